@@ -1,0 +1,97 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "redress",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "redress", targets: ["redress"]),
+        .library(name: "RedressDomain", targets: ["RedressDomain"]),
+        .library(name: "RedressStorage", targets: ["RedressStorage"]),
+        .library(name: "RedressAPI", targets: ["RedressAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Pure domain: values and rules, no I/O, no clock reads, no database, no HTTP.
+        .target(
+            name: "RedressDomain",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // Storage: the `ComplaintStore` protocol and its SQLite (GRDB) conformance.
+        .target(
+            name: "RedressStorage",
+            dependencies: [
+                "RedressDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/calendars")],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP API on Hummingbird 2 and the one place that wires the application.
+        .target(
+            name: "RedressAPI",
+            dependencies: [
+                "RedressDomain",
+                "RedressStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+        // The `redress` command line: parses flags and calls into RedressAPI.
+        .executableTarget(
+            name: "redress",
+            dependencies: [
+                "RedressAPI",
+                "RedressStorage",
+                "RedressDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RedressDomainTests", dependencies: ["RedressDomain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RedressStorageTests",
+            dependencies: ["RedressStorage", "RedressDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedressAPITests",
+            dependencies: [
+                "RedressAPI",
+                "RedressStorage",
+                "RedressDomain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+
+/// Everything `buildApplication` needs to know. Filled by the CLI from flags, `REDRESS_*` variables and defaults.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Holds `redress.sqlite`, `token.key`.
+    public var dataDirectory: String
+    /// How long a bearer token stays valid.
+    public var tokenLifetime: TimeInterval
+    /// bcrypt cost factor for new password hashes.
+    public var bcryptCost: UInt8
+    /// How often the deadline sweeper runs.
+    public var sweepInterval: Duration
+    public var logLevel: Logger.Level
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", tokenLifetime: TimeInterval = 12 * 3600,
+        bcryptCost: UInt8 = 10, sweepInterval: Duration = .seconds(30), logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.tokenLifetime = tokenLifetime
+        self.bcryptCost = bcryptCost
+        self.sweepInterval = sweepInterval
+        self.logLevel = logLevel
+    }
+
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("redress.sqlite") }
+    public var tokenKeyPath: String { (dataDirectory as NSString).appendingPathComponent("token.key") }
+}

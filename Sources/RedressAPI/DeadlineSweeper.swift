@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import RedressDomain
+import RedressStorage
+import ServiceLifecycle
+
+/// Finds deadlines that have fallen due, records each breach once, and escalates overdue L1 first responses.
+///
+/// The breach mark is written in the same transaction as its event, so a restart never acts twice on
+/// the same breach: a case already marked is skipped by `CaseWorkflow.sweep`.
+public struct DeadlineSweeper: Service {
+    let store: any RedressStore
+    let policies: PolicyCache
+    let now: @Sendable () -> Date
+    let interval: Duration
+    let logger: Logger
+    let metrics: RedressMetrics?
+
+    init(services: RedressServices) {
+        self.store = services.store
+        self.policies = services.policies
+        self.now = services.now
+        self.interval = services.configuration.sweepInterval
+        self.logger = services.logger
+        self.metrics = services.metrics
+    }
+
+    /// A sweeper over a store, for tools and tests.
+    public init(store: any RedressStore, now: @escaping @Sendable () -> Date, logger: Logger = Logger(label: "redress.sweeper")) {
+        self.store = store
+        self.policies = PolicyCache(store: store, now: now)
+        self.now = now
+        self.interval = .seconds(30)
+        self.logger = logger
+        self.metrics = nil
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    _ = try await sweepOnce()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("deadline sweep failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One pass; returns the number of cases changed.
+    @discardableResult
+    public func sweepOnce() async throws -> Int {
+        let t = now()
+        let workflow = try await policies.workflow()
+        var changed = 0
+        while true {
+            let due = try await store.complaintsDue(at: t, limit: 200)
+            if due.isEmpty { break }
+            var progressed = 0
+            for id in due {
+                let (c, events) = try await store.update(complaintId: id) { current in workflow.sweep(current, now: t) }
+                guard !events.isEmpty else { continue }
+                progressed += 1
+                let breaches = events.filter { $0.kind == .deadlineBreached }.count
+                let escalated = events.contains { $0.kind == .escalated }
+                metrics?.deadlinesBreached.increment(by: Int64(breaches))
+                if escalated { metrics?.automaticEscalations.increment() }
+                logger.info("deadline breached", metadata: ["case": "\(c.caseNumber)", "breaches": "\(breaches)", "escalated": "\(escalated)"])
+            }
+            changed += progressed
+            if progressed == 0 || due.count < 200 { break }
+        }
+        return changed
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RedressDomain
+import Synchronization
+
+/// Turns every error into the JSON error body in the caller's language; unknown errors become a bare 500 and are logged.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = RedressRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.chinese = Self.prefersChinese(request.headers[.acceptLanguage])
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError: APIError
+            if let mapped = APIError.from(error) {
+                apiError = mapped
+                if mapped.status.code >= 500 {
+                    context.logger.error("request failed", metadata: ["code": "\(mapped.code)", "error": "\(String(describing: error))"])
+                }
+            } else {
+                context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                apiError = APIError(.internalServerError, "internal_error", zh: "服务器内部错误", en: "Internal server error")
+            }
+            return JSONBody.error(apiError, chinese: context.chinese)
+        }
+    }
+
+    static func prefersChinese(_ header: String?) -> Bool {
+        guard let header, !header.isEmpty else { return true }
+        // The first listed language wins; Redress speaks zh-CN first and English second.
+        let first = header.split(separator: ",").first.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return !first.hasPrefix("en")
+    }
+}
+
+/// Reads `Authorization: Bearer …` and sets the identity. A bad or expired token is an error even on open routes.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = RedressRequestContext
+    let signer: TokenSigner
+    let accounts: AccountStatus
+    let now: @Sendable () -> Date
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.invalidToken }
+            let identity: Identity
+            do {
+                identity = try signer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), now: now())
+            } catch .expired {
+                throw APIError.tokenExpired
+            } catch {
+                throw APIError.invalidToken
+            }
+            guard !accounts.isDisabled(identity.userId) else {
+                throw APIError(.unauthorized, "account_disabled", zh: "该账号已被停用", en: "This account has been disabled")
+            }
+            context.identity = identity
+            context.logger[metadataKey: "user"] = .string(identity.userId)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Disabled accounts, known without a database read on every request.
+final class AccountStatus: Sendable {
+    private let disabled = Mutex<Set<String>>([])
+    func isDisabled(_ id: String) -> Bool { disabled.withLock { $0.contains(id) } }
+    func set(_ ids: Set<String>) { disabled.withLock { $0 = ids } }
+    func update(_ id: String, disabled isDisabled: Bool) {
+        disabled.withLock { if isDisabled { $0.insert(id) } else { $0.remove(id) } }
+    }
+}
+
+/// Throttles failed log-ins per log-in name: five failures in 15 minutes block further tries until the window ends.
+final class LoginThrottle: Sendable {
+    private struct Window { var failures: Int; var start: Date }
+    private let windows = Mutex<[String: Window]>([:])
+    let maximumFailures = 5
+    let window: TimeInterval = 15 * 60
+
+    /// Seconds to wait, or nil when a try is allowed.
+    func retryAfter(_ login: String, now: Date) -> Int? {
+        windows.withLock { w in
+            guard let entry = w[login] else { return nil }
+            if now.timeIntervalSince(entry.start) > window {
+                w[login] = nil
+                return nil
+            }
+            return entry.failures >= maximumFailures ? max(1, Int(window - now.timeIntervalSince(entry.start))) : nil
+        }
+    }
+
+    func recordFailure(_ login: String, now: Date) {
+        windows.withLock { w in
+            if var entry = w[login], now.timeIntervalSince(entry.start) <= window {
+                entry.failures += 1
+                w[login] = entry
+            } else {
+                w[login] = Window(failures: 1, start: now)
+            }
+            if w.count > 100_000 { w = w.filter { now.timeIntervalSince($0.value.start) <= window } }
+        }
+    }
+
+    func recordSuccess(_ login: String) { windows.withLock { $0[login] = nil } }
+}

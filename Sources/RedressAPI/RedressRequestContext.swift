@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import Logging
+import RedressDomain
+
+/// Who is calling, from a verified bearer token.
+public struct Identity: Sendable, Equatable {
+    public var userId: String
+    public var role: Role
+    public var actor: CaseActor { CaseActor(id: userId, role: role) }
+}
+
+/// The request context: the signed-in identity and the caller's language.
+public struct RedressRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: Identity?
+    /// zh-CN unless the client prefers English.
+    public var chinese: Bool = true
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// JSON bodies up to 1 MiB; evidence uploads raise this per route.
+    public var maxUploadSize: Int { 1_048_576 }
+
+    public func requireIdentity() throws -> Identity {
+        guard let identity else { throw APIError.unauthenticated }
+        return identity
+    }
+}

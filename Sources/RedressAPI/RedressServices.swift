@@ -1,0 +1,100 @@
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import Metrics
+import NIOPosix
+import Prometheus
+import RedressDomain
+import RedressStorage
+import Synchronization
+
+/// The shared parts every route uses: the store, the clock, the policy in force, the token signer, metrics.
+final class RedressServices: Sendable {
+    let store: any RedressStore
+    let signer: TokenSigner
+    let accounts = AccountStatus()
+    let throttle = LoginThrottle()
+    let policies: PolicyCache
+    let configuration: AppConfiguration
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let metrics: RedressMetrics
+    /// Verified against when a log-in is unknown, so that response time does not tell which log-ins exist.
+    let decoyHash: String
+
+    init(
+        store: any RedressStore, signer: TokenSigner, configuration: AppConfiguration, now: @escaping @Sendable () -> Date, logger: Logger,
+        registry: PrometheusCollectorRegistry
+    ) {
+        self.store = store
+        self.signer = signer
+        self.configuration = configuration
+        self.now = now
+        self.logger = logger
+        self.policies = PolicyCache(store: store, now: now)
+        self.metrics = RedressMetrics(registry: registry)
+        self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: configuration.bcryptCost)
+    }
+
+    /// Loads what must be in memory before the first request (disabled accounts).
+    func prepare() async throws {
+        let disabled = try await store.users(role: nil).filter(\.disabled).map(\.id)
+        accounts.set(Set(disabled))
+    }
+
+    func hashPassword(_ password: String) async throws -> String {
+        let cost = configuration.bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}
+
+/// The policy and calendars in force, read from the store and kept for a few seconds
+/// so that a change made by an admin (on any server) applies without a restart.
+final class PolicyCache: Sendable {
+    private struct Entry {
+        var workflow: CaseWorkflow
+        var loadedAt: Date
+    }
+    private let store: any RedressStore
+    private let now: @Sendable () -> Date
+    private let entry = Mutex<Entry?>(nil)
+    static let freshness: TimeInterval = 5
+
+    init(store: any RedressStore, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.now = now
+    }
+
+    func workflow() async throws -> CaseWorkflow {
+        let t = now()
+        if let e = entry.withLock({ $0 }), abs(t.timeIntervalSince(e.loadedAt)) < Self.freshness { return e.workflow }
+        let policy = try await store.policy()
+        let years = try await store.calendarYears()
+        let wf = CaseWorkflow(policy: policy, calendar: .china(years: years))
+        entry.withLock { $0 = Entry(workflow: wf, loadedAt: t) }
+        return wf
+    }
+
+    func invalidate() { entry.withLock { $0 = nil } }
+}
+
+/// Redress's own counters, exported at `/metrics` with the HTTP metrics.
+struct RedressMetrics: Sendable {
+    let complaintsCreated: Prometheus.Counter
+    let idempotentReplays: Prometheus.Counter
+    let deadlinesBreached: Prometheus.Counter
+    let automaticEscalations: Prometheus.Counter
+    let loginFailures: Prometheus.Counter
+
+    init(registry: PrometheusCollectorRegistry) {
+        complaintsCreated = registry.makeCounter(name: "redress_complaints_created_total", help: "Complaints filed")
+        idempotentReplays = registry.makeCounter(name: "redress_idempotent_replays_total", help: "POST /complaints answered from an Idempotency-Key")
+        deadlinesBreached = registry.makeCounter(name: "redress_deadlines_breached_total", help: "Deadlines recorded as breached by the sweeper")
+        automaticEscalations = registry.makeCounter(name: "redress_automatic_escalations_total", help: "Cases escalated by the sweeper")
+        loginFailures = registry.makeCounter(name: "redress_login_failures_total", help: "Failed log-in attempts")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import RedressDomain
+
+/// The taxonomy, the working-day calculator, the policy in force and the holiday calendars.
+struct ReferenceRoutes {
+    let services: RedressServices
+
+    struct CategoryDTO: Encodable {
+        struct Evidence: Encodable {
+            var code: String
+            var label: String
+        }
+        var code: String
+        var dimension: RedressDomain.Dimension
+        var dimensionLabel: String
+        var label: String
+        var labelZh: String
+        var labelEn: String
+        var evidence: [Evidence]
+    }
+
+    struct DeadlineResponse: Encodable {
+        var start: Date
+        var deadline: Date
+        var calendarCovered: Bool
+        var timeZone: String
+        var note: String?
+    }
+
+    func register(on api: RouterGroup<RedressRequestContext>) {
+        api.get("taxonomy", use: taxonomy)
+        api.get("calendar/deadline", use: deadline)
+        api.get("calendar/years", use: years)
+        api.put("calendar/years/:year", use: saveYear)
+        api.get("policy", use: policy)
+        api.put("policy", use: savePolicy)
+    }
+
+    @Sendable func taxonomy(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let zh = context.chinese
+        let items = Taxonomy.standard.categories.map { c in
+            CategoryDTO(
+                code: c.code, dimension: c.dimension, dimensionLabel: zh ? c.dimension.labelZh : c.dimension.labelEn, label: zh ? c.labelZh : c.labelEn,
+                labelZh: c.labelZh, labelEn: c.labelEn, evidence: c.evidence.map { .init(code: $0.rawValue, label: zh ? $0.labelZh : $0.labelEn) })
+        }
+        return try JSONBody.response(items)
+    }
+
+    @Sendable func deadline(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        guard let startText = q.get("start") else {
+            throw APIError.badQuery("start", zh: "缺少参数 start（RFC 3339 时间）", en: "The parameter start (an RFC 3339 instant) is required")
+        }
+        guard let start = JSONBody.parseDate(startText) else {
+            throw APIError.badQuery("start", zh: "start 必须是 RFC 3339 时间，例如 2026-09-30T10:00:00+08:00", en: "start must be an RFC 3339 instant such as 2026-09-30T10:00:00+08:00")
+        }
+        let given = ["workingDays", "hours", "days"].filter { q.get($0) != nil }
+        guard given.count == 1 else {
+            throw APIError.badQuery("workingDays", zh: "请且仅请提供 workingDays、hours、days 之一", en: "Give exactly one of workingDays, hours or days")
+        }
+        let wf = try await services.policies.workflow()
+        let cal = wf.calendar
+        let result: DeadlineComputation
+        switch given[0] {
+        case "workingDays":
+            let n = try ComplaintRoutes.intParameter(q.get("workingDays"), name: "workingDays", range: 0...3650) ?? 0
+            result = cal.deadline(after: start, workingDays: n)
+        case "hours":
+            let n = try ComplaintRoutes.intParameter(q.get("hours"), name: "hours", range: 0...87_600) ?? 0
+            result = cal.deadline(after: start, hours: n)
+        default:
+            let n = try ComplaintRoutes.intParameter(q.get("days"), name: "days", range: 0...3650) ?? 0
+            result = cal.deadline(after: start, naturalDays: n)
+        }
+        let note: String? =
+            result.calendarCovered
+            ? nil
+            : (context.chinese
+                ? "部分日期超出已发布的节假日安排，按周一至周五计算"
+                : "Some days lie beyond the published holiday calendars and were counted Monday to Friday")
+        return try JSONBody.response(
+            DeadlineResponse(start: start, deadline: result.deadline, calendarCovered: result.calendarCovered, timeZone: cal.timeZone.identifier, note: note))
+    }
+
+    @Sendable func years(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try JSONBody.response(try await services.store.calendarYears())
+    }
+
+    @Sendable func saveYear(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard identity.role == .admin else { throw APIError.forbidden }
+        guard let year = Int(try context.parameters.require("year")), (2000...2100).contains(year) else {
+            throw APIError.badQuery("year", zh: "年份须在 2000–2100 之间", en: "year must be between 2000 and 2100")
+        }
+        let body = try await JSONBody.decode(HolidayYear.self, from: request, context: context)
+        guard body.year == year else {
+            throw APIError.invalid("year", zh: "请求体中的年份与路径不一致", en: "The year in the body does not match the path")
+        }
+        if let problem = body.problems().first {
+            throw APIError.invalid("daysOff", "invalid_calendar", zh: "日历数据有误：\(problem)", en: "The calendar is not valid: \(problem)")
+        }
+        try await services.store.saveCalendarYear(body, at: services.now())
+        services.policies.invalidate()
+        services.logger.info("calendar year saved", metadata: ["year": "\(year)", "by": "\(identity.userId)"])
+        return try JSONBody.response(body)
+    }
+
+    @Sendable func policy(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard identity.role.isStaff else { throw APIError.forbidden }
+        return try JSONBody.response(try await services.store.policy())
+    }
+
+    @Sendable func savePolicy(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard identity.role == .admin else { throw APIError.forbidden }
+        let body = try await JSONBody.decode(Policy.self, from: request, context: context)
+        try body.validate()
+        try await services.store.savePolicy(body, by: identity.userId, at: services.now())
+        services.policies.invalidate()
+        services.logger.info("policy saved", metadata: ["by": "\(identity.userId)"])
+        return try JSONBody.response(body)
+    }
+}

@@ -1,0 +1,119 @@
+/// How cases are routed to tiers and queues. Stored as data; an admin changes it without a rebuild.
+public struct RoutingPolicy: Sendable, Codable, Equatable {
+    /// Cases whose amount (the larger of paid and claimed) is above this go to risk control. Default ¥500.
+    public var riskControlThresholdFen: Int64
+    /// Security-dimension cases go to risk control.
+    public var securityToRiskControl: Bool
+    /// Emergency cases go to the emergency queue (worked by risk control).
+    public var emergencyQueueEnabled: Bool
+
+    public init(riskControlThresholdFen: Int64 = 50_000, securityToRiskControl: Bool = true, emergencyQueueEnabled: Bool = true) {
+        self.riskControlThresholdFen = riskControlThresholdFen
+        self.securityToRiskControl = securityToRiskControl
+        self.emergencyQueueEnabled = emergencyQueueEnabled
+    }
+}
+
+/// How hours are counted for the response clocks.
+public enum HourMode: String, Sendable, Codable {
+    /// Every hour of the day counts.
+    case natural
+    /// Only the business hours of working days count.
+    case business
+}
+
+/// The promised response times.
+public struct DeadlinePolicy: Sendable, Codable, Equatable {
+    /// First response to a new complaint (WeChat Pay merchant rule: 24 h).
+    public var firstResponseHours: Int
+    /// First response on the emergency channel; always natural hours.
+    public var emergencyFirstResponseHours: Int
+    /// Response after escalation (the platform's promise: 48 h).
+    public var escalationResponseHours: Int
+    /// A resolution proposed, resolved or rejected within this many hours of filing (WeChat Pay: 72 h).
+    public var resolutionHours: Int
+    public var hourMode: HourMode
+    /// Business day, seconds after local midnight (used when `hourMode` is `business`).
+    public var businessOpensAt: Int
+    public var businessClosesAt: Int
+    /// A closed case can be reopened within this many days (eBay: 30).
+    public var reopenWindowDays: Int
+
+    public init(
+        firstResponseHours: Int = 24, emergencyFirstResponseHours: Int = 1, escalationResponseHours: Int = 48, resolutionHours: Int = 72,
+        hourMode: HourMode = .natural, businessOpensAt: Int = 9 * 3600, businessClosesAt: Int = 18 * 3600, reopenWindowDays: Int = 30
+    ) {
+        self.firstResponseHours = firstResponseHours
+        self.emergencyFirstResponseHours = emergencyFirstResponseHours
+        self.escalationResponseHours = escalationResponseHours
+        self.resolutionHours = resolutionHours
+        self.hourMode = hourMode
+        self.businessOpensAt = businessOpensAt
+        self.businessClosesAt = businessClosesAt
+        self.reopenWindowDays = reopenWindowDays
+    }
+}
+
+/// Limits on evidence files.
+public struct EvidencePolicy: Sendable, Codable, Equatable {
+    public var maxFileBytes: Int
+    public init(maxFileBytes: Int = 20 * 1_048_576) { self.maxFileBytes = maxFileBytes }
+}
+
+/// Everything an admin can change at run time.
+public struct Policy: Sendable, Codable, Equatable {
+    public var routing: RoutingPolicy
+    public var deadlines: DeadlinePolicy
+    public var evidence: EvidencePolicy
+
+    public init(routing: RoutingPolicy = .init(), deadlines: DeadlinePolicy = .init(), evidence: EvidencePolicy = .init()) {
+        self.routing = routing
+        self.deadlines = deadlines
+        self.evidence = evidence
+    }
+
+    public static let `default` = Policy()
+
+    /// Checks the numbers make sense; returns the first problem as a field error.
+    public func validate() throws(DomainError) {
+        func hours(_ v: Int, _ field: String) throws(DomainError) {
+            guard (1...24 * 365).contains(v) else { throw .outOfRange(field, "1–8760 小时", "1–8760 hours") }
+        }
+        guard (0...1_000_000_000_000).contains(routing.riskControlThresholdFen) else {
+            throw .outOfRange("routing.riskControlThresholdFen", "0–1,000,000,000,000 分", "0–1,000,000,000,000 fen")
+        }
+        try hours(deadlines.firstResponseHours, "deadlines.firstResponseHours")
+        try hours(deadlines.emergencyFirstResponseHours, "deadlines.emergencyFirstResponseHours")
+        try hours(deadlines.escalationResponseHours, "deadlines.escalationResponseHours")
+        try hours(deadlines.resolutionHours, "deadlines.resolutionHours")
+        guard (0..<86_400).contains(deadlines.businessOpensAt), (1...86_400).contains(deadlines.businessClosesAt),
+            deadlines.businessClosesAt > deadlines.businessOpensAt
+        else { throw .outOfRange("deadlines.businessClosesAt", "需晚于开门时间且在一天之内", "after opening, within one day") }
+        guard (1...3650).contains(deadlines.reopenWindowDays) else { throw .outOfRange("deadlines.reopenWindowDays", "1–3650 天", "1–3650 days") }
+        guard (1024...512 * 1_048_576).contains(evidence.maxFileBytes) else {
+            throw .outOfRange("evidence.maxFileBytes", "1 KiB–512 MiB", "1 KiB–512 MiB")
+        }
+    }
+}
+
+/// Where a new case goes and why.
+public struct RoutingDecision: Sendable, Equatable {
+    public var tier: Tier
+    public var queue: Queue
+    /// Machine codes of the rules that applied (`amount_over_threshold`, `security_dimension`, `emergency`, `default`).
+    public var reasons: [String]
+}
+
+extension RoutingPolicy {
+    /// Routes a new case. Emergency wins; then risk-control rules; otherwise L1.
+    public func route(dimension: Dimension, amountFen: Int64, emergency: Bool) -> RoutingDecision {
+        var reasons: [String] = []
+        if amountFen > riskControlThresholdFen { reasons.append("amount_over_threshold") }
+        if securityToRiskControl && dimension == .security { reasons.append("security_dimension") }
+        if emergency && emergencyQueueEnabled {
+            return RoutingDecision(tier: .riskControl, queue: .emergency, reasons: ["emergency"] + reasons)
+        }
+        if !reasons.isEmpty { return RoutingDecision(tier: .riskControl, queue: .riskControl, reasons: reasons) }
+        return RoutingDecision(tier: .l1, queue: .l1, reasons: ["default"])
+    }
+}

@@ -1,0 +1,196 @@
+import Crypto
+import Foundation
+
+/// What happened on a case.
+public enum EventKind: String, Sendable, Codable, CaseIterable {
+    case submitted
+    case routed
+    case publicMessage = "public_message"
+    case internalNote = "internal_note"
+    case statusChanged = "status_changed"
+    case assigned
+    case escalated
+    case evidenceAdded = "evidence_added"
+    case deadlineBreached = "deadline_breached"
+    case automaticAction = "automatic_action"
+}
+
+public enum Visibility: String, Sendable, Codable {
+    /// Seen by the member and staff.
+    case `public`
+    /// Staff only; never reaches a member.
+    case `internal`
+}
+
+/// An event before it is sealed into the chain.
+public struct EventDraft: Sendable, Equatable {
+    public var kind: EventKind
+    public var actor: CaseActor
+    public var visibility: Visibility
+    public var occurredAt: Date
+    public var payload: [String: CanonicalValue]
+
+    public init(kind: EventKind, actor: CaseActor, visibility: Visibility = .public, occurredAt: Date, payload: [String: CanonicalValue] = [:]) {
+        self.kind = kind
+        self.actor = actor
+        self.visibility = visibility
+        self.occurredAt = occurredAt
+        self.payload = payload
+    }
+}
+
+/// One event in a case's timeline: appended, never changed, hash-chained to the one before.
+public struct TimelineEvent: Sendable, Codable, Equatable {
+    public var complaintId: String
+    /// 1, 2, 3, … within the case.
+    public var sequence: Int
+    public var kind: EventKind
+    public var actor: CaseActor
+    public var visibility: Visibility
+    /// Milliseconds since 1970-01-01T00:00:00Z (integers hash reproducibly; floating seconds do not).
+    public var occurredAtMs: Int64
+    public var payload: [String: CanonicalValue]
+    /// Hex SHA-256 of the previous event, or 64 zeros for the first.
+    public var previousHash: String
+    /// Hex SHA-256 of `canonicalBytes`.
+    public var hash: String
+
+    public init(
+        complaintId: String, sequence: Int, kind: EventKind, actor: CaseActor, visibility: Visibility, occurredAtMs: Int64,
+        payload: [String: CanonicalValue], previousHash: String, hash: String
+    ) {
+        self.complaintId = complaintId
+        self.sequence = sequence
+        self.kind = kind
+        self.actor = actor
+        self.visibility = visibility
+        self.occurredAtMs = occurredAtMs
+        self.payload = payload
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    public var occurredAt: Date { Date(timeIntervalSince1970: Double(occurredAtMs) / 1000) }
+
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The exact bytes hashed: the event as canonical JSON, version tag included, previous hash included.
+    public var canonicalBytes: [UInt8] {
+        TimelineEvent.canonical(
+            complaintId: complaintId, sequence: sequence, kind: kind, actor: actor, visibility: visibility, occurredAtMs: occurredAtMs,
+            payload: payload, previousHash: previousHash)
+    }
+
+    static func canonical(
+        complaintId: String, sequence: Int, kind: EventKind, actor: CaseActor, visibility: Visibility, occurredAtMs: Int64,
+        payload: [String: CanonicalValue], previousHash: String
+    ) -> [UInt8] {
+        let value: CanonicalValue = .object([
+            "v": 1,
+            "complaintId": .string(complaintId),
+            "sequence": .int(Int64(sequence)),
+            "kind": .string(kind.rawValue),
+            "actor": .object(["id": actor.id.map(CanonicalValue.string) ?? .null, "role": .string(actor.role.rawValue)]),
+            "visibility": .string(visibility.rawValue),
+            "occurredAtMs": .int(occurredAtMs),
+            "payload": .object(payload),
+            "previousHash": .string(previousHash),
+        ])
+        return value.canonicalBytes
+    }
+
+    /// Seals a draft after `previous` (nil for the first event).
+    public static func seal(_ draft: EventDraft, complaintId: String, after previous: (sequence: Int, hash: String)?) -> TimelineEvent {
+        let sequence = (previous?.sequence ?? 0) + 1
+        let prev = previous?.hash ?? genesisHash
+        let ms = Int64((draft.occurredAt.timeIntervalSince1970 * 1000).rounded(.down))
+        let bytes = canonical(
+            complaintId: complaintId, sequence: sequence, kind: draft.kind, actor: draft.actor, visibility: draft.visibility, occurredAtMs: ms,
+            payload: draft.payload, previousHash: prev)
+        return TimelineEvent(
+            complaintId: complaintId, sequence: sequence, kind: draft.kind, actor: draft.actor, visibility: draft.visibility, occurredAtMs: ms,
+            payload: draft.payload, previousHash: prev, hash: Hex.sha256(bytes))
+    }
+
+    /// Seals several drafts in order after a head.
+    public static func seal(_ drafts: [EventDraft], complaintId: String, after head: (sequence: Int, hash: String)?) -> [TimelineEvent] {
+        var out: [TimelineEvent] = []
+        var last = head
+        for d in drafts {
+            let e = seal(d, complaintId: complaintId, after: last)
+            out.append(e)
+            last = (e.sequence, e.hash)
+        }
+        return out
+    }
+}
+
+enum Hex {
+    static func sha256(_ bytes: some DataProtocol) -> String { encode(SHA256.hash(data: bytes)) }
+
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// SHA-256 as lowercase hex.
+public func sha256Hex(_ bytes: some DataProtocol) -> String { Hex.sha256(bytes) }
+
+/// Where a chain first breaks.
+public struct ChainBreak: Sendable, Equatable, Codable {
+    /// The sequence number the verifier expected at this position (1-based).
+    public var position: Int
+    /// The sequence number found there, if any.
+    public var foundSequence: Int?
+    /// `sequence_gap`, `previous_hash_mismatch`, `hash_mismatch`, `wrong_case`, `head_mismatch`.
+    public var reason: String
+    public var expected: String
+    public var found: String
+}
+
+/// The outcome of checking one case's chain.
+public struct ChainReport: Sendable, Equatable, Codable {
+    public var complaintId: String
+    public var eventCount: Int
+    public var valid: Bool { firstBreak == nil }
+    public var firstBreak: ChainBreak?
+}
+
+public enum EventChain {
+    /// Verifies events in storage order against the head the case records (count and last hash).
+    ///
+    /// Detects an edited event (its hash no longer matches its content), a deleted or inserted event
+    /// (sequence gap or previous-hash mismatch), reordering, and a truncated tail (head mismatch).
+    public static func verify(complaintId: String, events: [TimelineEvent], head: (count: Int, hash: String)?) -> ChainReport {
+        var previousHash = TimelineEvent.genesisHash
+        for (i, e) in events.enumerated() {
+            let position = i + 1
+            func broken(_ reason: String, _ expected: String, _ found: String) -> ChainReport {
+                ChainReport(
+                    complaintId: complaintId, eventCount: events.count,
+                    firstBreak: ChainBreak(position: position, foundSequence: e.sequence, reason: reason, expected: expected, found: found))
+            }
+            if e.complaintId != complaintId { return broken("wrong_case", complaintId, e.complaintId) }
+            if e.sequence != position { return broken("sequence_gap", "sequence \(position)", "sequence \(e.sequence)") }
+            if e.previousHash != previousHash { return broken("previous_hash_mismatch", previousHash, e.previousHash) }
+            let recomputed = Hex.sha256(e.canonicalBytes)
+            if recomputed != e.hash { return broken("hash_mismatch", recomputed, e.hash) }
+            previousHash = e.hash
+        }
+        if let head, head.count != events.count || head.hash != (events.last?.hash ?? TimelineEvent.genesisHash) {
+            return ChainReport(
+                complaintId: complaintId, eventCount: events.count,
+                firstBreak: ChainBreak(
+                    position: min(head.count, events.count + 1), foundSequence: events.last?.sequence, reason: "head_mismatch",
+                    expected: "\(head.count) events ending in \(head.hash)",
+                    found: "\(events.count) events ending in \(events.last?.hash ?? TimelineEvent.genesisHash)"))
+        }
+        return ChainReport(complaintId: complaintId, eventCount: events.count, firstBreak: nil)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import RedressDomain
+
+/// A stored user with their password hash (bcrypt). Never leaves the server.
+public struct StoredUser: Sendable, Equatable {
+    public var user: User
+    public var passwordHash: String
+    public init(user: User, passwordHash: String) {
+        self.user = user
+        self.passwordHash = passwordHash
+    }
+}
+
+/// An `Idempotency-Key` claimed by a member for one request body.
+public struct IdempotencyClaim: Sendable, Equatable {
+    public var memberId: String
+    public var key: String
+    /// SHA-256 of the request body, to tell a retry from a different request under the same key.
+    public var requestHash: String
+    public init(memberId: String, key: String, requestHash: String) {
+        self.memberId = memberId
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+public enum CreateOutcome: Sendable {
+    case created(Complaint, [TimelineEvent])
+    /// The same key and body were seen before: the complaint created then.
+    case replayed(Complaint)
+}
+
+/// Which complaints to list.
+public struct ComplaintQuery: Sendable, Equatable {
+    public var memberId: String?
+    public var queues: Set<Queue>?
+    public var statuses: Set<ComplaintStatus>?
+    public var tier: Tier?
+    public var category: String?
+    /// Only cases with a deadline due at or before this instant and unmet.
+    public var overdueAt: Date?
+    /// Leave out resolved, closed, rejected and withdrawn cases unless statuses asks for them.
+    public var openOnly: Bool
+    public var limit: Int
+    public var offset: Int
+
+    public init(
+        memberId: String? = nil, queues: Set<Queue>? = nil, statuses: Set<ComplaintStatus>? = nil, tier: Tier? = nil, category: String? = nil,
+        overdueAt: Date? = nil, openOnly: Bool = false, limit: Int = 50, offset: Int = 0
+    ) {
+        self.memberId = memberId
+        self.queues = queues
+        self.statuses = statuses
+        self.tier = tier
+        self.category = category
+        self.overdueAt = overdueAt
+        self.openOnly = openOnly
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+public struct ComplaintPage: Sendable {
+    public var items: [Complaint]
+    public var total: Int
+}
+
+public enum StoreError: Error, Sendable, Equatable {
+    case notFound
+    /// A unique value is taken (e.g. the log-in).
+    case duplicate(field: String)
+    /// The `Idempotency-Key` was used before with a different body.
+    case idempotencyConflict
+    /// The database was written by a newer Redress.
+    case schemaTooNew(String)
+    /// The database cannot be opened or written.
+    case unavailable(String)
+}
+
+/// Everything Redress keeps. One conformance per engine; all must pass the same test suite.
+///
+/// Changes to a case go through `update`, which runs the domain's pure change function on the
+/// current state inside one transaction and appends the sealed events with the new state, so a
+/// failure leaves nothing half-written.
+public protocol RedressStore: Sendable {
+    // Users
+    func createUser(_ user: StoredUser) async throws
+    func user(id: String) async throws -> StoredUser?
+    func user(login: String) async throws -> StoredUser?
+    func users(role: Role?) async throws -> [User]
+    func setUserDisabled(id: String, disabled: Bool) async throws
+
+    // Complaints
+    /// Creates a complaint. `make` receives the case number (from the day's sequence) and returns the new case.
+    func createComplaint(
+        day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (_ caseNumber: String) throws -> CaseChange
+    ) async throws -> CreateOutcome
+    func complaint(id: String) async throws -> Complaint?
+    func complaints(_ query: ComplaintQuery) async throws -> ComplaintPage
+    /// Applies a change to the current state of a case; `change` returning nil means nothing to do.
+    func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (Complaint, [TimelineEvent])
+    func timeline(complaintId: String) async throws -> [TimelineEvent]
+    /// Identifiers of complaints in id order, for walking the whole store.
+    func complaintIds(after: String?, limit: Int) async throws -> [String]
+    /// Cases with a deadline the sweeper has to act on, nearest first.
+    func complaintsDue(at: Date, limit: Int) async throws -> [String]
+
+    // Evidence
+    /// Stores the bytes (once per SHA-256) and records the file on the case with the change's events, atomically.
+    func addEvidence(
+        complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
+    ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool)
+    func evidence(complaintId: String) async throws -> [EvidenceFile]
+    func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])?
+
+    // Policy and calendars
+    func policy() async throws -> Policy
+    func savePolicy(_ policy: Policy, by userId: String, at: Date) async throws
+    func calendarYears() async throws -> [HolidayYear]
+    func saveCalendarYear(_ year: HolidayYear, at: Date) async throws
+
+    /// Counts for `/health` and metrics.
+    func complaintCount() async throws -> Int
+}

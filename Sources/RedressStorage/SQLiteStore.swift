@@ -1,0 +1,496 @@
+import Foundation
+import GRDB
+import Logging
+import RedressDomain
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode, written through group commit.
+///
+/// Every write is a job run inside a savepoint of a shared transaction; jobs that arrive while a
+/// transaction commits wait for the next one. With `synchronous = FULL` each commit is fsync'd,
+/// so an acknowledged write survives a crash, and concurrent writers share the cost of one fsync.
+public final class SQLiteStore: RedressStore {
+    let pool: DatabasePool
+    let logger: Logger
+    private let batcher: WriteBatcher
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
+        var config = Configuration()
+        config.maximumReaderCount = readers
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError.unavailable("cannot open \(path): \(error)")
+        }
+        self.logger = logger
+        self.batcher = WriteBatcher(pool: pool, logger: logger)
+        try migrate()
+    }
+
+    /// Applies pending migrations; refuses a database written by a newer Redress.
+    public func migrate() throws {
+        let migrator = SQLiteSchema.migrator
+        try pool.read { db in
+            if try migrator.hasBeenSuperseded(db) {
+                throw StoreError.schemaTooNew("the database has migrations this version of Redress does not know; upgrade Redress")
+            }
+        }
+        try migrator.migrate(pool)
+        try pool.write { db in
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calendar_years") == 0 {
+                for year in try ShippedCalendars.load() {
+                    try db.execute(
+                        sql: "INSERT INTO calendar_years(year, body, updated_at_ms) VALUES (?, ?, ?)",
+                        arguments: [year.year, try Codec.string(year), 0])
+                }
+            }
+        }
+    }
+
+    /// Runs `op` in the next group commit.
+    func write<T: Sendable>(_ op: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await batcher.submit(op)
+    }
+
+    // MARK: Users
+
+    public func createUser(_ u: StoredUser) async throws {
+        try await write { db in
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO users(id, role, login, display_name, phone, password_hash, created_at_ms, disabled)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        u.user.id, u.user.role.rawValue, u.user.login, u.user.displayName, u.user.phone, u.passwordHash, Codec.ms(u.user.createdAt),
+                        u.user.disabled,
+                    ])
+            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw StoreError.duplicate(field: "login")
+            }
+        }
+    }
+
+    public func user(id: String) async throws -> StoredUser? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.storedUser) }
+    }
+
+    public func user(login: String) async throws -> StoredUser? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE login = ?", arguments: [login]).map(Self.storedUser) }
+    }
+
+    public func users(role: Role?) async throws -> [User] {
+        try await pool.read { db in
+            let rows =
+                if let role {
+                    try Row.fetchAll(db, sql: "SELECT * FROM users WHERE role = ? ORDER BY created_at_ms, id", arguments: [role.rawValue])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY created_at_ms, id")
+                }
+            return try rows.map { try Self.storedUser($0).user }
+        }
+    }
+
+    public func setUserDisabled(id: String, disabled: Bool) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id])
+            if db.changesCount == 0 { throw StoreError.notFound }
+        }
+    }
+
+    static func storedUser(_ row: Row) throws -> StoredUser {
+        guard let role = Role(rawValue: row["role"]) else { throw StoreError.unavailable("unknown role in users table") }
+        let user = User(
+            id: row["id"], role: role, login: row["login"], displayName: row["display_name"], phone: row["phone"],
+            createdAt: Codec.date(row["created_at_ms"]), disabled: row["disabled"])
+        return StoredUser(user: user, passwordHash: row["password_hash"])
+    }
+
+    // MARK: Complaints
+
+    public func createComplaint(
+        day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (String) throws -> CaseChange
+    ) async throws -> CreateOutcome {
+        try await write { db in
+            if let claim = idempotency,
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?",
+                    arguments: [claim.memberId, claim.key])
+            {
+                guard row["request_hash"] == claim.requestHash as String else { throw StoreError.idempotencyConflict }
+                guard let existing = try Self.complaint(db, id: row["complaint_id"]) else { throw StoreError.notFound }
+                return .replayed(existing)
+            }
+            let sequence =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO case_sequences(day, last) VALUES (?, 1)
+                        ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last
+                        """, arguments: [day.description]) ?? 1
+            let change = try make(CaseNumber.make(date: day, sequence: sequence))
+            let (complaint, events) = try Self.insert(db, change)
+            if let claim = idempotency {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [claim.memberId, claim.key, claim.requestHash, complaint.id, Codec.ms(complaint.createdAt)])
+            }
+            return .created(complaint, events)
+        }
+    }
+
+    static func insert(_ db: Database, _ change: CaseChange) throws -> (Complaint, [TimelineEvent]) {
+        var c = change.complaint
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil)
+        c.eventCount = events.count
+        c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
+        try db.execute(
+            sql: """
+                INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
+                  amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                c.id, c.caseNumber, c.memberId, c.categoryCode, c.dimension.rawValue, c.status.rawValue, c.tier.rawValue, c.queue.rawValue,
+                c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
+                Codec.ms(c.updatedAt), c.eventCount, c.headHash, try Codec.string(c),
+            ])
+        try insertEvents(db, events)
+        return (c, events)
+    }
+
+    static func insertEvents(_ db: Database, _ events: [TimelineEvent]) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for e in events {
+            try statement.execute(arguments: [
+                e.complaintId, e.sequence, e.kind.rawValue, e.actor.id, e.actor.role.rawValue, e.visibility.rawValue, e.occurredAtMs,
+                String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self), e.previousHash, e.hash,
+            ])
+        }
+    }
+
+    public func complaint(id: String) async throws -> Complaint? {
+        try await pool.read { db in try Self.complaint(db, id: id) }
+    }
+
+    static func complaint(_ db: Database, id: String) throws -> Complaint? {
+        guard let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]) else { return nil }
+        return try Codec.decode(Complaint.self, body)
+    }
+
+    public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
+        var conditions: [String] = []
+        var args: [any DatabaseValueConvertible & Sendable] = []
+        if let m = q.memberId {
+            conditions.append("member_id = ?")
+            args.append(m)
+        }
+        if let queues = q.queues {
+            if queues.isEmpty { return ComplaintPage(items: [], total: 0) }
+            conditions.append("queue IN (\(queues.map { _ in "?" }.joined(separator: ",")))")
+            args += queues.map(\.rawValue).sorted()
+        }
+        if let statuses = q.statuses, !statuses.isEmpty {
+            conditions.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
+            args += statuses.map(\.rawValue).sorted()
+        } else if q.openOnly {
+            conditions.append("status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn')")
+        }
+        if let t = q.tier {
+            conditions.append("tier = ?")
+            args.append(t.rawValue)
+        }
+        if let c = q.category {
+            conditions.append("category = ?")
+            args.append(c)
+        }
+        if let o = q.overdueAt {
+            conditions.append("next_due_at_ms IS NOT NULL AND next_due_at_ms <= ?")
+            args.append(Codec.ms(o))
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        // Members see their newest first; queues are worked nearest deadline first.
+        let order =
+            q.memberId != nil
+            ? "ORDER BY created_at_ms DESC, id"
+            : "ORDER BY next_due_at_ms IS NULL, next_due_at_ms, created_at_ms, id"
+        let arguments = StatementArguments(args.map { $0 as (any DatabaseValueConvertible)? })
+        let limit = q.limit, offset = q.offset
+        return try await pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints \(whereClause)", arguments: arguments) ?? 0
+            let bodies = try String.fetchAll(
+                db, sql: "SELECT body FROM complaints \(whereClause) \(order) LIMIT \(limit) OFFSET \(offset)", arguments: arguments)
+            return ComplaintPage(items: try bodies.map { try Codec.decode(Complaint.self, $0) }, total: total)
+        }
+    }
+
+    public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
+        Complaint, [TimelineEvent]
+    ) {
+        try await write { db in
+            guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
+            guard let c = try change(current) else { return (current, []) }
+            return try Self.apply(db, c, to: current)
+        }
+    }
+
+    static func apply(_ db: Database, _ change: CaseChange, to current: Complaint) throws -> (Complaint, [TimelineEvent]) {
+        var c = change.complaint
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash))
+        c.eventCount = current.eventCount + events.count
+        c.headHash = events.last?.hash ?? current.headHash
+        try db.execute(
+            sql: """
+                UPDATE complaints SET status = ?, tier = ?, queue = ?, assignee_id = ?, amount_at_stake_fen = ?, next_due_at_ms = ?,
+                  sweep_due_at_ms = ?, updated_at_ms = ?, event_count = ?, head_hash = ?, body = ?
+                WHERE id = ? AND event_count = ?
+                """,
+            arguments: [
+                c.status.rawValue, c.tier.rawValue, c.queue.rawValue, c.assigneeId, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms),
+                c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, try Codec.string(c), c.id, current.eventCount,
+            ])
+        guard db.changesCount == 1 else { throw StoreError.unavailable("the case changed during the update") }
+        try insertEvents(db, events)
+        return (c, events)
+    }
+
+    public func timeline(complaintId: String) async throws -> [TimelineEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY rowid", arguments: [complaintId]).map(Self.event)
+        }
+    }
+
+    static func event(_ row: Row) throws -> TimelineEvent {
+        guard let kind = EventKind(rawValue: row["kind"]), let role = Role(rawValue: row["actor_role"]),
+            let visibility = Visibility(rawValue: row["visibility"])
+        else { throw StoreError.unavailable("unreadable event row") }
+        let payloadText: String = row["payload"]
+        guard case .object(let payload) = try Codec.decode(CanonicalValue.self, payloadText) else {
+            throw StoreError.unavailable("event payload is not an object")
+        }
+        return TimelineEvent(
+            complaintId: row["complaint_id"], sequence: row["sequence"], kind: kind, actor: CaseActor(id: row["actor_id"], role: role),
+            visibility: visibility, occurredAtMs: row["occurred_at_ms"], payload: payload, previousHash: row["previous_hash"], hash: row["hash"])
+    }
+
+    public func complaintIds(after: String?, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM complaints WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
+        }
+    }
+
+    public func complaintsDue(at now: Date, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM complaints WHERE sweep_due_at_ms <= ? ORDER BY sweep_due_at_ms LIMIT ?", arguments: [Codec.ms(now), limit])
+        }
+    }
+
+    public func complaintCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints") ?? 0 }
+    }
+
+    // MARK: Evidence
+
+    public func addEvidence(
+        complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
+    ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool) {
+        try await write { db in
+            guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM complaint_evidence WHERE complaint_id = ? AND sha256 = ?", arguments: [complaintId, file.sha256]) == true
+            {
+                return (current, [], true)
+            }
+            try db.execute(
+                sql: "INSERT INTO evidence_blobs(sha256, size_bytes, media_type, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [file.sha256, file.sizeBytes, file.mediaType.rawValue, Data(bytes), Codec.ms(file.uploadedAt)])
+            let (c, events) = try Self.apply(db, try change(current), to: current)
+            try db.execute(
+                sql: """
+                    INSERT INTO complaint_evidence(complaint_id, sha256, file_name, uploaded_by_id, uploaded_by_role, uploaded_at_ms, event_sequence)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    complaintId, file.sha256, file.fileName, file.uploadedBy.id, file.uploadedBy.role.rawValue, Codec.ms(file.uploadedAt),
+                    events.first?.sequence,
+                ])
+            return (c, events, false)
+        }
+    }
+
+    public func evidence(complaintId: String) async throws -> [EvidenceFile] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.*, b.size_bytes, b.media_type FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
+                    WHERE e.complaint_id = ? ORDER BY e.uploaded_at_ms, e.sha256
+                    """, arguments: [complaintId]
+            ).map(Self.evidenceFile)
+        }
+    }
+
+    public func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.*, b.size_bytes, b.media_type, b.bytes FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
+                        WHERE e.complaint_id = ? AND e.sha256 = ?
+                        """, arguments: [complaintId, sha256])
+            else { return nil }
+            let data: Data = row["bytes"]
+            return (try Self.evidenceFile(row), [UInt8](data))
+        }
+    }
+
+    static func evidenceFile(_ row: Row) throws -> EvidenceFile {
+        guard let type = EvidenceMediaType(rawValue: row["media_type"]), let role = Role(rawValue: row["uploaded_by_role"]) else {
+            throw StoreError.unavailable("unreadable evidence row")
+        }
+        return EvidenceFile(
+            sha256: row["sha256"], sizeBytes: row["size_bytes"], mediaType: type, fileName: row["file_name"],
+            uploadedBy: CaseActor(id: row["uploaded_by_id"], role: role), uploadedAt: Codec.date(row["uploaded_at_ms"]))
+    }
+
+    // MARK: Policy and calendars
+
+    public func policy() async throws -> Policy {
+        try await pool.read { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM policies WHERE id = 1") else { return .default }
+            return try Codec.decode(Policy.self, body)
+        }
+    }
+
+    public func savePolicy(_ policy: Policy, by userId: String, at: Date) async throws {
+        let body = try Codec.string(policy)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO policies(id, body, updated_at_ms, updated_by) VALUES (1, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by
+                    """, arguments: [body, Codec.ms(at), userId])
+            try db.execute(
+                sql: "INSERT INTO policy_history(body, updated_at_ms, updated_by) VALUES (?, ?, ?)", arguments: [body, Codec.ms(at), userId])
+        }
+    }
+
+    public func calendarYears() async throws -> [HolidayYear] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM calendar_years ORDER BY year").map { try Codec.decode(HolidayYear.self, $0) }
+        }
+    }
+
+    public func saveCalendarYear(_ year: HolidayYear, at: Date) async throws {
+        let body = try Codec.string(year)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO calendar_years(year, body, updated_at_ms) VALUES (?, ?, ?)
+                    ON CONFLICT(year) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms
+                    """, arguments: [year.year, body, Codec.ms(at)])
+        }
+    }
+}
+
+/// JSON and time conversions for stored values: instants as integer milliseconds (UTC).
+enum Codec {
+    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    static func string(_ value: some Encodable) throws -> String {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .millisecondsSince1970
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .millisecondsSince1970
+        return try d.decode(type, from: Data(text.utf8))
+    }
+}
+
+/// Group commit: collects write jobs and runs each batch in one transaction, each job in its own savepoint.
+final class WriteBatcher: Sendable {
+    struct Job: Sendable {
+        /// Runs the job's work on the writer connection; returns what to do once the transaction has committed.
+        let execute: @Sendable (Database) -> @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var pending: [Job] = []
+        var draining = false
+    }
+
+    private let pool: DatabasePool
+    private let logger: Logger
+    private let state = Mutex(State())
+    static let maximumBatch = 512
+
+    init(pool: DatabasePool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    func submit<T: Sendable>(_ op: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = Job(
+                execute: { db in
+                    do {
+                        var result: T?
+                        try db.inSavepoint {
+                            result = try op(db)
+                            return .commit
+                        }
+                        guard let value = result else { return { continuation.resume(throwing: StoreError.unavailable("write produced no result")) } }
+                        return { continuation.resume(returning: value) }
+                    } catch {
+                        return { continuation.resume(throwing: error) }
+                    }
+                },
+                fail: { continuation.resume(throwing: $0) })
+            let start = state.withLock { s -> Bool in
+                s.pending.append(job)
+                if s.draining { return false }
+                s.draining = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { s -> [Job] in
+                let n = min(s.pending.count, Self.maximumBatch)
+                let b = Array(s.pending.prefix(n))
+                s.pending.removeFirst(n)
+                if b.isEmpty { s.draining = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            do {
+                let completions = try await pool.write { db in batch.map { $0.execute(db) } }
+                for complete in completions { complete() }
+            } catch {
+                logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])
+                for job in batch { job.fail(StoreError.unavailable("the database could not commit: \(error)")) }
+            }
+        }
+    }
+}

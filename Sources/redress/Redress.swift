@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import RedressAPI
+import RedressDomain
+import RedressStorage
+
+@main
+struct Redress: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redress",
+        abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
+        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command shares. A flag wins over its `REDRESS_*` variable, which wins over the default.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "Data folder (env REDRESS_DATA, default ./data).")
+    var data: String?
+
+    func configuration() -> AppConfiguration {
+        let env = ProcessInfo.processInfo.environment
+        var c = AppConfiguration()
+        c.dataDirectory = data ?? env["REDRESS_DATA"] ?? "./data"
+        if let h = env["REDRESS_HOST"] { c.host = h }
+        if let p = env["REDRESS_PORT"].flatMap(Int.init) { c.port = p }
+        if let l = env["REDRESS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { c.logLevel = l }
+        if let t = env["REDRESS_TOKEN_HOURS"].flatMap(Double.init), t > 0 { c.tokenLifetime = t * 3600 }
+        if let b = env["REDRESS_BCRYPT_COST"].flatMap(UInt8.init), (4...31).contains(b) { c.bcryptCost = b }
+        if let s = env["REDRESS_SWEEP_SECONDS"].flatMap(Int.init), s > 0 { c.sweepInterval = .seconds(s) }
+        return c
+    }
+
+    func openStore(_ c: AppConfiguration) throws -> SQLiteStore {
+        do {
+            try FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
+            return try SQLiteStore(path: c.databasePath)
+        } catch let e as StoreError {
+            switch e {
+            case .schemaTooNew(let m), .unavailable(let m): throw ValidationError("Cannot open the store at \(c.databasePath): \(m)")
+            default: throw ValidationError("Cannot open the store at \(c.databasePath): \(e)")
+            }
+        } catch {
+            throw ValidationError("Cannot open the data folder \(c.dataDirectory): \(error.localizedDescription)")
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(name: .long, help: "Address to listen on (env REDRESS_HOST, default 127.0.0.1).")
+    var host: String?
+    @Option(name: .long, help: "Port (env REDRESS_PORT, default 8080).")
+    var port: Int?
+    @Flag(name: .long, help: "Create the demo accounts and complaints if they are missing, and print the demo log-ins.")
+    var demo = false
+
+    func run() async throws {
+        var c = store.configuration()
+        if let host { c.host = host }
+        if let port { c.port = port }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let db = try store.openStore(c)
+        if demo || ProcessInfo.processInfo.environment["REDRESS_DEMO"] == "1" {
+            try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
+            printDemoLogins(host: c.host, port: c.port)
+        }
+        let app = try await buildApplication(configuration: c, dependencies: AppDependencies(store: db, registry: registry))
+        try await app.runService()
+    }
+}
+
+func printDemoLogins(host: String, port: Int) {
+    print("Redress demo data is ready. Log in with POST http://\(host):\(port)/api/v1/auth/login")
+    for l in DemoData.logins {
+        print("  \(l.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(l.login.padding(toLength: 26, withPad: " ", startingAt: 0)) \(l.password)")
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let c = store.configuration()
+        _ = try store.openStore(c)
+        print("Schema is up to date: \(c.databasePath)")
+    }
+}
+
+struct DemoDataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo-data", abstract: "Create demo accounts and complaints in several states.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let c = store.configuration()
+        let db = try store.openStore(c)
+        let created = try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
+        print(created ? "Demo data created in \(c.databasePath)." : "Demo data was already present in \(c.databasePath).")
+        printDemoLogins(host: c.host, port: c.port)
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every case's hash chain and every evidence file's hash; exit 1 naming the first break.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let c = store.configuration()
+        let db = try store.openStore(c)
+        let report = try await StoreVerifier(store: db).verifyAll()
+        if let failure = report.firstFailure {
+            print("FAILED after checking \(report.cases) case(s), \(report.events) event(s), \(report.files) file(s)")
+            print(failure)
+            throw ExitCode(1)
+        }
+        print("OK: \(report.cases) case(s), \(report.events) event(s), \(report.files) evidence file(s) verified")
+    }
+}
