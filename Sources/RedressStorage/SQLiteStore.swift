@@ -266,7 +266,7 @@ public final class SQLiteStore: RedressStore {
 
     public func timeline(complaintId: String) async throws -> [TimelineEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY rowid", arguments: [complaintId]).map(Self.event)
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY sequence", arguments: [complaintId]).map(Self.event)
         }
     }
 

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import RedressDomain
+@testable import RedressStorage
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    @Test func complaintsRoundTripWithTheirSealedEvents() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        let c = try await f.created(m)
+        #expect(c.caseNumber == "RD-20261129-000001")
+        #expect(c.eventCount == 2)
+        let loaded = try #require(try await f.store.complaint(id: c.id))
+        #expect(loaded == c)
+        let events = try await f.store.timeline(complaintId: c.id)
+        #expect(events.map(\.kind) == [.submitted, .routed])
+        #expect(EventChain.verify(complaintId: c.id, events: events, head: (loaded.eventCount, loaded.headHash)).valid)
+    }
+
+    @Test func caseNumbersCountPerDayInTheLocalZone() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        let a = try await f.created(m)
+        let b = try await f.created(m)
+        // 2026-11-29T17:00Z is already 2026-11-30 in Shanghai: a new day, a new sequence.
+        let c = try await f.created(m, at: Date(timeIntervalSince1970: 1_795_971_600))
+        #expect([a.caseNumber, b.caseNumber, c.caseNumber] == ["RD-20261129-000001", "RD-20261129-000002", "RD-20261130-000001"])
+    }
+
+    @Test func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        guard case .created(let first, _) = try await f.file(m, key: "k-1") else { Issue.record("not created"); return }
+        guard case .replayed(let again) = try await f.file(m, key: "k-1") else { Issue.record("not replayed"); return }
+        #expect(again.id == first.id)
+        await #expect(throws: StoreError.idempotencyConflict) { try await f.file(m, StoreFixture.draft(paid: 1), key: "k-1") }
+        #expect(try await f.store.complaintCount() == 1)
+    }
+
+    @Test func concurrentWritesAreGroupCommittedWithoutLoss() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<300 { group.addTask { try await f.created(m).id } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(ids).count == 300)
+        let page = try await f.store.complaints(ComplaintQuery(memberId: m.id, limit: 500))
+        #expect(page.total == 300)
+        #expect(Set(page.items.map(\.caseNumber)).count == 300)
+    }
+
+    @Test func aFailingChangeWritesNothingAndDoesNotHarmItsBatch() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        let c = try await f.created(m)
+        struct Refused: Error {}
+        let bad = Task {
+            try await f.store.update(complaintId: c.id) { current in
+                var x = current
+                x.narrative = "changed"
+                _ = x
+                throw Refused()
+            }
+        }
+        let good = Task { try await f.created(m) }
+        await #expect(throws: Refused.self) { _ = try await bad.value }
+        _ = try await good.value
+        let after = try #require(try await f.store.complaint(id: c.id))
+        #expect(after == c)
+        #expect(try await f.store.timeline(complaintId: c.id).count == 2)
+        #expect(try await f.store.complaintCount() == 2)
+    }
+
+    @Test func theDatabaseRefusesToEditOrDeleteEvents() async throws {
+        let f = try StoreFixture()
+        let c = try await f.created(try await f.member())
+        let db = try f.raw()
+        await #expect(throws: DatabaseError.self) {
+            try await db.write { try $0.execute(sql: "UPDATE events SET payload = '{}' WHERE complaint_id = ?", arguments: [c.id]) }
+        }
+        await #expect(throws: DatabaseError.self) { try await db.write { try $0.execute(sql: "DELETE FROM events") } }
+    }
+
+    @Test func queuesFilterAndSortByNearestDeadline() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        let early = try await f.created(m, at: StoreFixture.now.addingTimeInterval(-3600))
+        let late = try await f.created(m)
+        let risky = try await f.created(m, StoreFixture.draft(paid: 80_000))
+        let l1 = try await f.store.complaints(ComplaintQuery(queues: [.l1], openOnly: true))
+        #expect(l1.items.map(\.id) == [early.id, late.id])
+        let risk = try await f.store.complaints(ComplaintQuery(queues: [.riskControl]))
+        #expect(risk.items.map(\.id) == [risky.id])
+        let overdue = try await f.store.complaints(ComplaintQuery(overdueAt: StoreFixture.now.addingTimeInterval(23.5 * 3600)))
+        #expect(overdue.items.map(\.id) == [early.id])
+        let mine = try await f.store.complaints(ComplaintQuery(memberId: m.id, limit: 2, offset: 0))
+        #expect(mine.total == 3 && mine.items.count == 2)
+        #expect(try await f.store.complaintsDue(at: StoreFixture.now.addingTimeInterval(23.5 * 3600), limit: 10) == [early.id])
+    }
+
+    @Test func evidenceIsStoredOnceBySHA256AndRecordedOnTheCase() async throws {
+        let f = try StoreFixture()
+        let c = try await f.created(try await f.member())
+        let wf = try await f.workflow()
+        let bytes = Array("%PDF-1.7\n test".utf8)
+        let file = try EvidenceFile.inspect(bytes: bytes, fileName: "凭证.pdf", limit: 1 << 20, by: CaseActor(id: c.memberId, role: .member), at: StoreFixture.now)
+        let (after, events, existed) = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: file.uploadedBy, now: StoreFixture.now) }
+        #expect(!existed && events.map(\.kind) == [.evidenceAdded] && after.eventCount == 3)
+        let again = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: file.uploadedBy, now: StoreFixture.now) }
+        #expect(again.alreadyPresent && again.1.isEmpty)
+        let (stored, content) = try #require(try await f.store.evidenceContent(complaintId: c.id, sha256: file.sha256))
+        #expect(content == bytes && stored.fileName == "凭证.pdf" && stored.mediaType == .pdf)
+        #expect(try await f.store.evidence(complaintId: c.id).count == 1)
+    }
+
+    @Test func shippedCalendarsAndDefaultPolicyAreThereAndPolicyChangesPersist() async throws {
+        let f = try StoreFixture()
+        let years = try await f.store.calendarYears()
+        #expect(years.map(\.year) == [2025, 2026])
+        #expect(WorkingDayCalendar.china(years: years).isWorkingDay(CivilDate(iso: "2026-10-10")!))
+        #expect(try await f.store.policy() == .default)
+        var p = Policy.default
+        p.routing.riskControlThresholdFen = 20_000
+        try await f.store.savePolicy(p, by: "admin", at: StoreFixture.now)
+        #expect(try await f.reopen().policy() == p)
+    }
+
+    @Test func aDatabaseFromANewerRedressIsRefused() async throws {
+        let f = try StoreFixture()
+        try await f.raw().write { try $0.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99_from_the_future')") }
+        #expect(throws: StoreError.self) { try f.reopen() }
+    }
+
+    @Test func aDuplicateLoginIsNamed() async throws {
+        let f = try StoreFixture()
+        try await f.member("a@b.cn")
+        await #expect(throws: StoreError.duplicate(field: "login")) { try await f.member("a@b.cn") }
+    }
+}

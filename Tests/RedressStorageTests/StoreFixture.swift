@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import RedressDomain
+import RedressStorage
+
+/// A fresh SQLite store in its own temporary folder.
+struct StoreFixture {
+    let directory: URL
+    let store: SQLiteStore
+    let path: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("redress.sqlite").path
+        store = try SQLiteStore(path: path)
+    }
+
+    /// Opens the same file again, as a restarted server would.
+    func reopen() throws -> SQLiteStore { try SQLiteStore(path: path) }
+
+    /// A raw connection to the file, as someone with access to the disk would have.
+    func raw() throws -> DatabaseQueue { try DatabaseQueue(path: path) }
+
+    func workflow() async throws -> CaseWorkflow {
+        CaseWorkflow(policy: try await store.policy(), calendar: .china(years: try await store.calendarYears()))
+    }
+
+    static let now = Date(timeIntervalSince1970: 1_795_939_200)  // 2026-11-29T08:00:00Z
+
+    @discardableResult
+    func member(_ login: String = "13800138000") async throws -> User {
+        let u = User(id: UUID().uuidString.lowercased(), role: .member, login: login, displayName: "会员", phone: "13800138000", createdAt: Self.now)
+        try await store.createUser(StoredUser(user: u, passwordHash: "x"))
+        return u
+    }
+
+    static func draft(paid: Int64 = 9_800, category: String = "transaction.topup_not_credited", narrative: String = "充值未到账") -> ComplaintDraft {
+        ComplaintDraft(
+            category: category, order: OrderReference(orderNumber: "KM1", amountPaidFen: paid, productKind: .gameTopup, respondent: .platform),
+            occurredAt: now.addingTimeInterval(-86_400), narrative: narrative, remedy: Remedy(kind: .refund), amountClaimedFen: paid)
+    }
+
+    func file(_ member: User, _ draft: ComplaintDraft = StoreFixture.draft(), at: Date = StoreFixture.now, key: String? = nil) async throws -> CreateOutcome {
+        let wf = try await workflow()
+        let id = UUID().uuidString.lowercased()
+        let claim = key.map { IdempotencyClaim(memberId: member.id, key: $0, requestHash: sha256Hex(Array("\(draft)".utf8))) }
+        return try await store.createComplaint(day: wf.calendar.civilDate(of: at), idempotency: claim) { number in
+            try wf.file(draft, id: id, caseNumber: number, memberId: member.id, now: at)
+        }
+    }
+
+    func created(_ member: User, _ draft: ComplaintDraft = StoreFixture.draft(), at: Date = StoreFixture.now) async throws -> Complaint {
+        guard case .created(let c, _) = try await file(member, draft, at: at) else { throw StoreError.notFound }
+        return c
+    }
+}
