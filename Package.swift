@@ -90,6 +90,7 @@ let package = Package(
                 "RedressStorage",
                 "RedressDomain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),

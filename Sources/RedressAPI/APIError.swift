@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import RedressDomain
 import RedressStorage
 
@@ -44,6 +45,8 @@ public struct APIError: Error, Sendable {
         case let e as StoreError: return from(store: e)
         case let e as DecodingError: return from(decoding: e)
         case let e as HTTPError: return from(http: e)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "payload_too_large", zh: "请求体过大", en: "The request body is too large")
         default: return nil
         }
     }

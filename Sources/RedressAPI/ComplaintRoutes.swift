@@ -251,6 +251,8 @@ struct ComplaintRoutes {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit + 64 * 1024)
+        } catch is NIOTooManyBytesError {
+            throw DomainError.evidenceTooLarge(limitBytes: limit)
         } catch let e as HTTPError where e.status == .contentTooLarge {
             throw DomainError.evidenceTooLarge(limitBytes: limit)
         }

@@ -155,11 +155,21 @@ public struct ChainBreak: Sendable, Equatable, Codable {
 }
 
 /// The outcome of checking one case's chain.
-public struct ChainReport: Sendable, Equatable, Codable {
+public struct ChainReport: Sendable, Equatable, Encodable {
     public var complaintId: String
     public var eventCount: Int
     public var valid: Bool { firstBreak == nil }
     public var firstBreak: ChainBreak?
+
+    enum CodingKeys: String, CodingKey { case complaintId, eventCount, valid, firstBreak }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(complaintId, forKey: .complaintId)
+        try c.encode(eventCount, forKey: .eventCount)
+        try c.encode(valid, forKey: .valid)
+        try c.encodeIfPresent(firstBreak, forKey: .firstBreak)
+    }
 }
 
 public enum EventChain {

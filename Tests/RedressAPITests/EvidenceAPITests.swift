@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import Testing
+
+@Suite("Evidence uploads")
+struct EvidenceAPITests {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 200)
+
+    static func multipart(_ bytes: [UInt8], field: String = "file", name: String = "截图.png") -> (HTTPFields, ByteBuffer) {
+        let boundary = "----redress\(UUID().uuidString)"
+        var body = ByteBuffer()
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        body.writeBytes(bytes)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], body)
+    }
+
+    @Test func uploadListAndDownload() async throws {
+        let t = try TestApp()
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let (h, body) = Self.multipart(Self.png)
+            let r = try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, headers: h, body: body)
+            #expect(r.status == .created, "\(String(buffer: r.body))")
+            let evidence = r["evidence"] as? [String: Any] ?? [:]
+            let sha = evidence["sha256"] as? String ?? ""
+            #expect(evidence["mediaType"] as? String == "image/png" && evidence["fileName"] as? String == "截图.png")
+            let events = r["events"] as? [[String: Any]] ?? []
+            #expect((events.first?["payload"] as? [String: Any])?["sha256"] as? String == sha)
+            let again = try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, headers: h, body: body)
+            #expect(again.status == .ok && again["alreadyPresent"] as? Bool == true)
+            let list = try await c.call(.get, "/api/v1/complaints/\(id)/evidence", token: m)
+            #expect((list.json as? [[String: Any]])?.count == 1)
+            let file = try await c.call(.get, "/api/v1/complaints/\(id)/evidence/\(sha)", token: m)
+            #expect(file.status == .ok && Array(file.body.readableBytesView) == Self.png)
+            #expect(file.headers[.contentType] == "image/png")
+            let missing = try await c.call(.get, "/api/v1/complaints/\(id)/evidence/\(String(repeating: "0", count: 64))", token: m)
+            #expect(missing.status == .notFound && missing.errorCode == "evidence_not_found")
+            let bad = try await c.call(.get, "/api/v1/complaints/\(id)/evidence/nothex", token: m)
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test func refusedUploadsSayWhyAndWriteNothing() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            var (h, body) = Self.multipart(Array("MZ\u{90}\u{0}\u{3}\u{0}".utf8), name: "virus.png")
+            var r = try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, headers: h, body: body)
+            #expect(r.status == .unsupportedMediaType && r.errorCode == "unsupported_media_type")
+            (h, body) = Self.multipart(Self.png, field: "photo")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, headers: h, body: body)
+            #expect(r.status == .unprocessableContent && r.errorField == "file")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, json: "{}")
+            #expect(r.status == .unsupportedMediaType)
+            // The size limit is policy: an admin lowers it to 1 KiB.
+            let admin = try await c.login("admin@x.cn")
+            var policy = try await c.call(.get, "/api/v1/policy", token: admin).object
+            var evidence = policy["evidence"] as? [String: Any] ?? [:]
+            evidence["maxFileBytes"] = 1024
+            policy["evidence"] = evidence
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: policy), as: UTF8.self)
+            r = try await c.call(.put, "/api/v1/policy", token: admin, json: json)
+            #expect(r.status == .ok, "\(String(buffer: r.body))")
+            (h, body) = Self.multipart(Self.png + Array(repeating: 0, count: 2000))
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, headers: h, body: body)
+            #expect(r.status == .contentTooLarge && r.errorCode == "evidence_too_large")
+            #expect(try await t.store.evidence(complaintId: id).isEmpty)
+            #expect(try await t.store.timeline(complaintId: id).count == 2)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdTesting
+import NIOCore
+import RedressAPI
+import RedressDomain
+import RedressStorage
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ start: Date) { current = Mutex(start) }
+    var now: Date { current.withLock { $0 } }
+    func advance(hours: Double) { current.withLock { $0 = $0.addingTimeInterval(hours * 3600) } }
+}
+
+/// A JSON answer from the API.
+struct Reply {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: ByteBuffer
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]) }
+    var object: [String: Any] { json as? [String: Any] ?? [:] }
+    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+    var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
+    var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }
+    subscript(key: String) -> Any? { object[key] }
+}
+
+/// A Redress application on a fresh SQLite store in a temporary folder, with a hand-moved clock.
+struct TestApp {
+    let directory: String
+    let store: SQLiteStore
+    let clock: TestClock
+
+    static let start = Date(timeIntervalSince1970: 1_795_939_200)  // 2026-11-29T08:00:00Z, 16:00 in Shanghai
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-api-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: directory + "/redress.sqlite")
+        clock = TestClock(Self.start)
+    }
+
+    var configuration: AppConfiguration {
+        AppConfiguration(dataDirectory: directory, bcryptCost: 4, logLevel: .error)
+    }
+
+    @discardableResult
+    func test<T: Sendable>(_ body: @Sendable (Client) async throws -> T) async throws -> T {
+        let clock = self.clock
+        let app = try await buildApplication(
+            configuration: configuration, dependencies: AppDependencies(store: store, now: { clock.now }, runSweeper: false))
+        return try await app.test(.router) { client in try await body(Client(client: client)) }
+    }
+
+    /// A staff account created directly in the store (registration only makes members).
+    func staff(_ role: Role, login: String) async throws -> String {
+        let u = User(id: UUID().uuidString.lowercased(), role: role, login: login, displayName: "\(role.rawValue)", createdAt: clock.now)
+        try await store.createUser(StoredUser(user: u, passwordHash: Bcrypt.hash("password-123", cost: 4)))
+        return u.id
+    }
+
+    func sweeper() -> DeadlineSweeper {
+        let clock = self.clock
+        return DeadlineSweeper(store: store, now: { clock.now })
+    }
+}
+
+struct Client {
+    let client: any TestClientProtocol
+
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil, headers: HTTPFields = [:],
+        body: ByteBuffer? = nil
+    ) async throws -> Reply {
+        var h = headers
+        if let token { h[.authorization] = "Bearer \(token)" }
+        var payload = body
+        if let json {
+            if h[.contentType] == nil { h[.contentType] = "application/json" }
+            payload = ByteBuffer(string: json)
+        }
+        return try await client.execute(uri: uri, method: method, headers: h, body: payload) { r in
+            Reply(status: r.status, headers: r.headers, body: r.body)
+        }
+    }
+
+    func login(_ login: String, _ password: String = "password-123") async throws -> String {
+        let r = try await call(.post, "/api/v1/auth/login", json: #"{"login":"\#(login)","password":"\#(password)"}"#)
+        #expect(r.status == .ok, "login \(login): \(String(buffer: r.body))")
+        return r["token"] as? String ?? ""
+    }
+
+    /// Registers a member and returns their token.
+    func member(_ login: String) async throws -> String {
+        let r = try await call(.post, "/api/v1/members", json: #"{"login":"\#(login)","password":"password-123","displayName":"会员"}"#)
+        #expect(r.status == .created, "register \(login): \(String(buffer: r.body))")
+        return try await self.login(login)
+    }
+
+    static func complaint(
+        category: String = "transaction.topup_not_credited", paid: String = "9800", claimed: String = "9800", narrative: String = "充值未到账",
+        emergency: Bool = false
+    ) -> String {
+        #"{"category":"\#(category)","order":{"orderNumber":"KM2026","amountPaidFen":\#(paid),"productKind":"game_topup","respondent":"platform"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"\#(narrative)","remedy":{"kind":"refund"},"amountClaimedFen":\#(claimed),"emergency":\#(emergency)}"#
+    }
+
+    /// Files a complaint and returns its id.
+    func file(_ token: String, _ body: String = Client.complaint()) async throws -> String {
+        let r = try await call(.post, "/api/v1/complaints", token: token, json: body)
+        #expect(r.status == .created, "\(String(buffer: r.body))")
+        return r["id"] as? String ?? ""
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Testing
+
+@testable import RedressDomain
+
+@Suite("Working a case")
+struct WorkflowAPITests {
+    @Test func agentActionsAndTheirErrors() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let agent = try await c.login("agent@x.cn")
+            var r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"acknowledge"}"#)
+            #expect(r.status == .ok && (r["complaint"] as? [String: Any])?["status"] as? String == "acknowledged")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"close"}"#)
+            #expect(r.status == .conflict && r.errorCode == "illegal_transition")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: m, json: #"{"action":"start_work"}"#)
+            #expect(r.status == .forbidden && r.errorCode == "action_not_permitted")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"reject"}"#)
+            #expect(r.status == .unprocessableContent && r.errorField == "reason")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"reject","reason":"because"}"#)
+            #expect(r.status == .unprocessableContent && r.errorField == "reason")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"fly"}"#)
+            #expect(r.status == .unprocessableContent && r.errorField == "action")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"assign","assigneeId":"nobody"}"#)
+            #expect(r.status == .unprocessableContent && r.errorField == "assigneeId")
+            // The failed requests wrote nothing: submitted, routed, acknowledged.
+            let events = try await t.store.timeline(complaintId: id)
+            #expect(events.count == 3)
+        }
+    }
+
+    @Test func proposeAcceptAndCloseWithTheChainIntact() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let agent = try await c.login("agent@x.cn")
+            var r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"propose_resolution","note":"退款 98 元"}"#)
+            #expect(r.status == .ok)
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/confirm", token: agent, json: #"{"accept":true}"#)
+            #expect(r.status == .forbidden)
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/confirm", token: m, json: #"{"accept":true}"#)
+            #expect((r["complaint"] as? [String: Any])?["status"] as? String == "resolved")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"close"}"#)
+            #expect((r["complaint"] as? [String: Any])?["status"] as? String == "closed")
+            r = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: m)
+            #expect(r["valid"] as? Bool == true && r["eventCount"] as? Int == 5)
+        }
+    }
+
+    @Test func aMemberEscalatesOnlyOnceTheFirstResponseIsLate() async throws {
+        let t = try TestApp()
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            var r = try await c.call(.post, "/api/v1/complaints/\(id)/escalate", token: m, json: #"{"reason":"没人理"}"#)
+            #expect(r.status == .conflict && r.errorCode == "escalation_not_yet_allowed")
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/escalate", token: m, json: #"{"reason":""}"#)
+            #expect(r.status == .unprocessableContent && r.errorField == "reason")
+            t.clock.advance(hours: 11.9)
+            r = try await c.call(.get, "/api/v1/complaints/\(id)", token: m)
+            #expect(r["memberMayEscalate"] as? Bool == false)
+            t.clock.advance(hours: 12.2)
+            let fresh = try await c.login("m@x.cn")
+            r = try await c.call(.get, "/api/v1/complaints/\(id)", token: fresh)
+            #expect(r["memberMayEscalate"] as? Bool == true)
+            r = try await c.call(.post, "/api/v1/complaints/\(id)/escalate", token: fresh, json: #"{"reason":"24 小时无人回复"}"#)
+            #expect(r.status == .ok)
+            let complaint = r["complaint"] as? [String: Any] ?? [:]
+            #expect(complaint["tier"] as? String == "l2" && complaint["queue"] as? String == "l2")
+        }
+    }
+
+    @Test func theSweeperEscalatesOnceAcrossRestarts() async throws {
+        let t = try TestApp()
+        let id = try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            return try await c.file(m)
+        }
+        #expect(try await t.sweeper().sweepOnce() == 0)
+        t.clock.advance(hours: 24.5)
+        #expect(try await t.sweeper().sweepOnce() == 1)
+        #expect(try await t.sweeper().sweepOnce() == 0)
+        // A restarted server opens the same file and sweeps again: nothing more happens.
+        let restarted = try RedressStorage.SQLiteStore(path: t.directory + "/redress.sqlite")
+        let clock = t.clock
+        #expect(try await DeadlineSweeperFactory.make(restarted, clock).sweepOnce() == 0)
+        let c = try #require(try await restarted.complaint(id: id))
+        #expect(c.tier == .l2 && c.queue == .l2)
+        let kinds = try await restarted.timeline(complaintId: id).map(\.kind)
+        #expect(kinds == [.submitted, .routed, .deadlineBreached, .escalated])
+        #expect(kinds.filter { $0 == .deadlineBreached }.count == 1)
+    }
+
+    @Test func theVerifyEndpointNamesATamperedEvent() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let db = try DatabaseQueue(path: t.directory + "/redress.sqlite")
+            try await db.write { db in
+                try db.execute(sql: "DROP TRIGGER events_no_update")
+                try db.execute(sql: "UPDATE events SET payload = replace(payload, '9800', '980') WHERE complaint_id = ? AND sequence = 1", arguments: [id])
+            }
+            let admin = try await c.login("admin@x.cn")
+            let r = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: admin)
+            #expect(r["valid"] as? Bool == false)
+            let broken = r["firstBreak"] as? [String: Any] ?? [:]
+            #expect(broken["position"] as? Int == 1 && broken["reason"] as? String == "hash_mismatch")
+        }
+    }
+}
+
+import RedressAPI
+import RedressStorage
+
+enum DeadlineSweeperFactory {
+    static func make(_ store: SQLiteStore, _ clock: TestClock) -> DeadlineSweeper { DeadlineSweeper(store: store, now: { clock.now }) }
+}
