@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Writes Sources/RedressAPI/Resources/openapi.json, the OpenAPI 3.1 document Redress serves.
+
+The document is written from this file so that shared parts (errors, enums, the complaint shape)
+are stated once. `python3 scripts/openapi.py --check` fails when the committed JSON is stale.
+"""
+import json
+import pathlib
+import sys
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Sources/RedressAPI/Resources/openapi.json"
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+def obj(props, required=(), extra=False):
+    return {"type": "object", "properties": props, "required": list(required), "additionalProperties": extra}
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+DT = {"type": "string", "format": "date-time"}
+FEN = {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10_000_000_000, "description": "Amount in fen (分); ¥1 = 100 fen"}
+HASH = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+
+ROLES = ["member", "agent", "specialist", "risk_control", "admin"]
+ACTOR_ROLES = ROLES + ["system"]
+TIERS = ["l1", "l2", "risk_control"]
+QUEUES = ["l1", "l2", "risk_control", "emergency"]
+STATUSES = ["submitted", "acknowledged", "in_progress", "awaiting_member", "awaiting_merchant", "resolution_proposed", "resolved", "closed", "rejected", "withdrawn"]
+REJECTIONS = ["duplicate", "outside_scope", "insufficient_information", "handled_elsewhere", "time_barred", "not_a_party"]
+ACTIONS = ["acknowledge", "start_work", "request_info", "await_merchant", "resume", "propose_resolution", "resolve", "close", "reject", "reopen", "withdraw", "assign"]
+EVENT_KINDS = ["submitted", "routed", "public_message", "internal_note", "status_changed", "assigned", "escalated", "evidence_added", "deadline_breached", "automatic_action"]
+CATEGORIES = ["transaction.topup_not_credited", "transaction.goods_not_as_described", "transaction.forced_auto_renewal",
+              "service.slow_support_response", "service.after_sales_not_honoured", "service.membership_not_activated",
+              "security.account_stolen", "security.personal_info_leaked", "security.abnormal_transactions", "other.other"]
+
+def enum(values):
+    return {"type": "string", "enum": values}
+
+schemas = {
+    "Error": obj({"error": obj({"code": {**STR, "description": "Stable machine code, e.g. unknown_category"},
+                                "message": {**STR, "description": "zh-CN by default, English with Accept-Language: en"},
+                                "field": {**STR, "description": "The JSON path of the field at fault, when there is one"}},
+                               ["code", "message"])}, ["error"]),
+    "User": obj({"id": STR, "role": enum(ROLES), "login": STR, "displayName": STR,
+                 "phone": {**STR, "description": "Shown in full to the user and admins, masked (138****5678) to others"},
+                 "createdAt": DT, "disabled": BOOL}, ["id", "role", "login", "displayName", "createdAt", "disabled"]),
+    "LoginRequest": obj({"login": STR, "password": STR}, ["login", "password"], True),
+    "LoginResponse": obj({"token": STR, "tokenType": enum(["Bearer"]), "expiresAt": DT, "user": ref("User")}, ["token", "tokenType", "expiresAt", "user"]),
+    "Registration": obj({"login": {**STR, "description": "E-mail address or 11-digit mainland mobile number"},
+                         "password": {**STR, "minLength": 8, "maxLength": 72}, "displayName": {**STR, "maxLength": 100},
+                         "phone": {**STR, "pattern": "^1[0-9]{10}$"}}, ["login", "password", "displayName"], True),
+    "NewUser": obj({"login": STR, "password": {**STR, "minLength": 8, "maxLength": 72}, "displayName": {**STR, "maxLength": 100},
+                    "role": enum(ROLES), "phone": {**STR, "pattern": "^1[0-9]{10}$"}}, ["login", "password", "displayName", "role"], True),
+    "DisableRequest": obj({"disabled": BOOL}, ["disabled"], True),
+    "OrderReference": obj({"orderNumber": {**STR, "maxLength": 64}, "amountPaidFen": FEN,
+                           "productKind": enum(["game_topup", "licence_key", "membership", "gift_card", "other"]),
+                           "respondent": {**enum(["platform", "merchant"]), "description": "Who answers for the problem; a merchant needs merchantId"},
+                           "merchantId": {**STR, "maxLength": 64}, "merchantName": {**STR, "maxLength": 200},
+                           "paidAt": DT, "paymentReference": {**STR, "maxLength": 128}},
+                          ["orderNumber", "amountPaidFen", "productKind", "respondent"], True),
+    "Remedy": obj({"kind": enum(["refund", "delivery", "compensation", "account_restored", "apology", "other"]),
+                   "text": {**STR, "maxLength": 1000, "description": "Required when kind is other"}}, ["kind"], True),
+    "ComplaintDraft": obj({"category": enum(CATEGORIES), "order": ref("OrderReference"),
+                           "occurredAt": {**DT, "description": "When it happened (not in the future)"},
+                           "narrative": {**STR, "maxLength": 10000, "description": "What happened, up to 10,000 characters"},
+                           "remedy": ref("Remedy"), "amountClaimedFen": FEN, "channel": enum(["web", "api", "email"]),
+                           "emergency": {**BOOL, "description": "Urgent (e.g. an account being drained): emergency queue, 1-hour target"}},
+                          ["category", "order", "occurredAt", "narrative", "remedy", "amountClaimedFen"], True),
+    "Deadline": obj({"kind": enum(["first_response", "escalation_response", "resolution"]), "tier": enum(TIERS),
+                     "mode": enum(["natural", "business"]), "startedAt": DT, "dueAt": DT, "paused": BOOL,
+                     "remainingSeconds": INT, "metAt": DT, "breachedAt": DT, "supersededAt": DT, "overdue": BOOL},
+                    ["kind", "tier", "mode", "startedAt", "paused", "overdue"]),
+    "Complaint": obj({"id": STR, "caseNumber": {**STR, "pattern": "^RD-[0-9]{8}-[0-9]{6,}$"}, "memberId": STR,
+                      "status": enum(STATUSES), "statusLabel": STR,
+                      "category": obj({"code": STR, "dimension": enum(["transaction", "service", "security", "other"]), "label": STR}, ["code", "dimension", "label"]),
+                      "tier": enum(TIERS), "queue": enum(QUEUES), "assigneeId": STR, "emergency": BOOL, "channel": enum(["web", "api", "email"]),
+                      "order": ref("OrderReference"), "occurredAt": DT, "narrative": STR, "remedy": ref("Remedy"), "amountClaimedFen": FEN,
+                      "deadlines": {"type": "array", "items": ref("Deadline")}, "nextDueAt": DT, "overdue": BOOL,
+                      "rejectionReason": enum(REJECTIONS), "firstRespondedAt": DT, "resolvedAt": DT, "closedAt": DT,
+                      "createdAt": DT, "updatedAt": DT, "eventCount": INT, "headHash": HASH, "memberMayEscalate": BOOL},
+                     ["id", "caseNumber", "memberId", "status", "statusLabel", "category", "tier", "queue", "emergency", "channel", "order",
+                      "occurredAt", "narrative", "remedy", "amountClaimedFen", "deadlines", "overdue", "createdAt", "updatedAt",
+                      "eventCount", "headHash", "memberMayEscalate"]),
+    "ComplaintPage": obj({"items": {"type": "array", "items": ref("Complaint")}, "total": INT, "limit": INT, "offset": INT},
+                         ["items", "total", "limit", "offset"]),
+    "Actor": obj({"id": STR, "role": enum(ACTOR_ROLES)}, ["role"]),
+    "Event": obj({"sequence": {**INT, "minimum": 1}, "kind": enum(EVENT_KINDS), "actor": ref("Actor"),
+                  "visibility": enum(["public", "internal"]), "occurredAt": DT,
+                  "payload": {"type": "object", "description": "Kind-specific facts; hashed as canonical JSON"},
+                  "previousHash": HASH, "hash": HASH},
+                 ["sequence", "kind", "actor", "visibility", "occurredAt", "payload", "previousHash", "hash"]),
+    "Change": obj({"complaint": ref("Complaint"), "events": {"type": "array", "items": ref("Event")}}, ["complaint", "events"]),
+    "Message": obj({"body": {**STR, "maxLength": 10000}, "visibility": {**enum(["public", "internal"]), "description": "internal: staff only"}}, ["body"], True),
+    "Escalation": obj({"reason": {**STR, "maxLength": 2000}}, ["reason"], True),
+    "Transition": obj({"action": enum(ACTIONS), "note": {**STR, "maxLength": 10000, "description": "Required for propose_resolution"},
+                       "reason": {**enum(REJECTIONS), "description": "Required for reject"},
+                       "assigneeId": {**STR, "description": "For assign; omit to unassign"}}, ["action"], True),
+    "Confirmation": obj({"accept": BOOL, "note": {**STR, "maxLength": 10000}}, ["accept"], True),
+    "Evidence": obj({"sha256": HASH, "sizeBytes": INT, "mediaType": enum(["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"]),
+                     "fileName": STR, "uploadedBy": ref("Actor"), "uploadedAt": DT, "url": STR},
+                    ["sha256", "sizeBytes", "mediaType", "fileName", "uploadedBy", "uploadedAt", "url"]),
+    "Upload": obj({"evidence": ref("Evidence"), "alreadyPresent": BOOL, "events": {"type": "array", "items": ref("Event")}},
+                  ["evidence", "alreadyPresent", "events"]),
+    "ChainReport": obj({"complaintId": STR, "eventCount": INT, "valid": BOOL,
+                        "firstBreak": obj({"position": INT, "foundSequence": INT,
+                                           "reason": enum(["sequence_gap", "previous_hash_mismatch", "hash_mismatch", "wrong_case", "head_mismatch"]),
+                                           "expected": STR, "found": STR}, ["position", "reason", "expected", "found"])},
+                       ["complaintId", "eventCount", "valid"]),
+    "Category": obj({"code": STR, "dimension": enum(["transaction", "service", "security", "other"]), "dimensionLabel": STR, "label": STR,
+                     "labelZh": STR, "labelEn": STR,
+                     "evidence": {"type": "array", "items": obj({"code": STR, "label": STR}, ["code", "label"])}},
+                    ["code", "dimension", "dimensionLabel", "label", "labelZh", "labelEn", "evidence"]),
+    "DeadlineComputation": obj({"start": DT, "deadline": DT, "calendarCovered": BOOL, "timeZone": STR,
+                                "note": {**STR, "description": "Present when a day beyond the calendars on file was counted Monday–Friday"}},
+                               ["start", "deadline", "calendarCovered", "timeZone"]),
+    "Policy": obj({
+        "routing": obj({"riskControlThresholdFen": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000},
+                        "securityToRiskControl": BOOL, "emergencyQueueEnabled": BOOL},
+                       ["riskControlThresholdFen", "securityToRiskControl", "emergencyQueueEnabled"], True),
+        "deadlines": obj({"firstResponseHours": {"type": "integer", "minimum": 1, "maximum": 8760},
+                          "emergencyFirstResponseHours": {"type": "integer", "minimum": 1, "maximum": 8760},
+                          "escalationResponseHours": {"type": "integer", "minimum": 1, "maximum": 8760},
+                          "resolutionHours": {"type": "integer", "minimum": 1, "maximum": 8760},
+                          "hourMode": enum(["natural", "business"]),
+                          "businessOpensAt": {"type": "integer", "minimum": 0, "maximum": 86399},
+                          "businessClosesAt": {"type": "integer", "minimum": 1, "maximum": 86400},
+                          "reopenWindowDays": {"type": "integer", "minimum": 1, "maximum": 3650}},
+                         ["firstResponseHours", "emergencyFirstResponseHours", "escalationResponseHours", "resolutionHours", "hourMode",
+                          "businessOpensAt", "businessClosesAt", "reopenWindowDays"], True),
+        "evidence": obj({"maxFileBytes": {"type": "integer", "minimum": 1024, "maximum": 536870912}}, ["maxFileBytes"], True),
+    }, ["routing", "deadlines", "evidence"], True),
+    "HolidayYear": obj({"year": {"type": "integer", "minimum": 2000, "maximum": 2100}, "region": STR, "timeZone": STR, "source": STR,
+                        "daysOff": {"type": "array", "items": {"type": "string", "format": "date"}},
+                        "workingWeekends": {"type": "array", "items": {"type": "string", "format": "date"}}},
+                       ["year", "region", "timeZone", "daysOff", "workingWeekends"], True),
+    "Health": obj({"status": enum(["ok"]), "complaints": INT}, ["status", "complaints"]),
+}
+
+ERROR_TEXT = {
+    "400": "Malformed JSON or query parameter",
+    "401": "Not signed in, token invalid or expired",
+    "403": "Not allowed for this role",
+    "404": "Not found (another member's case also answers 404)",
+    "409": "Conflict: illegal transition, already at the top tier, log-in taken",
+    "413": "Body or file too large",
+    "415": "Unsupported content type or file type",
+    "422": "A field is invalid; `field` names it",
+    "429": "Too many failed log-ins",
+    "503": "Storage unavailable",
+}
+
+def errors(*codes):
+    return {c: {"description": ERROR_TEXT[c], "content": {"application/json": {"schema": ref("Error")}}} for c in codes}
+
+def ok(schema, code="200", description="OK", headers=None):
+    r = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        r["headers"] = headers
+    return {code: r}
+
+def body(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+def op(summary, responses, request=None, params=None, auth=True, description=None, tags=None):
+    o = {"summary": summary, "responses": responses}
+    if description:
+        o["description"] = description
+    if request:
+        o["requestBody"] = request
+    if params:
+        o["parameters"] = params
+    if not auth:
+        o["security"] = []
+    if tags:
+        o["tags"] = tags
+    return o
+
+def path_param(name, description, schema=None):
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema or STR}
+
+def query(name, description, schema, required=False):
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+ID = path_param("id", "Complaint id")
+JSON_IN = ("400", "401", "413", "415", "422", "503")
+LOCATION = {"Location": {"schema": STR, "description": "The new complaint's URL"}}
+
+paths = {
+    "/health": {"get": op("Liveness and store check", {**ok(ref("Health")), **errors("401", "503")}, auth=False, tags=["system"])},
+    "/metrics": {"get": op("Prometheus metrics", {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": STR}}}, **errors("401")},
+                          auth=False, tags=["system"])},
+    "/openapi.json": {"get": op("This document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}, **errors("401")},
+                               auth=False, tags=["system"])},
+    "/api/v1/openapi.json": {"get": op("This document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}, **errors("401")},
+                                      auth=False, tags=["system"])},
+    "/api/v1/auth/login": {"post": op("Log in; returns a bearer token", {**ok(ref("LoginResponse")), **errors("400", "401", "413", "415", "422", "429", "503")},
+                                      body(ref("LoginRequest")), auth=False, tags=["accounts"],
+                                      description="Five failed attempts for one log-in within 15 minutes answer 429 with Retry-After.")},
+    "/api/v1/members": {"post": op("Register as a member", {**ok(ref("User"), "201", "Created"), **errors(*JSON_IN, "409")},
+                                   body(ref("Registration")), auth=False, tags=["accounts"])},
+    "/api/v1/me": {"get": op("The signed-in user", {**ok(ref("User")), **errors("401", "503")}, tags=["accounts"])},
+    "/api/v1/users": {
+        "get": op("List users (admin)", {**ok({"type": "array", "items": ref("User")}), **errors("400", "401", "403", "503")},
+                  params=[query("role", "Only this role", enum(ROLES))], tags=["accounts"]),
+        "post": op("Create a user of any role (admin)", {**ok(ref("User"), "201", "Created"), **errors(*JSON_IN, "403", "409")},
+                   body(ref("NewUser")), tags=["accounts"]),
+    },
+    "/api/v1/users/{userId}/disabled": {"post": op("Disable or re-enable a user (admin)", {**ok(ref("User")), **errors(*JSON_IN, "403", "404", "409")},
+                                                   body(ref("DisableRequest")), params=[path_param("userId", "User id")], tags=["accounts"])},
+    "/api/v1/complaints": {
+        "post": op("File a complaint (member)", {**ok(ref("Complaint"), "201", "Created (or replayed from the Idempotency-Key)", LOCATION),
+                                                **errors(*JSON_IN, "403")},
+                   body(ref("ComplaintDraft")),
+                   params=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "description": "Same key and body: the same complaint (201, Idempotent-Replayed: true); same key, other body: 422",
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
+                   tags=["complaints"],
+                   description="Routes the case (L1; amount above the threshold or security dimension → risk control; emergency → emergency queue) "
+                               "and starts its clocks (first response 24 h, emergency 1 h; resolution 72 h)."),
+        "get": op("A member's own complaints, or a staff member's queues sorted by nearest deadline",
+                  {**ok(ref("ComplaintPage")), **errors("400", "401", "403", "503")},
+                  params=[query("status", "Comma-separated statuses", STR), query("tier", "Tier", enum(TIERS)), query("queue", "Queue (staff)", enum(QUEUES)),
+                          query("category", "Category code", enum(CATEGORIES)), query("overdue", "Only cases with an unmet deadline already due", enum(["true", "false"])),
+                          query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 200}),
+                          query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000})],
+                  tags=["complaints"]),
+    },
+    "/api/v1/complaints/{id}": {"get": op("One complaint", {**ok(ref("Complaint")), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/timeline": {"get": op("The case's hash-chained events (internal notes only for staff)",
+                                                   {**ok({"type": "array", "items": ref("Event")}), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/verify": {"get": op("Check the case's chain; names the first broken event",
+                                                 {**ok(ref("ChainReport")), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/messages": {"post": op("A public reply or (staff) an internal note",
+                                                    {**ok(ref("Change"), "201", "Created"), **errors(*JSON_IN, "403", "404", "409")},
+                                                    body(ref("Message")), params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/escalate": {"post": op("Escalate one tier (member: once a response deadline has passed or after disputing an answer)",
+                                                    {**ok(ref("Change")), **errors(*JSON_IN, "403", "404", "409")},
+                                                    body(ref("Escalation")), params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/transitions": {"post": op("Staff actions on the case's life cycle, and assignment",
+                                                       {**ok(ref("Change")), **errors(*JSON_IN, "403", "404", "409")},
+                                                       body(ref("Transition")), params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/confirm": {"post": op("The member accepts or disputes a proposed resolution",
+                                                   {**ok(ref("Change")), **errors(*JSON_IN, "403", "404", "409")},
+                                                   body(ref("Confirmation")), params=[ID], tags=["complaints"])},
+    "/api/v1/complaints/{id}/evidence": {
+        "get": op("Evidence files on the case", {**ok({"type": "array", "items": ref("Evidence")}), **errors("401", "403", "404", "503")}, params=[ID], tags=["evidence"]),
+        "post": op("Upload an evidence file (JPEG, PNG, WebP, PDF or plain text; type read from the bytes)",
+                   {**ok(ref("Upload"), "201", "Stored"), **ok(ref("Upload"), "200", "Already on the case"), **errors(*JSON_IN, "403", "404", "409")},
+                   {"required": True, "content": {"multipart/form-data": {"schema": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}, ["file"], True)}}},
+                   params=[ID], tags=["evidence"]),
+    },
+    "/api/v1/complaints/{id}/evidence/{sha256}": {"get": op("Download an evidence file by its SHA-256",
+        {"200": {"description": "The file's bytes", "content": {t: {"schema": {"type": "string"}} for t in ["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"]}},
+         **errors("400", "401", "403", "404", "503")},
+        params=[ID, path_param("sha256", "Lowercase hex SHA-256")], tags=["evidence"])},
+    "/api/v1/taxonomy": {"get": op("Complaint categories with the evidence asked for", {**ok({"type": "array", "items": ref("Category")}), **errors("401")}, auth=False, tags=["reference"])},
+    "/api/v1/calendar/deadline": {"get": op("Deadline calculator on the working-day calendar (Asia/Shanghai)",
+        {**ok(ref("DeadlineComputation")), **errors("400", "401", "503")},
+        params=[query("start", "RFC 3339 instant", DT, True),
+                query("workingDays", "Working days after the start day (民法典 Art. 201); ends 23:59:59 local", {"type": "integer", "minimum": 0, "maximum": 3650}),
+                query("hours", "Natural hours", {"type": "integer", "minimum": 0, "maximum": 87600}),
+                query("days", "Natural days; a last day off rolls to the next working day (Art. 203)", {"type": "integer", "minimum": 0, "maximum": 3650})],
+        auth=False, tags=["reference"], description="Give exactly one of workingDays, hours, days.")},
+    "/api/v1/calendar/years": {"get": op("Holiday calendars on file", {**ok({"type": "array", "items": ref("HolidayYear")}), **errors("401", "503")}, auth=False, tags=["reference"])},
+    "/api/v1/calendar/years/{year}": {"put": op("Add or replace a year's holiday calendar (admin)", {**ok(ref("HolidayYear")), **errors(*JSON_IN, "403")},
+                                                body(ref("HolidayYear")), params=[path_param("year", "Year", {"type": "integer"})], tags=["reference"])},
+    "/api/v1/policy": {
+        "get": op("Routing thresholds, deadlines and limits in force (staff)", {**ok(ref("Policy")), **errors("401", "403", "503")}, tags=["policy"]),
+        "put": op("Change the policy (admin); applies within seconds without a restart", {**ok(ref("Policy")), **errors(*JSON_IN, "403")},
+                  body(ref("Policy")), tags=["policy"]),
+    },
+}
+
+doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "Redress 维权台 API", "version": "1.0.0",
+             "description": "Complaint handling and dispute resolution for virtual-goods platforms. Money is in integer fen; instants are RFC 3339 in UTC. "
+                            "Errors are {\"error\": {\"code\", \"message\", \"field\"}}; messages are zh-CN unless Accept-Language prefers English."},
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}],
+    "tags": [{"name": n} for n in ["complaints", "evidence", "accounts", "reference", "policy", "system"]],
+    "paths": paths,
+    "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"}}},
+}
+
+text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+if "--check" in sys.argv:
+    if OUT.read_text(encoding="utf-8") != text:
+        sys.exit(f"{OUT} is stale: run python3 scripts/openapi.py")
+else:
+    OUT.write_text(text, encoding="utf-8")
