@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -96,3 +97,16 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks (ordo-one/benchmark) are added only when asked for, so that the everyday build and
+// `swift test` do not compile the harness: REDRESS_BENCHMARKS=1 swift package --scratch-path .build-bench benchmark
+if ProcessInfo.processInfo.environment["REDRESS_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "RedressBenchmarks",
+            dependencies: ["RedressDomain", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/RedressBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
