@@ -85,18 +85,33 @@ public struct TimelineEvent: Sendable, Codable, Equatable {
         complaintId: String, sequence: Int, kind: EventKind, actor: CaseActor, visibility: Visibility, occurredAtMs: Int64,
         payload: [String: CanonicalValue], previousHash: String
     ) -> [UInt8] {
-        let value: CanonicalValue = .object([
-            "v": 1,
-            "complaintId": .string(complaintId),
-            "sequence": .int(Int64(sequence)),
-            "kind": .string(kind.rawValue),
-            "actor": .object(["id": actor.id.map(CanonicalValue.string) ?? .null, "role": .string(actor.role.rawValue)]),
-            "visibility": .string(visibility.rawValue),
-            "occurredAtMs": .int(occurredAtMs),
-            "payload": .object(payload),
-            "previousHash": .string(previousHash),
-        ])
-        return value.canonicalBytes
+        // The same bytes as CanonicalValue.object([...]).canonicalBytes, written field by field in
+        // sorted key order so that sealing does not build and sort a dictionary for every event.
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        func key(_ k: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        }
+        key(#"{"actor":{"id":"#)
+        if let id = actor.id { CanonicalValue.writeString(id, into: &out) } else { key("null") }
+        key(#","role":"#)
+        CanonicalValue.writeString(actor.role.rawValue, into: &out)
+        key(#"},"complaintId":"#)
+        CanonicalValue.writeString(complaintId, into: &out)
+        key(#","kind":"#)
+        CanonicalValue.writeString(kind.rawValue, into: &out)
+        key(#","occurredAtMs":"#)
+        CanonicalValue.int(occurredAtMs).write(into: &out)
+        key(#","payload":"#)
+        CanonicalValue.object(payload).write(into: &out)
+        key(#","previousHash":"#)
+        CanonicalValue.writeString(previousHash, into: &out)
+        key(#","sequence":"#)
+        CanonicalValue.int(Int64(sequence)).write(into: &out)
+        key(#","v":1,"visibility":"#)
+        CanonicalValue.writeString(visibility.rawValue, into: &out)
+        key("}")
+        return out
     }
 
     /// Seals a draft after `previous` (nil for the first event).
