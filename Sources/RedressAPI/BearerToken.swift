@@ -39,13 +39,14 @@ public struct TokenSigner: Sendable {
         return (Self.base64url(body) + "." + Self.base64url(Data(mac)), Date(timeIntervalSince1970: Double(claims.exp)))
     }
 
-    public func verify(_ token: String, now: Date) throws(Failure) -> Identity {
+    /// The identity a token carries and when it expires.
+    public func verify(_ token: String, now: Date) throws(Failure) -> (identity: Identity, expiresAt: Date) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let body = Self.decode(parts[0]), let mac = Self.decode(parts[1]) else { throw .malformed }
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key) else { throw .badSignature }
         guard let claims = try? JSONDecoder().decode(Claims.self, from: body) else { throw .malformed }
         guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
-        return Identity(userId: claims.sub, role: claims.role)
+        return (Identity(userId: claims.sub, role: claims.role), Date(timeIntervalSince1970: Double(claims.exp)))
     }
 
     static func base64url(_ d: Data) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RedressDomain
 
 /// JSON in and out, with instants as RFC 3339 strings in UTC.
 enum JSONBody {
@@ -15,8 +16,45 @@ enum JSONBody {
         return e
     }()
 
+    /// `2026-11-29T08:00:00.000Z`. Written by hand: Foundation's format styles cost microseconds per call,
+    /// and a complaint carries a dozen instants.
     static func rfc3339(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let days = Int((Double(ms) / 86_400_000).rounded(.down))
+        let d = CivilDate(dayNumber: days)
+        var rest = Int(ms - Int64(days) * 86_400_000)
+        let h = rest / 3_600_000
+        rest %= 3_600_000
+        let m = rest / 60_000
+        rest %= 60_000
+        let s = rest / 1000
+        let f = rest % 1000
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func put(_ v: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var x = v
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(0x30 + x % 10)
+                x /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        put(d.year, 4)
+        out.append(0x2D)
+        put(d.month, 2)
+        out.append(0x2D)
+        put(d.day, 2)
+        out.append(0x54)
+        put(h, 2)
+        out.append(0x3A)
+        put(m, 2)
+        out.append(0x3A)
+        put(s, 2)
+        out.append(0x2E)
+        put(f, 3)
+        out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func parseDate(_ s: String) -> Date? {

@@ -43,18 +43,27 @@ struct AuthMiddleware: RouterMiddleware {
     let signer: TokenSigner
     let accounts: AccountStatus
     let now: @Sendable () -> Date
+    let verified = VerifiedTokens()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.invalidToken }
             let identity: Identity
-            do {
-                identity = try signer.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), now: now())
-            } catch .expired {
-                throw APIError.tokenExpired
-            } catch {
-                throw APIError.invalidToken
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            let t = now()
+            if let known = verified.identity(for: token, at: t) {
+                identity = known
+            } else {
+                do {
+                    let checked = try signer.verify(token, now: t)
+                    identity = checked.identity
+                    verified.remember(token, identity, until: checked.expiresAt)
+                } catch .expired {
+                    throw APIError.tokenExpired
+                } catch {
+                    throw APIError.invalidToken
+                }
             }
             guard !accounts.isDisabled(identity.userId) else {
                 throw APIError(.unauthorized, "account_disabled", zh: "该账号已被停用", en: "This account has been disabled")
@@ -108,4 +117,29 @@ final class LoginThrottle: Sendable {
     }
 
     func recordSuccess(_ login: String) { windows.withLock { $0[login] = nil } }
+}
+
+/// Tokens already verified, so a busy client does not pay for the signature check on every request.
+/// Each entry keeps its expiry; the set is emptied when it grows past its bound.
+final class VerifiedTokens: Sendable {
+    private let entries = Mutex<[String: (Identity, Date)]>([:])
+    static let bound = 20_000
+
+    func identity(for token: String, at now: Date) -> Identity? {
+        entries.withLock { e in
+            guard let (identity, exp) = e[token] else { return nil }
+            guard exp > now else {
+                e[token] = nil
+                return nil
+            }
+            return identity
+        }
+    }
+
+    func remember(_ token: String, _ identity: Identity, until exp: Date) {
+        entries.withLock { e in
+            if e.count >= Self.bound { e.removeAll(keepingCapacity: true) }
+            e[token] = (identity, exp)
+        }
+    }
 }

@@ -91,7 +91,8 @@ public protocol RedressStore: Sendable {
     func setUserDisabled(id: String, disabled: Bool) async throws
 
     // Complaints
-    /// Creates a complaint. `make` receives the case number (from the day's sequence) and returns the new case.
+    /// Creates a complaint. `make` receives a case number of the day's sequence and returns the new case; it runs
+    /// before the transaction, and its result is discarded when the idempotency claim finds an earlier complaint.
     func createComplaint(
         day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (_ caseNumber: String) throws -> CaseChange
     ) async throws -> CreateOutcome

@@ -13,6 +13,8 @@ public final class SQLiteStore: RedressStore {
     let pool: DatabasePool
     let logger: Logger
     private let batcher: WriteBatcher
+    private let checkpoints: Task<Void, Never>
+    private let caseNumbers = CaseNumberBlocks()
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
@@ -21,16 +23,36 @@ public final class SQLiteStore: RedressStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoints run on their own connection (below), not inside a committing request.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
+        let checkpointer: DatabaseQueue
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            var c = Configuration()
+            c.busyMode = .timeout(10)
+            checkpointer = try DatabaseQueue(path: path, configuration: c)
         } catch {
             throw StoreError.unavailable("cannot open \(path): \(error)")
         }
         self.logger = logger
         self.batcher = WriteBatcher(pool: pool, logger: logger)
+        self.checkpoints = Task.detached { [logger] in
+            // A passive checkpoint copies committed pages into the database file without blocking
+            // readers or the writer, so commits pay for one WAL fsync and nothing more.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                do {
+                    try await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                } catch {
+                    logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
         try migrate()
     }
+
+    deinit { checkpoints.cancel() }
 
     /// Applies pending migrations; refuses a database written by a newer Redress.
     public func migrate() throws {
@@ -117,7 +139,11 @@ public final class SQLiteStore: RedressStore {
     public func createComplaint(
         day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (String) throws -> CaseChange
     ) async throws -> CreateOutcome {
-        try await write { db in
+        // Everything but the inserts happens before the write: the domain change, sealing and encoding
+        // run on the caller's task, in parallel with other requests, and the single writer only inserts.
+        let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
+        let prepared = try Self.prepare(try make(number))
+        return try await write { db in
             if let claim = idempotency,
                 let row = try Row.fetchOne(
                     db, sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?",
@@ -127,29 +153,51 @@ public final class SQLiteStore: RedressStore {
                 guard let existing = try Self.complaint(db, id: row["complaint_id"]) else { throw StoreError.notFound }
                 return .replayed(existing)
             }
-            let sequence =
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        INSERT INTO case_sequences(day, last) VALUES (?, 1)
-                        ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last
-                        """, arguments: [day.description]) ?? 1
-            let change = try make(CaseNumber.make(date: day, sequence: sequence))
-            let (complaint, events) = try Self.insert(db, change)
+            try Self.insert(db, prepared)
             if let claim = idempotency {
                 try db.execute(
                     sql: "INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [claim.memberId, claim.key, claim.requestHash, complaint.id, Codec.ms(complaint.createdAt)])
+                    arguments: [claim.memberId, claim.key, claim.requestHash, prepared.complaint.id, Codec.ms(prepared.complaint.createdAt)])
             }
-            return .created(complaint, events)
+            return .created(prepared.complaint, prepared.events)
         }
     }
 
-    static func insert(_ db: Database, _ change: CaseChange) throws -> (Complaint, [TimelineEvent]) {
+    /// The next number of the day's case sequence. Numbers are reserved from the database in blocks
+    /// (hi/lo), so that filing does not serialise on one counter row: they are unique and rise within
+    /// a server, but a restart leaves the rest of its block unused (a gap, never a duplicate).
+    func nextCaseSequence(_ day: CivilDate) async throws -> Int {
+        let key = day.description
+        if let n = caseNumbers.take(key) { return n }
+        let block = CaseNumberBlocks.size
+        let last = try await write { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO case_sequences(day, last) VALUES (?, ?)
+                    ON CONFLICT(day) DO UPDATE SET last = last + ? RETURNING last
+                    """, arguments: [key, block, block]) ?? block
+        }
+        caseNumbers.add(key, (last - block + 1)...last)
+        return caseNumbers.take(key) ?? last
+    }
+
+    struct Prepared: Sendable {
+        var complaint: Complaint
+        var events: [TimelineEvent]
+        var body: String
+    }
+
+    static func prepare(_ change: CaseChange) throws -> Prepared {
         var c = change.complaint
         let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil)
         c.eventCount = events.count
         c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
+        return Prepared(complaint: c, events: events, body: try Codec.string(c))
+    }
+
+    static func insert(_ db: Database, _ p: Prepared) throws {
+        let c = p.complaint
         try db.execute(
             sql: """
                 INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
@@ -159,10 +207,9 @@ public final class SQLiteStore: RedressStore {
             arguments: [
                 c.id, c.caseNumber, c.memberId, c.categoryCode, c.dimension.rawValue, c.status.rawValue, c.tier.rawValue, c.queue.rawValue,
                 c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
-                Codec.ms(c.updatedAt), c.eventCount, c.headHash, try Codec.string(c),
+                Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body,
             ])
-        try insertEvents(db, events)
-        return (c, events)
+        try insertEvents(db, p.events)
     }
 
     static func insertEvents(_ db: Database, _ events: [TimelineEvent]) throws {
@@ -491,6 +538,30 @@ final class WriteBatcher: Sendable {
                 logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])
                 for job in batch { job.fail(StoreError.unavailable("the database could not commit: \(error)")) }
             }
+        }
+    }
+}
+
+/// Case-number blocks reserved by this server, per day.
+final class CaseNumberBlocks: Sendable {
+    static let size = 64
+    private let free = Mutex<[String: [Int]]>([:])
+
+    func take(_ day: String) -> Int? {
+        free.withLock { f in
+            guard var numbers = f[day], !numbers.isEmpty else { return nil }
+            let n = numbers.removeFirst()
+            f[day] = numbers
+            return n
+        }
+    }
+
+    func add(_ day: String, _ range: ClosedRange<Int>) {
+        free.withLock { f in
+            // Blocks of earlier days are of no further use.
+            f = f.filter { $0.key >= day }
+            f[day, default: []].append(contentsOf: range)
+            f[day]?.sort()
         }
     }
 }

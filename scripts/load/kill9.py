@@ -22,7 +22,7 @@ def load(url, token, pid, out):
         while not stop.is_set():
             i += 1
             try:
-                c.request("POST", "/api/v1/complaints", BODY % (n, i, n, i),
+                c.request("POST", "/api/v1/complaints", (BODY % (n, i, n, i)).encode(),
                           {"Content-Type": "application/json", "Authorization": "Bearer " + token})
                 r = c.getresponse(); data = r.read()
                 if r.status == 201:
