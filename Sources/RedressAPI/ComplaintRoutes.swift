@@ -153,8 +153,19 @@ struct ComplaintRoutes {
 
     @Sendable func show(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let c = try await load(context, identity)
-        return try JSONBody.response(ComplaintDTO(c, viewer: identity, now: services.now(), chinese: context.chinese))
+        let id = try context.parameters.require("id")
+        guard let head = try await services.store.complaintHead(id: id) else { throw APIError.complaintNotFound }
+        try authorize(memberId: head.memberId, queue: head.queue, assigneeId: head.assigneeId, identity)
+        let now = services.now()
+        let key = RenderedComplaints.Key(id: id, version: head.eventCount, chinese: context.chinese, staff: identity.role.isStaff)
+        if let body = services.renderings.get(key, now: now) { return JSONBody.response(bytes: body) }
+        guard let c = try await services.store.complaint(id: id) else { throw APIError.complaintNotFound }
+        let body = try JSONBody.encode(ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese))
+        // Keep only what matches the version read above (a change in between renders afresh next time).
+        if c.eventCount == head.eventCount {
+            services.renderings.put(key, body, validUntil: c.renderingChanges(after: now))
+        }
+        return JSONBody.response(bytes: body)
     }
 
     @Sendable func timeline(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -306,11 +317,15 @@ struct ComplaintRoutes {
 
     /// Members see only their own cases (another's answers 404); staff see the queues of their tier.
     func authorize(_ c: Complaint, _ identity: Identity) throws {
+        try authorize(memberId: c.memberId, queue: c.queue, assigneeId: c.assigneeId, identity)
+    }
+
+    func authorize(memberId: String, queue: Queue, assigneeId: String?, _ identity: Identity) throws {
         switch identity.role {
         case .member:
-            guard c.memberId == identity.userId else { throw APIError.complaintNotFound }
+            guard memberId == identity.userId else { throw APIError.complaintNotFound }
         case .agent, .specialist, .riskControl, .admin:
-            guard identity.role.visibleQueues.contains(c.queue) || c.assigneeId == identity.userId else {
+            guard identity.role.visibleQueues.contains(queue) || assigneeId == identity.userId else {
                 throw APIError(.forbidden, "outside_your_queues", zh: "该投诉不在您的处理队列中", en: "This case is not in your queues")
             }
         case .system:

@@ -43,11 +43,20 @@ struct DeadlineDTO: Encodable {
         startedAt = d.startedAt
         dueAt = d.dueAt
         paused = d.isPaused
-        remainingSeconds = d.isPaused ? d.pausedRemainingSeconds : (d.isOpen ? d.dueAt.map { max(0, Int($0.timeIntervalSince(now))) } : nil)
+        // Only a paused clock reports what is left: a running one is read from dueAt, so the rendering
+        // of a case stays the same until its next deadline falls due.
+        remainingSeconds = d.isPaused ? d.pausedRemainingSeconds : nil
         metAt = d.metAt
         breachedAt = d.breachedAt
         supersededAt = d.supersededAt
         overdue = d.isOpen && (d.dueAt.map { $0 <= now } ?? false)
+    }
+}
+
+extension Complaint {
+    /// The next instant at which the rendering of this case changes by itself (a deadline falls due), if any.
+    func renderingChanges(after now: Date) -> Date? {
+        openDeadlines.compactMap(\.dueAt).filter { $0 > now }.min()
     }
 }
 

@@ -82,6 +82,14 @@ enum JSONBody {
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    static func response(bytes: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: bytes))
+    }
+
+    static func encode(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(bytes: try encoder.encode(value))
+    }
+
     struct ErrorEnvelope: Encodable {
         struct Body: Encodable {
             var code: String

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import Metrics
+import NIOCore
 import NIOPosix
 import Prometheus
 import RedressDomain
@@ -19,6 +20,7 @@ final class RedressServices: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let metrics: RedressMetrics
+    let renderings = RenderedComplaints()
     /// Verified against when a log-in is unknown, so that response time does not tell which log-ins exist.
     let decoyHash: String
 
@@ -96,5 +98,36 @@ struct RedressMetrics: Sendable {
         deadlinesBreached = registry.makeCounter(name: "redress_deadlines_breached_total", help: "Deadlines recorded as breached by the sweeper")
         automaticEscalations = registry.makeCounter(name: "redress_automatic_escalations_total", help: "Cases escalated by the sweeper")
         loginFailures = registry.makeCounter(name: "redress_login_failures_total", help: "Failed log-in attempts")
+    }
+}
+
+/// Encoded `GET /complaints/{id}` bodies, keyed by case, version (its event count), language and audience,
+/// each kept until the case's next deadline falls due. Bounded; emptied when full.
+final class RenderedComplaints: Sendable {
+    struct Key: Hashable {
+        var id: String
+        var version: Int
+        var chinese: Bool
+        var staff: Bool
+    }
+    private let entries = Mutex<[Key: (body: ByteBuffer, validUntil: Date?)]>([:])
+    static let bound = 10_000
+
+    func get(_ key: Key, now: Date) -> ByteBuffer? {
+        entries.withLock { e in
+            guard let hit = e[key] else { return nil }
+            if let until = hit.validUntil, until <= now {
+                e[key] = nil
+                return nil
+            }
+            return hit.body
+        }
+    }
+
+    func put(_ key: Key, _ body: ByteBuffer, validUntil: Date?) {
+        entries.withLock { e in
+            if e.count >= Self.bound { e.removeAll(keepingCapacity: true) }
+            e[key] = (body, validUntil)
+        }
     }
 }

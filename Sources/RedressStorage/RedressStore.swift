@@ -60,6 +60,23 @@ public struct ComplaintQuery: Sendable, Equatable {
     }
 }
 
+/// The few columns needed to authorise a read and to tell whether a cached rendering is current.
+public struct ComplaintHead: Sendable, Equatable {
+    public var id: String
+    public var memberId: String
+    public var queue: Queue
+    public var assigneeId: String?
+    /// Grows with every change to the case: a version number.
+    public var eventCount: Int
+    public init(id: String, memberId: String, queue: Queue, assigneeId: String?, eventCount: Int) {
+        self.id = id
+        self.memberId = memberId
+        self.queue = queue
+        self.assigneeId = assigneeId
+        self.eventCount = eventCount
+    }
+}
+
 public struct ComplaintPage: Sendable {
     public var items: [Complaint]
     public var total: Int
@@ -97,6 +114,7 @@ public protocol RedressStore: Sendable {
         day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (_ caseNumber: String) throws -> CaseChange
     ) async throws -> CreateOutcome
     func complaint(id: String) async throws -> Complaint?
+    func complaintHead(id: String) async throws -> ComplaintHead?
     func complaints(_ query: ComplaintQuery) async throws -> ComplaintPage
     /// Applies a change to the current state of a case; `change` returning nil means nothing to do.
     func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (Complaint, [TimelineEvent])

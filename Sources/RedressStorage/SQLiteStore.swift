@@ -230,6 +230,17 @@ public final class SQLiteStore: RedressStore {
         try await pool.read { db in try Self.complaint(db, id: id) }
     }
 
+    public func complaintHead(id: String) async throws -> ComplaintHead? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT member_id, queue, assignee_id, event_count FROM complaints WHERE id = ?", arguments: [id]),
+                let queue = Queue(rawValue: row["queue"])
+            else { return nil }
+            return ComplaintHead(id: id, memberId: row["member_id"], queue: queue, assigneeId: row["assignee_id"], eventCount: row["event_count"])
+        }
+    }
+
     static func complaint(_ db: Database, id: String) throws -> Complaint? {
         guard let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]) else { return nil }
         return try Codec.decode(Complaint.self, body)

@@ -34,6 +34,25 @@ struct WorkflowAPITests {
         }
     }
 
+    @Test func aReadAfterAChangeShowsTheChangeInEachLanguage() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            var r = try await c.call(.get, "/api/v1/complaints/\(id)", token: m)
+            #expect(r["statusLabel"] as? String == "已提交")
+            r = try await c.call(.get, "/api/v1/complaints/\(id)", token: m, headers: [.acceptLanguage: "en"])
+            #expect(r["statusLabel"] as? String == "Submitted")
+            let agent = try await c.login("agent@x.cn")
+            _ = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"acknowledge"}"#)
+            r = try await c.call(.get, "/api/v1/complaints/\(id)", token: m)
+            #expect(r["status"] as? String == "acknowledged" && r["statusLabel"] as? String == "已受理")
+            r = try await c.call(.get, "/api/v1/complaints/\(id)", token: m, headers: [.acceptLanguage: "en"])
+            #expect(r["statusLabel"] as? String == "Acknowledged")
+        }
+    }
+
     @Test func proposeAcceptAndCloseWithTheChainIntact() async throws {
         let t = try TestApp()
         _ = try await t.staff(.agent, login: "agent@x.cn")
