@@ -15,6 +15,10 @@ public final class SQLiteStore: RedressStore {
     private let batcher: WriteBatcher
     private let checkpoints: Task<Void, Never>
     private let caseNumbers = CaseNumberBlocks()
+    /// Cases read or written recently. This process is the only writer of its SQLite file, and every
+    /// write puts the committed state here before it returns, so an entry is never older than what
+    /// this process has acknowledged; a read skips the database (and its thread hand-offs).
+    private let recent = RecentComplaints()
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
@@ -143,7 +147,7 @@ public final class SQLiteStore: RedressStore {
         // run on the caller's task, in parallel with other requests, and the single writer only inserts.
         let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
         let prepared = try Self.prepare(try make(number))
-        return try await write { db in
+        let outcome: CreateOutcome = try await write { db in
             if let claim = idempotency,
                 let row = try Row.fetchOne(
                     db, sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?",
@@ -161,6 +165,8 @@ public final class SQLiteStore: RedressStore {
             }
             return .created(prepared.complaint, prepared.events)
         }
+        if case .created(let c, _) = outcome { recent.put(c) }
+        return outcome
     }
 
     /// The next number of the day's case sequence. Numbers are reserved from the database in blocks
@@ -227,11 +233,15 @@ public final class SQLiteStore: RedressStore {
     }
 
     public func complaint(id: String) async throws -> Complaint? {
-        try await pool.read { db in try Self.complaint(db, id: id) }
+        if let c = recent.get(id) { return c }
+        let c = try await pool.read { db in try Self.complaint(db, id: id) }
+        if let c { recent.put(c) }
+        return c
     }
 
     public func complaintHead(id: String) async throws -> ComplaintHead? {
-        try await pool.read { db in
+        if let c = recent.get(id) { return c.head }
+        return try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT member_id, queue, assignee_id, event_count FROM complaints WHERE id = ?", arguments: [id]),
@@ -295,11 +305,13 @@ public final class SQLiteStore: RedressStore {
     public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
         Complaint, [TimelineEvent]
     ) {
-        try await write { db in
+        let result = try await write { db in
             guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
-            guard let c = try change(current) else { return (current, []) }
+            guard let c = try change(current) else { return (current, [TimelineEvent]()) }
             return try Self.apply(db, c, to: current)
         }
+        recent.put(result.0)
+        return result
     }
 
     static func apply(_ db: Database, _ change: CaseChange, to current: Complaint) throws -> (Complaint, [TimelineEvent]) {
@@ -363,7 +375,7 @@ public final class SQLiteStore: RedressStore {
     public func addEvidence(
         complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
     ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool) {
-        try await write { db in
+        let result: (Complaint, [TimelineEvent], alreadyPresent: Bool) = try await write { db in
             guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM complaint_evidence WHERE complaint_id = ? AND sha256 = ?", arguments: [complaintId, file.sha256]) == true
@@ -385,6 +397,8 @@ public final class SQLiteStore: RedressStore {
                 ])
             return (c, events, false)
         }
+        recent.put(result.0)
+        return result
     }
 
     public func evidence(complaintId: String) async throws -> [EvidenceFile] {
@@ -575,4 +589,25 @@ final class CaseNumberBlocks: Sendable {
             f[day]?.sort()
         }
     }
+}
+
+/// Recently used cases, newest version wins. Bounded; emptied when full.
+final class RecentComplaints: Sendable {
+    static let bound = 20_000
+    private let entries = Mutex<[String: Complaint]>([:])
+
+    func get(_ id: String) -> Complaint? { entries.withLock { $0[id] } }
+
+    /// Keeps `c` unless a newer version (more events) is already there.
+    func put(_ c: Complaint) {
+        entries.withLock { e in
+            if let have = e[c.id], have.eventCount > c.eventCount { return }
+            if e.count >= Self.bound { e.removeAll(keepingCapacity: true) }
+            e[c.id] = c
+        }
+    }
+}
+
+extension Complaint {
+    var head: ComplaintHead { ComplaintHead(id: id, memberId: memberId, queue: queue, assigneeId: assigneeId, eventCount: eventCount) }
 }
