@@ -87,13 +87,13 @@ struct ComplaintRoutes {
             services.metrics.complaintsCreated.increment()
             context.logger.info(
                 "complaint filed", metadata: ["case": "\(c.caseNumber)", "tier": "\(c.tier.rawValue)", "queue": "\(c.queue.rawValue)"])
-            return try JSONBody.response(
-                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese), status: .created,
+            return JSONBody.response(
+                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese).value, status: .created,
                 headers: [.location: "/api/v1/complaints/\(c.id)"])
         case .replayed(let c):
             services.metrics.idempotentReplays.increment()
-            return try JSONBody.response(
-                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese), status: .created,
+            return JSONBody.response(
+                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese).value, status: .created,
                 headers: [.location: "/api/v1/complaints/\(c.id)", HTTPField.Name("Idempotent-Replayed")!: "true"])
         }
     }
@@ -147,8 +147,9 @@ struct ComplaintRoutes {
             throw APIError.forbidden
         }
         let page = try await services.store.complaints(query)
-        let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese) }
-        return try JSONBody.response(Page(items: items, total: page.total, limit: query.limit, offset: query.offset))
+        let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese).value }
+        return JSONBody.response(
+            .object(["items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset))]))
     }
 
     @Sendable func show(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -160,7 +161,7 @@ struct ComplaintRoutes {
         let key = RenderedComplaints.Key(id: id, version: head.eventCount, chinese: context.chinese, staff: identity.role.isStaff)
         if let body = services.renderings.get(key, now: now) { return JSONBody.response(bytes: body) }
         guard let c = try await services.store.complaint(id: id) else { throw APIError.complaintNotFound }
-        let body = try JSONBody.encode(ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese))
+        let body = ByteBuffer(bytes: ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese).value.canonicalBytes)
         // Keep only what matches the version read above (a change in between renders afresh next time).
         if c.eventCount == head.eventCount {
             services.renderings.put(key, body, validUntil: c.renderingChanges(after: now))

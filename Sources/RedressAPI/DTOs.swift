@@ -174,9 +174,44 @@ struct EvidenceDTO: Encodable {
     }
 }
 
-struct Page<T: Encodable>: Encodable {
-    var items: [T]
-    var total: Int
-    var limit: Int
-    var offset: Int
+
+extension ComplaintDTO {
+    /// The same JSON as the `Encodable` conformance (sorted keys, nil fields left out), written without
+    /// Foundation's encoder, which dominated the cost of filing and reading a case.
+    var value: CanonicalValue {
+        func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
+        var o: [String: CanonicalValue] = [
+            "id": .string(id), "caseNumber": .string(caseNumber), "memberId": .string(memberId), "status": .string(status.rawValue),
+            "statusLabel": .string(statusLabel),
+            "category": .object(["code": .string(category.code), "dimension": .string(category.dimension.rawValue), "label": .string(category.label)]),
+            "tier": .string(tier.rawValue), "queue": .string(queue.rawValue), "emergency": .bool(emergency), "channel": .string(channel.rawValue),
+            "order": order.value(time: t), "occurredAt": t(occurredAt), "narrative": .string(narrative), "remedy": remedy.value,
+            "amountClaimedFen": .int(amountClaimedFen), "deadlines": .array(deadlines.map(\.value)), "overdue": .bool(overdue),
+            "createdAt": t(createdAt), "updatedAt": t(updatedAt), "eventCount": .int(Int64(eventCount)), "headHash": .string(headHash),
+            "memberMayEscalate": .bool(memberMayEscalate),
+        ]
+        if let v = assigneeId { o["assigneeId"] = .string(v) }
+        if let v = nextDueAt { o["nextDueAt"] = t(v) }
+        if let v = rejectionReason { o["rejectionReason"] = .string(v.rawValue) }
+        if let v = firstRespondedAt { o["firstRespondedAt"] = t(v) }
+        if let v = resolvedAt { o["resolvedAt"] = t(v) }
+        if let v = closedAt { o["closedAt"] = t(v) }
+        return .object(o)
+    }
+}
+
+extension DeadlineDTO {
+    var value: CanonicalValue {
+        func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
+        var o: [String: CanonicalValue] = [
+            "kind": .string(kind.rawValue), "tier": .string(tier.rawValue), "mode": .string(mode.rawValue), "startedAt": t(startedAt),
+            "paused": .bool(paused), "overdue": .bool(overdue),
+        ]
+        if let v = dueAt { o["dueAt"] = t(v) }
+        if let v = remainingSeconds { o["remainingSeconds"] = .int(Int64(v)) }
+        if let v = metAt { o["metAt"] = t(v) }
+        if let v = breachedAt { o["breachedAt"] = t(v) }
+        if let v = supersededAt { o["supersededAt"] = t(v) }
+        return .object(o)
+    }
 }

@@ -86,8 +86,11 @@ enum JSONBody {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: bytes))
     }
 
-    static func encode(_ value: some Encodable) throws -> ByteBuffer {
-        ByteBuffer(bytes: try encoder.encode(value))
+    /// A JSON value written without Foundation's encoder (see `CanonicalValue`).
+    static func response(_ value: CanonicalValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
 
     struct ErrorEnvelope: Encodable {

@@ -118,3 +118,67 @@ public enum CaseNumber {
         return "RD-\(d)-\(padded)"
     }
 }
+
+extension Complaint {
+    /// The complaint as a JSON value, keys and shapes as its `Codable` form with instants in integer
+    /// milliseconds: what storage writes. Built by hand because Foundation's encoder costs several
+    /// times more on the filing path.
+    public var storageValue: CanonicalValue {
+        func ms(_ d: Date) -> CanonicalValue { .int(Int64((d.timeIntervalSince1970 * 1000).rounded(.down))) }
+        var o: [String: CanonicalValue] = [
+            "id": .string(id), "caseNumber": .string(caseNumber), "memberId": .string(memberId), "categoryCode": .string(categoryCode),
+            "dimension": .string(dimension.rawValue), "order": order.storageValue, "occurredAt": ms(occurredAt), "narrative": .string(narrative),
+            "remedy": remedy.value, "amountClaimedFen": .int(amountClaimedFen), "channel": .string(channel.rawValue), "emergency": .bool(emergency),
+            "status": .string(status.rawValue), "tier": .string(tier.rawValue), "queue": .string(queue.rawValue),
+            "deadlines": .array(deadlines.map(\.storageValue)), "createdAt": ms(createdAt), "updatedAt": ms(updatedAt),
+            "eventCount": .int(Int64(eventCount)), "headHash": .string(headHash),
+        ]
+        if let v = assigneeId { o["assigneeId"] = .string(v) }
+        if let v = rejectionReason { o["rejectionReason"] = .string(v.rawValue) }
+        if let v = memberDisputedAt { o["memberDisputedAt"] = ms(v) }
+        if let v = firstRespondedAt { o["firstRespondedAt"] = ms(v) }
+        if let v = resolvedAt { o["resolvedAt"] = ms(v) }
+        if let v = closedAt { o["closedAt"] = ms(v) }
+        return .object(o)
+    }
+}
+
+extension OrderReference {
+    /// As `Codable` writes it, instants as `time` renders them.
+    public func value(time: (Date) -> CanonicalValue) -> CanonicalValue {
+        var o: [String: CanonicalValue] = [
+            "orderNumber": .string(orderNumber), "amountPaidFen": .int(amountPaidFen), "productKind": .string(productKind.rawValue),
+            "respondent": .string(respondent.rawValue),
+        ]
+        if let v = merchantId { o["merchantId"] = .string(v) }
+        if let v = merchantName { o["merchantName"] = .string(v) }
+        if let v = paidAt { o["paidAt"] = time(v) }
+        if let v = paymentReference { o["paymentReference"] = .string(v) }
+        return .object(o)
+    }
+
+    var storageValue: CanonicalValue { value { .int(Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } }
+}
+
+extension Remedy {
+    public var value: CanonicalValue {
+        var o: [String: CanonicalValue] = ["kind": .string(kind.rawValue)]
+        if let t = text { o["text"] = .string(t) }
+        return .object(o)
+    }
+}
+
+extension CaseDeadline {
+    var storageValue: CanonicalValue {
+        func ms(_ d: Date) -> CanonicalValue { .int(Int64((d.timeIntervalSince1970 * 1000).rounded(.down))) }
+        var o: [String: CanonicalValue] = [
+            "kind": .string(kind.rawValue), "tier": .string(tier.rawValue), "mode": .string(mode.rawValue), "startedAt": ms(startedAt),
+        ]
+        if let v = dueAt { o["dueAt"] = ms(v) }
+        if let v = pausedRemainingSeconds { o["pausedRemainingSeconds"] = .int(Int64(v)) }
+        if let v = metAt { o["metAt"] = ms(v) }
+        if let v = breachedAt { o["breachedAt"] = ms(v) }
+        if let v = supersededAt { o["supersededAt"] = ms(v) }
+        return .object(o)
+    }
+}

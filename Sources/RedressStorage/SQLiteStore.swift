@@ -72,7 +72,7 @@ public final class SQLiteStore: RedressStore {
                 for year in try ShippedCalendars.load() {
                     try db.execute(
                         sql: "INSERT INTO calendar_years(year, body, updated_at_ms) VALUES (?, ?, ?)",
-                        arguments: [year.year, try Codec.string(year), 0])
+                        arguments: [year.year, try Codec.json(year), 0])
                 }
             }
         }
@@ -199,7 +199,7 @@ public final class SQLiteStore: RedressStore {
         let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil)
         c.eventCount = events.count
         c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
-        return Prepared(complaint: c, events: events, body: try Codec.string(c))
+        return Prepared(complaint: c, events: events, body: Codec.string(c))
     }
 
     static func insert(_ db: Database, _ p: Prepared) throws {
@@ -327,7 +327,7 @@ public final class SQLiteStore: RedressStore {
                 """,
             arguments: [
                 c.status.rawValue, c.tier.rawValue, c.queue.rawValue, c.assigneeId, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms),
-                c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, try Codec.string(c), c.id, current.eventCount,
+                c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, Codec.string(c), c.id, current.eventCount,
             ])
         guard db.changesCount == 1 else { throw StoreError.unavailable("the case changed during the update") }
         try insertEvents(db, events)
@@ -447,7 +447,7 @@ public final class SQLiteStore: RedressStore {
     }
 
     public func savePolicy(_ policy: Policy, by userId: String, at: Date) async throws {
-        let body = try Codec.string(policy)
+        let body = try Codec.json(policy)
         try await write { db in
             try db.execute(
                 sql: """
@@ -466,7 +466,7 @@ public final class SQLiteStore: RedressStore {
     }
 
     public func saveCalendarYear(_ year: HolidayYear, at: Date) async throws {
-        let body = try Codec.string(year)
+        let body = try Codec.json(year)
         try await write { db in
             try db.execute(
                 sql: """
@@ -482,7 +482,10 @@ enum Codec {
     static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) }
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
-    static func string(_ value: some Encodable) throws -> String {
+    /// A complaint's stored body (see `Complaint.storageValue`).
+    static func string(_ c: Complaint) -> String { String(decoding: c.storageValue.canonicalBytes, as: UTF8.self) }
+
+    static func json(_ value: some Encodable) throws -> String {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .millisecondsSince1970
         e.outputFormatting = [.sortedKeys]

@@ -141,3 +141,23 @@ struct SQLiteStoreTests {
         await #expect(throws: StoreError.duplicate(field: "login")) { try await f.member("a@b.cn") }
     }
 }
+
+@Suite("Stored complaint bodies")
+struct StoredBodyTests {
+    @Test func theHandWrittenBodyDecodesToTheSameComplaint() async throws {
+        let f = try StoreFixture()
+        let m = try await f.member()
+        var c = try await f.created(m)
+        let wf = try await f.workflow()
+        c = try wf.escalate(c, by: CaseActor(id: "a", role: .agent), reason: "r", now: StoreFixture.now).complaint
+        c = try wf.act(.requestInfo, on: c, by: CaseActor(id: "a", role: .agent), input: .init(note: "n"), now: StoreFixture.now).complaint
+        c = try wf.act(.reject, on: c, by: CaseActor(id: "a", role: .agent), input: .init(rejectionReason: .duplicate), now: StoreFixture.now).complaint
+        c.order.merchantId = "M-1"
+        c.order.paidAt = StoreFixture.now
+        c.remedy = Remedy(kind: .other, text: "说明\n\"引号\"")
+        let decoded = try Codec.decode(Complaint.self, Codec.string(c))
+        #expect(decoded == c)
+        let viaFoundation = try Codec.decode(Complaint.self, try Codec.json(c))
+        #expect(viaFoundation == decoded)
+    }
+}
