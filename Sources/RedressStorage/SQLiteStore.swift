@@ -150,7 +150,7 @@ public final class SQLiteStore: RedressStore {
         let outcome: CreateOutcome = try await write { db in
             if let claim = idempotency,
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?",
+                    db.cachedStatement(sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?"),
                     arguments: [claim.memberId, claim.key])
             {
                 guard row["request_hash"] == claim.requestHash as String else { throw StoreError.idempotencyConflict }
@@ -159,9 +159,9 @@ public final class SQLiteStore: RedressStore {
             }
             try Self.insert(db, prepared)
             if let claim = idempotency {
-                try db.execute(
-                    sql: "INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [claim.memberId, claim.key, claim.requestHash, prepared.complaint.id, Codec.ms(prepared.complaint.createdAt)])
+                try db.cachedStatement(
+                    sql: "INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [claim.memberId, claim.key, claim.requestHash, prepared.complaint.id, Codec.ms(prepared.complaint.createdAt)])
             }
             return .created(prepared.complaint, prepared.events)
         }
@@ -204,12 +204,13 @@ public final class SQLiteStore: RedressStore {
 
     static func insert(_ db: Database, _ p: Prepared) throws {
         let c = p.complaint
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
                   amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 c.id, c.caseNumber, c.memberId, c.categoryCode, c.dimension.rawValue, c.status.rawValue, c.tier.rawValue, c.queue.rawValue,
                 c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
@@ -526,15 +527,24 @@ final class WriteBatcher: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 execute: { db in
+                    // Each job in its own savepoint (statements prepared once): a failing job is rolled
+                    // back alone and the rest of the batch commits.
                     do {
-                        var result: T?
-                        try db.inSavepoint {
-                            result = try op(db)
-                            return .commit
-                        }
-                        guard let value = result else { return { continuation.resume(throwing: StoreError.unavailable("write produced no result")) } }
+                        try db.cachedStatement(sql: "SAVEPOINT job").execute()
+                    } catch {
+                        return { continuation.resume(throwing: error) }
+                    }
+                    do {
+                        let value = try op(db)
+                        try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
                         return { continuation.resume(returning: value) }
                     } catch {
+                        do {
+                            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
+                            try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+                        } catch {
+                            return { continuation.resume(throwing: StoreError.unavailable("rollback failed: \(error)")) }
+                        }
                         return { continuation.resume(throwing: error) }
                     }
                 },
@@ -560,8 +570,11 @@ final class WriteBatcher: Sendable {
             }
             if batch.isEmpty { return }
             do {
+                let t0 = ContinuousClock.now
                 let completions = try await pool.write { db in batch.map { $0.execute(db) } }
+                let t1 = ContinuousClock.now
                 for complete in completions { complete() }
+                logger.debug("group commit", metadata: ["jobs": "\(batch.count)", "ms": "\((t1 - t0).components.attoseconds / 1_000_000_000_000_000)"])
             } catch {
                 logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])
                 for job in batch { job.fail(StoreError.unavailable("the database could not commit: \(error)")) }

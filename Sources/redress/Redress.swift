@@ -38,7 +38,9 @@ struct StoreOptions: ParsableArguments {
     func openStore(_ c: AppConfiguration) throws -> SQLiteStore {
         do {
             try FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
-            return try SQLiteStore(path: c.databasePath)
+            var logger = Logger(label: "redress.sqlite")
+            logger.logLevel = c.logLevel
+            return try SQLiteStore(path: c.databasePath, logger: logger)
         } catch let e as StoreError {
             switch e {
             case .schemaTooNew(let m), .unavailable(let m): throw ValidationError("Cannot open the store at \(c.databasePath): \(m)")
