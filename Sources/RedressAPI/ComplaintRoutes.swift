@@ -76,7 +76,7 @@ struct ComplaintRoutes {
         let now = services.now()
         // Validate before touching the store so that bad input costs no write.
         _ = try draft.validated(taxonomy: workflow.taxonomy, now: now)
-        let id = UUID().uuidString.lowercased()
+        let id = TimeOrderedID.make(at: now)
         let day = workflow.calendar.civilDate(of: now)
         let memberId = identity.userId
         let outcome = try await services.store.createComplaint(day: day, idempotency: claim) { caseNumber in

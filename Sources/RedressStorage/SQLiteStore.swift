@@ -27,6 +27,7 @@ public final class SQLiteStore: RedressStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -16384")  // 16 MiB of pages per connection
             // Checkpoints run on their own connection (below), not inside a committing request.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }

@@ -31,3 +31,17 @@ struct DTOTests {
         }
     }
 }
+
+@Suite("Identifiers")
+struct TimeOrderedIDTests {
+    @Test func idsAreVersion7UUIDsThatRiseWithTime() {
+        let a = TimeOrderedID.make(at: Date(timeIntervalSince1970: 1_795_939_200))
+        let b = TimeOrderedID.make(at: Date(timeIntervalSince1970: 1_795_939_200.002))
+        #expect(UUID(uuidString: a) != nil && a == a.lowercased())
+        #expect(Array(a)[14] == "7")
+        #expect("89ab".contains(Array(a)[19]))
+        #expect(a < b)
+        #expect(a.hasPrefix("01a22651-6c00-7"))  // 1795939200000 ms = 0x01A2_2651_6C00
+        #expect(Set((0..<1000).map { _ in TimeOrderedID.make(at: Date(timeIntervalSince1970: 1_795_939_200)) }).count == 1000)
+    }
+}
