@@ -70,7 +70,7 @@ schemas = {
                           ["category", "order", "occurredAt", "narrative", "remedy", "amountClaimedFen"], True),
     "Deadline": obj({"kind": enum(["first_response", "escalation_response", "resolution"]), "tier": enum(TIERS),
                      "mode": enum(["natural", "business"]), "startedAt": DT, "dueAt": DT, "paused": BOOL,
-                     "remainingSeconds": INT, "metAt": DT, "breachedAt": DT, "supersededAt": DT, "overdue": BOOL},
+                     "remainingSeconds": {**INT, "description": "Seconds left on a paused clock; a running clock is read from dueAt"}, "metAt": DT, "breachedAt": DT, "supersededAt": DT, "overdue": BOOL},
                     ["kind", "tier", "mode", "startedAt", "paused", "overdue"]),
     "Complaint": obj({"id": STR, "caseNumber": {**STR, "pattern": "^RD-[0-9]{8}-[0-9]{6,}$"}, "memberId": STR,
                       "status": enum(STATUSES), "statusLabel": STR,

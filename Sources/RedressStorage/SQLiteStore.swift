@@ -47,8 +47,11 @@ public final class SQLiteStore: RedressStore {
             // readers or the writer, so commits pay for one WAL fsync and nothing more.
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
+                if Task.isCancelled { return }
                 do {
                     try await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                } catch is CancellationError {
+                    return
                 } catch {
                     logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
                 }
