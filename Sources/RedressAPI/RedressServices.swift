@@ -111,7 +111,7 @@ final class RenderedComplaints: Sendable {
         var staff: Bool
     }
     private let entries = Mutex<[Key: (body: ByteBuffer, validUntil: Date?)]>([:])
-    static let bound = 10_000
+    static let bound = 5_000
 
     func get(_ key: Key, now: Date) -> ByteBuffer? {
         entries.withLock { e in

@@ -27,7 +27,7 @@ public final class SQLiteStore: RedressStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA cache_size = -16384")  // 16 MiB of pages per connection
+            try db.execute(sql: "PRAGMA cache_size = -4096")  // 4 MiB of pages per reader
             // Checkpoints run on their own connection (below), not inside a committing request.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
@@ -40,6 +40,8 @@ public final class SQLiteStore: RedressStore {
         } catch {
             throw StoreError.unavailable("cannot open \(path): \(error)")
         }
+        // The writer keeps more index pages hot: every insert walks the same right-hand edges.
+        try? pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -16384") }
         self.logger = logger
         self.batcher = WriteBatcher(pool: pool, logger: logger)
         self.checkpoints = Task.detached { [logger] in
@@ -613,7 +615,7 @@ final class CaseNumberBlocks: Sendable {
 
 /// Recently used cases, newest version wins. Bounded; emptied when full.
 final class RecentComplaints: Sendable {
-    static let bound = 20_000
+    static let bound = 10_000
     private let entries = Mutex<[String: Complaint]>([:])
 
     func get(_ id: String) -> Complaint? { entries.withLock { $0[id] } }

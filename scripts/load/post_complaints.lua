@@ -12,6 +12,9 @@ end
 function init(args)
   tokens = args
   counter = 0
+  -- A tag per run and thread keeps Idempotency-Keys unique across runs (a repeated key would replay).
+  math.randomseed(os.time() * 100 + tid)
+  run = string.format("%08x", math.random(0, 2147483647))
   failures = 0
   categories = { "transaction.topup_not_credited", "service.membership_not_activated", "transaction.goods_not_as_described" }
 end
@@ -27,7 +30,7 @@ function request()
   return wrk.format("POST", "/api/v1/complaints", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
-    ["Idempotency-Key"] = string.format("load-%d-%d", tid, counter),
+    ["Idempotency-Key"] = string.format("load-%s-%d-%d", run, tid, counter),
   }, body)
 end
 
