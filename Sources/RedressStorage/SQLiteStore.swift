@@ -522,6 +522,7 @@ final class WriteBatcher: Sendable {
     private let pool: DatabasePool
     private let logger: Logger
     private let state = Mutex(State())
+    private let lastCheckpoint = Mutex(ContinuousClock.now)
     static let maximumBatch = 512
 
     init(pool: DatabasePool, logger: Logger) {
@@ -584,6 +585,25 @@ final class WriteBatcher: Sendable {
             } catch {
                 logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])
                 for job in batch { job.fail(StoreError.unavailable("the database could not commit: \(error)")) }
+            }
+            // The background checkpointer copies pages while writes go on, but under steady load it never
+            // reaches the end of the log, and a log that is never completely checkpointed is never reused:
+            // it grows without bound. Every 4 s, between two batches (no write in flight), the writer
+            // finishes the checkpoint itself so the next transaction starts the log from the beginning.
+            // (Often enough to bound the log to a few hundred MB under full load; rarely enough that the
+            // pause touches well under 1 % of requests.)
+            let due = lastCheckpoint.withLock { last in
+                guard ContinuousClock.now - last > .seconds(4) else { return false }
+                last = ContinuousClock.now
+                return true
+            }
+            if due {
+                do {
+                    let r = try await pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                    logger.debug("checkpoint", metadata: ["walFrames": "\(r.walFrameCount)", "checkpointed": "\(r.checkpointedFrameCount)"])
+                } catch {
+                    logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
+                }
             }
         }
     }
