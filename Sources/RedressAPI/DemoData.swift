@@ -42,7 +42,7 @@ public enum DemoData {
         func file(_ member: String, _ draft: ComplaintDraft, hoursAgo: Double) async throws -> Complaint {
             let at = now.addingTimeInterval(-hoursAgo * 3600)
             let outcome = try await store.createComplaint(day: workflow.calendar.civilDate(of: at), idempotency: nil) { number in
-                try workflow.file(draft, id: UUID().uuidString.lowercased(), caseNumber: number, memberId: member, now: at)
+                try workflow.file(draft, id: TimeOrderedID.make(at: at), caseNumber: number, memberId: member, now: at)
             }
             guard case .created(let c, _) = outcome else { throw StoreError.notFound }
             return c
