@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import MultipartKit
 import NIOCore
 import RedressDomain
 import RedressStorage
@@ -386,39 +385,15 @@ struct ComplaintRoutes {
 
     /// The bytes and file name of the part named `file`.
     static func filePart(_ buffer: ByteBuffer, boundary: String) throws -> ([UInt8], String?) {
-        let parser = MultipartParser(boundary: boundary)
-        var parts: [(headers: [(String, String)], body: [UInt8])] = []
-        var headers: [(String, String)] = []
-        var body: [UInt8] = []
-        parser.onHeader = { name, value in headers.append((name, value)) }
-        parser.onBody = { chunk in body.append(contentsOf: chunk.readableBytesView) }
-        parser.onPartComplete = {
-            parts.append((headers, body))
-            headers = []
-            body = []
-        }
+        let form: MultipartFormData
         do {
-            try parser.execute(buffer)
+            form = try MultipartFormData(body: Array(buffer.readableBytesView), boundary: boundary)
         } catch {
             throw APIError(.badRequest, "malformed_multipart", zh: "上传内容格式有误", en: "The multipart body is malformed")
         }
-        for part in parts {
-            guard let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1 else { continue }
-            let params = Self.dispositionParameters(disposition)
-            if params["name"] == "file" { return (part.body, params["filename"]) }
+        guard let file = form.file(named: "file") else {
+            throw APIError.invalid("file", "required", zh: "请选择要上传的文件（字段名 file）", en: "Attach the file in the form field 'file'")
         }
-        throw APIError.invalid("file", "required", zh: "请选择要上传的文件（字段名 file）", en: "Attach the file in the form field 'file'")
-    }
-
-    static func dispositionParameters(_ value: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for piece in value.split(separator: ";").dropFirst() {
-            let kv = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2 else { continue }
-            var v = kv[1]
-            if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 { v = String(v.dropFirst().dropLast()) }
-            out[kv[0].lowercased()] = v
-        }
-        return out
+        return (Array(file.bytes), file.fileName)
     }
 }

@@ -3,6 +3,8 @@ import HTTPTypes
 import NIOCore
 import Testing
 
+@testable import RedressAPI
+
 @Suite("Evidence uploads")
 struct EvidenceAPITests {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 200)
@@ -72,5 +74,45 @@ struct EvidenceAPITests {
             #expect(try await t.store.evidence(complaintId: id).isEmpty)
             #expect(try await t.store.timeline(complaintId: id).count == 2)
         }
+    }
+}
+
+@Suite("Multipart bodies")
+struct MultipartTests {
+    @Test func hostileBodiesAreRefusedNotCrashed() async throws {
+        let t = try TestApp()
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let boundary = "XyZ"
+            let bodies: [[UInt8]] = [
+                // A header name with bytes ≥ 0x80 (this stopped the server with the previous parser).
+                Array("--XyZ\r\n".utf8) + [0xE6, 0x96, 0x87, 0x3A, 0x20, 0x61, 0x0D, 0x0A, 0x0D, 0x0A] + Array("abc\r\n--XyZ--\r\n".utf8),
+                Array("--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nno closing delimiter".utf8),
+                Array("no delimiter at all".utf8),
+                Array("--XyZ\r\nno-colon-header\r\n\r\nx\r\n--XyZ--".utf8),
+                [0xFF, 0xFE, 0x00, 0x80],
+                [],
+            ]
+            for body in bodies {
+                var buffer = ByteBuffer()
+                buffer.writeBytes(body)
+                let r = try await c.call(
+                    .post, "/api/v1/complaints/\(id)/evidence", token: m, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: buffer)
+                #expect(r.status == .badRequest || r.status == .unprocessableContent, "\(r.status)")
+            }
+            // The server is still answering.
+            #expect(try await c.call(.get, "/api/v1/complaints/\(id)", token: m).status == .ok)
+        }
+    }
+
+    @Test func partsAreFoundWithTheirNames() throws {
+        let body = Array("preamble\r\n--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"截图.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n--b--\r\nepilogue".utf8)
+        let form = try MultipartFormData(body: body, boundary: "b")
+        #expect(form.parts.count == 2)
+        let file = try #require(form.file(named: "file"))
+        #expect(Array(file.bytes) == [1, 2])
+        #expect(form.file(named: "note").map { Array($0.bytes) } == Array("hello".utf8))
+        #expect(file.fileName == "截图.png")
     }
 }
