@@ -94,6 +94,16 @@ public enum MerkleTree {
         return proof
     }
 
+    /// On the tree's right edge a node may have no sibling at some levels: climb until `fn` is a right
+    /// child again or the root is reached (the "until LSB(fn) is set or fn is 0" step of RFC 9162).
+    private static func skipRightEdge(_ fn: inout Int, _ sn: inout Int) {
+        guard fn & 1 == 0 else { return }
+        repeat {
+            fn >>= 1
+            sn >>= 1
+        } while fn & 1 == 0 && fn != 0
+    }
+
     /// Checks an audit path (RFC 9162 §2.1.3.2).
     public static func verifyInclusion(leafHash: Hash, leafIndex: Int, treeSize: Int, proof: [Hash], root: Hash) -> Bool {
         guard leafIndex >= 0, leafIndex < treeSize else { return false }
@@ -103,12 +113,7 @@ public enum MerkleTree {
             if sn == 0 { return false }
             if fn & 1 == 1 || fn == sn {
                 r = nodeHash(p, r)
-                if fn & 1 == 0 {
-                    repeat {
-                        fn >>= 1
-                        sn >>= 1
-                    } while fn & 1 == 0 && fn != 0
-                }
+                skipRightEdge(&fn, &sn)
             } else {
                 r = nodeHash(r, p)
             }
@@ -136,12 +141,7 @@ public enum MerkleTree {
             if fn & 1 == 1 || fn == sn {
                 fr = nodeHash(c, fr)
                 sr = nodeHash(c, sr)
-                if fn & 1 == 0 {
-                    repeat {
-                        fn >>= 1
-                        sn >>= 1
-                    } while fn & 1 == 0 && fn != 0
-                }
+                skipRightEdge(&fn, &sn)
             } else {
                 sr = nodeHash(sr, c)
             }
