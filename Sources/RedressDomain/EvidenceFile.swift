@@ -59,7 +59,7 @@ public struct EvidenceFile: Sendable, Codable, Equatable {
     public static func inspect(bytes: [UInt8], fileName: String?, limit: Int, by actor: CaseActor, at now: Date) throws(DomainError) -> EvidenceFile {
         guard !bytes.isEmpty else { throw .invalidField(field: "file", code: "empty_file", zh: "文件为空", en: "The file is empty") }
         guard bytes.count <= limit else { throw .evidenceTooLarge(limitBytes: limit) }
-        guard let type = sniff(bytes) else { throw .unsupportedEvidenceType }
+        guard let type = EvidenceMediaType.sniff(bytes) else { throw .unsupportedEvidenceType }
         let hash = sha256Hex(bytes)
         let cleaned = (fileName ?? "")
             .split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?
@@ -68,5 +68,4 @@ public struct EvidenceFile: Sendable, Codable, Equatable {
         return EvidenceFile(sha256: hash, sizeBytes: bytes.count, mediaType: type, fileName: name, uploadedBy: actor, uploadedAt: now)
     }
 
-    private static func sniff(_ bytes: [UInt8]) -> EvidenceMediaType? { EvidenceMediaType.sniff(bytes) }
 }
