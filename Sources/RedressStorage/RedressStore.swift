@@ -82,12 +82,40 @@ public struct ComplaintPage: Sendable {
     public var total: Int
 }
 
+/// A case's entry in the evidence log.
+public struct LedgerRecord: Sendable, Equatable {
+    public enum Subject: Sendable, Equatable {
+        case event(sequence: Int)
+        case evidenceFile(sha256: String)
+    }
+    public var subject: Subject
+    public var leafIndex: Int
+    public var leafHash: MerkleTree.Hash
+    public init(subject: Subject, leafIndex: Int, leafHash: MerkleTree.Hash) {
+        self.subject = subject
+        self.leafIndex = leafIndex
+        self.leafHash = leafHash
+    }
+}
+
+/// The log's size and root as committed.
+public struct LedgerState: Sendable, Equatable {
+    public var size: Int
+    public var root: MerkleTree.Hash
+    public init(size: Int, root: MerkleTree.Hash) {
+        self.size = size
+        self.root = root
+    }
+}
+
 public enum StoreError: Error, Sendable, Equatable {
     case notFound
     /// A unique value is taken (e.g. the log-in).
     case duplicate(field: String)
     /// The `Idempotency-Key` was used before with a different body.
     case idempotencyConflict
+    /// A log position or proof outside the committed log.
+    case outsideLog(String)
     /// The database was written by a newer Redress.
     case schemaTooNew(String)
     /// The database cannot be opened or written.
@@ -140,4 +168,30 @@ public protocol RedressStore: Sendable {
 
     /// Counts for `/health` and metrics.
     func complaintCount() async throws -> Int
+
+    // Evidence log (entries are appended by the writes above, in the same transaction)
+    /// Size and root of the committed log.
+    func ledgerState() async throws -> LedgerState
+    /// The root of the first `treeSize` leaves (`treeSize` ≤ the committed size).
+    func ledgerRoot(treeSize: Int) async throws -> MerkleTree.Hash
+    /// RFC 9162 audit path of a leaf in the tree of the first `treeSize` leaves.
+    func inclusionProof(leafIndex: Int, treeSize: Int) async throws -> [MerkleTree.Hash]
+    /// RFC 9162 consistency proof between two tree sizes.
+    func consistencyProof(from: Int, to: Int) async throws -> [MerkleTree.Hash]
+    /// The log entries of one case, in log order.
+    func ledgerRecords(complaintId: String) async throws -> [LedgerRecord]
+    /// Stored hashes of one level of the tree (0 = leaves) from `index`, in order: for verifying the whole log.
+    func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)]
+    /// Records a signed head; a head of the same size already recorded is kept.
+    func saveTreeHead(_ head: SignedTreeHead) async throws
+    func latestTreeHead() async throws -> SignedTreeHead?
+    /// The earliest signed head whose tree has at least `size` leaves.
+    func treeHead(covering size: Int) async throws -> SignedTreeHead?
+    func treeHead(size: Int) async throws -> SignedTreeHead?
+    /// Signed heads in size order from `size`.
+    func treeHeads(from size: Int, limit: Int) async throws -> [SignedTreeHead]
+    /// Every key that has signed heads, oldest first.
+    func ledgerKeys() async throws -> [LedgerPublicKey]
+    /// Records a key (kept if already there) and retires every other key still active.
+    func activateLedgerKey(_ key: LedgerPublicKey) async throws
 }

@@ -100,6 +100,54 @@ enum SQLiteSchema {
                     CREATE TABLE calendar_years (year INTEGER PRIMARY KEY NOT NULL, body TEXT NOT NULL, updated_at_ms INTEGER NOT NULL);
                     """)
         }
+        m.registerMigration("v2_create_evidence_log") { db in
+            try db.execute(
+                sql: """
+                    -- One global append-only Merkle log (RFC 9162) over every event and evidence file.
+                    -- Leaf i is entry i, numbered 0, 1, 2, … with no gap; each names what it records.
+                    CREATE TABLE ledger_leaves (
+                      leaf_index INTEGER PRIMARY KEY CHECK (leaf_index >= 0),
+                      leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+                      complaint_id TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN ('event', 'evidence_file')),
+                      event_sequence INTEGER NOT NULL DEFAULT 0,
+                      evidence_sha256 TEXT NOT NULL DEFAULT '',
+                      CHECK ((kind = 'event' AND event_sequence >= 1 AND evidence_sha256 = '')
+                          OR (kind = 'evidence_file' AND event_sequence = 0 AND length(evidence_sha256) = 64))
+                    );
+                    CREATE UNIQUE INDEX ledger_leaves_by_entry ON ledger_leaves(complaint_id, kind, event_sequence, evidence_sha256);
+                    -- The hash of every completed perfect subtree above the leaves: id = level × 2^40 + index.
+                    CREATE TABLE ledger_nodes (
+                      id INTEGER PRIMARY KEY CHECK (id >= 1099511627776),
+                      hash BLOB NOT NULL CHECK (length(hash) = 32)
+                    );
+                    CREATE TABLE ledger_heads (
+                      tree_size INTEGER PRIMARY KEY CHECK (tree_size >= 0),
+                      root_hash TEXT NOT NULL CHECK (length(root_hash) = 64),
+                      timestamp_ms INTEGER NOT NULL,
+                      key_id TEXT NOT NULL,
+                      signature TEXT NOT NULL
+                    );
+                    CREATE TABLE ledger_keys (
+                      key_id TEXT PRIMARY KEY NOT NULL CHECK (length(key_id) = 64),
+                      public_key TEXT NOT NULL,
+                      created_at_ms INTEGER NOT NULL,
+                      retired_at_ms INTEGER
+                    );
+                    CREATE TRIGGER ledger_leaves_no_update BEFORE UPDATE ON ledger_leaves BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+                    CREATE TRIGGER ledger_leaves_no_delete BEFORE DELETE ON ledger_leaves BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+                    CREATE TRIGGER ledger_nodes_no_update BEFORE UPDATE ON ledger_nodes BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+                    CREATE TRIGGER ledger_nodes_no_delete BEFORE DELETE ON ledger_nodes BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;
+                    CREATE TRIGGER ledger_heads_no_update BEFORE UPDATE ON ledger_heads BEGIN SELECT RAISE(ABORT, 'signed heads are immutable'); END;
+                    CREATE TRIGGER ledger_heads_no_delete BEFORE DELETE ON ledger_heads BEGIN SELECT RAISE(ABORT, 'signed heads are immutable'); END;
+                    CREATE TRIGGER ledger_keys_no_delete BEFORE DELETE ON ledger_keys BEGIN SELECT RAISE(ABORT, 'log keys are kept'); END;
+                    -- A key may only be retired, once.
+                    CREATE TRIGGER ledger_keys_retire_only BEFORE UPDATE ON ledger_keys
+                      WHEN OLD.retired_at_ms IS NOT NULL OR NEW.key_id IS NOT OLD.key_id OR NEW.public_key IS NOT OLD.public_key
+                        OR NEW.created_at_ms IS NOT OLD.created_at_ms
+                      BEGIN SELECT RAISE(ABORT, 'log keys are kept'); END;
+                    """)
+        }
         return m
     }
 }

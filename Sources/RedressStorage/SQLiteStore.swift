@@ -19,6 +19,8 @@ public final class SQLiteStore: RedressStore {
     /// write puts the committed state here before it returns, so an entry is never older than what
     /// this process has acknowledged; a read skips the database (and its thread hand-offs).
     private let recent = RecentComplaints()
+    /// The evidence log's frontier (see `SQLiteLedger`).
+    let ledger: SQLiteLedger
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
@@ -43,7 +45,20 @@ public final class SQLiteStore: RedressStore {
         // The writer keeps more index pages hot: every insert walks the same right-hand edges.
         try? pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -16384") }
         self.logger = logger
-        self.batcher = WriteBatcher(pool: pool, logger: logger)
+        try Self.migrate(pool)
+        do {
+            ledger = try pool.read { try SQLiteLedger($0) }
+            let appended = try pool.write { [ledger] db in try ledger.catchUp(db) }
+            if appended > 0 {
+                ledger.commitBatch()
+                logger.notice("entries added to the evidence log for records that had none", metadata: ["entries": "\(appended)"])
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.unavailable("cannot read the evidence log: \(error)")
+        }
+        self.batcher = WriteBatcher(pool: pool, logger: logger, ledger: ledger)
         self.checkpoints = Task.detached { [logger] in
             // A passive checkpoint copies committed pages into the database file without blocking
             // readers or the writer, so commits pay for one WAL fsync and nothing more.
@@ -59,13 +74,12 @@ public final class SQLiteStore: RedressStore {
                 }
             }
         }
-        try migrate()
     }
 
     deinit { checkpoints.cancel() }
 
     /// Applies pending migrations; refuses a database written by a newer Redress.
-    public func migrate() throws {
+    static func migrate(_ pool: DatabasePool) throws {
         let migrator = SQLiteSchema.migrator
         try pool.read { db in
             if try migrator.hasBeenSuperseded(db) {
@@ -153,7 +167,7 @@ public final class SQLiteStore: RedressStore {
         // run on the caller's task, in parallel with other requests, and the single writer only inserts.
         let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
         let prepared = try Self.prepare(try make(number))
-        let outcome: CreateOutcome = try await write { db in
+        let outcome: CreateOutcome = try await write { [ledger] db in
             if let claim = idempotency,
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?"),
@@ -164,6 +178,9 @@ public final class SQLiteStore: RedressStore {
                 return .replayed(existing)
             }
             try Self.insert(db, prepared)
+            for (e, leaf) in zip(prepared.events, prepared.leafHashes) {
+                try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
+            }
             if let claim = idempotency {
                 try db.cachedStatement(
                     sql: "INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms) VALUES (?, ?, ?, ?, ?)"
@@ -198,6 +215,8 @@ public final class SQLiteStore: RedressStore {
         var complaint: Complaint
         var events: [TimelineEvent]
         var body: String
+        /// The events' log leaf hashes, computed before the write.
+        var leafHashes: [MerkleTree.Hash]
     }
 
     static func prepare(_ change: CaseChange) throws -> Prepared {
@@ -205,7 +224,8 @@ public final class SQLiteStore: RedressStore {
         let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil)
         c.eventCount = events.count
         c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
-        return Prepared(complaint: c, events: events, body: Codec.string(c))
+        return Prepared(
+            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) })
     }
 
     static func insert(_ db: Database, _ p: Prepared) throws {
@@ -312,10 +332,12 @@ public final class SQLiteStore: RedressStore {
     public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
         Complaint, [TimelineEvent]
     ) {
-        let result = try await write { db in
+        let result = try await write { [ledger] db in
             guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
             guard let c = try change(current) else { return (current, [TimelineEvent]()) }
-            return try Self.apply(db, c, to: current)
+            let result = try Self.apply(db, c, to: current)
+            try ledger.appendEvents(db, result.1)
+            return result
         }
         recent.put(result.0)
         return result
@@ -382,7 +404,7 @@ public final class SQLiteStore: RedressStore {
     public func addEvidence(
         complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
     ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool) {
-        let result: (Complaint, [TimelineEvent], alreadyPresent: Bool) = try await write { db in
+        let result: (Complaint, [TimelineEvent], alreadyPresent: Bool) = try await write { [ledger] db in
             guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM complaint_evidence WHERE complaint_id = ? AND sha256 = ?", arguments: [complaintId, file.sha256]) == true
@@ -402,6 +424,10 @@ public final class SQLiteStore: RedressStore {
                     complaintId, file.sha256, file.fileName, file.uploadedBy.id, file.uploadedBy.role.rawValue, Codec.ms(file.uploadedAt),
                     events.first?.sequence,
                 ])
+            try ledger.appendEvents(db, events)
+            try ledger.append(
+                db, complaintId: complaintId, entry: .evidenceFile(sha256: file.sha256),
+                leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
             return (c, events, false)
         }
         recent.put(result.0)
@@ -521,23 +547,27 @@ final class WriteBatcher: Sendable {
 
     private let pool: DatabasePool
     private let logger: Logger
+    private let ledger: SQLiteLedger
     private let state = Mutex(State())
     private let lastCheckpoint = Mutex(ContinuousClock.now)
     static let maximumBatch = 512
 
-    init(pool: DatabasePool, logger: Logger) {
+    init(pool: DatabasePool, logger: Logger, ledger: SQLiteLedger) {
         self.pool = pool
         self.logger = logger
+        self.ledger = ledger
     }
 
     func submit<T: Sendable>(_ op: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let ledger = self.ledger
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 execute: { db in
                     // Each job in its own savepoint (statements prepared once): a failing job is rolled
                     // back alone and the rest of the batch commits.
                     do {
                         try db.cachedStatement(sql: "SAVEPOINT job").execute()
+                        ledger.beginJob()
                     } catch {
                         return { continuation.resume(throwing: error) }
                     }
@@ -546,6 +576,7 @@ final class WriteBatcher: Sendable {
                         try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
                         return { continuation.resume(returning: value) }
                     } catch {
+                        ledger.rollBackJob()
                         do {
                             try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
                             try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
@@ -578,7 +609,9 @@ final class WriteBatcher: Sendable {
             if batch.isEmpty { return }
             do {
                 let t0 = ContinuousClock.now
+                ledger.beginBatch()
                 let completions = try await pool.write { db in batch.map { $0.execute(db) } }
+                ledger.commitBatch()
                 let t1 = ContinuousClock.now
                 for complete in completions { complete() }
                 logger.debug("group commit", metadata: ["jobs": "\(batch.count)", "ms": "\((t1 - t0).components.attoseconds / 1_000_000_000_000_000)"])

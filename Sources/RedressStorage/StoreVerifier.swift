@@ -1,12 +1,16 @@
 import Foundation
 import RedressDomain
 
-/// Walks a whole store: every case's chain against its recorded head, and every evidence file's bytes against its SHA-256.
+/// Walks a whole store: every case's chain against its recorded head, every evidence file's bytes against
+/// its SHA-256, every event and file against its evidence-log entry, the stored tree against its leaves,
+/// and every signed head against its key and the tree.
 public struct StoreVerifier: Sendable {
     public struct Report: Sendable {
         public var cases = 0
         public var events = 0
         public var files = 0
+        public var logEntries = 0
+        public var signedHeads = 0
         /// A sentence naming the first thing that did not verify, or nil.
         public var firstFailure: String?
     }
@@ -17,10 +21,43 @@ public struct StoreVerifier: Sendable {
 
     public func verifyAll() async throws -> Report {
         var report = Report()
+        if let failure = try await verifyCases(&report) {
+            report.firstFailure = failure
+            return report
+        }
+        let tree = try await LedgerAudit.checkTree(store: store)
+        report.logEntries = tree.leaves
+        if let failure = tree.failure {
+            report.firstFailure = failure
+            return report
+        }
+        if tree.leaves != report.events + report.files {
+            report.firstFailure =
+                "evidence log: \(tree.leaves) entries, but the store holds \(report.events) events and \(report.files) evidence files (\(tree.leaves - report.events - report.files) entries record nothing the store holds)"
+            return report
+        }
+        let keys = try await store.ledgerKeys()
+        var from = 0
+        while true {
+            let heads = try await store.treeHeads(from: from, limit: 500)
+            for head in heads {
+                if let failure = try await LedgerAudit.checkHead(head, keys: keys, store: store) {
+                    report.firstFailure = failure
+                    return report
+                }
+                report.signedHeads += 1
+            }
+            guard let last = heads.last, heads.count == 500 else { break }
+            from = last.treeSize + 1
+        }
+        return report
+    }
+
+    private func verifyCases(_ report: inout Report) async throws -> String? {
         var after: String?
         while true {
             let ids = try await store.complaintIds(after: after, limit: 500)
-            if ids.isEmpty { return report }
+            if ids.isEmpty { return nil }
             for id in ids {
                 guard let c = try await store.complaint(id: id) else { continue }
                 let events = try await store.timeline(complaintId: id)
@@ -28,26 +65,29 @@ public struct StoreVerifier: Sendable {
                 report.cases += 1
                 report.events += events.count
                 if let b = chain.firstBreak {
-                    report.firstFailure =
+                    return
                         "case \(c.caseNumber) (\(id)): event at position \(b.position)\(b.foundSequence.map { " (sequence \($0))" } ?? ""): \(b.reason); expected \(b.expected), found \(b.found)"
-                    return report
                 }
                 let recorded = Set(events.filter { $0.kind == .evidenceAdded }.compactMap { $0.payload["sha256"]?.stringValue })
-                for file in try await store.evidence(complaintId: id) {
+                let files = try await store.evidence(complaintId: id)
+                for file in files {
                     report.files += 1
                     guard let (_, bytes) = try await store.evidenceContent(complaintId: id, sha256: file.sha256) else {
-                        report.firstFailure = "case \(c.caseNumber): evidence file \(file.sha256) is missing its bytes"
-                        return report
+                        return "case \(c.caseNumber): evidence file \(file.sha256) is missing its bytes"
                     }
                     let actual = sha256Hex(bytes)
                     if actual != file.sha256 {
-                        report.firstFailure = "case \(c.caseNumber): evidence file \(file.fileName): expected SHA-256 \(file.sha256), found \(actual)"
-                        return report
+                        return "case \(c.caseNumber): evidence file \(file.fileName): expected SHA-256 \(file.sha256), found \(actual)"
                     }
                     if !recorded.contains(file.sha256) {
-                        report.firstFailure = "case \(c.caseNumber): evidence file \(file.sha256) has no evidence_added event in the chain"
-                        return report
+                        return "case \(c.caseNumber): evidence file \(file.sha256) has no evidence_added event in the chain"
                     }
+                }
+                let records = try await store.ledgerRecords(complaintId: id)
+                if let failure = try await LedgerAudit.checkCase(
+                    caseNumber: c.caseNumber, complaintId: id, events: events, files: files, records: records)
+                {
+                    return failure
                 }
             }
             after = ids.last

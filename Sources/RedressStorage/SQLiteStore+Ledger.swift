@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import RedressDomain
+
+extension SQLiteStore {
+    public func ledgerState() async throws -> LedgerState {
+        let f = ledger.committed
+        return LedgerState(size: f.size, root: f.root)
+    }
+
+    private func checkSize(_ treeSize: Int, name: String = "treeSize") throws {
+        let size = ledger.committed.size
+        guard treeSize >= 0, treeSize <= size else { throw StoreError.outsideLog("\(name) \(treeSize) is outside the log of \(size) entries") }
+    }
+
+    public func ledgerRoot(treeSize: Int) async throws -> MerkleTree.Hash {
+        try checkSize(treeSize)
+        return try await pool.read { db in try MerkleTree.root(size: treeSize, SQLiteNodeSource(db: db)) }
+    }
+
+    public func inclusionProof(leafIndex: Int, treeSize: Int) async throws -> [MerkleTree.Hash] {
+        try checkSize(treeSize)
+        guard leafIndex >= 0, leafIndex < treeSize else { throw StoreError.outsideLog("leafIndex \(leafIndex) is not below treeSize \(treeSize)") }
+        return try await pool.read { db in try MerkleTree.inclusionProof(leafIndex: leafIndex, treeSize: treeSize, SQLiteNodeSource(db: db)) }
+    }
+
+    public func consistencyProof(from: Int, to: Int) async throws -> [MerkleTree.Hash] {
+        try checkSize(to, name: "to")
+        guard from >= 1, from <= to else { throw StoreError.outsideLog("from \(from) must be between 1 and to (\(to))") }
+        return try await pool.read { db in try MerkleTree.consistencyProof(from: from, to: to, SQLiteNodeSource(db: db)) }
+    }
+
+    public func ledgerRecords(complaintId: String) async throws -> [LedgerRecord] {
+        let size = ledger.committed.size
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT leaf_index, leaf_hash, kind, event_sequence, evidence_sha256 FROM ledger_leaves
+                    WHERE complaint_id = ? AND leaf_index < ? ORDER BY leaf_index
+                    """, arguments: [complaintId, size]
+            ).map { row in
+                let kind: String = row["kind"]
+                let subject: LedgerRecord.Subject =
+                    kind == "event" ? .event(sequence: row["event_sequence"]) : .evidenceFile(sha256: row["evidence_sha256"])
+                return LedgerRecord(subject: subject, leafIndex: row["leaf_index"], leafHash: [UInt8](row["leaf_hash"] as Data))
+            }
+        }
+    }
+
+    public func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)] {
+        try await pool.read { db in
+            if level == 0 {
+                return try Row.fetchAll(
+                    db, sql: "SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?", arguments: [index, limit]
+                ).map { (index: $0["leaf_index"], hash: [UInt8]($0["leaf_hash"] as Data)) }
+            }
+            let base = SQLiteLedger.nodeId(level: level, index: 0)
+            return try Row.fetchAll(
+                db, sql: "SELECT id, hash FROM ledger_nodes WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                arguments: [base + Int64(index), SQLiteLedger.nodeId(level: level + 1, index: 0), limit]
+            ).map { (index: Int(($0["id"] as Int64) - base), hash: [UInt8]($0["hash"] as Data)) }
+        }
+    }
+
+    public func saveTreeHead(_ head: SignedTreeHead) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_heads(tree_size, root_hash, timestamp_ms, key_id, signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [head.treeSize, head.rootHash, head.timestampMs, head.keyId, head.signature])
+        }
+    }
+
+    static func treeHead(_ row: Row) -> SignedTreeHead {
+        SignedTreeHead(
+            treeSize: row["tree_size"], rootHash: row["root_hash"], timestampMs: row["timestamp_ms"], keyId: row["key_id"], signature: row["signature"])
+    }
+
+    public func latestTreeHead() async throws -> SignedTreeHead? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads ORDER BY tree_size DESC LIMIT 1").map(Self.treeHead) }
+    }
+
+    public func treeHead(covering size: Int) async throws -> SignedTreeHead? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads WHERE tree_size >= ? ORDER BY tree_size LIMIT 1", arguments: [size]).map(Self.treeHead)
+        }
+    }
+
+    public func treeHead(size: Int) async throws -> SignedTreeHead? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads WHERE tree_size = ?", arguments: [size]).map(Self.treeHead) }
+    }
+
+    public func treeHeads(from size: Int, limit: Int) async throws -> [SignedTreeHead] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger_heads WHERE tree_size >= ? ORDER BY tree_size LIMIT ?", arguments: [size, limit]).map(Self.treeHead)
+        }
+    }
+
+    public func ledgerKeys() async throws -> [LedgerPublicKey] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger_keys ORDER BY created_at_ms, key_id").map { row in
+                var k = LedgerPublicKey(raw: [], createdAtMs: row["created_at_ms"], retiredAtMs: row["retired_at_ms"])
+                k.keyId = row["key_id"]
+                k.publicKey = row["public_key"]
+                return k
+            }
+        }
+    }
+
+    public func activateLedgerKey(_ key: LedgerPublicKey) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_keys(key_id, public_key, created_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [key.keyId, key.publicKey, key.createdAtMs])
+            try db.execute(
+                sql: "UPDATE ledger_keys SET retired_at_ms = ? WHERE key_id <> ? AND retired_at_ms IS NULL", arguments: [key.createdAtMs, key.keyId])
+        }
+    }
+}
