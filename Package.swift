@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure domain: values and rules, no I/O, no clock reads, no database, no HTTP.
@@ -45,15 +47,23 @@ let package = Package(
             resources: [.copy("Resources/calendars")],
             swiftSettings: swiftSettings
         ),
+        // Case dossiers as ZIP archives: writing them, and reading one back for offline verification.
+        .target(
+            name: "RedressDossier",
+            dependencies: ["RedressDomain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         // HTTP API on Hummingbird 2 and the one place that wires the application.
         .target(
             name: "RedressAPI",
             dependencies: [
                 "RedressDomain",
                 "RedressStorage",
+                "RedressDossier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -61,7 +71,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/templates")],
             swiftSettings: swiftSettings
         ),
         // The `redress` command line: parses flags and calls into RedressAPI.
@@ -71,7 +81,9 @@ let package = Package(
                 "RedressAPI",
                 "RedressStorage",
                 "RedressDomain",
+                "RedressDossier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -88,6 +100,7 @@ let package = Package(
                 "RedressAPI",
                 "RedressStorage",
                 "RedressDomain",
+                "RedressDossier",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],

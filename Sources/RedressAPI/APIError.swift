@@ -73,6 +73,8 @@ public struct APIError: Error, Sendable {
             return APIError(
                 .unprocessableContent, "idempotency_key_reused", zh: "该 Idempotency-Key 已用于另一份不同的投诉",
                 en: "This Idempotency-Key was already used with a different request body", field: "Idempotency-Key")
+        case .outsideLog(let message):
+            return APIError(.badRequest, "outside_log", zh: "请求的位置超出了已记录的日志范围", en: message)
         case .schemaTooNew, .unavailable:
             // The detail is logged by the error middleware, never sent to the client.
             return APIError(.serviceUnavailable, "storage_unavailable", zh: "存储暂不可用，请稍后重试", en: "Storage is unavailable; try again later")

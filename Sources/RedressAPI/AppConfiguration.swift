@@ -5,7 +5,7 @@ import Logging
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// Holds `redress.sqlite`, `token.key`.
+    /// Holds `redress.sqlite`, `token.key`, `ledger-ed25519.key`.
     public var dataDirectory: String
     /// How long a bearer token stays valid.
     public var tokenLifetime: TimeInterval
@@ -14,10 +14,13 @@ public struct AppConfiguration: Sendable {
     /// How often the deadline sweeper runs.
     public var sweepInterval: Duration
     public var logLevel: Logger.Level
+    /// How often a new tree head is signed while entries arrive.
+    public var headInterval: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", tokenLifetime: TimeInterval = 12 * 3600,
-        bcryptCost: UInt8 = 10, sweepInterval: Duration = .seconds(30), logLevel: Logger.Level = .info
+        bcryptCost: UInt8 = 10, sweepInterval: Duration = .seconds(30), logLevel: Logger.Level = .info,
+        headInterval: Duration = .seconds(2)
     ) {
         self.host = host
         self.port = port
@@ -26,8 +29,11 @@ public struct AppConfiguration: Sendable {
         self.bcryptCost = bcryptCost
         self.sweepInterval = sweepInterval
         self.logLevel = logLevel
+        self.headInterval = headInterval
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("redress.sqlite") }
     public var tokenKeyPath: String { (dataDirectory as NSString).appendingPathComponent("token.key") }
+    /// The evidence log's Ed25519 signing key (mode 0600).
+    public var ledgerKeyPath: String { (dataDirectory as NSString).appendingPathComponent("ledger-ed25519.key") }
 }

@@ -11,7 +11,7 @@ public struct AppDependencies: Sendable {
     public var store: (any RedressStore)?
     public var now: @Sendable () -> Date
     public var registry: PrometheusCollectorRegistry
-    /// Run the deadline sweeper as a service (tests drive it themselves).
+    /// Run the background services: the deadline sweeper and the tree-head signer (tests drive them themselves).
     public var runSweeper: Bool
 
     public init(
@@ -32,8 +32,10 @@ public func buildApplication(configuration: AppConfiguration, dependencies: AppD
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     let store = try dependencies.store ?? SQLiteStore(path: configuration.databasePath, logger: logger)
     let signer = TokenSigner(key: try TokenSigner.loadOrCreateKey(at: configuration.tokenKeyPath))
+    let treeHeads = TreeHeadSigner(store: store, key: try TreeHeadSigner.loadOrCreateKey(at: configuration.ledgerKeyPath), now: dependencies.now)
     let services = RedressServices(
-        store: store, signer: signer, configuration: configuration, now: dependencies.now, logger: logger, registry: dependencies.registry)
+        store: store, signer: signer, treeHeads: treeHeads, configuration: configuration, now: dependencies.now, logger: logger,
+        registry: dependencies.registry)
     try await services.prepare()
 
     let router = Router(context: RedressRequestContext.self)
@@ -45,9 +47,13 @@ public func buildApplication(configuration: AppConfiguration, dependencies: AppD
     AccountRoutes(services: services).register(on: api)
     ComplaintRoutes(services: services).register(on: api)
     ReferenceRoutes(services: services).register(on: api)
+    LedgerRoutes(services: services).register(on: api)
 
     var services_: [any Service] = []
-    if dependencies.runSweeper { services_.append(DeadlineSweeper(services: services)) }
+    if dependencies.runSweeper {
+        services_.append(DeadlineSweeper(services: services))
+        services_.append(TreeHeadService(signer: treeHeads, interval: configuration.headInterval, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Redress"),

@@ -44,6 +44,8 @@ struct ComplaintRoutes {
         api.get("complaints/:id", use: show)
         api.get("complaints/:id/timeline", use: timeline)
         api.get("complaints/:id/verify", use: verify)
+        api.get("complaints/:id/receipts", use: receipts)
+        api.get("complaints/:id/dossier", use: dossier)
         api.post("complaints/:id/messages", use: message)
         api.post("complaints/:id/escalate", use: escalate)
         api.post("complaints/:id/transitions", use: transition)
@@ -180,12 +182,123 @@ struct ComplaintRoutes {
     @Sendable func verify(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let c = try await load(context, identity)
-        let events = try await services.store.timeline(complaintId: c.id)
-        let report = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
-        if let b = report.firstBreak {
+        let store = services.store
+        let events = try await store.timeline(complaintId: c.id)
+        let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
+        if let b = chain.firstBreak {
             context.logger.warning("chain broken", metadata: ["case": "\(c.caseNumber)", "position": "\(b.position)", "reason": "\(b.reason)"])
         }
-        return try JSONBody.response(report)
+        // Evidence bytes, the case's log entries, and their inclusion under a signed head checked against the stored tree.
+        let files = try await store.evidence(complaintId: c.id)
+        let records = try await store.ledgerRecords(complaintId: c.id)
+        let head = try await services.treeHeads.head(covering: (records.map(\.leafIndex).max() ?? -1) + 1)
+        var failure: String?
+        for f in files {
+            guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
+                failure = "evidence file \(f.fileName) (\(f.sha256)): its bytes are missing"
+                break
+            }
+            let actual = sha256Hex(bytes)
+            if actual != f.sha256 {
+                failure = "evidence file \(f.fileName): expected SHA-256 \(f.sha256), found \(actual)"
+                break
+            }
+        }
+        if failure == nil { failure = try await LedgerAudit.checkHead(head, keys: try await store.ledgerKeys(), store: store) }
+        if failure == nil {
+            failure = try await LedgerAudit.checkCase(
+                caseNumber: c.caseNumber, complaintId: c.id, events: events, files: files, records: records, head: head, store: store)
+        }
+        if let failure { context.logger.warning("evidence log check failed", metadata: ["case": "\(c.caseNumber)", "failure": "\(failure)"]) }
+        struct LedgerCheckDTO: Encodable {
+            var valid: Bool
+            var entries: Int
+            var files: Int
+            var treeHead: TreeHeadDTO
+            var firstFailure: String?
+        }
+        struct VerifyDTO: Encodable {
+            var complaintId: String
+            var eventCount: Int
+            /// The chain and the log both verify.
+            var valid: Bool
+            var chainValid: Bool
+            var firstBreak: ChainBreak?
+            var ledger: LedgerCheckDTO
+        }
+        return try JSONBody.response(
+            VerifyDTO(
+                complaintId: c.id, eventCount: events.count, valid: chain.valid && failure == nil, chainValid: chain.valid, firstBreak: chain.firstBreak,
+                ledger: LedgerCheckDTO(valid: failure == nil, entries: records.count, files: files.count, treeHead: TreeHeadDTO(head), firstFailure: failure)))
+    }
+
+    /// A receipt for every log entry of the case the caller may see: each proves, with the log's public key alone,
+    /// that the platform accepted that exact content at that time.
+    @Sendable func receipts(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let c = try await load(context, identity)
+        let store = services.store
+        let events = try await store.timeline(complaintId: c.id)
+        let files = try await store.evidence(complaintId: c.id)
+        var visible: [Int: TimelineEvent] = [:]
+        for e in events where identity.role.isStaff || e.visibility == .public { visible[e.sequence] = e }
+        var fileBySha: [String: EvidenceFile] = [:]
+        for f in files { fileBySha[f.sha256] = f }
+        let records = try await store.ledgerRecords(complaintId: c.id).filter {
+            if case .event(let s) = $0.subject { return visible[s] != nil }
+            return true
+        }
+        let head = try await services.treeHeads.head(covering: (records.map(\.leafIndex).max() ?? -1) + 1)
+        var receipts: [Receipt] = []
+        for r in records {
+            let proof = try await store.inclusionProof(leafIndex: r.leafIndex, treeSize: head.treeSize)
+            switch r.subject {
+            case .event(let s):
+                guard let e = visible[s] else { continue }
+                receipts.append(
+                    Receipt(
+                        complaintId: c.id, caseNumber: c.caseNumber, kind: "event", sequence: s, sha256: nil, entry: LedgerEntry.event(e),
+                        event: e.canonicalBytes, leafIndex: r.leafIndex, treeHead: head, inclusionProof: proof))
+            case .evidenceFile(let sha):
+                guard let f = fileBySha[sha] else { throw APIError.logIncomplete("evidence file \(sha) is in the log but not on the case") }
+                receipts.append(
+                    Receipt(
+                        complaintId: c.id, caseNumber: c.caseNumber, kind: "evidence_file", sequence: nil, sha256: sha,
+                        entry: LedgerEntry.evidenceFile(complaintId: c.id, f), event: nil, leafIndex: r.leafIndex, treeHead: head, inclusionProof: proof))
+            }
+        }
+        struct ReceiptsDTO: Encodable {
+            var complaintId: String
+            var caseNumber: String
+            var keyId: String
+            var receipts: [Receipt]
+        }
+        return try JSONBody.response(ReceiptsDTO(complaintId: c.id, caseNumber: c.caseNumber, keyId: head.keyId, receipts: receipts))
+    }
+
+    /// The case dossier as a ZIP. `audience=court` (admins only) includes internal notes and says so.
+    @Sendable func dossier(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let c = try await load(context, identity)
+        let audience: DossierBuilder.Audience
+        switch request.uri.queryParameters.get("audience") {
+        case nil, "member": audience = .member
+        case "court":
+            guard identity.role == .admin else {
+                throw APIError(
+                    .forbidden, "admins_only", zh: "只有管理员可以导出含内部备注的完整档案", en: "Only an admin can export the full dossier with internal notes")
+            }
+            audience = .court
+        case let other?:
+            throw APIError.badQuery("audience", zh: "audience 只能是 member 或 court", en: "audience must be member or court, not \(other)")
+        }
+        let zip = try await DossierBuilder(services: services).build(c, audience: audience)
+        context.logger.info("dossier exported", metadata: ["case": "\(c.caseNumber)", "audience": "\(audience.rawValue)", "bytes": "\(zip.count)"])
+        let name = "redress-dossier-\(c.caseNumber)\(audience == .court ? "-court" : "").zip"
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "private, no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: zip)))
     }
 
     // MARK: Working the case

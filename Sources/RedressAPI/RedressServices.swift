@@ -21,14 +21,17 @@ final class RedressServices: Sendable {
     let logger: Logger
     let metrics: RedressMetrics
     let renderings = RenderedComplaints()
+    /// Signs the evidence log's tree heads.
+    let treeHeads: TreeHeadSigner
     /// Verified against when a log-in is unknown, so that response time does not tell which log-ins exist.
     let decoyHash: String
 
     init(
-        store: any RedressStore, signer: TokenSigner, configuration: AppConfiguration, now: @escaping @Sendable () -> Date, logger: Logger,
-        registry: PrometheusCollectorRegistry
+        store: any RedressStore, signer: TokenSigner, treeHeads: TreeHeadSigner, configuration: AppConfiguration, now: @escaping @Sendable () -> Date,
+        logger: Logger, registry: PrometheusCollectorRegistry
     ) {
         self.store = store
+        self.treeHeads = treeHeads
         self.signer = signer
         self.configuration = configuration
         self.now = now
@@ -42,6 +45,8 @@ final class RedressServices: Sendable {
     func prepare() async throws {
         let disabled = try await store.users(role: nil).filter(\.disabled).map(\.id)
         accounts.set(Set(disabled))
+        try await treeHeads.prepare()
+        try await treeHeads.signIfBehind()
     }
 
     func hashPassword(_ password: String) async throws -> String {

@@ -1,0 +1,331 @@
+import Foundation
+import Mustache
+import RedressDomain
+import RedressDossier
+import RedressStorage
+
+/// Assembles a case's dossier: the record, every evidence file, the log entries with their proofs, the
+/// signed head and the key, a printable summary in Chinese and a README on verifying it.
+struct DossierBuilder {
+    enum Audience: String {
+        /// The public record: what the member saw. Internal notes are withheld (their hashes stay).
+        case member
+        /// An admin's export for a court or arbitrator: everything, and it says so.
+        case court
+    }
+
+    let services: RedressServices
+
+    static let summaryTemplate: MustacheTemplate? = {
+        guard let url = Bundle.module.url(forResource: "dossier-summary", withExtension: "mustache", subdirectory: "templates"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return nil }
+        return try? MustacheTemplate(string: text)
+    }()
+
+    func build(_ c: Complaint, audience: Audience) async throws -> Data {
+        let store = services.store
+        let now = services.now()
+        let events = try await store.timeline(complaintId: c.id)
+        let files = try await store.evidence(complaintId: c.id)
+        let records = try await store.ledgerRecords(complaintId: c.id)
+        var eventLeaves: [Int: LedgerRecord] = [:]
+        var fileLeaves: [String: LedgerRecord] = [:]
+        for r in records {
+            switch r.subject {
+            case .event(let s): eventLeaves[s] = r
+            case .evidenceFile(let sha): fileLeaves[sha] = r
+            }
+        }
+        let highest = records.map(\.leafIndex).max() ?? -1
+        let head = try await services.treeHeads.head(covering: highest + 1)
+        let key = try await store.ledgerKeys().first { $0.keyId == head.keyId }
+        guard let key else { throw APIError.logIncomplete("the key that signed the latest head is not recorded") }
+
+        var manifestEvents: [DossierManifest.Event] = []
+        var lines: [UInt8] = []
+        var proofs: [DossierProof] = []
+        func proof(_ r: LedgerRecord) async throws {
+            let path = try await store.inclusionProof(leafIndex: r.leafIndex, treeSize: head.treeSize)
+            proofs.append(DossierProof(leafIndex: r.leafIndex, auditPath: path.map(HexCoding.encode)))
+        }
+        for e in events {
+            guard let r = eventLeaves[e.sequence] else { throw APIError.logIncomplete("event \(e.sequence) of case \(c.caseNumber) has no log entry") }
+            let withheld = audience == .member && e.visibility == .internal
+            if !withheld {
+                lines += e.canonicalBytes
+                lines.append(0x0A)
+            }
+            manifestEvents.append(
+                DossierManifest.Event(
+                    sequence: e.sequence, hash: e.hash, previousHash: e.previousHash, visibility: e.visibility, withheld: withheld, leafIndex: r.leafIndex,
+                    leafHash: HexCoding.encode(r.leafHash)))
+            try await proof(r)
+        }
+        var items: [DossierArchive.Item] = []
+        var manifestFiles: [DossierManifest.File] = []
+        for f in files {
+            guard let r = fileLeaves[f.sha256] else { throw APIError.logIncomplete("evidence file \(f.sha256) of case \(c.caseNumber) has no log entry") }
+            guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
+                throw APIError.logIncomplete("the bytes of evidence file \(f.sha256) are missing")
+            }
+            let path = "evidence/\(f.sha256).\(f.mediaType.fileExtension)"
+            items.append(.init(path: path, bytes: bytes, compress: f.mediaType == .text))
+            manifestFiles.append(DossierManifest.File(f, path: path, leafIndex: r.leafIndex, leafHash: HexCoding.encode(r.leafHash)))
+            try await proof(r)
+        }
+        let manifest = DossierManifest(
+            generatedAtMs: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)), audience: audience.rawValue,
+            internalNotesIncluded: audience == .court,
+            complaint: .init(id: c.id, caseNumber: c.caseNumber, eventCount: c.eventCount, headHash: c.headHash), events: manifestEvents,
+            files: manifestFiles, treeHead: head)
+        let member = try await store.user(id: c.memberId)?.user
+        let summary = Self.summary(
+            c, events: events, files: files, audience: audience, head: head, member: member, generatedAt: now)
+
+        items.insert(contentsOf: [
+            .init(path: "README.txt", bytes: Array(Self.readme(caseNumber: c.caseNumber, audience: audience).utf8), compress: true),
+            .init(path: "summary.html", bytes: Array(summary.utf8), compress: true),
+            .init(path: "manifest.json", bytes: try Self.json(manifest), compress: true),
+            .init(path: "events.jsonl", bytes: lines, compress: true),
+            .init(path: "ledger/tree-head.json", bytes: try Self.json(head), compress: false),
+            .init(path: "ledger/proofs.json", bytes: try Self.json(proofs), compress: true),
+            .init(path: "ledger/public-key.pem", bytes: Array(key.pem.utf8), compress: false),
+        ], at: 0)
+        return try DossierArchive.write(items, modified: now)
+    }
+
+    static func json(_ value: some Encodable) throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array(try e.encode(value))
+    }
+
+    // MARK: The printable summary
+
+    static let beijing: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "zh_CN")
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f
+    }()
+
+    static func time(_ d: Date?) -> String { d.map { beijing.string(from: $0) } ?? "" }
+
+    static func yuan(_ fen: Int64) -> String { String(format: "¥%lld.%02lld", fen / 100, fen % 100) }
+
+    static func summary(
+        _ c: Complaint, events: [TimelineEvent], files: [EvidenceFile], audience: Audience, head: SignedTreeHead, member: User?, generatedAt: Date
+    ) -> String {
+        let category = Taxonomy.standard.category(c.categoryCode)
+        let shown = events.filter { audience == .court || $0.visibility == .public }
+        let model: [String: Any] = [
+            "caseNumber": c.caseNumber,
+            "generatedAt": time(generatedAt),
+            "courtExport": audience == .court,
+            "memberName": member?.displayName ?? c.memberId,
+            // The member's own dossier; the number is still masked in case it is passed on.
+            "memberPhone": member?.phone.map(AccountRules.maskPhone) ?? "",
+            "respondent": c.order.respondent == .merchant ? "平台入驻商家" : "平台自营",
+            "merchantName": c.order.merchantName ?? "",
+            "merchantId": c.order.merchantId ?? "",
+            "platformName": "Redress 维权台",
+            "category": category.map { "\($0.labelZh)（\($0.code)）" } ?? c.categoryCode,
+            "orderNumber": c.order.orderNumber,
+            "productKind": Labels.product(c.order.productKind),
+            "amountPaid": yuan(c.order.amountPaidFen),
+            "paidAt": time(c.order.paidAt),
+            "occurredAt": time(c.occurredAt),
+            "narrative": c.narrative,
+            "remedy": Labels.remedy(c.remedy.kind) + (c.remedy.text.map { "：\($0)" } ?? ""),
+            "amountClaimed": yuan(c.amountClaimedFen),
+            "createdAt": time(c.createdAt),
+            "status": c.status.labelZh,
+            "tier": Labels.tier(c.tier),
+            "rejectionReason": c.rejectionReason.map(Labels.rejection) ?? "",
+            "firstRespondedAt": time(c.firstRespondedAt),
+            "resolvedAt": time(c.resolvedAt),
+            "closedAt": time(c.closedAt),
+            "deadlines": c.deadlines.map { d -> [String: Any] in
+                let (outcome, cls): (String, String) =
+                    if let met = d.metAt {
+                        d.breachedAt != nil ? ("逾期后完成（\(time(met))）", "missed") : ("按时完成（\(time(met))）", "met")
+                    } else if d.supersededAt != nil {
+                        d.breachedAt != nil ? ("已超时，随后升级", "missed") : ("因升级而转交", "")
+                    } else if d.breachedAt != nil {
+                        ("已超时，尚未完成", "missed")
+                    } else if d.isPaused {
+                        ("暂停（等待会员补充）", "")
+                    } else {
+                        ("进行中", "")
+                    }
+                return [
+                    "kind": Labels.deadline(d.kind), "tier": Labels.tier(d.tier), "startedAt": time(d.startedAt), "dueAt": time(d.dueAt),
+                    "outcome": outcome, "outcomeClass": cls,
+                ]
+            },
+            "events": shown.map { e -> [String: Any] in
+                [
+                    "sequence": e.sequence, "time": time(e.occurredAt), "actor": Labels.role(e.actor.role), "kind": Labels.event(e.kind),
+                    "detail": Labels.detail(e.payload), "internal": e.visibility == .internal,
+                ]
+            },
+            "withheld": audience == .member ? events.count - shown.count : 0,
+            "files": files.map { f -> [String: Any] in
+                [
+                    "fileName": f.fileName, "mediaType": f.mediaType.rawValue, "size": "\(f.sizeBytes) 字节", "uploadedBy": Labels.role(f.uploadedBy.role),
+                    "uploadedAt": time(f.uploadedAt), "path": "evidence/\(f.sha256).\(f.mediaType.fileExtension)",
+                ]
+            },
+            "treeSize": head.treeSize,
+            "rootHash": head.rootHash,
+            "headTime": time(Date(timeIntervalSince1970: Double(head.timestampMs) / 1000)),
+            "keyId": head.keyId,
+        ]
+        return summaryTemplate?.render(model) ?? "<!DOCTYPE html><meta charset=utf-8><p>案件 \(c.caseNumber)</p>"
+    }
+
+    static func readme(caseNumber: String, audience: Audience) -> String {
+        let scope =
+            audience == .court
+            ? "这是管理员导出的完整版本，包含平台内部备注。\nThis is an administrator's full export: it includes the platform's internal notes.\n"
+            : "这是投诉人版本：平台内部备注不在其中，但它们的哈希保留在 manifest.json 中，事件链因此仍可完整核验。\nThis is the member's copy: internal notes are left out, but their hashes remain in manifest.json so the chain still verifies.\n"
+        return """
+            Redress 维权台 — 投诉案件档案 / Complaint dossier \(caseNumber)
+            \(scope)
+            【如何核验】
+            1. 无需联网，也无需信任平台：运行
+                 redress verify-dossier 本文件.zip
+               若您另外从平台 GET /api/v1/ledger/key 或其他渠道取得了公钥，可加 --key 公钥文件 以该公钥为准。
+            2. 核验内容：每份证据文件的 SHA-256；本案事件链（每条事件的哈希及其与前一条的链接）；每条记录与文件
+               在全局日志（RFC 9162 Merkle 树）中的包含证明；签名树头的 Ed25519 签名。
+            3. 任何一项不符，工具会指出是哪一个文件或哪一条事件、应为何值、实际为何值，并以非零状态退出。
+
+            [How to verify]
+            1. Offline, without trusting the platform:
+                 redress verify-dossier THIS-FILE.zip [--key KEY]
+               --key takes the log's public key (PEM, hex, base64 or the JSON of GET /api/v1/ledger/key) obtained
+               independently; without it the key shipped in ledger/public-key.pem is used.
+            2. It checks: every evidence file's SHA-256; the case's event chain; the inclusion of every event and
+               file in the global log (RFC 9162 Merkle tree) under the signed tree head; the head's Ed25519 signature.
+            3. On any mismatch it names the file or event, what was expected and what was found, and exits non-zero.
+
+            [Contents]
+              summary.html           printable summary in Chinese (not itself verified: it is a rendering)
+              manifest.json          every event and file with its hashes and log leaf index
+              events.jsonl           each included event's exact canonical JSON, one per line (SHA-256 = its hash)
+              evidence/<sha256>.*    every evidence file, named by its SHA-256
+              ledger/tree-head.json  the signed tree head (RFC 6962 TreeHeadSignature bytes, Ed25519)
+              ledger/proofs.json     the audit path of every entry
+              ledger/public-key.pem  the log's public key
+
+            An independent check needs only SHA-256 and Ed25519: entry bytes are described in the Redress
+            documentation (docs/LEDGER.md); leaf hash = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right).
+
+            """
+    }
+}
+
+extension APIError {
+    static func logIncomplete(_ detail: String) -> APIError {
+        APIError(.serviceUnavailable, "log_incomplete", zh: "存证日志暂不完整，请稍后重试", en: "The evidence log is incomplete: \(detail)")
+    }
+}
+
+/// Chinese labels for the printable summary.
+enum Labels {
+    static func role(_ r: Role) -> String {
+        switch r {
+        case .member: "投诉人"
+        case .agent: "客服（一线）"
+        case .specialist: "投诉处理专员"
+        case .riskControl: "风控"
+        case .admin: "管理员"
+        case .system: "系统"
+        }
+    }
+
+    static func tier(_ t: Tier) -> String {
+        switch t {
+        case .l1: "一线客服"
+        case .l2: "投诉专员（二线）"
+        case .riskControl: "风控 / 裁决"
+        }
+    }
+
+    static func event(_ k: EventKind) -> String {
+        switch k {
+        case .submitted: "提交投诉"
+        case .routed: "分派"
+        case .publicMessage: "回复"
+        case .internalNote: "内部备注"
+        case .statusChanged: "状态变更"
+        case .assigned: "指派"
+        case .escalated: "升级"
+        case .evidenceAdded: "补充证据"
+        case .deadlineBreached: "超时"
+        case .automaticAction: "自动处理"
+        }
+    }
+
+    static func deadline(_ k: DeadlineKind) -> String {
+        switch k {
+        case .firstResponse: "首次回复"
+        case .escalationResponse: "升级后答复"
+        case .resolution: "解决"
+        }
+    }
+
+    static func product(_ p: ProductKind) -> String {
+        switch p {
+        case .gameTopup: "游戏充值"
+        case .licenceKey: "软件激活码"
+        case .membership: "会员服务"
+        case .giftCard: "礼品卡"
+        case .other: "其他"
+        }
+    }
+
+    static func remedy(_ r: RemedyKind) -> String {
+        switch r {
+        case .refund: "退款"
+        case .delivery: "补发 / 交付"
+        case .compensation: "赔偿"
+        case .accountRestored: "恢复账号"
+        case .apology: "道歉"
+        case .other: "其他"
+        }
+    }
+
+    static func rejection(_ r: RejectionReason) -> String {
+        switch r {
+        case .duplicate: "重复投诉"
+        case .outsideScope: "不属于本平台处理范围"
+        case .insufficientInformation: "信息不全"
+        case .handledElsewhere: "已由法院、仲裁或监管机构受理"
+        case .timeBarred: "超过可处理期限"
+        case .notAParty: "投诉人并非交易当事人"
+        }
+    }
+
+    /// What a timeline event says, from its payload.
+    static func detail(_ payload: [String: CanonicalValue]) -> String {
+        var parts: [String] = []
+        if let b = payload["body"]?.stringValue { parts.append(b) }
+        if let n = payload["note"]?.stringValue { parts.append(n) }
+        if let r = payload["reason"]?.stringValue {
+            parts.append("理由：" + (RejectionReason(rawValue: r).map(rejection) ?? r))
+        }
+        if let from = payload["from"]?.stringValue, let to = payload["to"]?.stringValue {
+            let f = ComplaintStatus(rawValue: from)?.labelZh ?? Tier(rawValue: from).map(tier) ?? from
+            let t = ComplaintStatus(rawValue: to)?.labelZh ?? Tier(rawValue: to).map(tier) ?? to
+            parts.append("\(f) → \(t)")
+        }
+        if let name = payload["fileName"]?.stringValue { parts.append("文件：\(name)") }
+        if let sha = payload["sha256"]?.stringValue { parts.append("SHA-256 \(sha.prefix(16))…") }
+        if let d = payload["deadline"]?.stringValue { parts.append("时限：" + (DeadlineKind(rawValue: d).map(deadline) ?? d)) }
+        if payload["automatic"] == .bool(true) { parts.append("（系统自动）") }
+        return parts.joined(separator: "；")
+    }
+}

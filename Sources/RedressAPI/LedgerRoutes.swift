@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import RedressDomain
+import RedressStorage
+
+/// The evidence log's public face: signed heads, the key, and RFC 9162 proofs. Readable without signing in,
+/// like a Certificate Transparency log, so that members, monitors and regulators can check it; proofs carry
+/// hashes only, never content.
+struct LedgerRoutes {
+    let services: RedressServices
+
+    func register(on api: RouterGroup<RedressRequestContext>) {
+        api.get("ledger/head", use: head)
+        api.post("ledger/heads", use: signNow)
+        api.get("ledger/heads", use: heads)
+        api.get("ledger/key", use: key)
+        api.get("ledger/proofs/inclusion", use: inclusion)
+        api.get("ledger/proofs/consistency", use: consistency)
+    }
+
+    @Sendable func head(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let head = try await services.treeHeads.head(covering: 0)
+        return try JSONBody.response(TreeHeadDTO(head))
+    }
+
+    /// Signs a head covering everything committed now (admins; members get one through their receipts).
+    @Sendable func signNow(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard identity.role == .admin else { throw APIError.forbidden }
+        let before = try await services.store.latestTreeHead()
+        let head = try await services.treeHeads.signIfBehind()
+        return try JSONBody.response(TreeHeadDTO(head), status: head.treeSize == before?.treeSize ? .ok : .created)
+    }
+
+    @Sendable func heads(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        let from = try ComplaintRoutes.intParameter(q.get("from"), name: "from", range: 0...Int(Int32.max)) ?? 0
+        let limit = try ComplaintRoutes.intParameter(q.get("limit"), name: "limit", range: 1...500) ?? 100
+        let heads = try await services.store.treeHeads(from: from, limit: limit)
+        return try JSONBody.response(heads.map(TreeHeadDTO.init))
+    }
+
+    @Sendable func key(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        struct KeyDTO: Encodable {
+            var keyId: String
+            var algorithm = "Ed25519"
+            /// The 32 raw bytes, base64.
+            var publicKey: String
+            var pem: String
+            var createdAt: Date
+            var retiredAt: Date?
+            init(_ k: LedgerPublicKey) {
+                keyId = k.keyId
+                publicKey = k.publicKey
+                pem = k.pem
+                createdAt = Date(timeIntervalSince1970: Double(k.createdAtMs) / 1000)
+                retiredAt = k.retiredAtMs.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+            }
+        }
+        struct KeysDTO: Encodable {
+            var current: KeyDTO
+            /// Every key that has signed heads, oldest first (a rotation keeps old heads verifiable).
+            var keys: [KeyDTO]
+        }
+        let current = await services.treeHeads.publicKey
+        let keys = try await services.store.ledgerKeys()
+        return try JSONBody.response(KeysDTO(current: KeyDTO(current), keys: keys.map(KeyDTO.init)))
+    }
+
+    /// The committed size, and a proof size checked against it.
+    func treeSize(_ value: String?, name: String) async throws -> Int {
+        let size = try await services.store.ledgerState().size
+        guard let value else {
+            throw APIError.badQuery(name, zh: "缺少参数 \(name)", en: "The query parameter \(name) is required")
+        }
+        guard let n = Int(value), n >= 1, n <= size else {
+            throw APIError.badQuery(name, zh: "\(name) 必须是 1 到 \(size) 之间的整数（当前日志大小）", en: "\(name) must be an integer from 1 to \(size), the log's current size")
+        }
+        return n
+    }
+
+    @Sendable func inclusion(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        let size = try await treeSize(q.get("treeSize"), name: "treeSize")
+        guard let raw = q.get("leafIndex") else {
+            throw APIError.badQuery("leafIndex", zh: "缺少参数 leafIndex", en: "The query parameter leafIndex is required")
+        }
+        guard let index = Int(raw), index >= 0, index < size else {
+            throw APIError.badQuery("leafIndex", zh: "leafIndex 必须是 0 到 \(size - 1) 之间的整数", en: "leafIndex must be an integer from 0 to \(size - 1) (below treeSize)")
+        }
+        let path = try await services.store.inclusionProof(leafIndex: index, treeSize: size)
+        let leaf = try await services.store.ledgerHashes(level: 0, from: index, limit: 1).first?.hash ?? []
+        let root = try await services.store.ledgerRoot(treeSize: size)
+        struct InclusionDTO: Encodable {
+            var leafIndex: Int
+            var treeSize: Int
+            var leafHash: String
+            var rootHash: String
+            var auditPath: [String]
+        }
+        return try JSONBody.response(
+            InclusionDTO(
+                leafIndex: index, treeSize: size, leafHash: HexCoding.encode(leaf), rootHash: HexCoding.encode(root), auditPath: path.map(HexCoding.encode)))
+    }
+
+    @Sendable func consistency(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        let to = try await treeSize(q.get("to"), name: "to")
+        guard let raw = q.get("from") else { throw APIError.badQuery("from", zh: "缺少参数 from", en: "The query parameter from is required") }
+        guard let from = Int(raw), from >= 1, from <= to else {
+            throw APIError.badQuery("from", zh: "from 必须是 1 到 \(to) 之间的整数", en: "from must be an integer from 1 to \(to) (not above to)")
+        }
+        let proof = try await services.store.consistencyProof(from: from, to: to)
+        let fromRoot = try await services.store.ledgerRoot(treeSize: from)
+        let toRoot = try await services.store.ledgerRoot(treeSize: to)
+        struct ConsistencyDTO: Encodable {
+            var from: Int
+            var to: Int
+            var fromRootHash: String
+            var toRootHash: String
+            var proof: [String]
+        }
+        return try JSONBody.response(
+            ConsistencyDTO(
+                from: from, to: to, fromRootHash: HexCoding.encode(fromRoot), toRootHash: HexCoding.encode(toRoot), proof: proof.map(HexCoding.encode)))
+    }
+}
+
+/// A signed tree head as the API shows it: the signed fields, plus the exact signed bytes for independent checkers.
+struct TreeHeadDTO: Encodable {
+    var treeSize: Int
+    var rootHash: String
+    var timestamp: Date
+    var timestampMs: Int64
+    var keyId: String
+    var algorithm = "Ed25519"
+    var signature: String
+    /// RFC 6962 TreeHeadSignature bytes (base64): what the signature covers.
+    var signedBytes: String
+
+    init(_ h: SignedTreeHead) {
+        treeSize = h.treeSize
+        rootHash = h.rootHash
+        timestamp = Date(timeIntervalSince1970: Double(h.timestampMs) / 1000)
+        timestampMs = h.timestampMs
+        keyId = h.keyId
+        signature = h.signature
+        signedBytes = Data(SignedTreeHead.signedBytes(treeSize: h.treeSize, timestampMs: h.timestampMs, root: h.root ?? [])).base64EncodedString()
+    }
+}
