@@ -183,7 +183,13 @@ struct DossierBuilder {
             "headTime": time(Date(timeIntervalSince1970: Double(head.timestampMs) / 1000)),
             "keyId": head.keyId,
         ]
-        return summaryTemplate?.render(model) ?? "<!DOCTYPE html><meta charset=utf-8><p>案件 \(c.caseNumber)</p>"
+        // Mustache renders a section for any value present, so absent facts are left out rather than empty.
+        let present = model.filter { entry in
+            if let s = entry.value as? String { return !s.isEmpty }
+            if let n = entry.value as? Int { return n != 0 || entry.key == "treeSize" }
+            return true
+        }
+        return summaryTemplate?.render(present) ?? "<!DOCTYPE html><meta charset=utf-8><p>案件 \(c.caseNumber)</p>"
     }
 
     static func readme(caseNumber: String, audience: Audience) -> String {
@@ -325,6 +331,7 @@ enum Labels {
         if let name = payload["fileName"]?.stringValue { parts.append("文件：\(name)") }
         if let sha = payload["sha256"]?.stringValue { parts.append("SHA-256 \(sha.prefix(16))…") }
         if let d = payload["deadline"]?.stringValue { parts.append("时限：" + (DeadlineKind(rawValue: d).map(deadline) ?? d)) }
+        if payload["from"] == nil, let t = payload["tier"]?.stringValue, let tierValue = Tier(rawValue: t) { parts.append("处理层级：" + tier(tierValue)) }
         if payload["automatic"] == .bool(true) { parts.append("（系统自动）") }
         return parts.joined(separator: "；")
     }

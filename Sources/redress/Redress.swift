@@ -13,7 +13,7 @@ struct Redress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress",
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
-        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self],
+        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -32,6 +32,7 @@ struct StoreOptions: ParsableArguments {
         if let t = env["REDRESS_TOKEN_HOURS"].flatMap(Double.init), t > 0 { c.tokenLifetime = t * 3600 }
         if let b = env["REDRESS_BCRYPT_COST"].flatMap(UInt8.init), (4...31).contains(b) { c.bcryptCost = b }
         if let s = env["REDRESS_SWEEP_SECONDS"].flatMap(Int.init), s > 0 { c.sweepInterval = .seconds(s) }
+        if let s = env["REDRESS_HEAD_SECONDS"].flatMap(Double.init), s > 0 { c.headInterval = .milliseconds(Int(s * 1000)) }
         return c
     }
 
@@ -112,7 +113,8 @@ struct DemoDataCommand: AsyncParsableCommand {
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check every case's hash chain and every evidence file's hash; exit 1 naming the first break.")
+        abstract:
+            "Check every case's hash chain, every evidence file's hash, the evidence log and its signed heads; exit 1 naming the first break.")
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -124,6 +126,8 @@ struct Verify: AsyncParsableCommand {
             print(failure)
             throw ExitCode(1)
         }
-        print("OK: \(report.cases) case(s), \(report.events) event(s), \(report.files) evidence file(s) verified")
+        print(
+            "OK: \(report.cases) case(s), \(report.events) event(s), \(report.files) evidence file(s), \(report.logEntries) log entries and \(report.signedHeads) signed head(s) verified"
+        )
     }
 }

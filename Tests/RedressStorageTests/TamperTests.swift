@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -22,9 +23,18 @@ struct TamperTests {
         let file = try EvidenceFile.inspect(bytes: bytes, fileName: "a.png", limit: 1 << 20, by: agent, at: StoreFixture.now)
         c = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: agent, now: StoreFixture.now) }.0
         #expect(c.eventCount == 5)
-        #expect(try await StoreVerifier(store: f.store).verifyAll().firstFailure == nil)
+        // A head signed over the log as it is, as the server's signer would.
+        let key = Curve25519.Signing.PrivateKey()
+        try await f.store.activateLedgerKey(LedgerPublicKey(raw: Array(key.publicKey.rawRepresentation), createdAtMs: 0))
+        let state = try await f.store.ledgerState()
+        try await f.store.saveTreeHead(try SignedTreeHead.sign(treeSize: state.size, root: state.root, timestampMs: 1, with: key))
+        let report = try await StoreVerifier(store: f.store).verifyAll()
+        #expect(report.firstFailure == nil && report.logEntries == 8 && report.signedHeads == 1)
         try await f.raw().write { db in
-            for t in ["events_no_update", "events_no_delete", "evidence_blobs_no_update", "evidence_blobs_no_delete"] {
+            for t in [
+                "events_no_update", "events_no_delete", "evidence_blobs_no_update", "evidence_blobs_no_delete", "ledger_leaves_no_update",
+                "ledger_leaves_no_delete", "ledger_nodes_no_update", "ledger_nodes_no_delete", "ledger_heads_no_update", "ledger_heads_no_delete",
+            ] {
                 try db.execute(sql: "DROP TRIGGER \(t)")
             }
         }
@@ -130,5 +140,141 @@ struct TamperTests {
         let (f, c) = try await prepared()
         try await f.raw().write { try $0.execute(sql: "UPDATE complaints SET body = json_set(body, '$.eventCount', 4) WHERE id = ?", arguments: [c.id]) }
         #expect(try await failure(f).contains("head_mismatch"))
+    }
+
+    // MARK: The evidence log
+
+    /// The attack the chain alone cannot catch: an event rewritten and every later hash and the case head recomputed.
+    @Test func selfConsistentRewriteIsCaughtByTheLog() async throws {
+        let (f, c) = try await prepared()
+        var events = try await f.store.timeline(complaintId: c.id)
+        events[2].payload["body"] = "已退款，请确认"
+        let resealed = TimelineEvent.seal(
+            events[2...].map { EventDraft(kind: $0.kind, actor: $0.actor, visibility: $0.visibility, occurredAt: $0.occurredAt, payload: $0.payload) },
+            complaintId: c.id, after: (events[1].sequence, events[1].hash))
+        try await f.raw().write { db in
+            try db.execute(sql: "DELETE FROM events WHERE complaint_id = ? AND sequence >= 3", arguments: [c.id])
+            for e in resealed {
+                try db.execute(
+                    sql: "INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    arguments: [
+                        e.complaintId, e.sequence, e.kind.rawValue, e.actor.id, e.actor.role.rawValue, e.visibility.rawValue, e.occurredAtMs,
+                        String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self), e.previousHash, e.hash,
+                    ])
+            }
+            let head = resealed.last!.hash
+            try db.execute(
+                sql: "UPDATE complaints SET head_hash = ?, body = json_set(body, '$.headHash', ?) WHERE id = ?", arguments: [head, head, c.id])
+        }
+        #expect(EventChain.verify(complaintId: c.id, events: try await f.reopen().timeline(complaintId: c.id), head: nil).valid)
+        let msg = try await failure(f)
+        #expect(msg.contains("case \(c.caseNumber): event 3: log leaf") && msg.contains("but its entry hashes to"), "\(msg)")
+    }
+
+    func leaf(_ f: StoreFixture, of c: Complaint, sequence: Int) async throws -> Int {
+        try await f.store.ledgerRecords(complaintId: c.id).first { $0.subject == .event(sequence: sequence) }!.leafIndex
+    }
+
+    @Test func editedLeafHash() async throws {
+        let (f, c) = try await prepared()
+        let i = try await leaf(f, of: c, sequence: 4)
+        try await f.raw().write { try $0.execute(sql: "UPDATE ledger_leaves SET leaf_hash = randomblob(32) WHERE leaf_index = ?", arguments: [i]) }
+        let msg = try await failure(f)
+        #expect(msg.contains("event 4: log leaf \(i) holds"), "\(msg)")
+    }
+
+    @Test func deletedLeaf() async throws {
+        let (f, c) = try await prepared()
+        let i = try await leaf(f, of: c, sequence: 3)
+        try await f.raw().write { try $0.execute(sql: "DELETE FROM ledger_leaves WHERE leaf_index = ?", arguments: [i]) }
+        let msg = try await failure(f)
+        #expect(msg.contains("event 3 has no entry in the evidence log"), "\(msg)")
+    }
+
+    @Test func truncatedLog() async throws {
+        let (f, _) = try await prepared()
+        try await f.raw().write { try $0.execute(sql: "DELETE FROM ledger_leaves WHERE leaf_index = (SELECT MAX(leaf_index) FROM ledger_leaves)") }
+        let msg = try await failure(f)
+        #expect(msg.contains("has no entry in the evidence log"), "\(msg)")
+    }
+
+    @Test func insertedLeaf() async throws {
+        let (f, c) = try await prepared()
+        try await f.raw().write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), ?, 'event', 6)",
+                arguments: [c.id])
+        }
+        let msg = try await failure(f)
+        #expect(msg.contains("records event 6, which the case does not have"), "\(msg)")
+    }
+
+    @Test func leafForNoCase() async throws {
+        let (f, _) = try await prepared()
+        try await f.raw().write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), 'no-such-case', 'event', 1)")
+        }
+        let msg = try await failure(f)
+        #expect(msg.contains("9 entries, but the store holds 7 events and 1 evidence files"), "\(msg)")
+    }
+
+    @Test func reorderedLeaves() async throws {
+        let (f, _) = try await prepared()
+        // Leaves 0 and 1 trade places: each still records its own event, but the tree above them no longer matches.
+        try await f.raw().write { db in
+            try db.execute(sql: "UPDATE ledger_leaves SET leaf_index = 100 WHERE leaf_index = 0")
+            try db.execute(sql: "UPDATE ledger_leaves SET leaf_index = 0 WHERE leaf_index = 1")
+            try db.execute(sql: "UPDATE ledger_leaves SET leaf_index = 1 WHERE leaf_index = 100")
+        }
+        let msg = try await failure(f)
+        #expect(msg.contains("tree node 0 at level 1 holds"), "\(msg)")
+    }
+
+    @Test func editedTreeNode() async throws {
+        let (f, _) = try await prepared()
+        try await f.raw().write { try $0.execute(sql: "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (1 << 40) + 1") }
+        let msg = try await failure(f)
+        #expect(msg.contains("tree node 1 at level 1 holds"), "\(msg)")
+    }
+
+    @Test func deletedTreeNode() async throws {
+        let (f, _) = try await prepared()
+        try await f.raw().write { try $0.execute(sql: "DELETE FROM ledger_nodes WHERE id = (2 << 40) + 0") }
+        let msg = try await failure(f)
+        #expect(msg.contains("tree node 0 at level 2 is missing"), "\(msg)")
+    }
+
+    @Test func insertedTreeNode() async throws {
+        let (f, _) = try await prepared()
+        try await f.raw().write { try $0.execute(sql: "INSERT INTO ledger_nodes(id, hash) VALUES ((1 << 40) + 4, randomblob(32))") }
+        let msg = try await failure(f)
+        #expect(msg.contains("tree node 4 at level 1 lies beyond"), "\(msg)")
+    }
+
+    @Test func editedSignedHead() async throws {
+        for sql in [
+            "UPDATE ledger_heads SET root_hash = lower(hex(randomblob(32)))",
+            "UPDATE ledger_heads SET timestamp_ms = timestamp_ms + 1",
+            "UPDATE ledger_heads SET tree_size = tree_size - 1",
+        ] {
+            let (f, _) = try await prepared()
+            try await f.raw().write { try $0.execute(sql: sql) }
+            let msg = try await failure(f)
+            #expect(msg.contains("signed head of size") && msg.contains("signature does not verify"), "\(sql): \(msg)")
+        }
+    }
+
+    @Test func headSignedByAnUnknownKey() async throws {
+        let (f, _) = try await prepared()
+        let state = try await f.store.ledgerState()
+        let forged = try SignedTreeHead.sign(treeSize: state.size, root: state.root, timestampMs: 2, with: Curve25519.Signing.PrivateKey())
+        try await f.raw().write { db in
+            try db.execute(sql: "DELETE FROM ledger_heads")
+            try db.execute(
+                sql: "INSERT INTO ledger_heads VALUES (?, ?, ?, ?, ?)",
+                arguments: [forged.treeSize, forged.rootHash, forged.timestampMs, forged.keyId, forged.signature])
+        }
+        #expect(try await failure(f).contains("which the log does not know"))
     }
 }
