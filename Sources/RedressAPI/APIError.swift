@@ -43,6 +43,9 @@ public struct APIError: Error, Sendable {
         case let e as APIError: return e
         case let e as DomainError: return from(domain: e)
         case let e as StoreError: return from(store: e)
+        case let e as MerkleSourceError:
+            guard case .missingNode(let level, let index) = e else { return nil }
+            return .logIncomplete("a stored hash is missing (level \(level), index \(index)); run redress verify")
         case let e as DecodingError: return from(decoding: e)
         case let e as HTTPError: return from(http: e)
         case is NIOTooManyBytesError:

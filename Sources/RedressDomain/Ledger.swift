@@ -143,10 +143,11 @@ public struct LedgerPublicKey: Sendable, Equatable, Codable {
             return Array(der.suffix(32))
         }
         if t.hasPrefix("{"), let data = t.data(using: .utf8) {
-            struct KeyDocument: Decodable { var current: LedgerPublicKey }
-            if let doc = try? JSONDecoder().decode(KeyDocument.self, from: data) { return doc.current.raw }
-            if let key = try? JSONDecoder().decode(LedgerPublicKey.self, from: data) { return key.raw }
-            return nil
+            struct Key: Decodable { var publicKey: String }
+            struct KeyDocument: Decodable { var current: Key }
+            let base64 = (try? JSONDecoder().decode(KeyDocument.self, from: data))?.current.publicKey ?? (try? JSONDecoder().decode(Key.self, from: data))?.publicKey
+            guard let base64, let d = Data(base64Encoded: base64), d.count == 32 else { return nil }
+            return [UInt8](d)
         }
         if t.count == 64, let bytes = Hex.decode(t) { return bytes }
         if let d = Data(base64Encoded: t), d.count == 32 { return [UInt8](d) }

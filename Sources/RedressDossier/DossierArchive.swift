@@ -47,7 +47,10 @@ public enum DossierArchive {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(Int(clamping: entry.uncompressedSize))
             do {
-                _ = try archive.extract(entry) { chunk in bytes.append(contentsOf: chunk) }
+                let crc = try archive.extract(entry) { chunk in bytes.append(contentsOf: chunk) }
+                guard crc == entry.checksum else { throw DossierFailure("the archive entry \(entry.path) is damaged (its CRC-32 does not match)") }
+            } catch let f as DossierFailure {
+                throw f
             } catch {
                 throw DossierFailure("the archive entry \(entry.path) is damaged or truncated (\(error))")
             }
