@@ -118,7 +118,10 @@ if ProcessInfo.processInfo.environment["REDRESS_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "RedressBenchmarks",
-            dependencies: ["RedressDomain", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: [
+                "RedressDomain", "RedressStorage", "RedressDossier", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/RedressBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))

@@ -9,7 +9,9 @@ ROOT=$(pwd)
 DURATION=${DURATION:-20}
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-dpkg -s libsqlite3-dev >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >/dev/null; }
+for p in libsqlite3-dev zlib1g-dev; do
+  dpkg -s $p >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $p >/dev/null; }
+done
 
 swift build -c release --product redress
 BIN=$(swift build -c release --show-bin-path)/redress

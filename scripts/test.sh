@@ -5,7 +5,10 @@
 #   3. checks the served OpenAPI document is the one scripts/openapi.py writes;
 #   4. starts the real server on a throw-away data folder with demo data and runs schemathesis
 #      against /openapi.json as a member and as an admin (0 server errors, 0 responses off the document);
-#   5. drives the CLI: `redress verify` passes on that data, then fails naming the event after a tamper.
+#   5. drives the CLI against that server: a member's dossier verifies offline with `redress verify-dossier`
+#      (and a tampered copy fails, naming the file); `redress ledger watch` accepts the growing log and
+#      fails loudly on a server that signs a rewritten history with the same key;
+#   6. `redress verify` passes on the data, then fails naming the event after a tamper.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -14,6 +17,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 need_apt=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)  # ZIPFoundation (dossiers) links zlib
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
@@ -33,7 +37,7 @@ step "swift test"
 swift test --skip-build 2>&1 | tee "$ROOT/.build/swift-test.log"
 grep -qE "Test run with [0-9]+ tests? .*passed" "$ROOT/.build/swift-test.log"
 
-step "schemathesis against the running server"
+step "the running server on demo data"
 DATA=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 BIN=$(swift build --show-bin-path)/redress
@@ -45,6 +49,35 @@ token() {
   curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"login\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])'
 }
+step "a member's dossier verifies offline; a tampered copy does not"
+MEMBER=$(token 13800138000 demo-member-2026)
+CASE=$(curl -sf "http://127.0.0.1:$PORT/api/v1/complaints" -H "Authorization: Bearer $MEMBER" \
+  | python3 -c 'import sys, json; print(json.load(sys.stdin)["items"][0]["id"])')
+curl -sf "http://127.0.0.1:$PORT/api/v1/complaints/$CASE/dossier" -H "Authorization: Bearer $MEMBER" -o "$DATA/dossier.zip"
+curl -sf "http://127.0.0.1:$PORT/api/v1/ledger/key" -o "$DATA/key.json"
+"$BIN" verify-dossier "$DATA/dossier.zip" --key "$DATA/key.json"
+python3 - "$DATA/dossier.zip" "$DATA/tampered.zip" <<'PY'
+import sys, zipfile
+src, dst = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], "w")
+for item in src.infolist():
+    data = src.read(item.filename)
+    if item.filename == "events.jsonl":
+        data = data.replace(b'"narrative":"', b'"narrative":"(edited) ', 1)
+    dst.writestr(item, data)
+dst.close()
+PY
+if out=$("$BIN" verify-dossier "$DATA/tampered.zip"); then echo "verify-dossier accepted a tampered dossier"; exit 1; fi
+echo "$out"; echo "$out" | grep -q "events.jsonl line 1): its content hashes to"
+
+step "redress ledger watch: a growing log passes, a rewritten history fails loudly"
+"$BIN" ledger watch --server "http://127.0.0.1:$PORT" --state "$DATA/watch.json"
+curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/complaints" -H "Authorization: Bearer $MEMBER" -H 'content-type: application/json' \
+  -d '{"category":"service.slow_support_response","order":{"orderNumber":"KM-WATCH","amountPaidFen":1000,"productKind":"membership","respondent":"platform"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"客服三天未回复","remedy":{"kind":"apology"},"amountClaimedFen":0}' >/dev/null
+sleep 3  # a new head is signed every 2 s while entries arrive
+"$BIN" ledger watch --server "http://127.0.0.1:$PORT" --state "$DATA/watch.json" | tee "$DATA/watch.out"
+grep -q "consistent" "$DATA/watch.out"
+
+step "schemathesis against the running server"
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
 for who in "13800138000 demo-member-2026" "admin@demo.redress demo-admin-2026"; do
   set -- $who
@@ -55,7 +88,25 @@ done
 if grep -q '"internal_error"\|unexpected error' "$DATA/server.log"; then
   echo "the server logged an internal error:"; grep 'unexpected error\|request failed' "$DATA/server.log" | head; exit 1
 fi
+
+step "redress ledger watch against a server that signs a different history with the same key"
 kill $SERVER; wait $SERVER 2>/dev/null || true
+# Another data folder holding other cases, served with the same signing key.
+FORK=$(mktemp -d); cp "$DATA/ledger-ed25519.key" "$FORK/"
+REDRESS_BCRYPT_COST=4 "$BIN" demo-data --data "$FORK" >/dev/null
+REDRESS_BCRYPT_COST=4 "$BIN" serve --data "$FORK" --port "$PORT" > "$FORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+for i in $(seq 1 4); do
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/complaints" -H "Authorization: Bearer $(token 13800138000 demo-member-2026)" -H 'content-type: application/json' \
+    -d '{"category":"other.other","order":{"orderNumber":"KM-FORK","amountPaidFen":100,"productKind":"other","respondent":"platform"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"改写的历史","remedy":{"kind":"other","text":"无"},"amountClaimedFen":0}' >/dev/null
+done
+curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/ledger/heads" -H "Authorization: Bearer $(token admin@demo.redress demo-admin-2026)" >/dev/null
+set +e; "$BIN" ledger watch --server "http://127.0.0.1:$PORT" --state "$DATA/watch.json" | tee "$DATA/watch.out"; status=${PIPESTATUS[0]}; set -e
+[ "$status" -eq 1 ] || { echo "ledger watch exited $status on a rewritten history"; exit 1; }
+grep -q "LEDGER HISTORY REWRITTEN" "$DATA/watch.out"
+kill $SERVER; wait $SERVER 2>/dev/null || true
+rm -rf "$FORK"
 trap - EXIT
 
 step "redress verify on the data the server wrote, then after tampering with it"

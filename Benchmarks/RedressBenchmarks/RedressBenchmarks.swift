@@ -36,6 +36,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    ledgerBenchmarks()
+
     let chain = TimelineEvent.seal(Array(repeating: draft, count: 1_000), complaintId: "c-1", after: nil)
     Benchmark("chain: verify 1,000 events", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {

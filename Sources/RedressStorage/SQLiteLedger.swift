@@ -10,7 +10,7 @@ import Synchronization
 /// record, so an event and its log entry commit or vanish together and the log has no gap. The frontier
 /// follows the transaction: a job that rolls back to its savepoint gives back its leaves, and a batch that
 /// fails to commit leaves the committed frontier as it was.
-final class SQLiteLedger: Sendable {
+package final class SQLiteLedger: Sendable {
     private struct State {
         /// What the database holds as committed.
         var committed: MerkleFrontier
@@ -53,14 +53,14 @@ final class SQLiteLedger: Sendable {
     func rollBackJob() { state.withLock { $0.working = $0.jobStart } }
     func commitBatch() { state.withLock { $0.committed = $0.working } }
 
-    enum Entry {
+    package enum Entry {
         case event(sequence: Int)
         case evidenceFile(sha256: String)
     }
 
     /// Appends one entry in the current transaction and returns its leaf index.
     @discardableResult
-    func append(_ db: Database, complaintId: String, entry: Entry, leafHash: MerkleTree.Hash) throws -> Int {
+    package func append(_ db: Database, complaintId: String, entry: Entry, leafHash: MerkleTree.Hash) throws -> Int {
         let (index, nodes) = state.withLock { s in
             let index = s.working.size
             return (index, s.working.append(leafHash: leafHash))

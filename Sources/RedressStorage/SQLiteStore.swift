@@ -20,7 +20,7 @@ public final class SQLiteStore: RedressStore {
     /// this process has acknowledged; a read skips the database (and its thread hand-offs).
     private let recent = RecentComplaints()
     /// The evidence log's frontier (see `SQLiteLedger`).
-    let ledger: SQLiteLedger
+    package let ledger: SQLiteLedger
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
@@ -99,7 +99,7 @@ public final class SQLiteStore: RedressStore {
     }
 
     /// Runs `op` in the next group commit.
-    func write<T: Sendable>(_ op: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ op: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await batcher.submit(op)
     }
 

@@ -176,21 +176,21 @@ struct LedgerAPITests {
                 try change(&files)
                 cases.append((name, files, key, expect))
             }
-            try mutated("edited event", "event 3 (events.jsonl line 3): its content hashes to") {
+            mutated("edited event", "event 3 (events.jsonl line 3): its content hashes to") {
                 $0["events.jsonl"] = withLines(lines.enumerated().map { $0.offset == 2 ? $0.element.replacingOccurrences(of: "请尽快处理", with: "问题已解决") : $0.element })
             }
-            try mutated("deleted event", "event 2 (events.jsonl line 2): its content hashes to") { $0["events.jsonl"] = withLines(lines.enumerated().filter { $0.offset != 1 }.map(\.element)) }
-            try mutated("reordered events", "event 1 (events.jsonl line 1): its content hashes to") {
+            mutated("deleted event", "event 2 (events.jsonl line 2): its content hashes to") { $0["events.jsonl"] = withLines(lines.enumerated().filter { $0.offset != 1 }.map(\.element)) }
+            mutated("reordered events", "event 1 (events.jsonl line 1): its content hashes to") {
                 var l = lines
                 l.swapAt(0, 1)
                 $0["events.jsonl"] = withLines(l)
             }
-            try mutated("inserted event", "event 2 (events.jsonl line 2): its content hashes to") {
+            mutated("inserted event", "event 2 (events.jsonl line 2): its content hashes to") {
                 var l = lines
                 l.insert(lines[1].replacingOccurrences(of: "\"sequence\":2", with: "\"sequence\":3"), at: 1)
                 $0["events.jsonl"] = withLines(l)
             }
-            try mutated("extra line", "events.jsonl has 1 line(s) more") { $0["events.jsonl"] = withLines(lines + [lines[0]]) }
+            mutated("extra line", "events.jsonl has 1 line(s) more") { $0["events.jsonl"] = withLines(lines + [lines[0]]) }
             try mutated("event dropped from the manifest", "the manifest lists sequence 3 in position 2") {
                 $0["manifest.json"] = try withManifest { $0.events.remove(at: 1) }
             }
@@ -198,27 +198,27 @@ struct LedgerAPITests {
                 $0["manifest.json"] = try withManifest { $0.events[0].withheld = true }
                 $0["events.jsonl"] = withLines(Array(lines.dropFirst()))
             }
-            try mutated("edited evidence", "evidence file \(evidencePath) (截图.png): its bytes hash to") { $0[evidencePath]![20] ^= 0xFF }
-            try mutated("missing evidence", "evidence file \(evidencePath) (截图.png) is missing") { $0[evidencePath] = nil }
+            mutated("edited evidence", "evidence file \(evidencePath) (截图.png): its bytes hash to") { $0[evidencePath]![20] ^= 0xFF }
+            mutated("missing evidence", "evidence file \(evidencePath) (截图.png) is missing") { $0[evidencePath] = nil }
             try mutated("altered proof", "does not lead to the signed root") {
                 var proofs = try JSONDecoder().decode([DossierProof].self, from: Data($0["ledger/proofs.json"]!))
                 proofs[0].auditPath[0] = HexCoding.encode(MerkleTree.leafHash([0]))
                 $0["ledger/proofs.json"] = Array(try JSONEncoder().encode(proofs))
             }
-            try mutated("missing proofs", "ledger/proofs.json is missing") { $0["ledger/proofs.json"] = nil }
+            mutated("missing proofs", "ledger/proofs.json is missing") { $0["ledger/proofs.json"] = nil }
             try mutated("altered head", "signature does not verify") {
                 $0["manifest.json"] = try withManifest { $0.treeHead.treeSize += 1 }
                 $0["ledger/tree-head.json"] = nil
             }
             try mutated("head copies disagree", "ledger/tree-head.json differs") { $0["manifest.json"] = try withManifest { $0.treeHead.timestampMs += 1 } }
-            try mutated("wrong key", "wrong key: the tree head was signed by key", key: Array(otherKey.publicKey.rawRepresentation)) { _ in }
-            try mutated("swapped key", "wrong key") { $0["ledger/public-key.pem"] = Array(LedgerPublicKey(raw: Array(otherKey.publicKey.rawRepresentation), createdAtMs: 0).pem.utf8) }
+            mutated("wrong key", "wrong key: the tree head was signed by key", key: Array(otherKey.publicKey.rawRepresentation)) { _ in }
+            mutated("swapped key", "wrong key") { $0["ledger/public-key.pem"] = Array(LedgerPublicKey(raw: Array(otherKey.publicKey.rawRepresentation), createdAtMs: 0).pem.utf8) }
             try mutated("unknown version", "unknown dossier format version 2; this verifier reads version 1") {
                 var object = try #require(try JSONSerialization.jsonObject(with: Data($0["manifest.json"]!)) as? [String: Any])
                 object["version"] = 2
                 $0["manifest.json"] = Array(try JSONSerialization.data(withJSONObject: object))
             }
-            try mutated("not a dossier", "manifest.json is missing") { $0["manifest.json"] = nil }
+            mutated("not a dossier", "manifest.json is missing") { $0["manifest.json"] = nil }
             lines = []
             for (name, files, key, expected) in cases {
                 switch DossierVerifier.verify(files: files, trustedKey: key) {
