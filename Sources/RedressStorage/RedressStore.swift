@@ -180,7 +180,8 @@ public protocol RedressStore: Sendable {
     func consistencyProof(from: Int, to: Int) async throws -> [MerkleTree.Hash]
     /// The log entries of one case, in log order.
     func ledgerRecords(complaintId: String) async throws -> [LedgerRecord]
-    /// Stored hashes of one level of the tree (0 = leaves) from `index`, in order: for verifying the whole log.
+    /// Hashes of one level of the tree (0 = leaves) from `index`, in order, as stored (or computed from stored leaves for levels
+    /// an engine does not store): for verifying the whole log.
     func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)]
     /// Records a signed head; a head of the same size already recorded is kept.
     func saveTreeHead(_ head: SignedTreeHead) async throws

@@ -21,6 +21,9 @@ package final class SQLiteLedger: Sendable {
     }
     private let state: Mutex<State>
 
+    /// Nodes below this level are computed from the leaves when read.
+    static let lowestStoredLevel = 2
+
     /// ids of `ledger_nodes`: level × 2^40 + index.
     static func nodeId(level: Int, index: Int) -> Int64 { Int64(level) << 40 | Int64(index) }
 
@@ -73,9 +76,13 @@ package final class SQLiteLedger: Sendable {
         try db.cachedStatement(
             sql: "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence, evidence_sha256) VALUES (?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [index, Data(leafHash), complaintId, kind, sequence, sha])
-        if !nodes.isEmpty {
+        // Level-1 nodes (half of all nodes) are not stored: one is the hash of two adjacent leaves, which
+        // a proof reads instead. Appends write half as many node rows; proofs read at most one more row.
+        if nodes.count > 1 {
             let insert = try db.cachedStatement(sql: "INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)")
-            for n in nodes { try insert.execute(arguments: [Self.nodeId(level: n.level, index: n.index), Data(n.hash)]) }
+            for n in nodes where n.level >= Self.lowestStoredLevel {
+                try insert.execute(arguments: [Self.nodeId(level: n.level, index: n.index), Data(n.hash)])
+            }
         }
         return index
     }
@@ -140,11 +147,18 @@ struct SQLiteNodeSource: MerkleNodeSource {
     let db: Database
 
     func perfectSubtreeHash(level: Int, index: Int) throws -> MerkleTree.Hash {
-        let data: Data? =
-            level == 0
-            ? try Data.fetchOne(db.cachedStatement(sql: "SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?"), arguments: [index])
-            : try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM ledger_nodes WHERE id = ?"), arguments: [SQLiteLedger.nodeId(level: level, index: index)])
-        guard let data, data.count == 32 else { throw MerkleSourceError.missingNode(level: level, index: index) }
-        return [UInt8](data)
+        switch level {
+        case 0:
+            let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?"), arguments: [index])
+            guard let data, data.count == 32 else { throw MerkleSourceError.missingNode(level: 0, index: index) }
+            return [UInt8](data)
+        case 1..<SQLiteLedger.lowestStoredLevel:
+            return MerkleTree.nodeHash(try perfectSubtreeHash(level: level - 1, index: 2 * index), try perfectSubtreeHash(level: level - 1, index: 2 * index + 1))
+        default:
+            let data = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM ledger_nodes WHERE id = ?"), arguments: [SQLiteLedger.nodeId(level: level, index: index)])
+            guard let data, data.count == 32 else { throw MerkleSourceError.missingNode(level: level, index: index) }
+            return [UInt8](data)
+        }
     }
 }

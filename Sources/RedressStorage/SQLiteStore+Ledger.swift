@@ -15,19 +15,58 @@ extension SQLiteStore {
 
     public func ledgerRoot(treeSize: Int) async throws -> MerkleTree.Hash {
         try checkSize(treeSize)
-        return try await pool.read { db in try MerkleTree.root(size: treeSize, SQLiteNodeSource(db: db)) }
+        return try await fromStoredNodes { try MerkleTree.root(size: treeSize, $0) }
     }
 
     public func inclusionProof(leafIndex: Int, treeSize: Int) async throws -> [MerkleTree.Hash] {
         try checkSize(treeSize)
         guard leafIndex >= 0, leafIndex < treeSize else { throw StoreError.outsideLog("leafIndex \(leafIndex) is not below treeSize \(treeSize)") }
-        return try await pool.read { db in try MerkleTree.inclusionProof(leafIndex: leafIndex, treeSize: treeSize, SQLiteNodeSource(db: db)) }
+        return try await fromStoredNodes { try MerkleTree.inclusionProof(leafIndex: leafIndex, treeSize: treeSize, $0) }
     }
 
     public func consistencyProof(from: Int, to: Int) async throws -> [MerkleTree.Hash] {
         try checkSize(to, name: "to")
         guard from >= 1, from <= to else { throw StoreError.outsideLog("from \(from) must be between 1 and to (\(to))") }
-        return try await pool.read { db in try MerkleTree.consistencyProof(from: from, to: to, SQLiteNodeSource(db: db)) }
+        return try await fromStoredNodes { try MerkleTree.consistencyProof(from: from, to: to, $0) }
+    }
+
+    /// Runs a proof computation over stored hashes, reading every hash it needs in two queries: which subtrees a
+    /// proof needs depends only on the sizes, so a first run with placeholder hashes lists them.
+    func fromStoredNodes<T: Sendable>(_ compute: @escaping @Sendable (any MerkleNodeSource) throws -> T) async throws -> T {
+        let wanted = NodeRecorder()
+        _ = try compute(wanted)
+        var leaves = Set<Int>()
+        var nodes = Set<Int64>()
+        for (level, index) in wanted.positions {
+            if level < SQLiteLedger.lowestStoredLevel {
+                leaves.formUnion((index << level)..<((index + 1) << level))
+            } else {
+                nodes.insert(SQLiteLedger.nodeId(level: level, index: index))
+            }
+        }
+        let leafList = leaves.sorted(), nodeList = nodes.sorted()
+        let found = try await pool.read { db -> StoredHashes in
+            var found = StoredHashes()
+            if !leafList.isEmpty {
+                let list = leafList
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index IN (\(list.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(list))
+                {
+                    found.leaves[row["leaf_index"]] = [UInt8](row["leaf_hash"] as Data)
+                }
+            }
+            if !nodeList.isEmpty {
+                let list = nodeList
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT id, hash FROM ledger_nodes WHERE id IN (\(list.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(list))
+                {
+                    found.nodes[row["id"]] = [UInt8](row["hash"] as Data)
+                }
+            }
+            return found
+        }
+        return try compute(found)
     }
 
     public func ledgerRecords(complaintId: String) async throws -> [LedgerRecord] {
@@ -49,7 +88,18 @@ extension SQLiteStore {
     }
 
     public func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)] {
-        try await pool.read { db in
+        if level > 0 && level < SQLiteLedger.lowestStoredLevel {
+            // Not stored: computed from the level below, pair by pair.
+            let children = try await ledgerHashes(level: level - 1, from: 2 * index, limit: 2 * limit)
+            var out: [(index: Int, hash: MerkleTree.Hash)] = []
+            var i = 0
+            while i + 1 < children.count, children[i].index % 2 == 0, children[i + 1].index == children[i].index + 1 {
+                out.append((children[i].index / 2, MerkleTree.nodeHash(children[i].hash, children[i + 1].hash)))
+                i += 2
+            }
+            return out
+        }
+        return try await pool.read { db in
             if level == 0 {
                 return try Row.fetchAll(
                     db, sql: "SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?", arguments: [index, limit]
@@ -115,5 +165,33 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE ledger_keys SET retired_at_ms = ? WHERE key_id <> ? AND retired_at_ms IS NULL", arguments: [key.createdAtMs, key.keyId])
         }
+    }
+}
+
+/// Lists the perfect subtrees a computation asks for, answering with a placeholder.
+private final class NodeRecorder: MerkleNodeSource, @unchecked Sendable {
+    // Used by one computation on one task only; Sendable so the computation closure can be @Sendable.
+    var positions: [(level: Int, index: Int)] = []
+    static let placeholder = MerkleTree.Hash(repeating: 0, count: 32)
+    func perfectSubtreeHash(level: Int, index: Int) throws -> MerkleTree.Hash {
+        positions.append((level, index))
+        return Self.placeholder
+    }
+}
+
+/// Hashes read in bulk; levels below the lowest stored one are computed from the leaves.
+private struct StoredHashes: MerkleNodeSource, Sendable {
+    var leaves: [Int: MerkleTree.Hash] = [:]
+    var nodes: [Int64: MerkleTree.Hash] = [:]
+    func perfectSubtreeHash(level: Int, index: Int) throws -> MerkleTree.Hash {
+        if level == 0 {
+            guard let h = leaves[index], h.count == 32 else { throw MerkleSourceError.missingNode(level: 0, index: index) }
+            return h
+        }
+        if level < SQLiteLedger.lowestStoredLevel {
+            return MerkleTree.nodeHash(try perfectSubtreeHash(level: level - 1, index: 2 * index), try perfectSubtreeHash(level: level - 1, index: 2 * index + 1))
+        }
+        guard let h = nodes[SQLiteLedger.nodeId(level: level, index: index)], h.count == 32 else { throw MerkleSourceError.missingNode(level: level, index: index) }
+        return h
     }
 }

@@ -4,6 +4,7 @@ import GRDB
 import HTTPTypes
 import NIOCore
 import RedressDossier
+import RedressStorage
 import Testing
 
 @testable import RedressAPI
@@ -245,8 +246,8 @@ struct LedgerAPITests {
     @Test func tamperingIsNamedByTheVerifyEndpointAndTheDossier() async throws {
         let mutations: [(name: String, sql: String, verify: String, dossier: String?)] = [
             ("edited leaf", "UPDATE ledger_leaves SET leaf_hash = randomblob(32) WHERE leaf_index = (SELECT leaf_index FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 3)", "event 3: log leaf", "event 3: its log entry hashes to leaf"),
-            // Leaves 4 and 5 belong to the case; their parent is on the audit path of the case's leaves 6 and 7.
-            ("edited node", "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (1 << 40) + 2", "does not prove leaf", "does not lead to the signed root"),
+            // Leaves 4–7 belong to the case; their subtree is on the audit path of the case's leaves 2 and 3.
+            ("edited node", "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (2 << 40) + 1", "does not prove leaf", "does not lead to the signed root"),
             ("edited evidence bytes", "UPDATE evidence_blobs SET bytes = X'89504E470D0A1A0A0102'", "expected SHA-256", "its bytes hash to"),
             ("edited event", "UPDATE events SET payload = replace(payload, '请尽快处理', '已解决') WHERE complaint_id = ? AND sequence = 3", "event 3", "its content hashes to"),
             ("deleted leaf", "DELETE FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 4", "event 4 has no entry in the evidence log", nil),
@@ -280,5 +281,51 @@ struct LedgerAPITests {
                 }
             }
         }
+    }
+}
+
+@Suite("Log key rotation")
+struct LedgerKeyRotationTests {
+    @Test func headsSignedBeforeARotationStayVerifiable() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        let first: SignedTreeHead = try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            _ = try await c.file(m)
+            let admin = try await c.login("admin@x.cn")
+            return try JSONDecoder().decode(SignedTreeHead.self, from: Data(buffer: try await c.call(.post, "/api/v1/ledger/heads", token: admin).body))
+        }
+        // What `redress ledger rotate-key` does: a new key file, the new public key recorded, the old one retired.
+        let newKey = Curve25519.Signing.PrivateKey()
+        try newKey.rawRepresentation.write(to: URL(fileURLWithPath: t.configuration.ledgerKeyPath))
+        try await t.store.activateLedgerKey(LedgerPublicKey(raw: Array(newKey.publicKey.rawRepresentation), createdAtMs: 1_795_939_300_000))
+        try await t.test { c in
+            let m = try await c.login("m@x.cn")
+            _ = try await c.file(m)
+            let admin = try await c.login("admin@x.cn")
+            let second = try JSONDecoder().decode(SignedTreeHead.self, from: Data(buffer: try await c.call(.post, "/api/v1/ledger/heads", token: admin).body))
+            #expect(second.keyId == sha256Hex(newKey.publicKey.rawRepresentation) && second.keyId != first.keyId)
+            struct Keys: Decodable {
+                struct Key: Decodable {
+                    var keyId: String
+                    var publicKey: String
+                    var retiredAt: String?
+                }
+                var current: Key
+                var keys: [Key]
+            }
+            let keys = try JSONDecoder().decode(Keys.self, from: Data(buffer: try await c.call(.get, "/api/v1/ledger/key").body))
+            #expect(keys.current.keyId == second.keyId && keys.keys.count == 2)
+            #expect(keys.keys.first { $0.keyId == first.keyId }?.retiredAt != nil)
+            for head in [first, second] {
+                let k = try #require(keys.keys.first { $0.keyId == head.keyId })
+                let key = try Curve25519.Signing.PublicKey(rawRepresentation: Data(base64Encoded: k.publicKey)!)
+                #expect(head.verify(with: key), "head of size \(head.treeSize)")
+            }
+            let p = try await c.call(.get, "/api/v1/ledger/proofs/consistency?from=\(first.treeSize)&to=\(second.treeSize)")
+            let proof = (p["proof"] as? [String] ?? []).compactMap(HexCoding.decode)
+            #expect(MerkleTree.verifyConsistency(oldSize: first.treeSize, newSize: second.treeSize, oldRoot: first.root!, newRoot: second.root!, proof: proof))
+        }
+        #expect(try await StoreVerifier(store: t.store).verifyAll().firstFailure == nil)
     }
 }

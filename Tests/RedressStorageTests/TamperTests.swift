@@ -228,14 +228,14 @@ struct TamperTests {
             try db.execute(sql: "UPDATE ledger_leaves SET leaf_index = 1 WHERE leaf_index = 100")
         }
         let msg = try await failure(f)
-        #expect(msg.contains("tree node 0 at level 1 holds"), "\(msg)")
+        #expect(msg.contains("tree node 0 at level 2 holds"), "\(msg)")
     }
 
     @Test func editedTreeNode() async throws {
         let (f, _) = try await prepared()
-        try await f.raw().write { try $0.execute(sql: "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (1 << 40) + 1") }
+        try await f.raw().write { try $0.execute(sql: "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (2 << 40) + 1") }
         let msg = try await failure(f)
-        #expect(msg.contains("tree node 1 at level 1 holds"), "\(msg)")
+        #expect(msg.contains("tree node 1 at level 2 holds"), "\(msg)")
     }
 
     @Test func deletedTreeNode() async throws {
@@ -247,9 +247,9 @@ struct TamperTests {
 
     @Test func insertedTreeNode() async throws {
         let (f, _) = try await prepared()
-        try await f.raw().write { try $0.execute(sql: "INSERT INTO ledger_nodes(id, hash) VALUES ((1 << 40) + 4, randomblob(32))") }
+        try await f.raw().write { try $0.execute(sql: "INSERT INTO ledger_nodes(id, hash) VALUES ((2 << 40) + 2, randomblob(32))") }
         let msg = try await failure(f)
-        #expect(msg.contains("tree node 4 at level 1 lies beyond"), "\(msg)")
+        #expect(msg.contains("tree node 2 at level 2 lies beyond"), "\(msg)")
     }
 
     @Test func editedSignedHead() async throws {
