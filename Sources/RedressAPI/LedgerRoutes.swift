@@ -62,8 +62,10 @@ struct LedgerRoutes {
             /// Every key that has signed heads, oldest first (a rotation keeps old heads verifiable).
             var keys: [KeyDTO]
         }
-        let current = await services.treeHeads.publicKey
+        let signing = await services.treeHeads.publicKey
         let keys = try await services.store.ledgerKeys()
+        // As recorded (with the time it was first used), not as this process created it.
+        let current = keys.first { $0.keyId == signing.keyId } ?? signing
         return try JSONBody.response(KeysDTO(current: KeyDTO(current), keys: keys.map(KeyDTO.init)))
     }
 

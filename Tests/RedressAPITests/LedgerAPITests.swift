@@ -315,7 +315,7 @@ struct LedgerKeyRotationTests {
                 var keys: [Key]
             }
             let keys = try JSONDecoder().decode(Keys.self, from: Data(buffer: try await c.call(.get, "/api/v1/ledger/key").body))
-            #expect(keys.current.keyId == second.keyId && keys.keys.count == 2)
+            #expect(keys.current.keyId == second.keyId && keys.keys.count == 2 && keys.current.retiredAt == nil)
             #expect(keys.keys.first { $0.keyId == first.keyId }?.retiredAt != nil)
             for head in [first, second] {
                 let k = try #require(keys.keys.first { $0.keyId == head.keyId })
