@@ -191,7 +191,8 @@ struct ComplaintRoutes {
         // Evidence bytes, the case's log entries, and their inclusion under a signed head checked against the stored tree.
         let files = try await store.evidence(complaintId: c.id)
         let records = try await store.ledgerRecords(complaintId: c.id)
-        let head = try await services.treeHeads.head(covering: (records.map(\.leafIndex).max() ?? -1) + 1)
+        let logSize = try await store.ledgerState().size
+        let head = try await services.treeHeads.head(covering: min(logSize, (records.map(\.leafIndex).max() ?? -1) + 1))
         var failure: String?
         for f in files {
             guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
@@ -207,7 +208,7 @@ struct ComplaintRoutes {
         if failure == nil { failure = try await LedgerAudit.checkHead(head, keys: try await store.ledgerKeys(), store: store) }
         if failure == nil {
             failure = try await LedgerAudit.checkCase(
-                caseNumber: c.caseNumber, complaintId: c.id, events: events, files: files, records: records, head: head, store: store)
+                caseNumber: c.caseNumber, complaintId: c.id, events: events, files: files, records: records, head: head, store: store, logSize: logSize)
         }
         if let failure { context.logger.warning("evidence log check failed", metadata: ["case": "\(c.caseNumber)", "failure": "\(failure)"]) }
         struct LedgerCheckDTO: Encodable {
@@ -250,7 +251,8 @@ struct ComplaintRoutes {
         }
         let head = try await services.treeHeads.head(covering: (records.map(\.leafIndex).max() ?? -1) + 1)
         var receipts: [Receipt] = []
-        for r in records {
+        // An entry committed a moment after the head was signed gets its receipt on the next call.
+        for r in records where r.leafIndex < head.treeSize {
             let proof = try await store.inclusionProof(leafIndex: r.leafIndex, treeSize: head.treeSize)
             switch r.subject {
             case .event(let s):

@@ -39,6 +39,7 @@ struct DossierBuilder {
         }
         let highest = records.map(\.leafIndex).max() ?? -1
         let head = try await services.treeHeads.head(covering: highest + 1)
+        if highest >= head.treeSize { throw APIError.logIncomplete("log leaf \(highest) of case \(c.caseNumber) is beyond the signed log of \(head.treeSize) entries") }
         let key = try await store.ledgerKeys().first { $0.keyId == head.keyId }
         guard let key else { throw APIError.logIncomplete("the key that signed the latest head is not recorded") }
 

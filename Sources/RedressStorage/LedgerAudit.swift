@@ -10,8 +10,11 @@ public enum LedgerAudit {
     /// With a head, each entry it covers is also proven included in the head's root by the stored tree.
     public static func checkCase(
         caseNumber: String, complaintId: String, events: [TimelineEvent], files: [EvidenceFile], records: [LedgerRecord],
-        head: SignedTreeHead? = nil, store: (any RedressStore)? = nil
+        head: SignedTreeHead? = nil, store: (any RedressStore)? = nil, logSize: Int? = nil
     ) async throws -> String? {
+        if let logSize, let beyond = records.first(where: { $0.leafIndex >= logSize }) {
+            return "case \(caseNumber): log leaf \(beyond.leafIndex) lies beyond the log in use (\(logSize) entries): Redress did not write it"
+        }
         var eventRecords: [Int: LedgerRecord] = [:]
         var fileRecords: [String: LedgerRecord] = [:]
         for r in records {

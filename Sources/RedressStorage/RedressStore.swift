@@ -178,7 +178,7 @@ public protocol RedressStore: Sendable {
     func inclusionProof(leafIndex: Int, treeSize: Int) async throws -> [MerkleTree.Hash]
     /// RFC 9162 consistency proof between two tree sizes.
     func consistencyProof(from: Int, to: Int) async throws -> [MerkleTree.Hash]
-    /// The log entries of one case, in log order.
+    /// The log entries of one case, in log order (as stored: a row beyond the committed log is returned too, for checks to name).
     func ledgerRecords(complaintId: String) async throws -> [LedgerRecord]
     /// Hashes of one level of the tree (0 = leaves) from `index`, in order, as stored (or computed from stored leaves for levels
     /// an engine does not store): for verifying the whole log.

@@ -70,14 +70,13 @@ extension SQLiteStore {
     }
 
     public func ledgerRecords(complaintId: String) async throws -> [LedgerRecord] {
-        let size = ledger.committed.size
-        return try await pool.read { db in
+        try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT leaf_index, leaf_hash, kind, event_sequence, evidence_sha256 FROM ledger_leaves
-                    WHERE complaint_id = ? AND leaf_index < ? ORDER BY leaf_index
-                    """, arguments: [complaintId, size]
+                    WHERE complaint_id = ? ORDER BY leaf_index
+                    """, arguments: [complaintId]
             ).map { row in
                 let kind: String = row["kind"]
                 let subject: LedgerRecord.Subject =

@@ -251,6 +251,13 @@ struct LedgerAPITests {
             ("edited evidence bytes", "UPDATE evidence_blobs SET bytes = X'89504E470D0A1A0A0102'", "expected SHA-256", "its bytes hash to"),
             ("edited event", "UPDATE events SET payload = replace(payload, '请尽快处理', '已解决') WHERE complaint_id = ? AND sequence = 3", "event 3", "its content hashes to"),
             ("deleted leaf", "DELETE FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 4", "event 4 has no entry in the evidence log", nil),
+            ("deleted event", "DELETE FROM events WHERE complaint_id = ? AND sequence = 3", "event 3", "the manifest lists sequence 4 in position 3"),
+            ("reordered events", "UPDATE events SET sequence = 100 WHERE complaint_id = ? AND sequence = 3; UPDATE events SET sequence = 3 WHERE complaint_id = ? AND sequence = 4; UPDATE events SET sequence = 4 WHERE complaint_id = ? AND sequence = 100", "event 3",
+             "event 3: it follows"),
+            ("edited signed head", "UPDATE ledger_heads SET root_hash = lower(hex(randomblob(32))) WHERE tree_size = (SELECT MAX(tree_size) FROM ledger_heads)",
+             "signature does not verify", "signature does not verify"),
+            ("leaf recording a case's missing event", "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), ?, 'event', 99)",
+             "lies beyond the log in use", nil),
         ]
         for mutation in mutations {
             let t = try TestApp()
@@ -261,10 +268,15 @@ struct LedgerAPITests {
                 #expect(clean["valid"] as? Bool == true, "\(String(buffer: clean.body))")
                 let db = try DatabaseQueue(path: t.directory + "/redress.sqlite")
                 try await db.write { db in
-                    for trigger in ["events_no_update", "evidence_blobs_no_update", "ledger_leaves_no_update", "ledger_leaves_no_delete", "ledger_nodes_no_update"] {
+                    for trigger in [
+                        "events_no_update", "events_no_delete", "evidence_blobs_no_update", "ledger_leaves_no_update", "ledger_leaves_no_delete",
+                        "ledger_nodes_no_update", "ledger_heads_no_update",
+                    ] {
                         try db.execute(sql: "DROP TRIGGER \(trigger)")
                     }
-                    try db.execute(sql: mutation.sql, arguments: mutation.sql.contains("?") ? [id] : [])
+                    for statement in mutation.sql.split(separator: ";") {
+                        try db.execute(sql: String(statement), arguments: statement.contains("?") ? [id] : [])
+                    }
                 }
                 let r = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: m)
                 let ledger = r["ledger"] as? [String: Any] ?? [:]
