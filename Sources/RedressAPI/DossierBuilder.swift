@@ -333,6 +333,9 @@ enum Labels {
         if let sha = payload["sha256"]?.stringValue { parts.append("SHA-256 \(sha.prefix(16))…") }
         if let d = payload["deadline"]?.stringValue { parts.append("时限：" + (DeadlineKind(rawValue: d).map(deadline) ?? d)) }
         if payload["from"] == nil, let t = payload["tier"]?.stringValue, let tierValue = Tier(rawValue: t) { parts.append("处理层级：" + tier(tierValue)) }
+        if let assignee = payload["assigneeId"] {
+            parts.append(assignee.stringValue.map { "指派给工作人员 \($0.prefix(8))…" } ?? "取消指派")
+        }
         if payload["automatic"] == .bool(true) { parts.append("（系统自动）") }
         return parts.joined(separator: "；")
     }

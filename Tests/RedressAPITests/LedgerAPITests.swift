@@ -132,7 +132,7 @@ struct LedgerAPITests {
             for (path, bytes) in files { #expect(!String(decoding: bytes, as: UTF8.self).contains(Self.note), "\(path) leaks the internal note") }
             let summary = String(decoding: files["summary.html"]!, as: UTF8.self)
             #expect(summary.contains("投诉案件档案") && summary.contains("98 元点券没有到账") && summary.contains("已联系商家补发") && summary.contains("¥98.00"))
-            #expect(summary.contains("另有 1 条平台内部备注未列入本版本"))
+            #expect(summary.contains("另有 1 条平台内部记录未列入本版本"))
             #expect(String(decoding: files["README.txt"]!, as: UTF8.self).contains("redress verify-dossier"))
             // The key given independently must match.
             let key = try await key(c)
@@ -148,7 +148,7 @@ struct LedgerAPITests {
             #expect(full.withheld == 0 && full.events == report.events)
             let courtFiles = try DossierArchive.read(court)
             #expect(String(decoding: courtFiles["events.jsonl"]!, as: UTF8.self).contains(Self.note))
-            #expect(String(decoding: courtFiles["summary.html"]!, as: UTF8.self).contains("包含内部备注"))
+            #expect(String(decoding: courtFiles["summary.html"]!, as: UTF8.self).contains("包含平台内部记录"))
             let manifest = try JSONDecoder().decode(DossierManifest.self, from: Data(courtFiles["manifest.json"]!))
             #expect(manifest.internalNotesIncluded && manifest.audience == "court")
         }
