@@ -5,10 +5,10 @@ import Testing
 @testable import RedressDomain
 @testable import RedressStorage
 
-@Suite("Evidence log in the SQLite store")
+@Suite("Evidence log in the store")
 struct LedgerStoreTests {
     /// The log rebuilt independently from the store's events and files, in log order.
-    func expectedLeaves(_ store: SQLiteStore) async throws -> [Int: MerkleTree.Hash] {
+    func expectedLeaves(_ store: any RedressStore) async throws -> [Int: MerkleTree.Hash] {
         var leaves: [Int: MerkleTree.Hash] = [:]
         for id in try await store.complaintIds(after: nil, limit: 1000) {
             let events = try await store.timeline(complaintId: id)
@@ -23,8 +23,8 @@ struct LedgerStoreTests {
         return leaves
     }
 
-    @Test func everyWriteAppendsItsEntriesAndProofsVerify() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func everyWriteAppendsItsEntriesAndProofsVerify(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         let wf = try await f.workflow()
         let agent = CaseActor(id: "agent-1", role: .agent)
@@ -84,8 +84,9 @@ struct LedgerStoreTests {
         async let ok1: Void = { _ = try await f.store.update(complaintId: c.id) { c in try f.workflowSync().message(on: c, by: CaseActor(id: "a", role: .agent), body: "一", visibility: .internal, now: StoreFixture.now) } }()
         async let failing: Void = {
             do {
-                _ = try await f.store.write { db in
-                    try f.store.ledger.append(db, complaintId: c.id, entry: .event(sequence: 99), leafHash: MerkleTree.leafHash([1]))
+                let sqlite = try f.sqlite
+                _ = try await sqlite.write { db in
+                    try sqlite.ledger.append(db, complaintId: c.id, entry: .event(sequence: 99), leafHash: MerkleTree.leafHash([1]))
                     throw Boom()
                 }
                 Issue.record("the failing job succeeded")

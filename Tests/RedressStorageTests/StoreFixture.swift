@@ -2,24 +2,47 @@ import Foundation
 import GRDB
 import RedressDomain
 import RedressStorage
+import Testing
 
-/// A fresh SQLite store in its own temporary folder.
+/// The storage engines every conformance test runs against (one suite, not a copy per engine).
+enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// Opens (creating) the engine's store in `directory`.
+    func open(in directory: URL) throws -> any RedressStore {
+        switch self {
+        case .sqlite: try SQLiteStore(path: directory.appendingPathComponent("redress.sqlite").path)
+        }
+    }
+}
+
+/// A fresh store in its own temporary folder.
 struct StoreFixture {
+    let engine: StoreEngine
     let directory: URL
-    let store: SQLiteStore
-    let path: String
+    let store: any RedressStore
 
-    init() throws {
+    init(_ engine: StoreEngine = .sqlite) throws {
+        self.engine = engine
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("redress.sqlite").path
-        store = try SQLiteStore(path: path)
+        store = try engine.open(in: directory)
     }
 
-    /// Opens the same file again, as a restarted server would.
-    func reopen() throws -> SQLiteStore { try SQLiteStore(path: path) }
+    /// Opens the same store again, as a restarted server would.
+    func reopen() throws -> any RedressStore { try engine.open(in: directory) }
 
-    /// A raw connection to the file, as someone with access to the disk would have.
+    // SQLite only: the file itself, as someone with access to the disk would have it.
+    var path: String { directory.appendingPathComponent("redress.sqlite").path }
+    var sqlite: SQLiteStore {
+        get throws {
+            guard let s = store as? SQLiteStore else { throw StoreError.unavailable("not a SQLite store") }
+            return s
+        }
+    }
+    func reopenSQLite() throws -> SQLiteStore { try SQLiteStore(path: path) }
     func raw() throws -> DatabaseQueue { try DatabaseQueue(path: path) }
 
     func workflow() async throws -> CaseWorkflow {

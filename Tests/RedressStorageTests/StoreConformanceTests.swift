@@ -5,10 +5,11 @@ import Testing
 @testable import RedressDomain
 @testable import RedressStorage
 
-@Suite("SQLite store")
-struct SQLiteStoreTests {
-    @Test func complaintsRoundTripWithTheirSealedEvents() async throws {
-        let f = try StoreFixture()
+/// The storage protocol's behaviour, run against every engine (`StoreEngine.allCases`).
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    @Test(arguments: StoreEngine.allCases) func complaintsRoundTripWithTheirSealedEvents(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         let c = try await f.created(m)
         #expect(c.caseNumber == "RD-20261129-000001")
@@ -20,8 +21,8 @@ struct SQLiteStoreTests {
         #expect(EventChain.verify(complaintId: c.id, events: events, head: (loaded.eventCount, loaded.headHash)).valid)
     }
 
-    @Test func caseNumbersCountPerDayInTheLocalZone() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func caseNumbersCountPerDayInTheLocalZone(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         let a = try await f.created(m)
         let b = try await f.created(m)
@@ -30,8 +31,8 @@ struct SQLiteStoreTests {
         #expect([a.caseNumber, b.caseNumber, c.caseNumber] == ["RD-20261129-000001", "RD-20261129-000002", "RD-20261130-000001"])
     }
 
-    @Test func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         guard case .created(let first, _) = try await f.file(m, key: "k-1") else { Issue.record("not created"); return }
         guard case .replayed(let again) = try await f.file(m, key: "k-1") else { Issue.record("not replayed"); return }
@@ -40,8 +41,8 @@ struct SQLiteStoreTests {
         #expect(try await f.store.complaintCount() == 1)
     }
 
-    @Test func concurrentWritesAreGroupCommittedWithoutLoss() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func concurrentWritesAreGroupCommittedWithoutLoss(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<300 { group.addTask { try await f.created(m).id } }
@@ -53,8 +54,8 @@ struct SQLiteStoreTests {
         #expect(Set(page.items.map(\.caseNumber)).count == 300)
     }
 
-    @Test func aFailingChangeWritesNothingAndDoesNotHarmItsBatch() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func aFailingChangeWritesNothingAndDoesNotHarmItsBatch(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         let c = try await f.created(m)
         struct Refused: Error {}
@@ -75,18 +76,8 @@ struct SQLiteStoreTests {
         #expect(try await f.store.complaintCount() == 2)
     }
 
-    @Test func theDatabaseRefusesToEditOrDeleteEvents() async throws {
-        let f = try StoreFixture()
-        let c = try await f.created(try await f.member())
-        let db = try f.raw()
-        await #expect(throws: DatabaseError.self) {
-            try await db.write { try $0.execute(sql: "UPDATE events SET payload = '{}' WHERE complaint_id = ?", arguments: [c.id]) }
-        }
-        await #expect(throws: DatabaseError.self) { try await db.write { try $0.execute(sql: "DELETE FROM events") } }
-    }
-
-    @Test func queuesFilterAndSortByNearestDeadline() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func queuesFilterAndSortByNearestDeadline(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let m = try await f.member()
         let early = try await f.created(m, at: StoreFixture.now.addingTimeInterval(-3600))
         let late = try await f.created(m)
@@ -102,8 +93,8 @@ struct SQLiteStoreTests {
         #expect(try await f.store.complaintsDue(at: StoreFixture.now.addingTimeInterval(23.5 * 3600), limit: 10) == [early.id])
     }
 
-    @Test func evidenceIsStoredOnceBySHA256AndRecordedOnTheCase() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func evidenceIsStoredOnceBySHA256AndRecordedOnTheCase(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let c = try await f.created(try await f.member())
         let wf = try await f.workflow()
         let bytes = Array("%PDF-1.7\n test".utf8)
@@ -117,8 +108,8 @@ struct SQLiteStoreTests {
         #expect(try await f.store.evidence(complaintId: c.id).count == 1)
     }
 
-    @Test func shippedCalendarsAndDefaultPolicyAreThereAndPolicyChangesPersist() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func shippedCalendarsAndDefaultPolicyAreThereAndPolicyChangesPersist(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         let years = try await f.store.calendarYears()
         #expect(years.map(\.year) == [2025, 2026])
         #expect(WorkingDayCalendar.china(years: years).isWorkingDay(CivilDate(iso: "2026-10-10")!))
@@ -129,14 +120,8 @@ struct SQLiteStoreTests {
         #expect(try await f.reopen().policy() == p)
     }
 
-    @Test func aDatabaseFromANewerRedressIsRefused() async throws {
-        let f = try StoreFixture()
-        try await f.raw().write { try $0.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99_from_the_future')") }
-        #expect(throws: StoreError.self) { try f.reopen() }
-    }
-
-    @Test func aDuplicateLoginIsNamed() async throws {
-        let f = try StoreFixture()
+    @Test(arguments: StoreEngine.allCases) func aDuplicateLoginIsNamed(_ engine: StoreEngine) async throws {
+        let f = try StoreFixture(engine)
         try await f.member("a@b.cn")
         await #expect(throws: StoreError.duplicate(field: "login")) { try await f.member("a@b.cn") }
     }
@@ -159,5 +144,25 @@ struct StoredBodyTests {
         #expect(decoded == c)
         let viaFoundation = try Codec.decode(Complaint.self, try Codec.json(c))
         #expect(viaFoundation == decoded)
+    }
+}
+
+/// What only the embedded SQLite file guarantees: triggers and the migration guard.
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    @Test func theDatabaseRefusesToEditOrDeleteEvents() async throws {
+        let f = try StoreFixture()
+        let c = try await f.created(try await f.member())
+        let db = try f.raw()
+        await #expect(throws: DatabaseError.self) {
+            try await db.write { try $0.execute(sql: "UPDATE events SET payload = '{}' WHERE complaint_id = ?", arguments: [c.id]) }
+        }
+        await #expect(throws: DatabaseError.self) { try await db.write { try $0.execute(sql: "DELETE FROM events") } }
+    }
+
+    @Test func aDatabaseFromANewerRedressIsRefused() async throws {
+        let f = try StoreFixture()
+        try await f.raw().write { try $0.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99_from_the_future')") }
+        #expect(throws: StoreError.self) { try f.reopenSQLite() }
     }
 }
