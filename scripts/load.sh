@@ -28,13 +28,8 @@ start() {
 trap 'kill -9 ${SERVER:-0} 2>/dev/null || true; rm -rf "$DATA"' EXIT
 start
 
-TOKENS=()
-for i in $(seq 1 8); do
-  curl -sf -X POST "$URL/api/v1/members" -H 'content-type: application/json' \
-    -d "{\"login\":\"load$i@bench.redress\",\"password\":\"load-password-$i\",\"displayName\":\"压测会员$i\"}" >/dev/null
-  TOKENS+=("$(curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"login\":\"load$i@bench.redress\",\"password\":\"load-password-$i\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')")
-done
+source scripts/load/members.sh
+load_members "$URL"
 
 echo "== POST /api/v1/complaints, 32 connections, ${DURATION}s"
 wrk -t2 -c32 -d"${DURATION}s" --latency -s scripts/load/post_complaints.lua "$URL" -- "${TOKENS[@]}"

@@ -69,27 +69,29 @@ struct LedgerRoutes {
         return try JSONBody.response(KeysDTO(current: KeyDTO(current), keys: keys.map(KeyDTO.init)))
     }
 
-    /// The committed size, and a proof size checked against it.
-    func treeSize(_ value: String?, name: String) async throws -> Int {
-        let size = try await services.store.ledgerState().size
-        guard let value else {
+    /// A required integer query parameter within `range`; a nil range means the log has nothing to prove yet.
+    static func required(_ request: Request, _ name: String, in range: ClosedRange<Int>?) throws -> Int {
+        guard let raw = request.uri.queryParameters.get(name) else {
             throw APIError.badQuery(name, zh: "缺少参数 \(name)", en: "The query parameter \(name) is required")
         }
-        guard let n = Int(value), n >= 1, n <= size else {
-            throw APIError.badQuery(name, zh: "\(name) 必须是 1 到 \(size) 之间的整数（当前日志大小）", en: "\(name) must be an integer from 1 to \(size), the log's current size")
+        guard let range else { throw APIError.badQuery(name, zh: "日志还没有条目", en: "The log has no entries yet") }
+        guard let n = Int(raw), range.contains(n) else {
+            throw APIError.badQuery(
+                name, zh: "\(name) 必须是 \(range.lowerBound) 到 \(range.upperBound) 之间的整数",
+                en: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return n
     }
 
+    /// Tree sizes a proof can be asked for: 1 up to the committed size.
+    func sizes() async throws -> ClosedRange<Int>? {
+        let size = try await services.store.ledgerState().size
+        return size >= 1 ? 1...size : nil
+    }
+
     @Sendable func inclusion(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let q = request.uri.queryParameters
-        let size = try await treeSize(q.get("treeSize"), name: "treeSize")
-        guard let raw = q.get("leafIndex") else {
-            throw APIError.badQuery("leafIndex", zh: "缺少参数 leafIndex", en: "The query parameter leafIndex is required")
-        }
-        guard let index = Int(raw), index >= 0, index < size else {
-            throw APIError.badQuery("leafIndex", zh: "leafIndex 必须是 0 到 \(size - 1) 之间的整数", en: "leafIndex must be an integer from 0 to \(size - 1) (below treeSize)")
-        }
+        let size = try Self.required(request, "treeSize", in: try await sizes())
+        let index = try Self.required(request, "leafIndex", in: 0...(size - 1))
         let path = try await services.store.inclusionProof(leafIndex: index, treeSize: size)
         let leaf = try await services.store.ledgerHashes(level: 0, from: index, limit: 1).first?.hash ?? []
         let root = try await services.store.ledgerRoot(treeSize: size)
@@ -106,12 +108,8 @@ struct LedgerRoutes {
     }
 
     @Sendable func consistency(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let q = request.uri.queryParameters
-        let to = try await treeSize(q.get("to"), name: "to")
-        guard let raw = q.get("from") else { throw APIError.badQuery("from", zh: "缺少参数 from", en: "The query parameter from is required") }
-        guard let from = Int(raw), from >= 1, from <= to else {
-            throw APIError.badQuery("from", zh: "from 必须是 1 到 \(to) 之间的整数", en: "from must be an integer from 1 to \(to) (not above to)")
-        }
+        let to = try Self.required(request, "to", in: try await sizes())
+        let from = try Self.required(request, "from", in: 1...to)
         let proof = try await services.store.consistencyProof(from: from, to: to)
         let fromRoot = try await services.store.ledgerRoot(treeSize: from)
         let toRoot = try await services.store.ledgerRoot(treeSize: to)

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 BASE=${BASE:-e1253ae}
+source scripts/load/members.sh
 DURATION=${DURATION:-30}
 ROUNDS=${ROUNDS:-3}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -19,21 +20,16 @@ BASE_BIN="$ROOT/.build-base/build/release/redress"
 HEAD_BIN=$(swift build -c release --show-bin-path)/redress
 
 run() {
-  local label=$1 bin=$2 data port url server tokens=()
+  local label=$1 bin=$2 data port url server
   data=$(mktemp -d)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   url="http://127.0.0.1:$port"
   REDRESS_LOG_LEVEL=warning "$bin" serve --data "$data" --port "$port" > "$data/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "$url/health" >/dev/null && break; sleep 0.1; done
-  for i in $(seq 1 8); do
-    curl -sf -X POST "$url/api/v1/members" -H 'content-type: application/json' \
-      -d "{\"login\":\"load$i@bench.redress\",\"password\":\"load-password-$i\",\"displayName\":\"压测会员$i\"}" >/dev/null
-    tokens+=("$(curl -sf -X POST "$url/api/v1/auth/login" -H 'content-type: application/json' \
-      -d "{\"login\":\"load$i@bench.redress\",\"password\":\"load-password-$i\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')")
-  done
+  load_members "$url"
   local out
-  out=$(wrk -t2 -c32 -d"${DURATION}s" --latency -s scripts/load/post_complaints.lua "$url" -- "${tokens[@]}")
+  out=$(wrk -t2 -c32 -d"${DURATION}s" --latency -s scripts/load/post_complaints.lua "$url" -- "${TOKENS[@]}")
   printf '%-6s %s   p99 %s\n' "$label" "$(echo "$out" | awk '/Requests\/sec/ {print $2 " req/s"}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
   kill $server; wait $server 2>/dev/null || true
   rm -rf "$data"
