@@ -33,6 +33,9 @@ struct AccountRoutes {
         var displayName: String
         var role: Role
         var phone: String?
+        /// Required for (and only for) the merchant role.
+        var merchantId: String?
+        var email: String?
     }
 
     struct DisableRequest: Decodable {
@@ -70,7 +73,7 @@ struct AccountRoutes {
             throw APIError(.unauthorized, "account_disabled", zh: "该账号已被停用", en: "This account has been disabled")
         }
         services.throttle.recordSuccess(login)
-        let issued = services.signer.issue(userId: stored.user.id, role: stored.user.role, now: now, lifetime: services.configuration.tokenLifetime)
+        let issued = services.signer.issue(userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId, now: now, lifetime: services.configuration.tokenLifetime)
         let identity = Identity(userId: stored.user.id, role: stored.user.role)
         return try JSONBody.response(LoginResponse(token: issued.token, expiresAt: issued.expiresAt, user: UserDTO(stored.user, viewer: identity)))
     }
@@ -106,7 +109,26 @@ struct AccountRoutes {
         guard body.role != .system else {
             throw APIError.invalid("role", zh: "不能创建系统角色的账号", en: "The system role cannot be given to a user")
         }
-        let user = try await create(login: body.login, password: body.password, displayName: body.displayName, role: body.role, phone: body.phone)
+        if body.role == .merchant {
+            guard let m = body.merchantId else {
+                throw APIError.invalid("merchantId", "required", zh: "商家账号须指定所属商家", en: "A merchant user needs merchantId")
+            }
+            guard try await services.store.merchant(id: m) != nil else {
+                throw APIError.invalid("merchantId", "unknown_merchant", zh: "没有这个商家", en: "No merchant with this id")
+            }
+        } else if body.merchantId != nil {
+            throw APIError.invalid("merchantId", "not_allowed", zh: "只有商家账号可以指定所属商家", en: "Only a merchant user has a merchantId")
+        }
+        var email: String?
+        if let e = body.email?.trimmingCharacters(in: .whitespaces), !e.isEmpty {
+            guard e.contains("@"), (try? AccountRules.normalisedLogin(e)) != nil else {
+                throw APIError.invalid("email", "invalid_email", zh: "邮箱地址格式不正确", en: "Not an e-mail address")
+            }
+            email = e.lowercased()
+        }
+        let user = try await create(
+            login: body.login, password: body.password, displayName: body.displayName, role: body.role, phone: body.phone,
+            merchantId: body.merchantId, email: email)
         services.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(user.role.rawValue)", "by": "\(identity.userId)"])
         return try JSONBody.response(UserDTO(user, viewer: identity), status: .created)
     }
@@ -134,7 +156,9 @@ struct AccountRoutes {
         return identity
     }
 
-    func create(login rawLogin: String, password: String, displayName: String, role: Role, phone: String?) async throws -> User {
+    func create(
+        login rawLogin: String, password: String, displayName: String, role: Role, phone: String?, merchantId: String? = nil, email: String? = nil
+    ) async throws -> User {
         let login = try AccountRules.normalisedLogin(rawLogin)
         try AccountRules.checkPassword(password)
         let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -149,7 +173,9 @@ struct AccountRoutes {
         if try await services.store.user(login: login) != nil {
             throw APIError(.conflict, "login_taken", zh: "该登录名已被注册", en: "This log-in is already registered", field: "login")
         }
-        let user = User(id: UUID().uuidString.lowercased(), role: role, login: login, displayName: name, phone: cleanedPhone, createdAt: services.now())
+        let user = User(
+            id: UUID().uuidString.lowercased(), role: role, login: login, displayName: name, phone: cleanedPhone, createdAt: services.now(),
+            merchantId: merchantId, email: email)
         try await services.store.createUser(StoredUser(user: user, passwordHash: try await services.hashPassword(password)))
         return user
     }

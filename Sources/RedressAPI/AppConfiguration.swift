@@ -16,6 +16,16 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How often a new tree head is signed while entries arrive.
     public var headInterval: Duration
+    /// The platform's name, as it appears in notices and pre-filled complaint texts.
+    public var platformName: String = "本平台"
+    /// The sendmail-compatible command notices are e-mailed through (e.g. `/usr/bin/msmtp -t`); nil: no e-mail.
+    public var sendmailCommand: [String]? = nil
+    /// The sender of notice e-mails.
+    public var mailFrom: String = "redress@localhost"
+    /// How often the outbox looks for notices and deliveries.
+    public var outboxInterval: Duration = .seconds(2)
+    /// First retry after a failed delivery; each later one waits twice as long (capped at 6 h), 10 attempts in all.
+    public var deliveryRetryBase: Duration = .seconds(30)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", tokenLifetime: TimeInterval = 12 * 3600,

@@ -48,11 +48,14 @@ public func buildApplication(configuration: AppConfiguration, dependencies: AppD
     ComplaintRoutes(services: services).register(on: api)
     ReferenceRoutes(services: services).register(on: api)
     LedgerRoutes(services: services).register(on: api)
+    ProcessRoutes(services: services).register(on: api)
+    AdminRoutes(services: services).register(on: api)
 
     var services_: [any Service] = []
     if dependencies.runSweeper {
         services_.append(DeadlineSweeper(services: services))
         services_.append(TreeHeadService(signer: treeHeads, interval: configuration.headInterval, logger: logger))
+        services_.append(Outbox(store: services.store, configuration: configuration, now: dependencies.now, logger: logger))
     }
     return Application(
         router: router,

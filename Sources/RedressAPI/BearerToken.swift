@@ -9,6 +9,8 @@ public struct TokenSigner: Sendable {
     struct Claims: Codable {
         var sub: String
         var role: Role
+        /// The merchant a merchant's user answers for.
+        var mid: String?
         var iat: Int64
         var exp: Int64
     }
@@ -31,9 +33,9 @@ public struct TokenSigner: Sendable {
         return key
     }
 
-    public func issue(userId: String, role: Role, now: Date, lifetime: TimeInterval) -> (token: String, expiresAt: Date) {
+    public func issue(userId: String, role: Role, merchantId: String? = nil, now: Date, lifetime: TimeInterval) -> (token: String, expiresAt: Date) {
         let exp = now.addingTimeInterval(lifetime)
-        let claims = Claims(sub: userId, role: role, iat: Int64(now.timeIntervalSince1970), exp: Int64(exp.timeIntervalSince1970))
+        let claims = Claims(sub: userId, role: role, mid: merchantId, iat: Int64(now.timeIntervalSince1970), exp: Int64(exp.timeIntervalSince1970))
         let body = (try? JSONEncoder().encode(claims)) ?? Data()
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: key)
         return (Self.base64url(body) + "." + Self.base64url(Data(mac)), Date(timeIntervalSince1970: Double(claims.exp)))
@@ -46,7 +48,8 @@ public struct TokenSigner: Sendable {
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key) else { throw .badSignature }
         guard let claims = try? JSONDecoder().decode(Claims.self, from: body) else { throw .malformed }
         guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
-        return (Identity(userId: claims.sub, role: claims.role), Date(timeIntervalSince1970: Double(claims.exp)))
+        if claims.role == .merchant && claims.mid == nil { throw .malformed }
+        return (Identity(userId: claims.sub, role: claims.role, merchantId: claims.mid), Date(timeIntervalSince1970: Double(claims.exp)))
     }
 
     static func base64url(_ d: Data) -> String {

@@ -83,18 +83,19 @@ struct ComplaintRoutes {
         let outcome = try await services.store.createComplaint(day: day, idempotency: claim) { caseNumber in
             try workflow.file(draft, id: id, caseNumber: caseNumber, memberId: memberId, now: now)
         }
+        let merchant = try await respondentMerchant(draft.order.respondent == .merchant ? draft.order.merchantId : nil)
         switch outcome {
         case .created(let c, _):
             services.metrics.complaintsCreated.increment()
             context.logger.info(
                 "complaint filed", metadata: ["case": "\(c.caseNumber)", "tier": "\(c.tier.rawValue)", "queue": "\(c.queue.rawValue)"])
             return JSONBody.response(
-                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese).value, status: .created,
+                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese, workflow: workflow, merchant: merchant).value, status: .created,
                 headers: [.location: "/api/v1/complaints/\(c.id)"])
         case .replayed(let c):
             services.metrics.idempotentReplays.increment()
             return JSONBody.response(
-                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese).value, status: .created,
+                ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese, workflow: workflow, merchant: merchant).value, status: .created,
                 headers: [.location: "/api/v1/complaints/\(c.id)", HTTPField.Name("Idempotent-Replayed")!: "true"])
         }
     }
@@ -148,7 +149,8 @@ struct ComplaintRoutes {
             throw APIError.forbidden
         }
         let page = try await services.store.complaints(query)
-        let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese).value }
+        let workflow = try await services.policies.workflow()
+        let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese, workflow: workflow).value }
         return JSONBody.response(
             .object(["items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset))]))
     }
@@ -157,14 +159,22 @@ struct ComplaintRoutes {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
         guard let head = try await services.store.complaintHead(id: id) else { throw APIError.complaintNotFound }
-        try authorize(memberId: head.memberId, queue: head.queue, assigneeId: head.assigneeId, identity)
         let now = services.now()
-        let key = RenderedComplaints.Key(id: id, version: head.eventCount, chinese: context.chinese, staff: identity.role.isStaff)
-        if let body = services.renderings.get(key, now: now) { return JSONBody.response(bytes: body) }
+        // Merchants and external reviewers are authorised on the full case (respondent, reviewers), and never cached.
+        let simple = identity.role == .member || identity.role.isStaff
+        if simple { try authorize(memberId: head.memberId, queue: head.queue, assigneeId: head.assigneeId, identity) }
+        let key = RenderedComplaints.Key(id: id, version: head.eventCount, chinese: context.chinese, audience: identity.role.rawValue)
+        if simple, let body = services.renderings.get(key, now: now) { return JSONBody.response(bytes: body) }
         guard let c = try await services.store.complaint(id: id) else { throw APIError.complaintNotFound }
-        let body = ByteBuffer(bytes: ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese).value.canonicalBytes)
+        try authorize(c, identity)
+        let workflow = try await services.policies.workflow()
+        let merchant = try await respondentMerchant(c.respondentMerchantId)
+        let member = identity.role == .member ? nil : try await services.store.user(id: c.memberId)?.user
+        let body = ByteBuffer(
+            bytes: ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese, workflow: workflow, merchant: merchant, member: member).value
+                .canonicalBytes)
         // Keep only what matches the version read above (a change in between renders afresh next time).
-        if c.eventCount == head.eventCount {
+        if simple && c.eventCount == head.eventCount {
             services.renderings.put(key, body, validUntil: c.renderingChanges(after: now))
         }
         return JSONBody.response(bytes: body)
@@ -174,9 +184,9 @@ struct ComplaintRoutes {
         let identity = try context.requireIdentity()
         let c = try await load(context, identity)
         var events = try await services.store.timeline(complaintId: c.id)
-        // Internal notes never reach a member.
+        // Internal notes never reach a member, a merchant or an external reviewer; a merchant sees personal data masked.
         if !identity.role.isStaff { events = events.filter { $0.visibility == .public } }
-        return try JSONBody.response(events.map(EventDTO.init))
+        return try JSONBody.response(events.map { EventDTO($0, masked: identity.role == .merchant) })
     }
 
     @Sendable func verify(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -396,7 +406,7 @@ struct ComplaintRoutes {
             var events: [EventDTO]
         }
         return try JSONBody.response(
-            UploadResponse(evidence: EvidenceDTO(file, complaintId: id), alreadyPresent: existed, events: events.map(EventDTO.init)),
+            UploadResponse(evidence: EvidenceDTO(file, complaintId: id), alreadyPresent: existed, events: events.map { EventDTO($0) }),
             status: existed ? .ok : .created)
     }
 
@@ -430,9 +440,23 @@ struct ComplaintRoutes {
 
     // MARK: Helpers
 
-    /// Members see only their own cases (another's answers 404); staff see the queues of their tier.
+    /// Members see only their own cases (another's answers 404); staff see the queues of their tier; a merchant sees the
+    /// cases against it and an external reviewer the cases given to them (any other answers 404).
     func authorize(_ c: Complaint, _ identity: Identity) throws {
-        try authorize(memberId: c.memberId, queue: c.queue, assigneeId: c.assigneeId, identity)
+        switch identity.role {
+        case .merchant:
+            guard let m = identity.merchantId, c.respondentMerchantId == m else { throw APIError.complaintNotFound }
+        case .arbitrator:
+            guard c.reviewerIds.contains(identity.userId) else { throw APIError.complaintNotFound }
+        default:
+            try authorize(memberId: c.memberId, queue: c.queue, assigneeId: c.assigneeId, identity)
+        }
+    }
+
+    /// The respondent merchant's record, if the case has one.
+    func respondentMerchant(_ id: String?) async throws -> Merchant? {
+        guard let id else { return nil }
+        return try await services.store.merchant(id: id)
     }
 
     func authorize(memberId: String, queue: Queue, assigneeId: String?, _ identity: Identity) throws {
@@ -443,8 +467,8 @@ struct ComplaintRoutes {
             guard identity.role.visibleQueues.contains(queue) || assigneeId == identity.userId else {
                 throw APIError(.forbidden, "outside_your_queues", zh: "该投诉不在您的处理队列中", en: "This case is not in your queues")
             }
-        case .system:
-            throw APIError.forbidden
+        case .system, .merchant, .arbitrator:
+            throw APIError.complaintNotFound
         }
     }
 
@@ -474,8 +498,11 @@ struct ComplaintRoutes {
         let (c, events) = result
         context.logger.info("case changed", metadata: ["case": "\(c.caseNumber)", "status": "\(c.status.rawValue)", "events": "\(events.count)"])
         let visible = identity.role.isStaff ? events : events.filter { $0.visibility == .public }
+        let merchant = try await respondentMerchant(c.respondentMerchantId)
         return try JSONBody.response(
-            ChangeResponse(complaint: ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese), events: visible.map(EventDTO.init)),
+            ChangeResponse(
+                complaint: ComplaintDTO(c, viewer: identity, now: now, chinese: context.chinese, workflow: workflow, merchant: merchant),
+                events: visible.map { EventDTO($0, masked: identity.role == .merchant) }),
             status: status)
     }
 

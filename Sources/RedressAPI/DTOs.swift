@@ -10,6 +10,8 @@ struct UserDTO: Encodable {
     var phone: String?
     var createdAt: Date
     var disabled: Bool
+    var merchantId: String?
+    var email: String?
 
     init(_ u: User, viewer: Identity?) {
         id = u.id
@@ -20,6 +22,8 @@ struct UserDTO: Encodable {
         phone = u.phone.map { full ? $0 : AccountRules.maskPhone($0) }
         createdAt = u.createdAt
         disabled = u.disabled
+        merchantId = u.merchantId
+        email = full ? u.email : nil
     }
 }
 
@@ -35,6 +39,9 @@ struct DeadlineDTO: Encodable {
     var breachedAt: Date?
     var supersededAt: Date?
     var overdue: Bool
+    var owner: DeadlineOwner
+    var ref: String?
+    var remindedAt: Date?
 
     init(_ d: CaseDeadline, now: Date) {
         kind = d.kind
@@ -50,6 +57,9 @@ struct DeadlineDTO: Encodable {
         breachedAt = d.breachedAt
         supersededAt = d.supersededAt
         overdue = d.isOpen && (d.dueAt.map { $0 <= now } ?? false)
+        owner = d.kind.owner
+        ref = d.ref
+        remindedAt = d.remindedAt
     }
 }
 
@@ -60,6 +70,8 @@ extension Complaint {
     }
 }
 
+/// A case as the API shows it to one viewer. A merchant sees the member's personal data masked; a member sees the
+/// respondent merchant's registered details (消保法 Art. 44); internal matters (assignee, proposed ruling, reviewers) are staff-only.
 struct ComplaintDTO: Encodable {
     struct Category: Encodable {
         var code: String
@@ -93,10 +105,15 @@ struct ComplaintDTO: Encodable {
     var updatedAt: Date
     var eventCount: Int
     var headHash: String
-    /// Whether the member may escalate now (a response deadline passed unmet, or they disputed an answer).
+    /// Whether the member may escalate now (a response deadline passed unmet, they disputed an answer, or the case is older than the promise).
     var memberMayEscalate: Bool
+    /// The three-party process: respondent, records requests, rulings, freezes, external complaints, rating.
+    var process: [String: CanonicalValue]
 
-    init(_ c: Complaint, viewer: Identity, now: Date, chinese: Bool, taxonomy: Taxonomy = .standard) {
+    init(
+        _ c: Complaint, viewer: Identity, now: Date, chinese: Bool, workflow: CaseWorkflow, merchant: Merchant? = nil, member: User? = nil,
+        taxonomy: Taxonomy = .standard
+    ) {
         id = c.id
         caseNumber = c.caseNumber
         memberId = c.memberId
@@ -109,9 +126,11 @@ struct ComplaintDTO: Encodable {
         assigneeId = viewer.role.isStaff ? c.assigneeId : nil
         emergency = c.emergency
         channel = c.channel
+        let masked = viewer.role == .merchant
         order = c.order
+        if masked { order.paymentReference = order.paymentReference.map(PersonalData.mask) }
         occurredAt = c.occurredAt
-        narrative = c.narrative
+        narrative = masked ? PersonalData.mask(c.narrative) : c.narrative
         remedy = c.remedy
         amountClaimedFen = c.amountClaimedFen
         deadlines = c.deadlines.map { DeadlineDTO($0, now: now) }
@@ -125,10 +144,98 @@ struct ComplaintDTO: Encodable {
         updatedAt = c.updatedAt
         eventCount = c.eventCount
         headHash = c.headHash
-        let responseOverdue = c.openDeadlines.contains {
-            ($0.kind == .firstResponse || $0.kind == .escalationResponse) && ($0.dueAt.map { $0 <= now } ?? false)
+        memberMayEscalate = workflow.memberMayEscalate(c, now: now)
+        process = Self.process(c, viewer: viewer, merchant: merchant, member: member, workflow: workflow, chinese: chinese, now: now)
+    }
+
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+
+    static func process(
+        _ c: Complaint, viewer: Identity, merchant: Merchant?, member: User?, workflow: CaseWorkflow, chinese: Bool, now: Date
+    ) -> [String: CanonicalValue] {
+        func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
+        func actor(_ a: CaseActor) -> CanonicalValue { .object(["id": a.id.map(CanonicalValue.string) ?? .null, "role": .string(a.role.rawValue)]) }
+        func opt(_ o: inout [String: CanonicalValue], _ k: String, _ v: CanonicalValue?) { if let v { o[k] = v } }
+        let staff = viewer.role.isStaff
+        var out: [String: CanonicalValue] = [:]
+        var respondent: [String: CanonicalValue] = ["kind": .string(c.respondent.kind.rawValue)]
+        opt(&respondent, "merchantId", c.respondent.merchantId.map(CanonicalValue.string))
+        if let m = merchant {
+            // 消保法 Art. 44: the platform discloses the merchant's real name, address and contact.
+            var d: [String: CanonicalValue] = [
+                "registeredName": .string(m.registeredName), "shopName": .string(m.shopName), "businessLicenceNumber": .string(m.businessLicenceNumber),
+                "registeredAddress": .string(m.registeredAddress), "contactName": .string(m.contactName), "contactPhone": .string(m.contactPhone),
+                "verificationDue": .bool(m.needsReverification(at: now, policy: workflow.policy.merchant)),
+            ]
+            opt(&d, "icpFilingNumber", m.icpFilingNumber.map(CanonicalValue.string))
+            opt(&d, "contactEmail", m.contactEmail.map(CanonicalValue.string))
+            opt(&d, "verifiedAt", m.verifiedAt.map(t))
+            respondent["merchant"] = .object(d)
         }
-        memberMayEscalate = !c.status.isFinished && c.tier.next != nil && (responseOverdue || c.memberDisputedAt != nil)
+        out["respondent"] = .object(respondent)
+        if let u = member, viewer.role != .member {
+            var m: [String: CanonicalValue] = ["displayName": .string(viewer.role == .merchant ? PersonalData.maskName(u.displayName) : u.displayName)]
+            opt(&m, "phone", u.phone.map { CanonicalValue.string(viewer.role == .admin ? $0 : AccountRules.maskPhone($0)) })
+            out["member"] = .object(m)
+        }
+        if !c.recordsRequests.isEmpty {
+            out["recordsRequests"] = .array(
+                c.recordsRequests.map { r in
+                    var o: [String: CanonicalValue] = [
+                        "id": .string(r.id), "needed": .string(r.needed), "requestedAt": t(r.requestedAt), "dueAt": t(r.dueAt),
+                        "status": .string(r.fulfilledAt != nil ? "fulfilled" : r.defaultedAt != nil ? "defaulted" : r.withdrawnAt != nil ? "withdrawn" : "open"),
+                        "files": .array(r.files.map(CanonicalValue.string)), "requestedBy": actor(r.requestedBy),
+                    ]
+                    opt(&o, "fulfilledAt", r.fulfilledAt.map(t))
+                    opt(&o, "defaultedAt", r.defaultedAt.map(t))
+                    opt(&o, "withdrawnAt", r.withdrawnAt.map(t))
+                    return .object(o)
+                })
+        }
+        func ruling(_ r: Ruling) -> CanonicalValue {
+            var o: [String: CanonicalValue] = [
+                "outcome": .string(r.outcome.rawValue), "reason": .string(r.reason), "decidedBy": actor(r.decidedBy), "decidedAt": t(r.decidedAt),
+                "basis": .string(r.basis),
+            ]
+            opt(&o, "remedy", r.remedy?.value)
+            opt(&o, "amountFen", r.amountFen.map(CanonicalValue.int))
+            return .object(o)
+        }
+        opt(&out, "ruling", c.ruling.map(ruling))
+        if staff || viewer.role == .arbitrator { opt(&out, "proposedRuling", c.proposedRuling.map(ruling)) }
+        if !c.freezes.isEmpty {
+            out["freezes"] = .array(
+                c.freezes.map { f in
+                    var o: [String: CanonicalValue] = [
+                        "id": .string(f.id), "target": .string(f.target.rawValue), "reference": .string(viewer.role == .merchant ? PersonalData.mask(f.reference) : f.reference),
+                        "reason": .string(f.reason), "frozenAt": t(f.frozenAt), "active": .bool(f.isActive),
+                    ]
+                    opt(&o, "releasedAt", f.releasedAt.map(t))
+                    opt(&o, "releaseReason", f.releaseReason.map(CanonicalValue.string))
+                    return .object(o)
+                })
+        }
+        if !c.externalComplaints.isEmpty {
+            out["externalComplaints"] = .array(
+                c.externalComplaints.map { x in
+                    var o: [String: CanonicalValue] = [
+                        "id": .string(x.id), "channel": .string(x.channel.rawValue), "channelLabel": .string(chinese ? x.channel.labelZh : x.channel.labelEn),
+                        "reference": .string(x.reference), "filedOn": .string(x.filedOn.description), "status": .string(x.status.rawValue),
+                        "recordedAt": t(x.recordedAt), "updatedAt": t(x.updatedAt),
+                    ]
+                    opt(&o, "note", x.note.map(CanonicalValue.string))
+                    return .object(o)
+                })
+        }
+        if let r = c.rating {
+            var o: [String: CanonicalValue] = [
+                "attitude": .int(Int64(r.attitude)), "speed": .int(Int64(r.speed)), "overall": .int(Int64(r.overall)), "ratedAt": t(r.ratedAt),
+            ]
+            opt(&o, "comment", r.comment.map(CanonicalValue.string))
+            out["rating"] = .object(o)
+        }
+        if staff && !c.reviewerIds.isEmpty { out["reviewerIds"] = .array(c.reviewerIds.map(CanonicalValue.string)) }
+        return out
     }
 }
 
@@ -142,15 +249,33 @@ struct EventDTO: Encodable {
     var previousHash: String
     var hash: String
 
-    init(_ e: TimelineEvent) {
+    /// `masked`: for a merchant, personal data in the texts is masked (the hashes stay those of the sealed event).
+    init(_ e: TimelineEvent, masked: Bool = false) {
         sequence = e.sequence
         kind = e.kind
         actor = e.actor
         visibility = e.visibility
         occurredAt = e.occurredAt
-        payload = e.payload
+        payload = masked ? Self.mask(e.payload) : e.payload
         previousHash = e.previousHash
         hash = e.hash
+    }
+}
+
+extension EventDTO {
+    /// The keys whose text a person wrote (identifiers and hashes are left as they are).
+    static let freeText: Set<String> = ["body", "narrative", "note", "reason", "reference", "paymentReference", "text"]
+
+    static func mask(_ payload: [String: CanonicalValue]) -> [String: CanonicalValue] {
+        var out = payload
+        for (k, v) in payload {
+            switch v {
+            case .string(let s) where freeText.contains(k): out[k] = .string(PersonalData.mask(s))
+            case .object(let o): out[k] = .object(mask(o))
+            default: break
+            }
+        }
+        return out
     }
 }
 
@@ -190,6 +315,7 @@ extension ComplaintDTO {
             "createdAt": t(createdAt), "updatedAt": t(updatedAt), "eventCount": .int(Int64(eventCount)), "headHash": .string(headHash),
             "memberMayEscalate": .bool(memberMayEscalate),
         ]
+        o.merge(process) { a, _ in a }
         if let v = assigneeId { o["assigneeId"] = .string(v) }
         if let v = nextDueAt { o["nextDueAt"] = t(v) }
         if let v = rejectionReason { o["rejectionReason"] = .string(v.rawValue) }
@@ -205,13 +331,15 @@ extension DeadlineDTO {
         func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
         var o: [String: CanonicalValue] = [
             "kind": .string(kind.rawValue), "tier": .string(tier.rawValue), "mode": .string(mode.rawValue), "startedAt": t(startedAt),
-            "paused": .bool(paused), "overdue": .bool(overdue),
+            "paused": .bool(paused), "overdue": .bool(overdue), "owner": .string(owner.rawValue),
         ]
         if let v = dueAt { o["dueAt"] = t(v) }
         if let v = remainingSeconds { o["remainingSeconds"] = .int(Int64(v)) }
         if let v = metAt { o["metAt"] = t(v) }
         if let v = breachedAt { o["breachedAt"] = t(v) }
         if let v = supersededAt { o["supersededAt"] = t(v) }
+        if let v = ref { o["ref"] = .string(v) }
+        if let v = remindedAt { o["remindedAt"] = t(v) }
         return .object(o)
     }
 }

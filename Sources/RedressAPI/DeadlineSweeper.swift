@@ -4,7 +4,8 @@ import RedressDomain
 import RedressStorage
 import ServiceLifecycle
 
-/// Finds deadlines that have fallen due, records each breach once, and escalates overdue L1 first responses.
+/// The durable scheduler: every case's next timer (a reminder or a deadline) is the indexed `sweep_due_at_ms` of its row.
+/// Each pass fires the timers that have come due — reminders, breaches and their consequences (`CaseWorkflow.sweep`).
 ///
 /// The breach mark is written in the same transaction as its event, so a restart never acts twice on
 /// the same breach: a case already marked is skipped by `CaseWorkflow.sweep`.
@@ -50,28 +51,31 @@ public struct DeadlineSweeper: Service {
         }
     }
 
-    /// One pass; returns the number of cases changed.
+    /// One pass; returns the number of cases changed. Due cases are read in pages and changed 250 to a transaction.
     @discardableResult
     public func sweepOnce() async throws -> Int {
         let t = now()
         let workflow = try await policies.workflow()
         var changed = 0
         while true {
-            let due = try await store.complaintsDue(at: t, limit: 200)
+            let due = try await store.complaintsDue(at: t, limit: 1_000)
             if due.isEmpty { break }
             var progressed = 0
-            for id in due {
-                let (c, events) = try await store.update(complaintId: id) { current in workflow.sweep(current, now: t) }
-                guard !events.isEmpty else { continue }
-                progressed += 1
-                let breaches = events.filter { $0.kind == .deadlineBreached }.count
-                let escalated = events.contains { $0.kind == .escalated }
-                metrics?.deadlinesBreached.increment(by: Int64(breaches))
-                if escalated { metrics?.automaticEscalations.increment() }
-                logger.info("deadline breached", metadata: ["case": "\(c.caseNumber)", "breaches": "\(breaches)", "escalated": "\(escalated)"])
+            for chunk in stride(from: 0, to: due.count, by: 250).map({ Array(due[$0..<min($0 + 250, due.count)]) }) {
+                let results = try await store.update(complaintIds: chunk) { current in workflow.sweep(current, now: t) }
+                for (c, events) in results where !events.isEmpty {
+                    progressed += 1
+                    let breaches = events.filter { $0.kind == .deadlineBreached }.count
+                    let escalated = events.contains { $0.kind == .escalated }
+                    metrics?.deadlinesBreached.increment(by: Int64(breaches))
+                    if escalated { metrics?.automaticEscalations.increment() }
+                    if breaches > 0 {
+                        logger.info("deadline breached", metadata: ["case": "\(c.caseNumber)", "breaches": "\(breaches)", "escalated": "\(escalated)"])
+                    }
+                }
             }
             changed += progressed
-            if progressed == 0 || due.count < 200 { break }
+            if progressed == 0 || due.count < 1_000 { break }
         }
         return changed
     }

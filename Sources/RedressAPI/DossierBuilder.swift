@@ -249,6 +249,8 @@ enum Labels {
         case .specialist: "投诉处理专员"
         case .riskControl: "风控"
         case .admin: "管理员"
+        case .merchant: "商家"
+        case .arbitrator: "外部审查人"
         case .system: "系统"
         }
     }
@@ -273,6 +275,20 @@ enum Labels {
         case .evidenceAdded: "补充证据"
         case .deadlineBreached: "超时"
         case .automaticAction: "自动处理"
+        case .respondentChanged: "变更被投诉方"
+        case .recordsRequested: "要求商家举证"
+        case .recordsSubmitted: "商家提交记录"
+        case .recordsDefaulted: "商家逾期未举证"
+        case .remedyOffered: "商家提出解决方案"
+        case .rulingProposed: "拟定裁决"
+        case .ruled: "处理决定"
+        case .frozen: "冻结"
+        case .freezeReleased: "解除冻结"
+        case .externalComplaintRecorded: "登记外部投诉"
+        case .externalComplaintUpdated: "外部投诉进展"
+        case .rated: "满意度评价"
+        case .reviewerAssigned: "指派外部审查人"
+        case .deadlineApproaching: "期限提醒"
         }
     }
 
@@ -281,6 +297,10 @@ enum Labels {
         case .firstResponse: "首次回复"
         case .escalationResponse: "升级后答复"
         case .resolution: "解决"
+        case .merchantEvidence: "商家举证"
+        case .memberConfirmation: "会员确认"
+        case .externalReply: "外部投诉答复"
+        case .odrNegotiation: "ODR 协商"
         }
     }
 

@@ -7,6 +7,8 @@ import RedressDomain
 public struct Identity: Sendable, Equatable {
     public var userId: String
     public var role: Role
+    /// For a merchant's user: the merchant they answer for.
+    public var merchantId: String? = nil
     public var actor: CaseActor { CaseActor(id: userId, role: role) }
 }
 

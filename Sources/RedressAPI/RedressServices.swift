@@ -113,7 +113,7 @@ final class RenderedComplaints: Sendable {
         var id: String
         var version: Int
         var chinese: Bool
-        var staff: Bool
+        var audience: String
     }
     private let entries = Mutex<[Key: (body: ByteBuffer, validUntil: Date?)]>([:])
     static let bound = 5_000

@@ -7,6 +7,30 @@ public enum DeadlineKind: String, Sendable, Codable {
     case escalationResponse = "escalation_response"
     /// A resolution proposed, resolved or rejected.
     case resolution
+    /// The merchant's records, after a request (电子商务法 Art. 62). Owed by the merchant.
+    case merchantEvidence = "merchant_evidence"
+    /// The member's answer to a proposed resolution; silence counts as acceptance. Owed by the member.
+    case memberConfirmation = "member_confirmation"
+    /// The platform's reply to a complaint filed on 12315, 黑猫投诉 or with an association (working days).
+    case externalReply = "external_reply"
+    /// 12315 ODR: the negotiation window (working days).
+    case odrNegotiation = "odr_negotiation"
+
+    /// Who owes it.
+    public var owner: DeadlineOwner {
+        switch self {
+        case .merchantEvidence: .merchant
+        case .memberConfirmation: .member
+        default: .platform
+        }
+    }
+
+    /// The platform's own response clocks, which stop while the case waits for the member.
+    public var pausesForMember: Bool { self == .firstResponse || self == .escalationResponse || self == .resolution }
+}
+
+public enum DeadlineOwner: String, Sendable, Codable {
+    case platform, merchant, member
 }
 
 /// One promised clock on a case.
@@ -24,8 +48,21 @@ public struct CaseDeadline: Sendable, Codable, Equatable {
     public var breachedAt: Date?
     /// Replaced by a later deadline (e.g. an escalation supersedes the first response).
     public var supersededAt: Date?
+    /// The records request or external complaint this clock belongs to.
+    public var ref: String?
+    /// When whoever owes it was reminded that it is near.
+    public var remindedAt: Date?
+
+    /// Seconds before `dueAt` at which whoever owes it is reminded.
+    public var reminderLeadSeconds: Int?
 
     public var isOpen: Bool { metAt == nil && supersededAt == nil }
+
+    /// When the reminder is due, if it has not been sent.
+    public var remindAt: Date? {
+        guard isOpen, remindedAt == nil, breachedAt == nil, let due = dueAt, let lead = reminderLeadSeconds, lead > 0 else { return nil }
+        return due.addingTimeInterval(-Double(lead))
+    }
     public var isPaused: Bool { dueAt == nil && pausedRemainingSeconds != nil }
 }
 
@@ -55,9 +92,26 @@ public struct DeadlineClock: Sendable {
     }
 
     /// A new deadline of `hours` starting at `now`. The emergency channel always counts natural hours.
-    public func start(_ kind: DeadlineKind, tier: Tier, hours: Int, at now: Date, emergency: Bool) -> CaseDeadline {
-        let mode: HourMode = emergency ? .natural : policy.hourMode
-        return CaseDeadline(kind: kind, tier: tier, mode: mode, startedAt: now, dueAt: add(seconds: hours * 3600, to: now, mode: mode))
+    public func start(_ kind: DeadlineKind, tier: Tier, hours: Int, at now: Date, emergency: Bool, reminderHours: Int = 0, ref: String? = nil) -> CaseDeadline {
+        let mode: HourMode = emergency || !kind.pausesForMember ? .natural : policy.hourMode
+        let due = add(seconds: hours * 3600, to: now, mode: mode)
+        return CaseDeadline(
+            kind: kind, tier: tier, mode: mode, startedAt: now, dueAt: due, ref: ref,
+            reminderLeadSeconds: Self.lead(reminderHours: reminderHours, span: due.timeIntervalSince(now)))
+    }
+
+    /// A deadline due at a given instant (working-day clocks, requests with a chosen deadline).
+    public func start(_ kind: DeadlineKind, tier: Tier, dueAt due: Date, at now: Date, reminderHours: Int = 0, ref: String? = nil) -> CaseDeadline {
+        CaseDeadline(
+            kind: kind, tier: tier, mode: .natural, startedAt: now, dueAt: due, ref: ref,
+            reminderLeadSeconds: Self.lead(reminderHours: reminderHours, span: due.timeIntervalSince(now)))
+    }
+
+    /// The reminder comes `reminderHours` before the deadline, or a quarter of the time before it when the clock is shorter than that.
+    static func lead(reminderHours: Int, span: TimeInterval) -> Int? {
+        guard reminderHours > 0, span > 0 else { return nil }
+        let lead = Double(reminderHours * 3600)
+        return Int(lead < span ? lead : span / 4)
     }
 
     /// Stops the clock: keeps what was left.

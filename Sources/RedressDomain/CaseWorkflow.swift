@@ -47,16 +47,18 @@ public struct CaseWorkflow: Sendable {
         let route = policy.routing.route(dimension: category.dimension, amountFen: amount, emergency: emergency)
         let firstHours = route.queue == .emergency ? policy.deadlines.emergencyFirstResponseHours : policy.deadlines.firstResponseHours
         let urgent = route.queue == .emergency
+        let remind = policy.member.reminderHours
         let deadlines = [
-            clock.start(.firstResponse, tier: route.tier, hours: firstHours, at: now, emergency: urgent),
-            clock.start(.resolution, tier: route.tier, hours: policy.deadlines.resolutionHours, at: now, emergency: urgent),
+            clock.start(.firstResponse, tier: route.tier, hours: firstHours, at: now, emergency: urgent, reminderHours: remind),
+            clock.start(.resolution, tier: route.tier, hours: policy.deadlines.resolutionHours, at: now, emergency: urgent, reminderHours: remind),
         ]
         let complaint = Complaint(
             id: id, caseNumber: caseNumber, memberId: memberId, categoryCode: category.code, dimension: category.dimension, order: draft.order,
             occurredAt: draft.occurredAt, narrative: draft.narrative, remedy: draft.remedy, amountClaimedFen: draft.amountClaimedFen,
             channel: draft.channel ?? .api, emergency: emergency, status: .submitted, tier: route.tier, queue: route.queue, assigneeId: nil,
             deadlines: deadlines, rejectionReason: nil, memberDisputedAt: nil, firstRespondedAt: nil, resolvedAt: nil, closedAt: nil,
-            createdAt: now, updatedAt: now, eventCount: 0, headHash: TimelineEvent.genesisHash)
+            createdAt: now, updatedAt: now, eventCount: 0, headHash: TimelineEvent.genesisHash,
+            respondent: CaseRespondent(kind: draft.order.respondent, merchantId: draft.order.merchantId))
         let member = CaseActor(id: memberId, role: .member)
         var order: [String: CanonicalValue] = [
             "orderNumber": .string(draft.order.orderNumber), "amountPaidFen": .int(draft.order.amountPaidFen),
@@ -112,8 +114,10 @@ public struct CaseWorkflow: Sendable {
             x.rejectionReason = nil
             let urgent = c.queue == .emergency
             let hours = urgent ? policy.deadlines.emergencyFirstResponseHours : policy.deadlines.firstResponseHours
-            x.deadlines.append(clock.start(.firstResponse, tier: c.tier, hours: hours, at: now, emergency: urgent))
-            x.deadlines.append(clock.start(.resolution, tier: c.tier, hours: policy.deadlines.resolutionHours, at: now, emergency: urgent))
+            let remind = policy.member.reminderHours
+            x.deadlines.append(clock.start(.firstResponse, tier: c.tier, hours: hours, at: now, emergency: urgent, reminderHours: remind))
+            x.deadlines.append(
+                clock.start(.resolution, tier: c.tier, hours: policy.deadlines.resolutionHours, at: now, emergency: urgent, reminderHours: remind))
         case .dispute:
             x.memberDisputedAt = now
         case .resolve, .accept:
@@ -124,7 +128,13 @@ public struct CaseWorkflow: Sendable {
         }
         if Lifecycle.responding.contains(action) { meetResponses(&x, now: now) }
         if action == .proposeResolution || action == .resolve || action == .reject { meet(&x, kinds: [.resolution], now: now) }
+        // The member's answer meets their clock; any other way out of a proposal retires it.
+        if action == .accept || action == .dispute { meet(&x, kinds: [.memberConfirmation], now: now) }
         x = moveClocks(x, from: c.status, to: next, now: now)
+        if c.status == .resolutionProposed && next != .resolutionProposed {
+            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind == .memberConfirmation { x.deadlines[i].supersededAt = now }
+        }
+        if next == .resolutionProposed { x.deadlines.append(memberConfirmationClock(c, now: now)) }
         x.status = next
         x.updatedAt = now
         return CaseChange(complaint: x, events: [EventDraft(kind: .statusChanged, actor: actor, occurredAt: now, payload: payload)])
@@ -166,18 +176,19 @@ public struct CaseWorkflow: Sendable {
         try ComplaintDraft.text(reason, "reason", max: 2_000)
         guard Lifecycle.open.contains(c.status) else { throw .illegalTransition(from: c.status, action: "escalate") }
         if actor.role == .member {
-            let overdue = c.openDeadlines.contains { ($0.kind == .firstResponse || $0.kind == .escalationResponse) && ($0.dueAt.map { $0 <= now } ?? false) }
-            guard overdue || c.memberDisputedAt != nil else { throw .escalationNotYetAllowed }
+            guard memberMayEscalate(c, now: now) else { throw .escalationNotYetAllowed }
         } else if !actor.role.isStaff && actor.role != .system {
             throw .actionNotPermitted(action: "escalate", role: actor.role)
         }
         guard let next = c.tier.next else { throw .alreadyTopTier }
         var x = c
-        for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind != .resolution {
+        for i in x.deadlines.indices where x.deadlines[i].isOpen && (x.deadlines[i].kind == .firstResponse || x.deadlines[i].kind == .escalationResponse) {
             x.deadlines[i].supersededAt = now
         }
         let urgent = c.queue == .emergency
-        var d = clock.start(.escalationResponse, tier: next, hours: policy.deadlines.escalationResponseHours, at: now, emergency: urgent)
+        var d = clock.start(
+            .escalationResponse, tier: next, hours: policy.deadlines.escalationResponseHours, at: now, emergency: urgent,
+            reminderHours: policy.member.reminderHours)
         if c.status == .awaitingMember { d = clock.pause(d, at: now) }
         x.deadlines.append(d)
         x.tier = next
@@ -233,26 +244,86 @@ public struct CaseWorkflow: Sendable {
 
     // MARK: Sweeping
 
-    /// Records every deadline that has fallen due unmet, and escalates an L1 case whose first response is overdue.
-    /// Returns nil when there is nothing to do, so a second sweep of the same breach changes nothing.
+    /// Acts on every clock of the case that has come due: sends each reminder once, records each breach once, and
+    /// applies its consequence — a missed platform response escalates the case one tier, a missed merchant evidence
+    /// deadline records the default and a ruling for the member (proposed or applied, by policy), a member silent on a
+    /// proposed resolution is taken to accept it. Returns nil when there is nothing to do, so a second sweep of the same
+    /// instant changes nothing: the marks are written with the events, in one transaction.
     public func sweep(_ c: Complaint, now: Date) -> CaseChange? {
         var x = c
         var events: [EventDraft] = []
-        var escalateFirstResponse = false
+        var escalate = false
+        var defaulted: [RecordsRequest] = []
+        var memberSilent = false
         for i in x.deadlines.indices {
             let d = x.deadlines[i]
-            guard d.isOpen, d.breachedAt == nil, let due = d.dueAt, due <= now else { continue }
-            x.deadlines[i].breachedAt = now
-            events.append(
-                EventDraft(
-                    kind: .deadlineBreached, actor: .system, occurredAt: now,
-                    payload: ["deadline": .string(d.kind.rawValue), "tier": .string(d.tier.rawValue), "dueAtMs": .int(Self.ms(due))]))
-            if d.kind == .firstResponse && d.tier == .l1 && c.tier == .l1 { escalateFirstResponse = true }
+            guard d.isOpen, d.breachedAt == nil, let due = d.dueAt else { continue }
+            if due <= now {
+                x.deadlines[i].breachedAt = now
+                var payload: [String: CanonicalValue] = [
+                    "deadline": .string(d.kind.rawValue), "tier": .string(d.tier.rawValue), "dueAtMs": .int(Self.ms(due)),
+                    "owner": .string(d.kind.owner.rawValue),
+                ]
+                if let r = d.ref { payload["ref"] = .string(r) }
+                events.append(EventDraft(kind: .deadlineBreached, actor: .system, occurredAt: now, payload: payload))
+                switch d.kind {
+                case .firstResponse, .escalationResponse, .resolution:
+                    if d.tier == c.tier { escalate = true }
+                case .merchantEvidence:
+                    x.deadlines[i].supersededAt = now
+                    if let j = x.recordsRequests.firstIndex(where: { $0.id == d.ref && $0.isOpen }) {
+                        x.recordsRequests[j].defaultedAt = now
+                        defaulted.append(x.recordsRequests[j])
+                    }
+                case .memberConfirmation:
+                    memberSilent = true
+                case .externalReply, .odrNegotiation:
+                    break
+                }
+            } else if let at = d.remindAt, at <= now {
+                x.deadlines[i].remindedAt = now
+                var payload: [String: CanonicalValue] = [
+                    "deadline": .string(d.kind.rawValue), "tier": .string(d.tier.rawValue), "dueAtMs": .int(Self.ms(due)),
+                    "owner": .string(d.kind.owner.rawValue),
+                ]
+                if let r = d.ref { payload["ref"] = .string(r) }
+                events.append(
+                    EventDraft(
+                        kind: .deadlineApproaching, actor: .system, visibility: d.kind.owner == .platform ? .internal : .public, occurredAt: now,
+                        payload: payload))
+            }
         }
         guard !events.isEmpty else { return nil }
         x.updatedAt = now
-        if escalateFirstResponse && Lifecycle.open.contains(x.status),
-            let up = try? escalate(x, by: .system, reason: "首次响应超时，自动升级 / first response overdue", now: now, automatic: true)
+        for r in defaulted {
+            events.append(
+                EventDraft(
+                    kind: .recordsDefaulted, actor: .system, occurredAt: now,
+                    payload: ["requestId": .string(r.id), "merchantId": .string(c.respondentMerchantId ?? ""), "rule": "电子商务法 第62条"]))
+            guard Lifecycle.open.contains(x.status), x.ruling == nil else { continue }
+            let ruling = defaultRuling(x, request: r, now: now)
+            switch policy.merchant.defaultRuling {
+            case .applyImmediately:
+                if let ruled = try? rule(x, outcome: ruling.outcome, remedy: ruling.remedy, amountFen: ruling.amountFen, reason: ruling.reason, by: .system, now: now, basis: ruling.basis) {
+                    x = ruled.complaint
+                    events += ruled.events
+                }
+            case .proposeForReview:
+                if x.proposedRuling == nil {
+                    x.proposedRuling = ruling
+                    events.append(EventDraft(kind: .rulingProposed, actor: .system, occurredAt: now, payload: ["ruling": ruling.value]))
+                }
+            }
+        }
+        if memberSilent && x.status == .resolutionProposed {
+            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind == .memberConfirmation { x.deadlines[i].supersededAt = now }
+            x = moveClocks(x, from: x.status, to: .resolved, now: now)
+            events.append(Self.automaticStatus(from: .resolutionProposed, to: .resolved, trigger: "member_silence", now: now))
+            x.status = .resolved
+            x.resolvedAt = now
+        }
+        if escalate && Lifecycle.open.contains(x.status) && x.tier.next != nil,
+            let up = try? self.escalate(x, by: .system, reason: "处理期限届满未响应，自动升级 / deadline missed, escalated automatically", now: now, automatic: true)
         {
             x = up.complaint
             events += up.events
@@ -262,12 +333,12 @@ public struct CaseWorkflow: Sendable {
 
     // MARK: Helpers
 
-    private func meetResponses(_ x: inout Complaint, now: Date) {
+    func meetResponses(_ x: inout Complaint, now: Date) {
         if x.firstRespondedAt == nil { x.firstRespondedAt = now }
         meet(&x, kinds: [.firstResponse, .escalationResponse], now: now)
     }
 
-    private func meet(_ x: inout Complaint, kinds: Set<DeadlineKind>, now: Date) {
+    func meet(_ x: inout Complaint, kinds: Set<DeadlineKind>, now: Date) {
         for i in x.deadlines.indices where x.deadlines[i].isOpen && kinds.contains(x.deadlines[i].kind) {
             x.deadlines[i].metAt = now
         }
@@ -275,15 +346,18 @@ public struct CaseWorkflow: Sendable {
 
     /// Pauses the clocks when the case starts waiting for the member, restarts them when it stops,
     /// and retires every open clock when the case is finished.
-    private func moveClocks(_ c: Complaint, from: ComplaintStatus, to: ComplaintStatus, now: Date) -> Complaint {
+    func moveClocks(_ c: Complaint, from: ComplaintStatus, to: ComplaintStatus, now: Date) -> Complaint {
         var x = c
         if to == .awaitingMember && from != .awaitingMember {
-            x.deadlines = x.deadlines.map { clock.pause($0, at: now) }
+            x.deadlines = x.deadlines.map { $0.kind.pausesForMember ? clock.pause($0, at: now) : $0 }
         } else if from == .awaitingMember && to != .awaitingMember {
-            x.deadlines = x.deadlines.map { clock.resume($0, at: now) }
+            x.deadlines = x.deadlines.map { $0.kind.pausesForMember ? clock.resume($0, at: now) : $0 }
         }
+        // A finished case owes nothing more internally; what it owes 12315, 黑猫投诉 or an association stays owed.
         if to.isFinished {
-            for i in x.deadlines.indices where x.deadlines[i].isOpen { x.deadlines[i].supersededAt = now }
+            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind != .externalReply && x.deadlines[i].kind != .odrNegotiation {
+                x.deadlines[i].supersededAt = now
+            }
         }
         return x
     }

@@ -94,6 +94,21 @@ public struct Complaint: Sendable, Codable, Equatable {
     public var eventCount: Int
     public var headHash: String
 
+    /// Who answers for the problem (from the order at intake; an L2 specialist may change it).
+    public var respondent: CaseRespondent
+    public var recordsRequests: [RecordsRequest] = []
+    /// A ruling for the member proposed after a merchant default, awaiting an L2 confirmation.
+    public var proposedRuling: Ruling? = nil
+    public var ruling: Ruling? = nil
+    public var freezes: [Freeze] = []
+    public var externalComplaints: [ExternalComplaint] = []
+    public var rating: SatisfactionRating? = nil
+    /// External reviewers (arbitrators, regulators) given read access to the case.
+    public var reviewerIds: [String] = []
+
+    /// The merchant answering for the case, if any.
+    public var respondentMerchantId: String? { respondent.kind == .merchant ? respondent.merchantId : nil }
+
     /// The larger of the amount paid and the amount claimed: what routing compares with the threshold.
     public var amountAtStakeFen: Int64 { max(order.amountPaidFen, amountClaimedFen) }
 
@@ -103,8 +118,20 @@ public struct Complaint: Sendable, Codable, Equatable {
     /// The nearest due instant among deadlines still owed, overdue ones included: the queue's sort key.
     public var nextDueAt: Date? { openDeadlines.compactMap(\.dueAt).min() }
 
-    /// The nearest due instant the sweeper has still to act on (open, not yet breached, not paused).
-    public var sweepDueAt: Date? { openDeadlines.filter { $0.breachedAt == nil }.compactMap(\.dueAt).min() }
+    /// The nearest instant the sweeper has still to act on: a reminder to send or a deadline to record as breached
+    /// (open, not yet breached, not paused). This indexed column is the case's durable timer.
+    public var sweepDueAt: Date? {
+        var next: Date?
+        for d in deadlines where d.isOpen && d.breachedAt == nil {
+            for t in [d.remindAt, d.dueAt] {
+                if let t, next.map({ t < $0 }) ?? true { next = t }
+            }
+        }
+        return next
+    }
+
+    /// Deadlines still owed by the platform: what the queues sort and mark by.
+    public var platformDeadlines: [CaseDeadline] { openDeadlines.filter { $0.kind.owner == .platform } }
 
     public func isOverdue(at now: Date) -> Bool { nextDueAt.map { $0 <= now } ?? false }
 }
@@ -139,7 +166,64 @@ extension Complaint {
         if let v = firstRespondedAt { o["firstRespondedAt"] = ms(v) }
         if let v = resolvedAt { o["resolvedAt"] = ms(v) }
         if let v = closedAt { o["closedAt"] = ms(v) }
+        o["respondent"] = respondent.value
+        if !recordsRequests.isEmpty { o["recordsRequests"] = .array(recordsRequests.map(\.value)) }
+        if let v = proposedRuling { o["proposedRuling"] = v.value }
+        if let v = ruling { o["ruling"] = v.value }
+        if !freezes.isEmpty { o["freezes"] = .array(freezes.map(\.value)) }
+        if !externalComplaints.isEmpty { o["externalComplaints"] = .array(externalComplaints.map(\.value)) }
+        if let v = rating { o["rating"] = v.value }
+        if !reviewerIds.isEmpty { o["reviewerIds"] = .array(reviewerIds.map(CanonicalValue.string)) }
         return .object(o)
+    }
+}
+
+extension Complaint {
+    enum CodingKeys: String, CodingKey {
+        case id, caseNumber, memberId, categoryCode, dimension, order, occurredAt, narrative, remedy, amountClaimedFen, channel, emergency
+        case status, tier, queue, assigneeId, deadlines, rejectionReason, memberDisputedAt, firstRespondedAt, resolvedAt, closedAt
+        case createdAt, updatedAt, eventCount, headHash
+        case respondent, recordsRequests, proposedRuling, ruling, freezes, externalComplaints, rating, reviewerIds
+    }
+
+    /// Cases stored before a section existed read it as empty; a case stored without a respondent takes the order's.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        caseNumber = try c.decode(String.self, forKey: .caseNumber)
+        memberId = try c.decode(String.self, forKey: .memberId)
+        categoryCode = try c.decode(String.self, forKey: .categoryCode)
+        dimension = try c.decode(Dimension.self, forKey: .dimension)
+        order = try c.decode(OrderReference.self, forKey: .order)
+        occurredAt = try c.decode(Date.self, forKey: .occurredAt)
+        narrative = try c.decode(String.self, forKey: .narrative)
+        remedy = try c.decode(Remedy.self, forKey: .remedy)
+        amountClaimedFen = try c.decode(Int64.self, forKey: .amountClaimedFen)
+        channel = try c.decode(Channel.self, forKey: .channel)
+        emergency = try c.decode(Bool.self, forKey: .emergency)
+        status = try c.decode(ComplaintStatus.self, forKey: .status)
+        tier = try c.decode(Tier.self, forKey: .tier)
+        queue = try c.decode(Queue.self, forKey: .queue)
+        assigneeId = try c.decodeIfPresent(String.self, forKey: .assigneeId)
+        deadlines = try c.decode([CaseDeadline].self, forKey: .deadlines)
+        rejectionReason = try c.decodeIfPresent(RejectionReason.self, forKey: .rejectionReason)
+        memberDisputedAt = try c.decodeIfPresent(Date.self, forKey: .memberDisputedAt)
+        firstRespondedAt = try c.decodeIfPresent(Date.self, forKey: .firstRespondedAt)
+        resolvedAt = try c.decodeIfPresent(Date.self, forKey: .resolvedAt)
+        closedAt = try c.decodeIfPresent(Date.self, forKey: .closedAt)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        eventCount = try c.decode(Int.self, forKey: .eventCount)
+        headHash = try c.decode(String.self, forKey: .headHash)
+        respondent =
+            try c.decodeIfPresent(CaseRespondent.self, forKey: .respondent) ?? CaseRespondent(kind: order.respondent, merchantId: order.merchantId)
+        recordsRequests = try c.decodeIfPresent([RecordsRequest].self, forKey: .recordsRequests) ?? []
+        proposedRuling = try c.decodeIfPresent(Ruling.self, forKey: .proposedRuling)
+        ruling = try c.decodeIfPresent(Ruling.self, forKey: .ruling)
+        freezes = try c.decodeIfPresent([Freeze].self, forKey: .freezes) ?? []
+        externalComplaints = try c.decodeIfPresent([ExternalComplaint].self, forKey: .externalComplaints) ?? []
+        rating = try c.decodeIfPresent(SatisfactionRating.self, forKey: .rating)
+        reviewerIds = try c.decodeIfPresent([String].self, forKey: .reviewerIds) ?? []
     }
 }
 
@@ -179,6 +263,9 @@ extension CaseDeadline {
         if let v = metAt { o["metAt"] = ms(v) }
         if let v = breachedAt { o["breachedAt"] = ms(v) }
         if let v = supersededAt { o["supersededAt"] = ms(v) }
+        if let v = ref { o["ref"] = .string(v) }
+        if let v = remindedAt { o["remindedAt"] = ms(v) }
+        if let v = reminderLeadSeconds { o["reminderLeadSeconds"] = .int(Int64(v)) }
         return .object(o)
     }
 }

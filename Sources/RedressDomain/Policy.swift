@@ -54,6 +54,59 @@ public struct DeadlinePolicy: Sendable, Codable, Equatable {
     }
 }
 
+/// The merchant's side of a case: evidence requests and the consequence of silence.
+public struct MerchantPolicy: Sendable, Codable, Equatable {
+    /// Hours a merchant has to produce its records when asked (电子商务法 Art. 62; Taobao/WeChat practice: 72 h).
+    public var evidenceHours: Int
+    /// What happens when the merchant produces nothing in time.
+    public var defaultRuling: DefaultRulingMode
+    /// Qualification records older than this are due for re-verification (电子商务法 Art. 27; 网络交易监督管理办法 Art. 24: at least every six months).
+    public var reverifyDays: Int
+
+    public init(evidenceHours: Int = 72, defaultRuling: DefaultRulingMode = .proposeForReview, reverifyDays: Int = 180) {
+        self.evidenceHours = evidenceHours
+        self.defaultRuling = defaultRuling
+        self.reverifyDays = reverifyDays
+    }
+}
+
+/// How a missed merchant evidence deadline turns into a ruling for the member.
+public enum DefaultRulingMode: String, Sendable, Codable, CaseIterable {
+    /// A ruling for the member is proposed; an L2 specialist (or above) confirms it.
+    case proposeForReview = "propose_for_review"
+    /// The ruling for the member is applied at once.
+    case applyImmediately = "apply_immediately"
+}
+
+/// The member's clocks after the platform answers.
+public struct MemberPolicy: Sendable, Codable, Equatable {
+    /// A proposed resolution the member does not answer is taken as accepted after this many days (PayPal 10 d, Taobao 5 d).
+    public var silenceDays: Int
+    /// Hours before any deadline at which whoever owes it is reminded.
+    public var reminderHours: Int
+    /// The member may escalate a case still open this many hours after filing, whatever the replies (the platform's promise: 48 h).
+    public var escalateAfterHours: Int
+
+    public init(silenceDays: Int = 7, reminderHours: Int = 24, escalateAfterHours: Int = 48) {
+        self.silenceDays = silenceDays
+        self.reminderHours = reminderHours
+        self.escalateAfterHours = escalateAfterHours
+    }
+}
+
+/// Clocks of complaints filed in parallel on other channels, in working days.
+public struct ExternalPolicy: Sendable, Codable, Equatable {
+    /// The platform replies to a complaint forwarded by 12315, 黑猫投诉 or an association within this many working days.
+    public var replyWorkingDays: Int
+    /// 12315 ODR: the negotiation window.
+    public var odrNegotiationWorkingDays: Int
+
+    public init(replyWorkingDays: Int = 7, odrNegotiationWorkingDays: Int = 10) {
+        self.replyWorkingDays = replyWorkingDays
+        self.odrNegotiationWorkingDays = odrNegotiationWorkingDays
+    }
+}
+
 /// Limits on evidence files.
 public struct EvidencePolicy: Sendable, Codable, Equatable {
     public var maxFileBytes: Int
@@ -65,11 +118,31 @@ public struct Policy: Sendable, Codable, Equatable {
     public var routing: RoutingPolicy
     public var deadlines: DeadlinePolicy
     public var evidence: EvidencePolicy
+    public var merchant: MerchantPolicy
+    public var member: MemberPolicy
+    public var external: ExternalPolicy
 
-    public init(routing: RoutingPolicy = .init(), deadlines: DeadlinePolicy = .init(), evidence: EvidencePolicy = .init()) {
+    public init(
+        routing: RoutingPolicy = .init(), deadlines: DeadlinePolicy = .init(), evidence: EvidencePolicy = .init(), merchant: MerchantPolicy = .init(),
+        member: MemberPolicy = .init(), external: ExternalPolicy = .init()
+    ) {
         self.routing = routing
         self.deadlines = deadlines
         self.evidence = evidence
+        self.merchant = merchant
+        self.member = member
+        self.external = external
+    }
+
+    /// Sections added after a policy was stored take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        routing = try c.decode(RoutingPolicy.self, forKey: .routing)
+        deadlines = try c.decode(DeadlinePolicy.self, forKey: .deadlines)
+        evidence = try c.decode(EvidencePolicy.self, forKey: .evidence)
+        merchant = try c.decodeIfPresent(MerchantPolicy.self, forKey: .merchant) ?? .init()
+        member = try c.decodeIfPresent(MemberPolicy.self, forKey: .member) ?? .init()
+        external = try c.decodeIfPresent(ExternalPolicy.self, forKey: .external) ?? .init()
     }
 
     public static let `default` = Policy()
@@ -92,6 +165,17 @@ public struct Policy: Sendable, Codable, Equatable {
         guard (1...3650).contains(deadlines.reopenWindowDays) else { throw .outOfRange("deadlines.reopenWindowDays", "1–3650 天", "1–3650 days") }
         guard (1024...512 * 1_048_576).contains(evidence.maxFileBytes) else {
             throw .outOfRange("evidence.maxFileBytes", "1 KiB–512 MiB", "1 KiB–512 MiB")
+        }
+        try hours(merchant.evidenceHours, "merchant.evidenceHours")
+        guard (1...3650).contains(merchant.reverifyDays) else { throw .outOfRange("merchant.reverifyDays", "1–3650 天", "1–3650 days") }
+        guard (1...365).contains(member.silenceDays) else { throw .outOfRange("member.silenceDays", "1–365 天", "1–365 days") }
+        guard (0...24 * 30).contains(member.reminderHours) else { throw .outOfRange("member.reminderHours", "0–720 小时", "0–720 hours") }
+        try hours(member.escalateAfterHours, "member.escalateAfterHours")
+        guard (1...365).contains(external.replyWorkingDays) else {
+            throw .outOfRange("external.replyWorkingDays", "1–365 个工作日", "1–365 working days")
+        }
+        guard (1...365).contains(external.odrNegotiationWorkingDays) else {
+            throw .outOfRange("external.odrNegotiationWorkingDays", "1–365 个工作日", "1–365 working days")
         }
     }
 }

@@ -8,10 +8,17 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     /// 风控: cases over the threshold, security cases, the emergency channel.
     case riskControl = "risk_control"
     case admin
+    /// 商家: answers the cases against its merchant account; sees members' personal data masked.
+    case merchant
+    /// External reviewer (regulator, arbitrator, court): reads the cases assigned to them and records a decision.
+    case arbitrator
     /// Redress itself: sweeps, automatic escalations.
     case system
 
     public var isStaff: Bool { self == .agent || self == .specialist || self == .riskControl || self == .admin }
+
+    /// L2 and above: may change the respondent, confirm a default ruling and rule on a case.
+    public var decides: Bool { self == .specialist || self == .riskControl || self == .admin }
 
     /// The queues a role works (admins see all).
     public var visibleQueues: Set<Queue> {
@@ -20,7 +27,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .specialist: [.l1, .l2]
         case .riskControl: [.riskControl, .emergency]
         case .admin, .system: Set(Queue.allCases)
-        case .member: []
+        case .member, .merchant, .arbitrator: []
         }
     }
 }

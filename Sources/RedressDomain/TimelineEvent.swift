@@ -13,6 +13,20 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case evidenceAdded = "evidence_added"
     case deadlineBreached = "deadline_breached"
     case automaticAction = "automatic_action"
+    case respondentChanged = "respondent_changed"
+    case recordsRequested = "records_requested"
+    case recordsSubmitted = "records_submitted"
+    case recordsDefaulted = "records_defaulted"
+    case remedyOffered = "remedy_offered"
+    case rulingProposed = "ruling_proposed"
+    case ruled
+    case frozen
+    case freezeReleased = "freeze_released"
+    case externalComplaintRecorded = "external_complaint_recorded"
+    case externalComplaintUpdated = "external_complaint_updated"
+    case rated
+    case reviewerAssigned = "reviewer_assigned"
+    case deadlineApproaching = "deadline_approaching"
 }
 
 public enum Visibility: String, Sendable, Codable {

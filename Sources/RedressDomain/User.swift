@@ -11,8 +11,15 @@ public struct User: Sendable, Codable, Equatable {
     public var phone: String?
     public var createdAt: Date
     public var disabled: Bool
+    /// For a merchant's user: the merchant account they answer for.
+    public var merchantId: String?
+    /// Where notices go by e-mail (the log-in when it is an e-mail address, unless another is given).
+    public var email: String?
 
-    public init(id: String, role: Role, login: String, displayName: String, phone: String? = nil, createdAt: Date, disabled: Bool = false) {
+    public init(
+        id: String, role: Role, login: String, displayName: String, phone: String? = nil, createdAt: Date, disabled: Bool = false,
+        merchantId: String? = nil, email: String? = nil
+    ) {
         self.id = id
         self.role = role
         self.login = login
@@ -20,6 +27,8 @@ public struct User: Sendable, Codable, Equatable {
         self.phone = phone
         self.createdAt = createdAt
         self.disabled = disabled
+        self.merchantId = merchantId
+        self.email = email ?? (login.contains("@") ? login : nil)
     }
 
     public var actor: CaseActor { CaseActor(id: id, role: role) }

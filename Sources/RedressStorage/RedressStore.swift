@@ -39,6 +39,10 @@ public struct ComplaintQuery: Sendable, Equatable {
     public var category: String?
     /// Only cases with a deadline due at or before this instant and unmet.
     public var overdueAt: Date?
+    /// Only cases against this merchant.
+    public var respondentMerchantId: String?
+    /// Only cases given to this external reviewer.
+    public var reviewerId: String?
     /// Leave out resolved, closed, rejected and withdrawn cases unless statuses asks for them.
     public var openOnly: Bool
     public var limit: Int
@@ -108,6 +112,104 @@ public struct LedgerState: Sendable, Equatable {
     }
 }
 
+/// A webhook endpoint: notices of the chosen topics are POSTed to it, signed with its secret.
+public struct WebhookSubscription: Sendable, Equatable {
+    public var id: String
+    public var url: String
+    /// HMAC-SHA256 key; shown once, when the subscription is made.
+    public var secret: String
+    /// Topic names (`complaint.created`, …); empty means every topic.
+    public var topics: [String]
+    /// A merchant's own endpoint receives notices of cases against that merchant only.
+    public var merchantId: String?
+    public var createdBy: String
+    public var createdAt: Date
+    public var disabled: Bool
+    public init(
+        id: String, url: String, secret: String, topics: [String], merchantId: String?, createdBy: String, createdAt: Date, disabled: Bool = false
+    ) {
+        self.id = id
+        self.url = url
+        self.secret = secret
+        self.topics = topics
+        self.merchantId = merchantId
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.disabled = disabled
+    }
+
+    public func wants(_ topic: NoticeTopic) -> Bool { topics.isEmpty || topics.contains(topic.rawValue) }
+}
+
+public enum DeliveryChannel: String, Sendable, Codable {
+    case email, webhook
+}
+
+public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
+    case pending, delivered, dead
+}
+
+/// Where one notice goes: an e-mail address, or a webhook subscription's id.
+public struct DeliveryDraft: Sendable, Equatable {
+    public var channel: DeliveryChannel
+    public var destination: String
+    public init(channel: DeliveryChannel, destination: String) {
+        self.channel = channel
+        self.destination = destination
+    }
+}
+
+/// One entry of the outbox.
+public struct Delivery: Sendable, Equatable {
+    public var id: Int64
+    public var noticeId: Int64
+    public var notice: Notice
+    public var channel: DeliveryChannel
+    public var destination: String
+    public var status: DeliveryStatus
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var deliveredAt: Date?
+    public var createdAt: Date
+}
+
+/// One try at delivering, as the delivery log keeps it.
+public struct DeliveryAttempt: Sendable, Equatable {
+    public var deliveryId: Int64
+    public var attempt: Int
+    public var at: Date
+    public var ok: Bool
+    public var statusCode: Int?
+    public var error: String?
+    public var durationMs: Int
+    public init(deliveryId: Int64, attempt: Int, at: Date, ok: Bool, statusCode: Int?, error: String?, durationMs: Int) {
+        self.deliveryId = deliveryId
+        self.attempt = attempt
+        self.at = at
+        self.ok = ok
+        self.statusCode = statusCode
+        self.error = error
+        self.durationMs = durationMs
+    }
+}
+
+/// What follows an attempt.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered
+    case retry(at: Date)
+    /// No more attempts (until replayed).
+    case dead
+}
+
+/// One change of the policy: who, when, and what it was before.
+public struct PolicyChange: Sendable {
+    public var at: Date
+    public var by: String
+    public var previous: Policy?
+    public var policy: Policy
+}
+
 public enum StoreError: Error, Sendable, Equatable {
     case notFound
     /// A unique value is taken (e.g. the log-in).
@@ -146,6 +248,9 @@ public protocol RedressStore: Sendable {
     func complaints(_ query: ComplaintQuery) async throws -> ComplaintPage
     /// Applies a change to the current state of a case; `change` returning nil means nothing to do.
     func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (Complaint, [TimelineEvent])
+    /// Applies the same change function to several cases in one transaction (the sweeper's batches); cases with nothing to do
+    /// are left out of the result. A case that no longer exists is skipped.
+    func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(Complaint, [TimelineEvent])]
     func timeline(complaintId: String) async throws -> [TimelineEvent]
     /// Identifiers of complaints in id order, for walking the whole store.
     func complaintIds(after: String?, limit: Int) async throws -> [String]
@@ -195,4 +300,28 @@ public protocol RedressStore: Sendable {
     func ledgerKeys() async throws -> [LedgerPublicKey]
     /// Records a key (kept if already there) and retires every other key still active.
     func activateLedgerKey(_ key: LedgerPublicKey) async throws
+
+    // Merchants
+    func createMerchant(_ merchant: Merchant) async throws
+    func merchant(id: String) async throws -> Merchant?
+    func merchants() async throws -> [Merchant]
+    func saveMerchant(_ merchant: Merchant) async throws
+    func policyHistory(limit: Int) async throws -> [PolicyChange]
+
+    // Notifications (notices are written by the case writes above, in the same transaction)
+    /// Notices not yet fanned out to their deliveries, oldest first.
+    func pendingNotices(limit: Int) async throws -> [(id: Int64, notice: Notice)]
+    /// Creates the notice's deliveries (a destination already there is kept) and marks it fanned out, atomically.
+    func fanOut(noticeId: Int64, deliveries: [DeliveryDraft], at: Date) async throws
+    /// Pending deliveries due by `dueAt`, leased until `leaseUntil` so that no other sender takes them meanwhile.
+    func claimDeliveries(dueAt: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
+    /// Logs an attempt and moves the delivery on.
+    func recordDeliveryAttempt(_ attempt: DeliveryAttempt, outcome: DeliveryOutcome, error: String?) async throws
+    func deliveries(status: DeliveryStatus?, limit: Int, offset: Int) async throws -> [Delivery]
+    func delivery(id: Int64) async throws -> (Delivery, [DeliveryAttempt])?
+    /// Queues a delivery again, whatever its status; its log is kept.
+    func replayDelivery(id: Int64, at: Date) async throws -> Delivery
+    func createWebhook(_ webhook: WebhookSubscription) async throws
+    func webhooks() async throws -> [WebhookSubscription]
+    func setWebhookDisabled(id: String, disabled: Bool) async throws
 }

@@ -148,6 +148,101 @@ enum SQLiteSchema {
                       BEGIN SELECT RAISE(ABORT, 'log keys are kept'); END;
                     """)
         }
+        m.registerMigration("v3_create_merchants_notices_and_deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE merchants (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      registered_name TEXT NOT NULL,
+                      shop_name TEXT NOT NULL,
+                      business_licence_number TEXT NOT NULL UNIQUE CHECK (length(business_licence_number) = 18),
+                      verified_at_ms INTEGER,
+                      created_at_ms INTEGER NOT NULL,
+                      updated_at_ms INTEGER NOT NULL,
+                      body TEXT NOT NULL
+                    );
+                    -- New roles (merchant, external reviewer), the merchant a merchant's user answers for, and an e-mail address
+                    -- for notices: the users table is rebuilt (SQLite cannot change a CHECK constraint in place).
+                    CREATE TABLE users_v3 (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      role TEXT NOT NULL CHECK (role IN ('member', 'agent', 'specialist', 'risk_control', 'admin', 'merchant', 'arbitrator')),
+                      login TEXT NOT NULL UNIQUE,
+                      display_name TEXT NOT NULL,
+                      phone TEXT,
+                      password_hash TEXT NOT NULL,
+                      created_at_ms INTEGER NOT NULL,
+                      disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                      merchant_id TEXT REFERENCES merchants(id),
+                      email TEXT,
+                      CHECK ((role = 'merchant') = (merchant_id IS NOT NULL))
+                    );
+                    INSERT INTO users_v3(id, role, login, display_name, phone, password_hash, created_at_ms, disabled, merchant_id, email)
+                      SELECT id, role, login, display_name, phone, password_hash, created_at_ms, disabled, NULL,
+                             CASE WHEN instr(login, '@') > 0 THEN login END FROM users;
+                    DROP TABLE users;
+                    ALTER TABLE users_v3 RENAME TO users;
+                    CREATE INDEX users_by_merchant ON users(merchant_id) WHERE merchant_id IS NOT NULL;
+
+                    ALTER TABLE complaints ADD COLUMN respondent_merchant_id TEXT;
+                    -- ",id1,id2," of the external reviewers given the case.
+                    ALTER TABLE complaints ADD COLUMN reviewers TEXT NOT NULL DEFAULT '';
+                    UPDATE complaints SET respondent_merchant_id = json_extract(body, '$.order.merchantId')
+                      WHERE json_extract(body, '$.order.respondent') = 'merchant';
+                    CREATE INDEX complaints_by_merchant ON complaints(respondent_merchant_id, next_due_at_ms) WHERE respondent_merchant_id IS NOT NULL;
+
+                    ALTER TABLE policy_history ADD COLUMN previous_body TEXT;
+
+                    -- Notifications owed, written in the transaction of the change that causes them.
+                    CREATE TABLE notices (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      complaint_id TEXT NOT NULL,
+                      event_sequence INTEGER NOT NULL,
+                      topic TEXT NOT NULL,
+                      body TEXT NOT NULL,
+                      created_at_ms INTEGER NOT NULL,
+                      fanned_out_at_ms INTEGER,
+                      UNIQUE (complaint_id, event_sequence, topic)
+                    );
+                    CREATE INDEX notices_pending ON notices(id) WHERE fanned_out_at_ms IS NULL;
+                    CREATE TABLE webhooks (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      url TEXT NOT NULL CHECK (url LIKE 'http://%' OR url LIKE 'https://%'),
+                      secret TEXT NOT NULL,
+                      topics TEXT NOT NULL,
+                      merchant_id TEXT REFERENCES merchants(id),
+                      created_by TEXT NOT NULL,
+                      created_at_ms INTEGER NOT NULL,
+                      disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+                    );
+                    -- One row per notice and destination: the outbox. Delivered at least once; the unique key keeps a
+                    -- notice from being fanned out twice to the same place.
+                    CREATE TABLE deliveries (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      notice_id INTEGER NOT NULL REFERENCES notices(id),
+                      channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+                      destination TEXT NOT NULL,
+                      status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      next_attempt_at_ms INTEGER NOT NULL,
+                      last_error TEXT,
+                      delivered_at_ms INTEGER,
+                      created_at_ms INTEGER NOT NULL,
+                      UNIQUE (notice_id, channel, destination)
+                    );
+                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at_ms) WHERE status = 'pending';
+                    -- The delivery log: every attempt, kept.
+                    CREATE TABLE delivery_attempts (
+                      delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+                      attempt INTEGER NOT NULL,
+                      at_ms INTEGER NOT NULL,
+                      ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+                      status_code INTEGER,
+                      error TEXT,
+                      duration_ms INTEGER NOT NULL,
+                      PRIMARY KEY (delivery_id, attempt)
+                    );
+                    """)
+        }
         return m
     }
 }

@@ -110,15 +110,17 @@ public final class SQLiteStore: RedressStore {
             do {
                 try db.execute(
                     sql: """
-                        INSERT INTO users(id, role, login, display_name, phone, password_hash, created_at_ms, disabled)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO users(id, role, login, display_name, phone, password_hash, created_at_ms, disabled, merchant_id, email)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         u.user.id, u.user.role.rawValue, u.user.login, u.user.displayName, u.user.phone, u.passwordHash, Codec.ms(u.user.createdAt),
-                        u.user.disabled,
+                        u.user.disabled, u.user.merchantId, u.user.email,
                     ])
             } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw StoreError.duplicate(field: "login")
+            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY || e.extendedResultCode == .SQLITE_CONSTRAINT_CHECK {
+                throw StoreError.notFound
             }
         }
     }
@@ -154,7 +156,7 @@ public final class SQLiteStore: RedressStore {
         guard let role = Role(rawValue: row["role"]) else { throw StoreError.unavailable("unknown role in users table") }
         let user = User(
             id: row["id"], role: role, login: row["login"], displayName: row["display_name"], phone: row["phone"],
-            createdAt: Codec.date(row["created_at_ms"]), disabled: row["disabled"])
+            createdAt: Codec.date(row["created_at_ms"]), disabled: row["disabled"], merchantId: row["merchant_id"], email: row["email"])
         return StoredUser(user: user, passwordHash: row["password_hash"])
     }
 
@@ -233,16 +235,31 @@ public final class SQLiteStore: RedressStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
-                  amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body,
+                  respondent_merchant_id, reviewers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 c.id, c.caseNumber, c.memberId, c.categoryCode, c.dimension.rawValue, c.status.rawValue, c.tier.rawValue, c.queue.rawValue,
                 c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
-                Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body,
+                Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body, c.respondentMerchantId, Self.reviewers(c),
             ])
         try insertEvents(db, p.events)
+        try insertNotices(db, Notice.plan(c, events: p.events))
+    }
+
+    static func reviewers(_ c: Complaint) -> String { c.reviewerIds.isEmpty ? "" : "," + c.reviewerIds.joined(separator: ",") + "," }
+
+    /// The notices a change calls for, in its transaction: the outbox never misses a committed change and never
+    /// announces one that was rolled back.
+    static func insertNotices(_ db: Database, _ notices: [Notice]) throws {
+        guard !notices.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        for n in notices {
+            try statement.execute(arguments: [n.complaintId, n.eventSequence, n.topic.rawValue, try Codec.json(n), Codec.ms(n.createdAt)])
+        }
     }
 
     static func insertEvents(_ db: Database, _ events: [TimelineEvent]) throws {
@@ -309,6 +326,14 @@ public final class SQLiteStore: RedressStore {
             conditions.append("category = ?")
             args.append(c)
         }
+        if let m = q.respondentMerchantId {
+            conditions.append("respondent_merchant_id = ?")
+            args.append(m)
+        }
+        if let r = q.reviewerId {
+            conditions.append("instr(reviewers, ?) > 0")
+            args.append("," + r + ",")
+        }
         if let o = q.overdueAt {
             conditions.append("next_due_at_ms IS NOT NULL AND next_due_at_ms <= ?")
             args.append(Codec.ms(o))
@@ -343,6 +368,21 @@ public final class SQLiteStore: RedressStore {
         return result
     }
 
+    public func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(Complaint, [TimelineEvent])] {
+        let results = try await write { [ledger] db in
+            var out: [(Complaint, [TimelineEvent])] = []
+            for id in complaintIds {
+                guard let current = try Self.complaint(db, id: id), let c = try change(current) else { continue }
+                let result = try Self.apply(db, c, to: current)
+                try ledger.appendEvents(db, result.1)
+                out.append(result)
+            }
+            return out
+        }
+        for (c, _) in results { recent.put(c) }
+        return results
+    }
+
     static func apply(_ db: Database, _ change: CaseChange, to current: Complaint) throws -> (Complaint, [TimelineEvent]) {
         var c = change.complaint
         let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash))
@@ -351,15 +391,17 @@ public final class SQLiteStore: RedressStore {
         try db.execute(
             sql: """
                 UPDATE complaints SET status = ?, tier = ?, queue = ?, assignee_id = ?, amount_at_stake_fen = ?, next_due_at_ms = ?,
-                  sweep_due_at_ms = ?, updated_at_ms = ?, event_count = ?, head_hash = ?, body = ?
+                  sweep_due_at_ms = ?, updated_at_ms = ?, event_count = ?, head_hash = ?, body = ?, respondent_merchant_id = ?, reviewers = ?
                 WHERE id = ? AND event_count = ?
                 """,
             arguments: [
                 c.status.rawValue, c.tier.rawValue, c.queue.rawValue, c.assigneeId, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms),
-                c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, Codec.string(c), c.id, current.eventCount,
+                c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, Codec.string(c), c.respondentMerchantId,
+                Self.reviewers(c), c.id, current.eventCount,
             ])
         guard db.changesCount == 1 else { throw StoreError.unavailable("the case changed during the update") }
         try insertEvents(db, events)
+        try insertNotices(db, Notice.plan(c, events: events))
         return (c, events)
     }
 
@@ -482,13 +524,15 @@ public final class SQLiteStore: RedressStore {
     public func savePolicy(_ policy: Policy, by userId: String, at: Date) async throws {
         let body = try Codec.json(policy)
         try await write { db in
+            let previous = try String.fetchOne(db, sql: "SELECT body FROM policies WHERE id = 1")
             try db.execute(
                 sql: """
                     INSERT INTO policies(id, body, updated_at_ms, updated_by) VALUES (1, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by
                     """, arguments: [body, Codec.ms(at), userId])
             try db.execute(
-                sql: "INSERT INTO policy_history(body, updated_at_ms, updated_by) VALUES (?, ?, ?)", arguments: [body, Codec.ms(at), userId])
+                sql: "INSERT INTO policy_history(body, updated_at_ms, updated_by, previous_body) VALUES (?, ?, ?, ?)",
+                arguments: [body, Codec.ms(at), userId, previous])
         }
     }
 

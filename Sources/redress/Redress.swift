@@ -33,6 +33,12 @@ struct StoreOptions: ParsableArguments {
         if let b = env["REDRESS_BCRYPT_COST"].flatMap(UInt8.init), (4...31).contains(b) { c.bcryptCost = b }
         if let s = env["REDRESS_SWEEP_SECONDS"].flatMap(Int.init), s > 0 { c.sweepInterval = .seconds(s) }
         if let s = env["REDRESS_HEAD_SECONDS"].flatMap(Double.init), s > 0 { c.headInterval = .milliseconds(Int(s * 1000)) }
+        if let n = env["REDRESS_PLATFORM_NAME"], !n.isEmpty { c.platformName = n }
+        // A sendmail-compatible command, split on spaces: e.g. "/usr/bin/msmtp -t" or "/usr/sbin/sendmail -t -i".
+        if let m = env["REDRESS_SENDMAIL"], !m.isEmpty { c.sendmailCommand = m.split(separator: " ").map(String.init) }
+        if let f = env["REDRESS_MAIL_FROM"], !f.isEmpty { c.mailFrom = f }
+        if let s = env["REDRESS_OUTBOX_SECONDS"].flatMap(Double.init), s > 0 { c.outboxInterval = .milliseconds(Int(s * 1000)) }
+        if let s = env["REDRESS_RETRY_SECONDS"].flatMap(Double.init), s > 0 { c.deliveryRetryBase = .milliseconds(Int(s * 1000)) }
         return c
     }
 

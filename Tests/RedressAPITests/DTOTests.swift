@@ -6,8 +6,9 @@ import Testing
 
 @Suite("Response bodies")
 struct DTOTests {
-    /// The hand-written JSON of a case must be the JSON its Encodable conformance produces.
-    @Test func handWrittenComplaintJSONMatchesTheEncodableForm() throws {
+    /// Each viewer sees the case as their role allows: a merchant the member's personal data masked, a member the
+    /// respondent's registered details and no internal assignee, staff everything.
+    @Test func eachViewerSeesTheCaseTheirRoleAllows() throws {
         let cal = WorkingDayCalendar.china(years: [])
         let wf = CaseWorkflow(policy: .default, calendar: cal)
         let now = Date(timeIntervalSince1970: 1_795_939_200.123)
@@ -15,20 +16,41 @@ struct DTOTests {
             category: "transaction.goods_not_as_described",
             order: OrderReference(
                 orderNumber: "KM\"1\"", amountPaidFen: 129_900, productKind: .licenceKey, respondent: .merchant, merchantId: "M-1",
-                merchantName: "商城\n", paidAt: now.addingTimeInterval(-3600), paymentReference: "WX1"),
-            occurredAt: now.addingTimeInterval(-7200), narrative: "描述\t\\", remedy: Remedy(kind: .other, text: "换货"), amountClaimedFen: 1, emergency: false)
+                merchantName: "商城\n", paidAt: now.addingTimeInterval(-3600), paymentReference: "6222021234567890123"),
+            occurredAt: now.addingTimeInterval(-7200), narrative: "请拨打13812345678联系我", remedy: Remedy(kind: .other, text: "换货"),
+            amountClaimedFen: 1, emergency: false)
         draft.channel = .web
         var c = try wf.file(draft, id: "c-1", caseNumber: "RD-1", memberId: "m-1", now: now).complaint
         c = try wf.act(.requestInfo, on: c, by: CaseActor(id: "a", role: .riskControl), input: .init(note: "x"), now: now).complaint
         c.assigneeId = "a"
-        for viewer in [Identity(userId: "m-1", role: .member), Identity(userId: "a", role: .riskControl)] {
-            for chinese in [true, false] {
-                let dto = ComplaintDTO(c, viewer: viewer, now: now.addingTimeInterval(90_000), chinese: chinese)
-                let fast = try JSONSerialization.jsonObject(with: Data(dto.value.canonicalBytes)) as? NSDictionary
-                let slow = try JSONSerialization.jsonObject(with: JSONBody.encoder.encode(dto)) as? NSDictionary
-                #expect(fast != nil && fast == slow)
-            }
+        let merchant = Merchant(
+            id: "M-1", registeredName: "某某网络科技有限公司", shopName: "某某商城", businessLicenceNumber: BusinessLicence.withCheck("91110105MA01ABCDE")!,
+            icpFilingNumber: "京ICP备2026012345号-1", registeredAddress: "北京市朝阳区", contactName: "王经理", contactPhone: "01012345678", contactEmail: nil,
+            verifiedAt: nil, createdAt: now, updatedAt: now)
+        let member = User(id: "m-1", role: .member, login: "13812345678", displayName: "张三丰", phone: "13812345678", createdAt: now)
+        func json(_ viewer: Identity) throws -> [String: Any] {
+            let dto = ComplaintDTO(c, viewer: viewer, now: now, chinese: true, workflow: wf, merchant: merchant, member: member)
+            return try JSONSerialization.jsonObject(with: Data(dto.value.canonicalBytes)) as? [String: Any] ?? [:]
         }
+        let asMerchant = try json(Identity(userId: "u-m", role: .merchant, merchantId: "M-1"))
+        #expect(asMerchant["narrative"] as? String == "请拨打138****5678联系我")
+        #expect((asMerchant["order"] as? [String: Any])?["paymentReference"] as? String == "***************0123")
+        #expect((asMerchant["member"] as? [String: Any])?["phone"] as? String == "138****5678")
+        #expect((asMerchant["member"] as? [String: Any])?["displayName"] as? String == "张**")
+        #expect(asMerchant["assigneeId"] == nil)
+        let asMember = try json(Identity(userId: "m-1", role: .member))
+        #expect(asMember["narrative"] as? String == "请拨打13812345678联系我")
+        #expect(asMember["assigneeId"] == nil && asMember["member"] == nil)
+        let disclosed = (asMember["respondent"] as? [String: Any])?["merchant"] as? [String: Any]
+        #expect(disclosed?["registeredName"] as? String == "某某网络科技有限公司")
+        #expect(disclosed?["verificationDue"] as? Bool == true)
+        let asStaff = try json(Identity(userId: "a", role: .riskControl))
+        #expect(asStaff["assigneeId"] as? String == "a")
+        #expect((asStaff["member"] as? [String: Any])?["phone"] as? String == "138****5678")
+        // The Encodable form is the same JSON.
+        let dto = ComplaintDTO(c, viewer: Identity(userId: "a", role: .riskControl), now: now, chinese: true, workflow: wf, merchant: merchant, member: member)
+        let slow = try JSONSerialization.jsonObject(with: JSONBody.encoder.encode(dto)) as? NSDictionary
+        #expect(slow == (asStaff as NSDictionary))
     }
 }
 

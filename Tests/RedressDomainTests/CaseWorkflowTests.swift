@@ -94,21 +94,31 @@ struct CaseWorkflowTests {
         #expect(throws: DomainError.alreadyTopTier) { try wf.escalate(c, by: Fixtures.specialist, reason: "x", now: t0) }
     }
 
-    @Test func theSweeperRecordsABreachOnceAndEscalatesAnOverdueL1Case() throws {
+    @Test func theSweeperRemindsOnceRecordsABreachOnceAndEscalatesAnOverdueL1Case() throws {
         let c = try Fixtures.filed()
-        #expect(wf.sweep(c, now: t0.addingTimeInterval(23 * 3600)) == nil)
-        let swept = try #require(wf.sweep(c, now: t0.addingTimeInterval(25 * 3600)))
+        #expect(wf.sweep(c, now: t0.addingTimeInterval(17 * 3600)) == nil)
+        // 24 h clock, 24 h reminder lead: the reminder comes a quarter of the clock early (at 18 h), once.
+        let reminded = try #require(wf.sweep(c, now: t0.addingTimeInterval(19 * 3600)))
+        #expect(reminded.events.map(\.kind) == [.deadlineApproaching])
+        #expect(reminded.events[0].visibility == .internal)
+        #expect(wf.sweep(reminded.complaint, now: t0.addingTimeInterval(20 * 3600)) == nil)
+        let swept = try #require(wf.sweep(reminded.complaint, now: t0.addingTimeInterval(25 * 3600)))
         #expect(swept.events.map(\.kind) == [.deadlineBreached, .escalated])
         #expect(swept.complaint.tier == .l2)
         #expect(swept.events[1].payload["automatic"] == .bool(true))
         #expect(wf.sweep(swept.complaint, now: t0.addingTimeInterval(26 * 3600)) == nil)
     }
 
-    @Test func aBreachAtL2IsRecordedWithoutAnotherEscalation() throws {
+    @Test func aBreachAtL2EscalatesToRiskControlAndABreachThereIsOnlyRecorded() throws {
         let c = try wf.escalate(try Fixtures.filed(), by: Fixtures.agent, reason: "x", now: t0).complaint
         let swept = try #require(wf.sweep(c, now: t0.addingTimeInterval(49 * 3600)))
-        #expect(swept.events.map(\.kind) == [.deadlineBreached])
-        #expect(swept.complaint.tier == .l2)
+        // The 72 h resolution clock's reminder (24 h before) and the 48 h L2 response breach, which moves the case up.
+        #expect(swept.events.map(\.kind) == [.deadlineApproaching, .deadlineBreached, .escalated])
+        #expect(swept.complaint.tier == .riskControl)
+        let top = try #require(wf.sweep(swept.complaint, now: t0.addingTimeInterval(98 * 3600)))
+        #expect(top.events.filter { $0.kind == .deadlineBreached }.count == 2)
+        #expect(!top.events.contains { $0.kind == .escalated })
+        #expect(top.complaint.tier == .riskControl)
     }
 
     @Test func reopeningIsAllowedForThirtyDays() throws {
