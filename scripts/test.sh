@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test of Redress on a fresh machine:
-#   1. installs what the tests need (SQLite headers, schemathesis) when it is missing;
+#   1. installs what the tests need (SQLite headers, msmtp, schemathesis, aiosmtpd) when it is missing;
 #   2. swift test: domain, SQLite store and HTTP API suites;
 #   3. checks the served OpenAPI document is the one scripts/openapi.py writes;
 #   4. starts the real server on a throw-away data folder with demo data and runs schemathesis
@@ -8,7 +8,9 @@
 #   5. drives the CLI against that server: a member's dossier verifies offline with `redress verify-dossier`
 #      (and a tampered copy fails, naming the file); `redress ledger watch` accepts the growing log and
 #      fails loudly on a server that signs a rewritten history with the same key;
-#   6. `redress verify` passes on the data, then fails naming the event after a tamper.
+#   6. `redress verify` passes on the data, then fails naming the event after a tamper;
+#   7. notifications: mail through msmtp to an aiosmtpd SMTP server, signed webhooks to an HTTP receiver,
+#      a refused first attempt retried, the delivery log, a replay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -18,9 +20,14 @@ step() { printf '\n==> %s\n' "$*"; }
 need_apt=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)  # ZIPFoundation (dossiers) links zlib
+command -v msmtp >/dev/null 2>&1 || need_apt+=(msmtp)  # the sendmail command notices are mailed through
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+  step "installing aiosmtpd (the SMTP server the notification test mails to)"
+  python3 -m pip install -q --disable-pip-version-check "aiosmtpd>=1.4,<2"
 fi
 if ! python3 -c "import schemathesis" 2>/dev/null; then
   step "installing schemathesis"
@@ -124,5 +131,8 @@ fi
 echo "$out"
 echo "$out" | grep -q "position 1 (sequence 1): hash_mismatch"
 rm -rf "$DATA"
+
+step "notifications: e-mail through msmtp to a real SMTP server, signed webhooks to a real HTTP receiver"
+python3 scripts/e2e/notifications.py "$BIN" "$(mktemp -d)"
 
 step "all tests passed"
