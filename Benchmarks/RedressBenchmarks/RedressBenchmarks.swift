@@ -37,6 +37,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     ledgerBenchmarks()
+    sweepBenchmarks()
 
     let chain = TimelineEvent.seal(Array(repeating: draft, count: 1_000), complaintId: "c-1", after: nil)
     Benchmark("chain: verify 1,000 events", configuration: .init(scalingFactor: .one)) { benchmark in

@@ -51,32 +51,19 @@ public struct DeadlineSweeper: Service {
         }
     }
 
-    /// One pass; returns the number of cases changed. Due cases are read in pages and changed 250 to a transaction.
+    /// One pass; returns the number of cases changed.
     @discardableResult
     public func sweepOnce() async throws -> Int {
-        let t = now()
-        let workflow = try await policies.workflow()
-        var changed = 0
-        while true {
-            let due = try await store.complaintsDue(at: t, limit: 1_000)
-            if due.isEmpty { break }
-            var progressed = 0
-            for chunk in stride(from: 0, to: due.count, by: 250).map({ Array(due[$0..<min($0 + 250, due.count)]) }) {
-                let results = try await store.update(complaintIds: chunk) { current in workflow.sweep(current, now: t) }
-                for (c, events) in results where !events.isEmpty {
-                    progressed += 1
-                    let breaches = events.filter { $0.kind == .deadlineBreached }.count
-                    let escalated = events.contains { $0.kind == .escalated }
-                    metrics?.deadlinesBreached.increment(by: Int64(breaches))
-                    if escalated { metrics?.automaticEscalations.increment() }
-                    if breaches > 0 {
-                        logger.info("deadline breached", metadata: ["case": "\(c.caseNumber)", "breaches": "\(breaches)", "escalated": "\(escalated)"])
-                    }
-                }
+        let results = try await store.sweepDue(workflow: try await policies.workflow(), at: now())
+        for (c, events) in results {
+            let breaches = events.filter { $0.kind == .deadlineBreached }.count
+            let escalated = events.contains { $0.kind == .escalated }
+            metrics?.deadlinesBreached.increment(by: Int64(breaches))
+            if escalated { metrics?.automaticEscalations.increment() }
+            if breaches > 0 {
+                logger.info("deadline breached", metadata: ["case": "\(c.caseNumber)", "breaches": "\(breaches)", "escalated": "\(escalated)"])
             }
-            changed += progressed
-            if progressed == 0 || due.count < 1_000 { break }
         }
-        return changed
+        return results.count
     }
 }

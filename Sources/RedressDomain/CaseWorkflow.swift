@@ -142,6 +142,8 @@ public struct CaseWorkflow: Sendable {
 
     /// A message on the case: a public reply or (staff only) an internal note.
     public func message(on c: Complaint, by actor: CaseActor, body: String, visibility: Visibility, now: Date) throws(DomainError) -> CaseChange {
+        // An external reviewer reads and decides; they do not take part in the conversation.
+        guard actor.role != .arbitrator else { throw .actionNotPermitted(action: "message", role: actor.role) }
         try ComplaintDraft.text(body, "body", max: Self.maximumMessage)
         if visibility == .internal && !actor.role.isStaff {
             throw .invalidField(field: "visibility", code: "internal_not_allowed", zh: "仅工作人员可以添加内部备注", en: "Only staff can add internal notes")
@@ -223,6 +225,7 @@ public struct CaseWorkflow: Sendable {
 
     /// Records an evidence file on the case.
     public func addEvidence(_ c: Complaint, file: EvidenceFile, by actor: CaseActor, now: Date) throws(DomainError) -> CaseChange {
+        guard actor.role != .arbitrator else { throw .actionNotPermitted(action: "add_evidence", role: actor.role) }
         guard ![.closed, .withdrawn, .rejected].contains(c.status) else { throw .illegalTransition(from: c.status, action: "add_evidence") }
         var x = c
         x.updatedAt = now

@@ -325,3 +325,23 @@ public protocol RedressStore: Sendable {
     func webhooks() async throws -> [WebhookSubscription]
     func setWebhookDisabled(id: String, disabled: Bool) async throws
 }
+
+extension RedressStore {
+    /// Fires every timer due at `now`: reads due cases in pages of 1,000 and applies `CaseWorkflow.sweep` 250 cases to a
+    /// transaction. Returns the cases it changed with their new events. What the sweeper runs on every pass.
+    public func sweepDue(workflow: CaseWorkflow, at now: Date) async throws -> [(Complaint, [TimelineEvent])] {
+        var changed: [(Complaint, [TimelineEvent])] = []
+        while true {
+            let due = try await complaintsDue(at: now, limit: 1_000)
+            if due.isEmpty { break }
+            var progressed = 0
+            for start in stride(from: 0, to: due.count, by: 250) {
+                let results = try await update(complaintIds: Array(due[start..<min(start + 250, due.count)])) { workflow.sweep($0, now: now) }
+                progressed += results.count
+                changed += results
+            }
+            if progressed == 0 || due.count < 1_000 { break }
+        }
+        return changed
+    }
+}

@@ -248,4 +248,36 @@ struct ProcessStoryTests {
             #expect(bad.errorField == "businessLicenceNumber")
         }
     }
+
+    @Test func anExternalReviewerReadsOnlyTheCasesGivenToThemAndRecordsADecision() async throws {
+        let t = try TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            let made = try await c.call(
+                .post, "/api/v1/users", token: admin, json: #"{"login":"arbiter@x.cn","password":"password-123","displayName":"仲裁员","role":"arbitrator"}"#)
+            #expect(made.status == .created)
+            let reviewerId = made["id"] as? String ?? ""
+            let arbiter = try await c.login("arbiter@x.cn")
+            let member = try await c.member("m@x.cn")
+            let given = try await c.file(member)
+            let other = try await c.file(member)
+            #expect(try await c.call(.get, "/api/v1/complaints/\(given)", token: arbiter).status == .notFound)
+            let assigned = try await c.call(.post, "/api/v1/complaints/\(given)/reviewers", token: admin, json: #"{"reviewerId":"\#(reviewerId)"}"#)
+            #expect(assigned.status == .created, "\(String(buffer: assigned.body))")
+            let listed = try await c.call(.get, "/api/v1/reviewer/cases", token: arbiter)
+            #expect((listed["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [given])
+            #expect(try await c.call(.get, "/api/v1/complaints/\(given)", token: arbiter).status == .ok)
+            #expect(try await c.call(.get, "/api/v1/complaints/\(other)", token: arbiter).status == .notFound)
+            let talk = try await c.call(.post, "/api/v1/complaints/\(given)/messages", token: arbiter, json: #"{"body":"意见"}"#)
+            #expect(talk.status == .forbidden)
+            let decided = try await c.call(
+                .post, "/api/v1/complaints/\(given)/rulings", token: arbiter, json: #"{"outcome":"partial","amountFen":4900,"reason":"双方各担一半"}"#)
+            #expect(decided.status == .created)
+            #expect(((decided["complaint"] as? [String: Any])?["ruling"] as? [String: Any])?["outcome"] as? String == "partial")
+            let elsewhere = try await c.call(
+                .post, "/api/v1/complaints/\(other)/rulings", token: arbiter, json: #"{"outcome":"partial","reason":"x"}"#)
+            #expect(elsewhere.status == .notFound)
+        }
+    }
 }
