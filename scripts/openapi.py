@@ -23,14 +23,25 @@ DT = {"type": "string", "format": "date-time"}
 FEN = {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10_000_000_000, "description": "Amount in fen (分); ¥1 = 100 fen"}
 HASH = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 
-ROLES = ["member", "agent", "specialist", "risk_control", "admin"]
+ROLES = ["member", "agent", "specialist", "risk_control", "admin", "merchant", "arbitrator"]
 ACTOR_ROLES = ROLES + ["system"]
 TIERS = ["l1", "l2", "risk_control"]
 QUEUES = ["l1", "l2", "risk_control", "emergency"]
 STATUSES = ["submitted", "acknowledged", "in_progress", "awaiting_member", "awaiting_merchant", "resolution_proposed", "resolved", "closed", "rejected", "withdrawn"]
 REJECTIONS = ["duplicate", "outside_scope", "insufficient_information", "handled_elsewhere", "time_barred", "not_a_party"]
 ACTIONS = ["acknowledge", "start_work", "request_info", "await_merchant", "resume", "propose_resolution", "resolve", "close", "reject", "reopen", "withdraw", "assign"]
-EVENT_KINDS = ["submitted", "routed", "public_message", "internal_note", "status_changed", "assigned", "escalated", "evidence_added", "deadline_breached", "automatic_action"]
+EVENT_KINDS = ["submitted", "routed", "public_message", "internal_note", "status_changed", "assigned", "escalated", "evidence_added", "deadline_breached", "automatic_action",
+               "respondent_changed", "records_requested", "records_submitted", "records_defaulted", "remedy_offered", "ruling_proposed", "ruled",
+               "frozen", "freeze_released", "external_complaint_recorded", "external_complaint_updated", "rated", "reviewer_assigned", "deadline_approaching"]
+DEADLINE_KINDS = ["first_response", "escalation_response", "resolution", "merchant_evidence", "member_confirmation", "external_reply", "odr_negotiation"]
+CHANNELS = ["12315_odr", "12315_regulator", "black_cat", "consumer_association", "industry_association", "arbitration", "court"]
+EXTERNAL_STATUSES = ["filed", "accepted", "platform_replied", "mediating", "resolved", "rejected", "withdrawn"]
+OUTCOMES = ["for_member", "for_respondent", "partial"]
+TOPICS = ["complaint.created", "complaint.reply", "complaint.status_changed", "complaint.escalated", "complaint.resolution_proposed", "complaint.ruling",
+          "deadline.approaching", "deadline.missed", "records.requested", "records.submitted", "records.defaulted", "freeze.applied", "freeze.released",
+          "external.recorded"]
+REMEDY_KINDS = ["refund", "delivery", "compensation", "account_restored", "apology", "other"]
+TEXT = lambda n: {**STR, "maxLength": n}
 CATEGORIES = ["transaction.topup_not_credited", "transaction.goods_not_as_described", "transaction.forced_auto_renewal",
               "service.slow_support_response", "service.after_sales_not_honoured", "service.membership_not_activated",
               "security.account_stolen", "security.personal_info_leaked", "security.abnormal_transactions", "other.other"]
@@ -45,14 +56,17 @@ schemas = {
                                ["code", "message"])}, ["error"]),
     "User": obj({"id": STR, "role": enum(ROLES), "login": STR, "displayName": STR,
                  "phone": {**STR, "description": "Shown in full to the user and admins, masked (138****5678) to others"},
-                 "createdAt": DT, "disabled": BOOL}, ["id", "role", "login", "displayName", "createdAt", "disabled"]),
+                 "createdAt": DT, "disabled": BOOL, "merchantId": STR, "email": {**STR, "description": "Shown to the user and admins"}},
+                ["id", "role", "login", "displayName", "createdAt", "disabled"]),
     "LoginRequest": obj({"login": STR, "password": STR}, ["login", "password"], True),
     "LoginResponse": obj({"token": STR, "tokenType": enum(["Bearer"]), "expiresAt": DT, "user": ref("User")}, ["token", "tokenType", "expiresAt", "user"]),
     "Registration": obj({"login": {**STR, "description": "E-mail address or 11-digit mainland mobile number"},
                          "password": {**STR, "minLength": 8, "maxLength": 72}, "displayName": {**STR, "maxLength": 100},
                          "phone": {**STR, "pattern": "^1[0-9]{10}$"}}, ["login", "password", "displayName"], True),
     "NewUser": obj({"login": STR, "password": {**STR, "minLength": 8, "maxLength": 72}, "displayName": {**STR, "maxLength": 100},
-                    "role": enum(ROLES), "phone": {**STR, "pattern": "^1[0-9]{10}$"}}, ["login", "password", "displayName", "role"], True),
+                    "role": enum(ROLES), "phone": {**STR, "pattern": "^1[0-9]{10}$"},
+                    "merchantId": {**STR, "description": "Required for (and only for) the merchant role"}, "email": {**STR, "description": "Where notices are mailed"}},
+                   ["login", "password", "displayName", "role"], True),
     "DisableRequest": obj({"disabled": BOOL}, ["disabled"], True),
     "OrderReference": obj({"orderNumber": {**STR, "maxLength": 64}, "amountPaidFen": FEN,
                            "productKind": enum(["game_topup", "licence_key", "membership", "gift_card", "other"]),
@@ -68,10 +82,21 @@ schemas = {
                            "remedy": ref("Remedy"), "amountClaimedFen": FEN, "channel": enum(["web", "api", "email"]),
                            "emergency": {**BOOL, "description": "Urgent (e.g. an account being drained): emergency queue, 1-hour target"}},
                           ["category", "order", "occurredAt", "narrative", "remedy", "amountClaimedFen"], True),
-    "Deadline": obj({"kind": enum(["first_response", "escalation_response", "resolution"]), "tier": enum(TIERS),
+    "Deadline": obj({"kind": enum(DEADLINE_KINDS), "tier": enum(TIERS), "owner": enum(["platform", "merchant", "member"]),
+                     "ref": {**STR, "description": "The records request or external complaint the clock belongs to"}, "remindedAt": DT,
                      "mode": enum(["natural", "business"]), "startedAt": DT, "dueAt": DT, "paused": BOOL,
                      "remainingSeconds": {**INT, "description": "Seconds left on a paused clock; a running clock is read from dueAt"}, "metAt": DT, "breachedAt": DT, "supersededAt": DT, "overdue": BOOL},
-                    ["kind", "tier", "mode", "startedAt", "paused", "overdue"]),
+                    ["kind", "tier", "owner", "mode", "startedAt", "paused", "overdue"]),
+    "Merchant": obj({"id": STR, "registeredName": STR, "shopName": STR, "businessLicenceNumber": STR, "icpFilingNumber": STR, "registeredAddress": STR,
+                     "contactName": STR, "contactPhone": STR, "contactEmail": STR, "verifiedAt": DT, "createdAt": DT, "updatedAt": DT},
+                    ["id", "registeredName", "shopName", "businessLicenceNumber", "registeredAddress", "contactName", "contactPhone", "createdAt", "updatedAt"]),
+    "MerchantRecord": obj({"merchant": ref("Merchant"), "verificationDue": BOOL, "nextVerificationDue": DT}, ["merchant", "verificationDue"]),
+    "MerchantDraft": obj({"registeredName": TEXT(200), "shopName": TEXT(100),
+                          "businessLicenceNumber": {**STR, "description": "统一社会信用代码: 18 characters with a valid check character (GB 32100-2015)"},
+                          "icpFilingNumber": TEXT(50), "registeredAddress": TEXT(300), "contactName": TEXT(100), "contactPhone": TEXT(20), "contactEmail": STR},
+                         ["registeredName", "shopName", "businessLicenceNumber", "registeredAddress", "contactName", "contactPhone"], True),
+    "Ruling": obj({"outcome": enum(OUTCOMES), "remedy": ref("Remedy"), "amountFen": {"type": "integer"}, "reason": STR, "decidedBy": ref("Actor"),
+                   "decidedAt": DT, "basis": enum(["review", "merchant_default"])}, ["outcome", "reason", "decidedBy", "decidedAt", "basis"]),
     "Complaint": obj({"id": STR, "caseNumber": {**STR, "pattern": "^RD-[0-9]{8}-[0-9]{6,}$"}, "memberId": STR,
                       "status": enum(STATUSES), "statusLabel": STR,
                       "category": obj({"code": STR, "dimension": enum(["transaction", "service", "security", "other"]), "label": STR}, ["code", "dimension", "label"]),
@@ -79,10 +104,31 @@ schemas = {
                       "order": ref("OrderReference"), "occurredAt": DT, "narrative": STR, "remedy": ref("Remedy"), "amountClaimedFen": FEN,
                       "deadlines": {"type": "array", "items": ref("Deadline")}, "nextDueAt": DT, "overdue": BOOL,
                       "rejectionReason": enum(REJECTIONS), "firstRespondedAt": DT, "resolvedAt": DT, "closedAt": DT,
-                      "createdAt": DT, "updatedAt": DT, "eventCount": INT, "headHash": HASH, "memberMayEscalate": BOOL},
+                      "createdAt": DT, "updatedAt": DT, "eventCount": INT, "headHash": HASH, "memberMayEscalate": BOOL,
+                      "respondent": obj({"kind": enum(["platform", "merchant"]), "merchantId": STR,
+                                         "merchant": {**obj({"registeredName": STR, "shopName": STR, "businessLicenceNumber": STR, "icpFilingNumber": STR,
+                                                             "registeredAddress": STR, "contactName": STR, "contactPhone": STR, "contactEmail": STR,
+                                                             "verifiedAt": DT, "verificationDue": BOOL},
+                                                            ["registeredName", "shopName", "businessLicenceNumber", "registeredAddress", "contactName", "contactPhone", "verificationDue"]),
+                                                      "description": "The merchant's registered details (消保法 Art. 44)"}}, ["kind"]),
+                      "member": {**obj({"displayName": STR, "phone": STR}, ["displayName"]), "description": "For staff and the merchant; masked except for admins"},
+                      "recordsRequests": {"type": "array", "items": obj({"id": STR, "needed": STR, "requestedAt": DT, "dueAt": DT,
+                                                                        "status": enum(["open", "fulfilled", "defaulted", "withdrawn"]), "files": {"type": "array", "items": HASH},
+                                                                        "requestedBy": ref("Actor"), "fulfilledAt": DT, "defaultedAt": DT, "withdrawnAt": DT},
+                                                                       ["id", "needed", "requestedAt", "dueAt", "status", "files", "requestedBy"])},
+                      "ruling": ref("Ruling"), "proposedRuling": {**ref("Ruling"), "description": "Staff and external reviewers: a default ruling awaiting confirmation"},
+                      "freezes": {"type": "array", "items": obj({"id": STR, "target": enum(["order", "account"]), "reference": STR, "reason": STR, "frozenAt": DT,
+                                                                "active": BOOL, "releasedAt": DT, "releaseReason": STR},
+                                                               ["id", "target", "reference", "reason", "frozenAt", "active"])},
+                      "externalComplaints": {"type": "array", "items": obj({"id": STR, "channel": enum(CHANNELS), "channelLabel": STR, "reference": STR,
+                                                                           "filedOn": {"type": "string", "format": "date"}, "status": enum(EXTERNAL_STATUSES),
+                                                                           "recordedAt": DT, "updatedAt": DT, "note": STR},
+                                                                          ["id", "channel", "channelLabel", "reference", "filedOn", "status", "recordedAt", "updatedAt"])},
+                      "rating": obj({"attitude": INT, "speed": INT, "overall": INT, "comment": STR, "ratedAt": DT}, ["attitude", "speed", "overall", "ratedAt"]),
+                      "reviewerIds": {"type": "array", "items": STR}},
                      ["id", "caseNumber", "memberId", "status", "statusLabel", "category", "tier", "queue", "emergency", "channel", "order",
                       "occurredAt", "narrative", "remedy", "amountClaimedFen", "deadlines", "overdue", "createdAt", "updatedAt",
-                      "eventCount", "headHash", "memberMayEscalate"]),
+                      "eventCount", "headHash", "memberMayEscalate", "respondent"]),
     "ComplaintPage": obj({"items": {"type": "array", "items": ref("Complaint")}, "total": INT, "limit": INT, "offset": INT},
                          ["items", "total", "limit", "offset"]),
     "Actor": obj({"id": STR, "role": enum(ACTOR_ROLES)}, ["role"]),
@@ -157,7 +203,31 @@ schemas = {
                          ["firstResponseHours", "emergencyFirstResponseHours", "escalationResponseHours", "resolutionHours", "hourMode",
                           "businessOpensAt", "businessClosesAt", "reopenWindowDays"], True),
         "evidence": obj({"maxFileBytes": {"type": "integer", "minimum": 1024, "maximum": 536870912}}, ["maxFileBytes"], True),
+        "merchant": obj({"evidenceHours": {"type": "integer", "minimum": 1, "maximum": 8760},
+                         "defaultRuling": enum(["propose_for_review", "apply_immediately"]),
+                         "reverifyDays": {"type": "integer", "minimum": 1, "maximum": 3650}},
+                        ["evidenceHours", "defaultRuling", "reverifyDays"], True),
+        "member": obj({"silenceDays": {"type": "integer", "minimum": 1, "maximum": 365}, "reminderHours": {"type": "integer", "minimum": 0, "maximum": 720},
+                       "escalateAfterHours": {"type": "integer", "minimum": 1, "maximum": 8760}}, ["silenceDays", "reminderHours", "escalateAfterHours"], True),
+        "external": obj({"replyWorkingDays": {"type": "integer", "minimum": 1, "maximum": 365},
+                         "odrNegotiationWorkingDays": {"type": "integer", "minimum": 1, "maximum": 365}}, ["replyWorkingDays", "odrNegotiationWorkingDays"], True),
     }, ["routing", "deadlines", "evidence"], True),
+    "PolicyChange": obj({"at": DT, "by": STR, "changes": {"type": "array", "items": obj({"field": STR, "old": {}, "new": {}}, ["field"])}}, ["at", "by", "changes"]),
+    "NextStep": obj({"code": enum(["respond_to_proposal", "escalate_internal", "external_12315", "external_black_cat", "compensation_fraud", "court", "reopen", "rate"]),
+                     "title": STR, "detail": STR, "rule": STR, "available": BOOL, "recommended": BOOL, "at": DT, "amountFen": INT},
+                    ["code", "title", "detail", "rule", "available", "recommended"]),
+    "Guidance": obj({"complaintId": STR, "caseNumber": STR, "steps": {"type": "array", "items": ref("NextStep")},
+                     "complaintText": {**STR, "description": "A complaint for 12315 or 黑猫投诉 built from the case facts"}},
+                    ["complaintId", "caseNumber", "steps", "complaintText"]),
+    "Webhook": obj({"id": STR, "url": STR, "topics": {"type": "array", "items": enum(TOPICS)}, "merchantId": STR, "createdAt": DT, "disabled": BOOL,
+                    "secret": {**STR, "description": "HMAC-SHA256 key; returned once, at creation"}, "signatureHeader": STR},
+                   ["id", "url", "topics", "createdAt", "disabled", "signatureHeader"]),
+    "Delivery": obj({"id": INT, "topic": enum(TOPICS), "complaintId": STR, "caseNumber": STR, "channel": enum(["email", "webhook"]),
+                     "destination": {**STR, "description": "A webhook id, or an e-mail address masked"}, "status": enum(["pending", "delivered", "dead"]),
+                     "attempts": INT, "nextAttemptAt": DT, "lastError": STR, "deliveredAt": DT, "createdAt": DT,
+                     "log": {"type": "array", "items": obj({"attempt": INT, "at": DT, "ok": BOOL, "statusCode": INT, "error": STR, "durationMs": INT},
+                                                          ["attempt", "at", "ok", "durationMs"])}},
+                    ["id", "topic", "complaintId", "caseNumber", "channel", "destination", "status", "attempts", "createdAt"]),
     "HolidayYear": obj({"year": {"type": "integer", "minimum": 2000, "maximum": 2100}, "region": STR, "timeZone": STR, "source": STR,
                         "daysOff": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "workingWeekends": {"type": "array", "items": {"type": "string", "format": "date"}}},
@@ -213,6 +283,84 @@ def query(name, description, schema, required=False):
 ID = path_param("id", "Complaint id")
 JSON_IN = ("400", "401", "413", "415", "422", "503")
 LOCATION = {"Location": {"schema": STR, "description": "The new complaint's URL"}}
+
+def process_paths():
+    """The three-party process: merchants, respondent, records, rulings, freezes, external routes, guidance, notifications."""
+    cid = [ID]
+    def post(summary, schema, code="200", extra=(), params=None, tags=("process",), description=None):
+        responses = {**ok(ref("Change"), code, "The case and the new events"), **errors(*JSON_IN, "403", "404", "409", *extra)}
+        return {"post": op(summary, responses, body(schema), params=(params or []) + cid, tags=list(tags), description=description)}
+    page = {**ok(ref("ComplaintPage")), **errors("400", "401", "403", "503")}
+    paging = [query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 200}),
+              query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000}),
+              query("all", "true: finished cases too", enum(["true", "false"]))]
+    mid = path_param("merchantId", "Merchant id")
+    return {
+        "/api/v1/merchants": {
+            "post": op("Register a merchant with its qualification records (admin)", {**ok(ref("MerchantRecord"), "201", "Created"), **errors(*JSON_IN, "403", "409")},
+                       body(ref("MerchantDraft")), tags=["merchants"]),
+            "get": op("Merchants (staff)", {**ok({"type": "array", "items": ref("MerchantRecord")}), **errors("400", "401", "403", "503")},
+                      params=[query("verificationDue", "Only those due (or not) for re-verification (电子商务法 Art. 27)", enum(["true", "false"]))], tags=["merchants"]),
+        },
+        "/api/v1/merchants/{merchantId}": {
+            "get": op("One merchant (staff, or its own users)", {**ok(ref("MerchantRecord")), **errors("401", "403", "404", "503")}, params=[mid], tags=["merchants"]),
+            "put": op("Update a merchant's records (admin); a changed licence or name needs verifying again",
+                      {**ok(ref("MerchantRecord")), **errors(*JSON_IN, "403", "404", "409")}, body(ref("MerchantDraft")), params=[mid], tags=["merchants"]),
+        },
+        "/api/v1/merchants/{merchantId}/verification": {"post": op("Record that the records were checked today (admin)",
+            {**ok(ref("MerchantRecord")), **errors("401", "403", "404", "503")}, params=[mid], tags=["merchants"])},
+        "/api/v1/merchant/cases": {"get": op("A merchant's cases, nearest deadline first; members' personal data masked", page, params=paging, tags=["merchants"])},
+        "/api/v1/reviewer/cases": {"get": op("An external reviewer's cases", page, params=paging, tags=["process"])},
+        "/api/v1/complaints/{id}/respondent": post("Change who answers for the case, with a reason (L2 and above)",
+            obj({"kind": enum(["platform", "merchant"]), "merchantId": STR, "reason": TEXT(2000)}, ["kind", "reason"], True)),
+        "/api/v1/complaints/{id}/records-requests": post("Ask the merchant for its original records by a deadline (电子商务法 Art. 62)",
+            obj({"needed": TEXT(2000), "dueAt": {**DT, "description": "Default: the policy's evidence window (72 h); must be in the future"}}, ["needed"], True), "201"),
+        "/api/v1/complaints/{id}/records-requests/{requestId}/submission": post("The merchant answers a records request, naming evidence files already uploaded",
+            obj({"note": TEXT(10000), "files": {"type": "array", "items": STR, "maxItems": 100}}, ["note", "files"], True),
+            params=[path_param("requestId", "Records request id")]),
+        "/api/v1/complaints/{id}/remedy-offers": post("The respondent merchant offers a remedy; the member accepts or disputes it (silence for 7 days accepts)",
+            obj({"remedy": ref("Remedy"), "amountFen": {"type": "integer", "minimum": 0, "maximum": 10000000000}, "note": TEXT(10000)}, ["remedy", "note"], True), "201"),
+        "/api/v1/complaints/{id}/rulings": post("Decide the case (L2, risk control, admin, or an assigned external reviewer)",
+            obj({"outcome": enum(OUTCOMES), "remedy": ref("Remedy"), "amountFen": {"type": "integer", "minimum": 0, "maximum": 1000000000000}, "reason": TEXT(2000)},
+                ["outcome", "reason"], True), "201"),
+        "/api/v1/complaints/{id}/rulings/confirm-proposed": {"post": op("Confirm the ruling proposed after a merchant default (L2 and above)",
+            {**ok(ref("Change"), "201", "The case and the new events"), **errors("401", "403", "404", "409", "422", "503")}, params=cid, tags=["process"])},
+        "/api/v1/complaints/{id}/freezes": post("Freeze an order or an account, with a reason (risk control, admin)",
+            obj({"target": enum(["order", "account"]), "reference": TEXT(200), "reason": TEXT(2000)}, ["target", "reference", "reason"], True), "201"),
+        "/api/v1/complaints/{id}/freezes/{freezeId}/release": post("Release a freeze, with a reason (risk control, admin)",
+            obj({"reason": TEXT(2000)}, ["reason"], True), params=[path_param("freezeId", "Freeze id")]),
+        "/api/v1/complaints/{id}/external-complaints": post("Record a complaint about the same dispute on another channel; starts its working-day clocks",
+            obj({"channel": enum(CHANNELS), "reference": TEXT(100), "filedOn": {"type": "string", "format": "date"}, "note": TEXT(2000)},
+                ["channel", "reference", "filedOn"], True), "201"),
+        "/api/v1/complaints/{id}/external-complaints/{externalId}": post("Move an external complaint on (platform_replied: staff only)",
+            obj({"status": enum(EXTERNAL_STATUSES), "note": TEXT(2000)}, ["status"], True), params=[path_param("externalId", "External complaint id")]),
+        "/api/v1/complaints/{id}/rating": post("The member rates the handling once the case is finished (1–5 each)",
+            obj({"attitude": {"type": "integer", "minimum": 1, "maximum": 5}, "speed": {"type": "integer", "minimum": 1, "maximum": 5},
+                 "overall": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": TEXT(1000)}, ["attitude", "speed", "overall"], True), "201"),
+        "/api/v1/complaints/{id}/reviewers": post("Give an external reviewer the case (admin)", obj({"reviewerId": STR}, ["reviewerId"], True), "201"),
+        "/api/v1/complaints/{id}/guidance": {"get": op("Next steps for the member with the rule behind each, and a pre-filled complaint for 12315 / 黑猫投诉",
+            {**ok(ref("Guidance")), **errors("401", "403", "404", "503")}, params=cid, tags=["process"])},
+        "/api/v1/policy/history": {"get": op("Every policy change: who, when, each setting old → new (admin)",
+            {**ok({"type": "array", "items": ref("PolicyChange")}), **errors("400", "401", "403", "503")},
+            params=[query("limit", "At most this many", {"type": "integer", "minimum": 1, "maximum": 500})], tags=["policy"])},
+        "/api/v1/webhooks": {
+            "post": op("Subscribe a URL to notices (admin; a merchant for its own cases). Deliveries carry Redress-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>",
+                       {**ok(ref("Webhook"), "201", "Created; the secret is shown this once"), **errors(*JSON_IN, "403")},
+                       body(obj({"url": {**STR, "description": "http:// or https://"}, "topics": {"type": "array", "items": STR, "description": "Empty or absent: every topic"}}, ["url"], True)),
+                       tags=["notifications"]),
+            "get": op("Webhook subscriptions", {**ok({"type": "array", "items": ref("Webhook")}), **errors("401", "403", "503")}, tags=["notifications"]),
+        },
+        "/api/v1/webhooks/{webhookId}/disabled": {"post": op("Disable or re-enable a webhook", {**ok(ref("Webhook")), **errors(*JSON_IN, "403", "404")},
+            body(obj({"disabled": BOOL}, ["disabled"], True)), params=[path_param("webhookId", "Webhook id")], tags=["notifications"])},
+        "/api/v1/deliveries": {"get": op("The outbox, newest first (admin)", {**ok({"type": "array", "items": ref("Delivery")}), **errors("400", "401", "403", "503")},
+            params=[query("status", "Only this status", enum(["pending", "delivered", "dead"])),
+                    query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000})], tags=["notifications"])},
+        "/api/v1/deliveries/{deliveryId}": {"get": op("One delivery with its log of attempts (admin)", {**ok(ref("Delivery")), **errors("401", "403", "404", "503")},
+            params=[path_param("deliveryId", "Delivery id")], tags=["notifications"])},
+        "/api/v1/deliveries/{deliveryId}/replay": {"post": op("Send a delivery again; its log is kept (admin)",
+            {**ok(ref("Delivery"), "202", "Queued"), **errors("401", "403", "404", "503")}, params=[path_param("deliveryId", "Delivery id")], tags=["notifications"])},
+    }
 
 paths = {
     "/health": {"get": op("Liveness and store check", {**ok(ref("Health")), **errors("401", "503")}, auth=False, tags=["system"])},
@@ -317,6 +465,7 @@ paths = {
     "/api/v1/calendar/years": {"get": op("Holiday calendars on file", {**ok({"type": "array", "items": ref("HolidayYear")}), **errors("401", "503")}, auth=False, tags=["reference"])},
     "/api/v1/calendar/years/{year}": {"put": op("Add or replace a year's holiday calendar (admin)", {**ok(ref("HolidayYear")), **errors(*JSON_IN, "403")},
                                                 body(ref("HolidayYear")), params=[path_param("year", "Year", {"type": "integer"})], tags=["reference"])},
+    **process_paths(),
     "/api/v1/policy": {
         "get": op("Routing thresholds, deadlines and limits in force (staff)", {**ok(ref("Policy")), **errors("401", "403", "503")}, tags=["policy"]),
         "put": op("Change the policy (admin); applies within seconds without a restart", {**ok(ref("Policy")), **errors(*JSON_IN, "403")},
@@ -331,7 +480,7 @@ doc = {
                             "Errors are {\"error\": {\"code\", \"message\", \"field\"}}; messages are zh-CN unless Accept-Language prefers English."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": n} for n in ["complaints", "evidence", "ledger", "accounts", "reference", "policy", "system"]],
+    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "policy", "notifications", "system"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"}}},
 }

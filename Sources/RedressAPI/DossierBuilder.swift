@@ -81,8 +81,10 @@ struct DossierBuilder {
             complaint: .init(id: c.id, caseNumber: c.caseNumber, eventCount: c.eventCount, headHash: c.headHash), events: manifestEvents,
             files: manifestFiles, treeHead: head)
         let member = try await store.user(id: c.memberId)?.user
+        let merchant = try await c.respondentMerchantId.asyncMap { try await store.merchant(id: $0) }
         let summary = Self.summary(
-            c, events: events, files: files, audience: audience, head: head, member: member, generatedAt: now)
+            c, events: events, files: files, audience: audience, head: head, member: member, merchant: merchant,
+            platformName: services.configuration.platformName, generatedAt: now)
 
         items.insert(contentsOf: [
             .init(path: "README.txt", bytes: Array(Self.readme(caseNumber: c.caseNumber, audience: audience).utf8), compress: true),
@@ -117,7 +119,8 @@ struct DossierBuilder {
     static func yuan(_ fen: Int64) -> String { String(format: "¥%lld.%02lld", fen / 100, fen % 100) }
 
     static func summary(
-        _ c: Complaint, events: [TimelineEvent], files: [EvidenceFile], audience: Audience, head: SignedTreeHead, member: User?, generatedAt: Date
+        _ c: Complaint, events: [TimelineEvent], files: [EvidenceFile], audience: Audience, head: SignedTreeHead, member: User?, merchant: Merchant? = nil,
+        platformName: String = "本平台", generatedAt: Date
     ) -> String {
         let category = Taxonomy.standard.category(c.categoryCode)
         let shown = events.filter { audience == .court || $0.visibility == .public }
@@ -128,10 +131,34 @@ struct DossierBuilder {
             "memberName": member?.displayName ?? c.memberId,
             // The member's own dossier; the number is still masked in case it is passed on.
             "memberPhone": member?.phone.map(AccountRules.maskPhone) ?? "",
-            "respondent": c.order.respondent == .merchant ? "平台入驻商家" : "平台自营",
-            "merchantName": c.order.merchantName ?? "",
-            "merchantId": c.order.merchantId ?? "",
-            "platformName": "Redress 维权台",
+            "respondent": c.respondent.kind == .merchant ? "平台入驻商家" : "平台自营",
+            "merchantName": merchant?.registeredName ?? c.order.merchantName ?? "",
+            "merchantId": c.respondent.merchantId ?? c.order.merchantId ?? "",
+            // 消保法 Art. 44: the merchant's registered details, as the platform holds them.
+            "merchant": merchant.map { m -> [String: Any] in
+                [
+                    "shopName": m.shopName, "licence": m.businessLicenceNumber, "icp": m.icpFilingNumber ?? "", "address": m.registeredAddress,
+                    "contact": "\(m.contactName) \(m.contactPhone)", "verifiedAt": m.verifiedAt.map { time($0) } ?? "未核验",
+                ]
+            } ?? [String: Any](),
+            "hasMerchant": merchant != nil,
+            "platformName": platformName,
+            "ruling": c.ruling.map { r -> [String: Any] in
+                [
+                    "outcome": Labels.outcome(r.outcome), "reason": r.reason, "decidedAt": time(r.decidedAt), "decidedBy": Labels.role(r.decidedBy.role),
+                    "amount": r.amountFen.map(yuan) ?? "", "basis": r.basis == "merchant_default" ? "商家逾期未举证（电子商务法第六十二条）" : "审查决定",
+                ]
+            } ?? [String: Any](),
+            "hasRuling": c.ruling != nil,
+            "external": c.externalComplaints.map { x -> [String: Any] in
+                ["channel": x.channel.labelZh, "reference": x.reference, "filedOn": x.filedOn.description, "status": Labels.external(x.status)]
+            },
+            "freezes": c.freezes.map { f -> [String: Any] in
+                [
+                    "target": f.target == .order ? "订单" : "账户", "reference": f.reference, "reason": f.reason, "frozenAt": time(f.frozenAt),
+                    "releasedAt": f.releasedAt.map { time($0) } ?? "未解除",
+                ]
+            },
             "category": category.map { "\($0.labelZh)（\($0.code)）" } ?? c.categoryCode,
             "orderNumber": c.order.orderNumber,
             "productKind": Labels.product(c.order.productKind),
@@ -252,6 +279,26 @@ enum Labels {
         case .merchant: "商家"
         case .arbitrator: "外部审查人"
         case .system: "系统"
+        }
+    }
+
+    static func outcome(_ o: RulingOutcome) -> String {
+        switch o {
+        case .forMember: "支持投诉人诉求"
+        case .forRespondent: "不支持投诉人诉求"
+        case .partial: "部分支持"
+        }
+    }
+
+    static func external(_ s: ExternalStatus) -> String {
+        switch s {
+        case .filed: "已提交"
+        case .accepted: "已受理"
+        case .platformReplied: "平台已答复"
+        case .mediating: "调解中"
+        case .resolved: "已解决"
+        case .rejected: "不予受理"
+        case .withdrawn: "已撤回"
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import RedressAPI
 import RedressDomain
+import RedressDossier
 import RedressStorage
 import Testing
 
@@ -126,8 +127,13 @@ struct ProcessStoryTests {
             for k in ["records_requested", "deadline_breached", "records_defaulted", "ruling_proposed", "ruled", "rated"] {
                 #expect(kinds.contains(k), "timeline lacks \(k)")
             }
-            // The log covers every step.
+            // The log covers every step; the member's dossier verifies and names the merchant and the ruling.
             #expect(try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: l2)["valid"] as? Bool == true)
+            let zip = Data(buffer: try await c.call(.get, "/api/v1/complaints/\(id)/dossier", token: member).body)
+            guard case .success = DossierArchive.verify(zip: zip, trustedKey: nil) else { Issue.record("dossier does not verify"); return }
+            let summary = String(decoding: try DossierArchive.read(zip)["summary.html"] ?? [], as: UTF8.self)
+            #expect(summary.contains(Self.licence) && summary.contains("沪ICP备2026000001号-1"))
+            #expect(summary.contains("支持投诉人诉求") && summary.contains("商家逾期未举证"))
         }
     }
 
