@@ -1,17 +1,18 @@
 import Benchmark
 import Foundation
+import GRDB
 import RedressDomain
 import RedressStorage
 import Synchronization
 
 /// A store of 1,000,000 open cases filed 10 ms apart, built once and kept between runs (`.build-bench` is ignored by git).
-/// Each case's first timer is its first-response reminder, 18 h after filing; so at 18 h + k × 100 s exactly the
-/// reminders of cases k × 10,000 … (k + 1) × 10,000 have come due, and each iteration sweeps the next 10,000 timers.
+/// Each case's first timer is its first-response reminder, 18 h after filing, so the timers fall due 10,000 to every
+/// 100 s window; each iteration sweeps the next window not yet swept (after the 100 reminder windows come the breaches
+/// of the first response at 24 h, each with its automatic escalation).
 let sweepDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-bench/sweep-1m").standardized.path
 let sweepCases = 1_000_000
 let sweepStart = Date(timeIntervalSince1970: 1_795_939_200)
 let sweepStore = Mutex<SQLiteStore?>(nil)
-let sweepWindow = Atomic<Int>(0)
 
 func openSweepStore(_ wf: CaseWorkflow) async throws -> SQLiteStore {
     if let s = sweepStore.withLock({ $0 }) { return s }
@@ -43,11 +44,17 @@ func openSweepStore(_ wf: CaseWorkflow) async throws -> SQLiteStore {
         have = to
         if have % 100_000 == 0 { print("sweep store: \(have) cases") }
     }
-    // Windows already swept in an earlier run are skipped.
-    let due = try await store.complaintsDue(at: sweepStart.addingTimeInterval(18 * 3600 + Double(sweepCases) * 0.01), limit: 1)
-    if let first = due.first, let n = Int(first.dropFirst("bench-".count)) { sweepWindow.store(n / 10_000, ordering: .relaxed) }
     sweepStore.withLock { $0 = store }
     return store
+}
+
+/// The end of the 100 s window holding the earliest timer not yet fired.
+func nextSweepWindow() throws -> Date? {
+    let db = try DatabaseQueue(path: sweepDirectory + "/redress.sqlite")
+    guard let due = try db.read({ try Int64.fetchOne($0, sql: "SELECT MIN(sweep_due_at_ms) FROM complaints") }) else { return nil }
+    let origin = Int64(sweepStart.timeIntervalSince1970 * 1000) + 18 * 3_600_000
+    let window = (due - origin) / 100_000
+    return Date(timeIntervalSince1970: Double(origin + (window + 1) * 100_000 - 5) / 1000)
 }
 
 func sweepBenchmarks() {
@@ -59,9 +66,9 @@ func sweepBenchmarks() {
     ) { benchmark in
         guard let store = sweepStore.withLock({ $0 }) else { return }
         for _ in benchmark.scaledIterations {
-            let k = sweepWindow.add(1, ordering: .relaxed).oldValue
-            guard k < sweepCases / 10_000 else { return }
-            let at = sweepStart.addingTimeInterval(18 * 3600 + Double((k + 1) * 10_000) * 0.01 - 0.005)
+            // Finding the window is not part of the measurement.
+            guard let at = try nextSweepWindow() else { return }
+            benchmark.startMeasurement()
             let changed = try await store.sweepDue(workflow: wf, at: at)
             precondition(changed.count == 10_000, "expected 10,000 timers, swept \(changed.count)")
         }

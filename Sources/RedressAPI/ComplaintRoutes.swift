@@ -247,6 +247,7 @@ struct ComplaintRoutes {
     /// that the platform accepted that exact content at that time.
     @Sendable func receipts(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
+        try Self.refuseMerchant(identity)
         let c = try await load(context, identity)
         let store = services.store
         let events = try await store.timeline(complaintId: c.id)
@@ -291,6 +292,7 @@ struct ComplaintRoutes {
     /// The case dossier as a ZIP. `audience=court` (admins only) includes internal notes and says so.
     @Sendable func dossier(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
+        try Self.refuseMerchant(identity)
         let c = try await load(context, identity)
         let audience: DossierBuilder.Audience
         switch request.uri.queryParameters.get("audience") {
@@ -450,6 +452,15 @@ struct ComplaintRoutes {
             guard c.reviewerIds.contains(identity.userId) else { throw APIError.complaintNotFound }
         default:
             try authorize(memberId: c.memberId, queue: c.queue, assigneeId: c.assigneeId, identity)
+        }
+    }
+
+    /// Receipts and dossiers carry the member's words unmasked (their hashes must verify), so a merchant does not get them.
+    static func refuseMerchant(_ identity: Identity) throws {
+        if identity.role == .merchant {
+            throw APIError(
+                .forbidden, "not_for_merchants", zh: "商家不能导出含会员个人信息的档案或回执",
+                en: "Dossiers and receipts hold the member's personal data unmasked; merchants cannot export them")
         }
     }
 

@@ -65,45 +65,55 @@ public struct Outbox: Service {
 
     // MARK: Fan-out
 
+    /// Resolves each pending notice to its e-mail recipients and webhook subscribers, 500 notices to a transaction.
+    /// Members and merchants are looked up as needed; staff (a few) are read once per pass.
     func fanOut() async throws -> Int {
         var done = 0
         while true {
-            let pending = try await store.pendingNotices(limit: 200)
+            let pending = try await store.pendingNotices(limit: 500)
             if pending.isEmpty { return done }
-            let users = try await store.users(role: nil).filter { !$0.disabled }
-            let byId = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             let hooks = try await store.webhooks().filter { !$0.disabled }
-            var merchants: [String: Merchant] = [:]
+            let mailing = configuration.sendmailCommand != nil
+            var staff: [User] = []
+            var merchantUsers: [User] = []
+            if mailing {
+                for role in [Role.agent, .specialist, .riskControl] { staff += try await store.users(role: role).filter { !$0.disabled } }
+                merchantUsers = try await store.users(role: .merchant).filter { !$0.disabled }
+            }
+            var members: [String: User?] = [:]
+            var merchants: [String: Merchant?] = [:]
+            var plans: [(noticeId: Int64, deliveries: [DeliveryDraft])] = []
             for (id, n) in pending {
-                var drafts: [DeliveryDraft] = []
                 var emails: [String] = []
-                if configuration.sendmailCommand != nil {
+                if mailing {
                     for a in n.audiences {
                         switch a {
                         case .member:
-                            if let e = byId[n.memberId]?.email { emails.append(e) }
+                            if members[n.memberId] == nil { members[n.memberId] = try await store.user(id: n.memberId)?.user }
+                            if let u = members[n.memberId] ?? nil, !u.disabled, let e = u.email { emails.append(e) }
                         case .merchant:
                             guard let m = n.merchantId else { continue }
                             if merchants[m] == nil { merchants[m] = try await store.merchant(id: m) }
-                            if let e = merchants[m]?.contactEmail { emails.append(e) }
-                            emails += users.filter { $0.role == .merchant && $0.merchantId == m }.compactMap(\.email)
+                            if let e = (merchants[m] ?? nil)?.contactEmail { emails.append(e) }
+                            emails += merchantUsers.filter { $0.merchantId == m }.compactMap(\.email)
                         case .staff:
-                            if let a = n.assigneeId, let u = byId[a] {
-                                if let e = u.email { emails.append(e) }
+                            if let a = n.assigneeId {
+                                if let e = staff.first(where: { $0.id == a })?.email { emails.append(e) }
                             } else {
                                 // Unassigned: those who work the case's queue (admins see every queue and are not mailed for each case).
-                                emails += users.filter { $0.role.isStaff && $0.role != .admin && $0.role.visibleQueues.contains(n.queue) }.compactMap(\.email)
+                                emails += staff.filter { $0.role.visibleQueues.contains(n.queue) }.compactMap(\.email)
                             }
                         }
                     }
                 }
-                for e in Set(emails).sorted() { drafts.append(DeliveryDraft(channel: .email, destination: e)) }
+                var drafts = Set(emails).sorted().map { DeliveryDraft(channel: .email, destination: $0) }
                 for h in hooks where h.wants(n.topic) && (h.merchantId == nil || h.merchantId == n.merchantId) {
                     drafts.append(DeliveryDraft(channel: .webhook, destination: h.id))
                 }
-                try await store.fanOut(noticeId: id, deliveries: drafts, at: now())
-                done += 1
+                plans.append((id, drafts))
             }
+            try await store.fanOut(plans, at: now())
+            done += plans.count
         }
     }
 
@@ -133,7 +143,8 @@ public struct Outbox: Service {
                 error = e.localizedDescription
             }
         }
-        let ms = Int((ContinuousClock.now - started).components.seconds * 1000) + Int((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)
+        let elapsed = ContinuousClock.now - started
+        let ms = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
         let outcome: DeliveryOutcome
         if ok {
             outcome = .delivered

@@ -56,9 +56,9 @@ public enum CanonicalValue: Sendable, Hashable, Codable {
     public func write(into out: inout [UInt8]) {
         switch self {
         case .string(let s): CanonicalValue.writeString(s, into: &out)
-        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .null: out.append(contentsOf: Array("null".utf8))
+        case .int(let i): CanonicalValue.writeInt(i, into: &out)
+        case .bool(let b): out.append(contentsOf: b ? CanonicalValue.trueBytes : CanonicalValue.falseBytes)
+        case .null: out.append(contentsOf: CanonicalValue.nullBytes)
         case .array(let a):
             out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
@@ -68,19 +68,67 @@ public enum CanonicalValue: Sendable, Hashable, Codable {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            let keys = o.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            for (i, k) in keys.enumerated() {
+            let entries = o.sorted { CanonicalValue.keyPrecedes($0.key, $1.key) }
+            for (i, e) in entries.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalValue.writeString(k, into: &out)
+                CanonicalValue.writeString(e.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                o[k]!.write(into: &out)  // key comes from o.keys
+                e.value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+    static let nullBytes = Array("null".utf8)
+
+    static func writeInt(_ i: Int64, into out: inout [UInt8]) {
+        if i == 0 {
+            out.append(0x30)
+            return
+        }
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        var n = i.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 {
+                d[count] = UInt8(n % 10) + 0x30
+                n /= 10
+                count += 1
+            }
+            for k in stride(from: count - 1, through: 0, by: -1) { out.append(d[k]) }
+        }
+    }
+
+    /// Key order by UTF-16 code units (RFC 8785). UTF-8 byte order is the same up to the first differing byte when
+    /// both bytes are below 0xEE; only characters from U+E000 up can order differently, and then UTF-16 decides.
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        var x = a.utf8.makeIterator()
+        var y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let p?, let q?):
+                if p == q { continue }
+                if p < 0xEE && q < 0xEE { return p < q }
+                return a.utf16.lexicographicallyPrecedes(b.utf16)
+            }
+        }
+    }
+
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])

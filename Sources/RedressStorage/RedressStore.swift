@@ -311,8 +311,8 @@ public protocol RedressStore: Sendable {
     // Notifications (notices are written by the case writes above, in the same transaction)
     /// Notices not yet fanned out to their deliveries, oldest first.
     func pendingNotices(limit: Int) async throws -> [(id: Int64, notice: Notice)]
-    /// Creates the notice's deliveries (a destination already there is kept) and marks it fanned out, atomically.
-    func fanOut(noticeId: Int64, deliveries: [DeliveryDraft], at: Date) async throws
+    /// Creates each notice's deliveries (a destination already there is kept) and marks it fanned out, in one transaction.
+    func fanOut(_ plans: [(noticeId: Int64, deliveries: [DeliveryDraft])], at: Date) async throws
     /// Pending deliveries due by `dueAt`, leased until `leaseUntil` so that no other sender takes them meanwhile.
     func claimDeliveries(dueAt: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
     /// Logs an attempt and moves the delivery on.
@@ -327,20 +327,34 @@ public protocol RedressStore: Sendable {
 }
 
 extension RedressStore {
-    /// Fires every timer due at `now`: reads due cases in pages of 1,000 and applies `CaseWorkflow.sweep` 250 cases to a
-    /// transaction. Returns the cases it changed with their new events. What the sweeper runs on every pass.
+    /// Fires every timer due at `now`: reads due cases in pages of 5,000 and applies `CaseWorkflow.sweep` 500 cases to a
+    /// transaction, two batches in flight so that one is prepared while the other is written. Returns the cases it
+    /// changed with their new events. What the sweeper runs on every pass.
     public func sweepDue(workflow: CaseWorkflow, at now: Date) async throws -> [(Complaint, [TimelineEvent])] {
         var changed: [(Complaint, [TimelineEvent])] = []
         while true {
-            let due = try await complaintsDue(at: now, limit: 1_000)
+            let due = try await complaintsDue(at: now, limit: 5_000)
             if due.isEmpty { break }
-            var progressed = 0
-            for start in stride(from: 0, to: due.count, by: 250) {
-                let results = try await update(complaintIds: Array(due[start..<min(start + 250, due.count)])) { workflow.sweep($0, now: now) }
-                progressed += results.count
-                changed += results
+            let chunks = stride(from: 0, to: due.count, by: 500).map { Array(due[$0..<min($0 + 500, due.count)]) }
+            let results = try await withThrowingTaskGroup(of: [(Complaint, [TimelineEvent])].self) { group in
+                var out: [(Complaint, [TimelineEvent])] = []
+                var next = 0
+                func start() {
+                    guard next < chunks.count else { return }
+                    let ids = chunks[next]
+                    next += 1
+                    group.addTask { try await self.update(complaintIds: ids) { workflow.sweep($0, now: now) } }
+                }
+                start()
+                start()
+                while let part = try await group.next() {
+                    out += part
+                    start()
+                }
+                return out
             }
-            if progressed == 0 || due.count < 1_000 { break }
+            changed += results
+            if results.isEmpty || due.count < 5_000 { break }
         }
         return changed
     }

@@ -192,7 +192,8 @@ enum SQLiteSchema {
 
                     ALTER TABLE policy_history ADD COLUMN previous_body TEXT;
 
-                    -- Notifications owed, written in the transaction of the change that causes them.
+                    -- Notifications owed, written in the transaction of the change that causes them (once: the event they
+                    -- announce is written once).
                     CREATE TABLE notices (
                       id INTEGER PRIMARY KEY AUTOINCREMENT,
                       complaint_id TEXT NOT NULL,
@@ -200,8 +201,7 @@ enum SQLiteSchema {
                       topic TEXT NOT NULL,
                       body TEXT NOT NULL,
                       created_at_ms INTEGER NOT NULL,
-                      fanned_out_at_ms INTEGER,
-                      UNIQUE (complaint_id, event_sequence, topic)
+                      fanned_out_at_ms INTEGER
                     );
                     CREATE INDEX notices_pending ON notices(id) WHERE fanned_out_at_ms IS NULL;
                     CREATE TABLE webhooks (

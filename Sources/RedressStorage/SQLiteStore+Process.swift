@@ -77,7 +77,7 @@ extension SQLiteStore {
         }
     }
 
-    public func fanOut(noticeId: Int64, deliveries: [DeliveryDraft], at: Date) async throws {
+    public func fanOut(_ plans: [(noticeId: Int64, deliveries: [DeliveryDraft])], at: Date) async throws {
         try await write { db in
             let now = Codec.ms(at)
             let insert = try db.cachedStatement(
@@ -85,9 +85,11 @@ extension SQLiteStore {
                     INSERT INTO deliveries(notice_id, channel, destination, status, attempts, next_attempt_at_ms, created_at_ms)
                     VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING
                     """)
-            for d in deliveries { try insert.execute(arguments: [noticeId, d.channel.rawValue, d.destination, now, now]) }
-            try db.execute(
-                sql: "UPDATE notices SET fanned_out_at_ms = ? WHERE id = ? AND fanned_out_at_ms IS NULL", arguments: [now, noticeId])
+            let mark = try db.cachedStatement(sql: "UPDATE notices SET fanned_out_at_ms = ? WHERE id = ? AND fanned_out_at_ms IS NULL")
+            for (noticeId, deliveries) in plans {
+                for d in deliveries { try insert.execute(arguments: [noticeId, d.channel.rawValue, d.destination, now, now]) }
+                try mark.execute(arguments: [now, noticeId])
+            }
         }
     }
 

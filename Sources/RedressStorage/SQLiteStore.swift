@@ -256,22 +256,27 @@ public final class SQLiteStore: RedressStore {
     static func insertNotices(_ db: Database, _ notices: [Notice]) throws {
         guard !notices.isEmpty else { return }
         let statement = try db.cachedStatement(
-            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
         for n in notices {
-            try statement.execute(arguments: [n.complaintId, n.eventSequence, n.topic.rawValue, try Codec.json(n), Codec.ms(n.createdAt)])
+            try statement.execute(arguments: [
+                n.complaintId, n.eventSequence, n.topic.rawValue, String(decoding: n.storageBytes, as: UTF8.self), Codec.ms(n.createdAt),
+            ])
         }
     }
 
-    static func insertEvents(_ db: Database, _ events: [TimelineEvent]) throws {
+    static func payloadText(_ e: TimelineEvent) -> String { String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self) }
+
+    /// `payloads`: the events' payload texts when already encoded (off the writer).
+    static func insertEvents(_ db: Database, _ events: [TimelineEvent], payloads: [String]? = nil) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        for e in events {
+        for (i, e) in events.enumerated() {
             try statement.execute(arguments: [
                 e.complaintId, e.sequence, e.kind.rawValue, e.actor.id, e.actor.role.rawValue, e.visibility.rawValue, e.occurredAtMs,
-                String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self), e.previousHash, e.hash,
+                payloads?[i] ?? payloadText(e), e.previousHash, e.hash,
             ])
         }
     }
@@ -297,7 +302,7 @@ public final class SQLiteStore: RedressStore {
 
     static func complaint(_ db: Database, id: String) throws -> Complaint? {
         guard let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]) else { return nil }
-        return try Codec.decode(Complaint.self, body)
+        return try Complaint.fromStorage(body)
     }
 
     public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
@@ -350,7 +355,7 @@ public final class SQLiteStore: RedressStore {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints \(whereClause)", arguments: arguments) ?? 0
             let bodies = try String.fetchAll(
                 db, sql: "SELECT body FROM complaints \(whereClause) \(order) LIMIT \(limit) OFFSET \(offset)", arguments: arguments)
-            return ComplaintPage(items: try bodies.map { try Codec.decode(Complaint.self, $0) }, total: total)
+            return ComplaintPage(items: try bodies.map(Complaint.fromStorage), total: total)
         }
     }
 
@@ -368,19 +373,132 @@ public final class SQLiteStore: RedressStore {
         return result
     }
 
+    /// The sweeper's batches. Reading, decoding, the change itself, sealing and encoding run before the write, split
+    /// over the cores; the writer only runs the statements. A case changed in between (its event count moved) is
+    /// done again inside the transaction on its current state.
     public func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(Complaint, [TimelineEvent])] {
+        guard !complaintIds.isEmpty else { return [] }
+        let bodies = try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, body FROM complaints WHERE id IN (\(complaintIds.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(complaintIds)
+            ).map { (id: $0["id"] as String, body: $0["body"] as String) }
+        }
+        let lanes = 1
+        let prepared: [PreparedUpdate] = try await withThrowingTaskGroup(of: [PreparedUpdate].self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    var out: [PreparedUpdate] = []
+                    for k in stride(from: lane, to: bodies.count, by: lanes) {
+                        let current = try Complaint.fromStorage(bodies[k].body)
+                        guard let c = try change(current) else { continue }
+                        out.append(Self.prepare(c, to: current))
+                    }
+                    return out
+                }
+            }
+            var all: [PreparedUpdate] = []
+            for try await part in group { all += part }
+            return all
+        }
         let results = try await write { [ledger] db in
             var out: [(Complaint, [TimelineEvent])] = []
-            for id in complaintIds {
-                guard let current = try Self.complaint(db, id: id), let c = try change(current) else { continue }
-                let result = try Self.apply(db, c, to: current)
-                try ledger.appendEvents(db, result.1)
-                out.append(result)
+            for p in prepared {
+                if try Self.write(db, p) {
+                    for (e, leaf) in zip(p.events, p.leafHashes) {
+                        try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
+                    }
+                    out.append((p.complaint, p.events))
+                } else if let current = try Self.complaint(db, id: p.complaint.id), let c = try change(current) {
+                    let result = try Self.apply(db, c, to: current)
+                    try ledger.appendEvents(db, result.1)
+                    out.append(result)
+                }
             }
             return out
         }
         for (c, _) in results { recent.put(c) }
         return results
+    }
+
+    /// A change to an existing case, sealed and encoded, ready for the writer.
+    struct PreparedUpdate: Sendable {
+        var complaint: Complaint
+        var events: [TimelineEvent]
+        var body: String
+        var leafHashes: [MerkleTree.Hash]
+        var notices: [(topic: String, sequence: Int, body: String, createdAtMs: Int64)]
+        var payloads: [String]
+        /// The indexed columns as they were read.
+        var previous: IndexedColumns
+        /// The event count the stored case must still have.
+        var expectedCount: Int
+    }
+
+    static func prepare(_ change: CaseChange, to current: Complaint) -> PreparedUpdate {
+        var c = change.complaint
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash))
+        c.eventCount = current.eventCount + events.count
+        c.headHash = events.last?.hash ?? current.headHash
+        let notices = Notice.plan(c, events: events).map {
+            (topic: $0.topic.rawValue, sequence: $0.eventSequence, body: String(decoding: $0.storageBytes, as: UTF8.self), createdAtMs: Codec.ms($0.createdAt))
+        }
+        return PreparedUpdate(
+            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
+            payloads: events.map(payloadText), previous: IndexedColumns(current), expectedCount: current.eventCount)
+    }
+
+    /// The columns of a case's row that indexes cover, to tell which a change touches.
+    struct IndexedColumns: Sendable {
+        var status: ComplaintStatus
+        var tier: Tier
+        var queue: Queue
+        var assigneeId: String?
+        var amountAtStakeFen: Int64
+        var nextDueAt: Date?
+        var respondentMerchantId: String?
+        var reviewerIds: [String]
+        init(_ c: Complaint) {
+            status = c.status
+            tier = c.tier
+            queue = c.queue
+            assigneeId = c.assigneeId
+            amountAtStakeFen = c.amountAtStakeFen
+            nextDueAt = c.nextDueAt
+            respondentMerchantId = c.respondentMerchantId
+            reviewerIds = c.reviewerIds
+        }
+    }
+
+    /// Writes a prepared change; false when the case has moved on since it was read. Only the indexed columns that
+    /// changed are set, so that SQLite leaves the other indexes alone (a reminder touches only the timer's index).
+    static func write(_ db: Database, _ p: PreparedUpdate) throws -> Bool {
+        let c = p.complaint
+        let o = p.previous
+        var columns = ["sweep_due_at_ms = ?", "updated_at_ms = ?", "event_count = ?", "head_hash = ?", "body = ?"]
+        var args: [(any DatabaseValueConvertible)?] = [c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body]
+        func set(_ column: String, _ value: (any DatabaseValueConvertible)?, changed: Bool) {
+            guard changed else { return }
+            columns.append(column + " = ?")
+            args.append(value)
+        }
+        set("status", c.status.rawValue, changed: c.status != o.status)
+        set("tier", c.tier.rawValue, changed: c.tier != o.tier)
+        set("queue", c.queue.rawValue, changed: c.queue != o.queue)
+        set("assignee_id", c.assigneeId, changed: c.assigneeId != o.assigneeId)
+        set("amount_at_stake_fen", c.amountAtStakeFen, changed: c.amountAtStakeFen != o.amountAtStakeFen)
+        set("next_due_at_ms", c.nextDueAt.map(Codec.ms), changed: c.nextDueAt.map(Codec.ms) != o.nextDueAt.map(Codec.ms))
+        set("respondent_merchant_id", c.respondentMerchantId, changed: c.respondentMerchantId != o.respondentMerchantId)
+        set("reviewers", reviewers(c), changed: c.reviewerIds != o.reviewerIds)
+        args += [c.id, p.expectedCount]
+        try db.cachedStatement(sql: "UPDATE complaints SET \(columns.joined(separator: ", ")) WHERE id = ? AND event_count = ?")
+            .execute(arguments: StatementArguments(args))
+        guard db.changesCount == 1 else { return false }
+        try insertEvents(db, p.events, payloads: p.payloads)
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+        for n in p.notices { try statement.execute(arguments: [c.id, n.sequence, n.topic, n.body, n.createdAtMs]) }
+        return true
     }
 
     static func apply(_ db: Database, _ change: CaseChange, to current: Complaint) throws -> (Complaint, [TimelineEvent]) {
@@ -560,7 +678,7 @@ enum Codec {
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     /// A complaint's stored body (see `Complaint.storageValue`).
-    static func string(_ c: Complaint) -> String { String(decoding: c.storageValue.canonicalBytes, as: UTF8.self) }
+    static func string(_ c: Complaint) -> String { String(decoding: c.storageBytes, as: UTF8.self) }
 
     static func json(_ value: some Encodable) throws -> String {
         let e = JSONEncoder()

@@ -13,7 +13,7 @@ struct Redress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress",
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
-        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self],
+        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -135,5 +135,37 @@ struct Verify: AsyncParsableCommand {
         print(
             "OK: \(report.cases) case(s), \(report.events) event(s), \(report.files) evidence file(s), \(report.logEntries) log entries and \(report.signedHeads) signed head(s) verified"
         )
+    }
+}
+
+struct Sweep: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fire every timer due now (reminders, breaches and their consequences) once, as the server's sweeper does, and exit.",
+        discussion: "Useful after downtime or to check the sweeper on a copy of the data. --at sweeps as of another instant (testing).")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .long, help: "Sweep as of this RFC 3339 instant instead of now.")
+    var at: String?
+
+    func run() async throws {
+        let c = store.configuration()
+        let db = try store.openStore(c)
+        var parsed = Date()
+        if let at {
+            let fractional = ISO8601DateFormatter()
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let d = ISO8601DateFormatter().date(from: at) ?? fractional.date(from: at) else {
+                throw ValidationError("--at must be an RFC 3339 instant such as 2026-11-30T08:00:00Z")
+            }
+            parsed = d
+        }
+        let instant = parsed
+        var logger = Logger(label: "redress.sweep")
+        logger.logLevel = .warning
+        let sweeper = DeadlineSweeper(store: db, now: { instant }, logger: logger)
+        let start = ContinuousClock.now
+        let changed = try await sweeper.sweepOnce()
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        print("Swept \(changed) case(s) with timers due by \(ISO8601DateFormatter().string(from: instant)) in \(String(format: "%.1f", ms)) ms")
     }
 }

@@ -96,6 +96,7 @@ struct ProcessStoryTests {
             #expect(trespass.status == .notFound)
             let timeline = try await c.call(.get, "/api/v1/complaints/\(id)/timeline", token: shop)
             #expect(!String(buffer: timeline.body).contains("13900001111"))
+            #expect(try await c.call(.get, "/api/v1/complaints/\(id)/dossier", token: shop).errorCode == "not_for_merchants")
 
             // The merchant lets the 72 h pass; the sweeper records the default and proposes a ruling for the member.
             t.clock.advance(hours: 73)

@@ -64,8 +64,8 @@ struct ProcessStoreTests {
         let (noticeId, _) = try #require(try await f.store.pendingNotices(limit: 10).first)
         let drafts = [DeliveryDraft(channel: .email, destination: "a@example.com"), DeliveryDraft(channel: .webhook, destination: "hook-1")]
         let t0 = StoreFixture.now
-        try await f.store.fanOut(noticeId: noticeId, deliveries: drafts, at: t0)
-        try await f.store.fanOut(noticeId: noticeId, deliveries: drafts, at: t0)
+        try await f.store.fanOut([(noticeId, drafts)], at: t0)
+        try await f.store.fanOut([(noticeId, drafts)], at: t0)
         #expect(try await f.store.pendingNotices(limit: 10).isEmpty)
         #expect(try await f.store.deliveries(status: nil, limit: 10, offset: 0).count == 2)
 
