@@ -2,6 +2,7 @@
 # Load test of the release server on its embedded SQLite store, on this machine (loopback only).
 #   scripts/load.sh            POST /complaints at 32 connections, GET /complaints/{id}, kill -9 durability
 #   DURATION=30 scripts/load.sh
+#   SCRATCH=.build-bench scripts/load.sh   build (and reuse) the release binary in another build folder
 # Figures go in BENCHMARKS.md with the date and the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,9 @@ for p in libsqlite3-dev zlib1g-dev; do
   dpkg -s $p >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $p >/dev/null; }
 done
 
-swift build -c release --product redress
-BIN=$(swift build -c release --show-bin-path)/redress
+SCRATCH=${SCRATCH:-.build}
+swift build -c release --scratch-path "$SCRATCH" --product redress
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/redress
 DATA=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL="http://127.0.0.1:$PORT"

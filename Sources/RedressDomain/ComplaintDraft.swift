@@ -80,7 +80,7 @@ public struct ComplaintDraft: Sendable, Codable, Equatable {
     }
 
     static func text(_ s: String, _ field: String, max: Int, required: Bool = true) throws(DomainError) {
-        if required && s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .required(field) }
+        if required && s.allSatisfy({ $0.isWhitespace }) { throw .required(field) }
         if s.count > max { throw .tooLong(field, max: max) }
         if s.unicodeScalars.contains(where: { $0.value == 0 }) {
             throw .invalidField(field: field, code: "invalid_characters", zh: "\(field) 含有不允许的字符", en: "\(field) contains a NUL character")

@@ -97,7 +97,7 @@ public struct TimelineEvent: Sendable, Codable, Equatable {
 
     static func canonical(
         complaintId: String, sequence: Int, kind: EventKind, actor: CaseActor, visibility: Visibility, occurredAtMs: Int64,
-        payload: [String: CanonicalValue], previousHash: String
+        payload: [String: CanonicalValue], previousHash: String, payloadBytes: [UInt8]? = nil
     ) -> [UInt8] {
         // The same bytes as CanonicalValue.object([...]).canonicalBytes, written field by field in
         // sorted key order so that sealing does not build and sort a dictionary for every event.
@@ -117,7 +117,7 @@ public struct TimelineEvent: Sendable, Codable, Equatable {
         key(#","occurredAtMs":"#)
         CanonicalValue.int(occurredAtMs).write(into: &out)
         key(#","payload":"#)
-        CanonicalValue.object(payload).write(into: &out)
+        if let payloadBytes { out += payloadBytes } else { CanonicalValue.object(payload).write(into: &out) }
         key(#","previousHash":"#)
         CanonicalValue.writeString(previousHash, into: &out)
         key(#","sequence":"#)
@@ -129,24 +129,29 @@ public struct TimelineEvent: Sendable, Codable, Equatable {
     }
 
     /// Seals a draft after `previous` (nil for the first event).
-    public static func seal(_ draft: EventDraft, complaintId: String, after previous: (sequence: Int, hash: String)?) -> TimelineEvent {
+    /// `payloadBytes`: the payload's canonical bytes, when the caller has them already.
+    public static func seal(
+        _ draft: EventDraft, complaintId: String, after previous: (sequence: Int, hash: String)?, payloadBytes: [UInt8]? = nil
+    ) -> TimelineEvent {
         let sequence = (previous?.sequence ?? 0) + 1
         let prev = previous?.hash ?? genesisHash
         let ms = Int64((draft.occurredAt.timeIntervalSince1970 * 1000).rounded(.down))
         let bytes = canonical(
             complaintId: complaintId, sequence: sequence, kind: draft.kind, actor: draft.actor, visibility: draft.visibility, occurredAtMs: ms,
-            payload: draft.payload, previousHash: prev)
+            payload: draft.payload, previousHash: prev, payloadBytes: payloadBytes)
         return TimelineEvent(
             complaintId: complaintId, sequence: sequence, kind: draft.kind, actor: draft.actor, visibility: draft.visibility, occurredAtMs: ms,
             payload: draft.payload, previousHash: prev, hash: Hex.sha256(bytes))
     }
 
     /// Seals several drafts in order after a head.
-    public static func seal(_ drafts: [EventDraft], complaintId: String, after head: (sequence: Int, hash: String)?) -> [TimelineEvent] {
+    public static func seal(
+        _ drafts: [EventDraft], complaintId: String, after head: (sequence: Int, hash: String)?, payloadBytes: [[UInt8]]? = nil
+    ) -> [TimelineEvent] {
         var out: [TimelineEvent] = []
         var last = head
-        for d in drafts {
-            let e = seal(d, complaintId: complaintId, after: last)
+        for (i, d) in drafts.enumerated() {
+            let e = seal(d, complaintId: complaintId, after: last, payloadBytes: payloadBytes?[i])
             out.append(e)
             last = (e.sequence, e.hash)
         }

@@ -437,7 +437,9 @@ public final class SQLiteStore: RedressStore {
 
     static func prepare(_ change: CaseChange, to current: Complaint) -> PreparedUpdate {
         var c = change.complaint
-        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash))
+        // Each payload is encoded once: hashed within its event and stored as it is.
+        let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash), payloadBytes: payloads)
         c.eventCount = current.eventCount + events.count
         c.headHash = events.last?.hash ?? current.headHash
         let notices = Notice.plan(c, events: events).map {
@@ -445,7 +447,7 @@ public final class SQLiteStore: RedressStore {
         }
         return PreparedUpdate(
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
-            payloads: events.map(payloadText), previous: IndexedColumns(current), expectedCount: current.eventCount)
+            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount)
     }
 
     /// The columns of a case's row that indexes cover, to tell which a change touches.
