@@ -311,6 +311,8 @@ public protocol RedressStore: Sendable {
     // Notifications (notices are written by the case writes above, in the same transaction)
     /// Notices not yet fanned out to their deliveries, oldest first.
     func pendingNotices(limit: Int) async throws -> [(id: Int64, notice: Notice)]
+    /// Marks every pending notice as fanned out with no delivery (nothing is subscribed and no mail is sent); returns how many.
+    func dismissPendingNotices(at: Date) async throws -> Int
     /// Creates each notice's deliveries (a destination already there is kept) and marks it fanned out, in one transaction.
     func fanOut(_ plans: [(noticeId: Int64, deliveries: [DeliveryDraft])], at: Date) async throws
     /// Pending deliveries due by `dueAt`, leased until `leaseUntil` so that no other sender takes them meanwhile.

@@ -93,6 +93,13 @@ extension SQLiteStore {
         }
     }
 
+    public func dismissPendingNotices(at: Date) async throws -> Int {
+        try await write { db in
+            try db.execute(sql: "UPDATE notices SET fanned_out_at_ms = ? WHERE fanned_out_at_ms IS NULL", arguments: [Codec.ms(at)])
+            return db.changesCount
+        }
+    }
+
     public func claimDeliveries(dueAt: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
         try await write { db in
             let rows = try Row.fetchAll(

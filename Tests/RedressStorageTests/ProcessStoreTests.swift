@@ -56,6 +56,9 @@ struct ProcessStoreTests {
             }
         }
         #expect(try await f.store.pendingNotices(limit: 10).count == 1)
+        #expect(try await f.store.dismissPendingNotices(at: StoreFixture.now) == 1)
+        #expect(try await f.store.pendingNotices(limit: 10).isEmpty)
+        #expect(try await f.store.deliveries(status: nil, limit: 10, offset: 0).isEmpty)
     }
 
     @Test(arguments: StoreEngine.allCases) func theOutboxFansOutOnceLeasesRetriesLogsAndReplays(_ engine: StoreEngine) async throws {
