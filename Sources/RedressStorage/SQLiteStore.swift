@@ -219,15 +219,34 @@ public final class SQLiteStore: RedressStore {
         var body: String
         /// The events' log leaf hashes, computed before the write.
         var leafHashes: [MerkleTree.Hash]
+        /// The events' payload texts and the notices' rows, encoded before the write.
+        var payloads: [String]
+        var notices: [NoticeRow]
+    }
+
+    /// A notice as its row holds it.
+    struct NoticeRow: Sendable {
+        var topic: String
+        var sequence: Int
+        var body: String
+        var createdAtMs: Int64
+        init(_ n: Notice) {
+            topic = n.topic.rawValue
+            sequence = n.eventSequence
+            body = String(decoding: n.storageBytes, as: UTF8.self)
+            createdAtMs = Codec.ms(n.createdAt)
+        }
     }
 
     static func prepare(_ change: CaseChange) throws -> Prepared {
         var c = change.complaint
-        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil)
+        let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil, payloadBytes: payloads)
         c.eventCount = events.count
         c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
         return Prepared(
-            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) })
+            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
+            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init))
     }
 
     static func insert(_ db: Database, _ p: Prepared) throws {
@@ -245,8 +264,14 @@ public final class SQLiteStore: RedressStore {
                 c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
                 Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body, c.respondentMerchantId, Self.reviewers(c),
             ])
-        try insertEvents(db, p.events)
-        try insertNotices(db, Notice.plan(c, events: p.events))
+        try insertEvents(db, p.events, payloads: p.payloads)
+        try insertNoticeRows(db, complaintId: c.id, p.notices)
+    }
+
+    static func insertNoticeRows(_ db: Database, complaintId: String, _ rows: [NoticeRow]) throws {
+        guard !rows.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+        for n in rows { try statement.execute(arguments: [complaintId, n.sequence, n.topic, n.body, n.createdAtMs]) }
     }
 
     static func reviewers(_ c: Complaint) -> String { c.reviewerIds.isEmpty ? "" : "," + c.reviewerIds.joined(separator: ",") + "," }
@@ -254,14 +279,7 @@ public final class SQLiteStore: RedressStore {
     /// The notices a change calls for, in its transaction: the outbox never misses a committed change and never
     /// announces one that was rolled back.
     static func insertNotices(_ db: Database, _ notices: [Notice]) throws {
-        guard !notices.isEmpty else { return }
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
-        for n in notices {
-            try statement.execute(arguments: [
-                n.complaintId, n.eventSequence, n.topic.rawValue, String(decoding: n.storageBytes, as: UTF8.self), Codec.ms(n.createdAt),
-            ])
-        }
+        for n in notices { try insertNoticeRows(db, complaintId: n.complaintId, [NoticeRow(n)]) }
     }
 
     static func payloadText(_ e: TimelineEvent) -> String { String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self) }
@@ -427,7 +445,7 @@ public final class SQLiteStore: RedressStore {
         var events: [TimelineEvent]
         var body: String
         var leafHashes: [MerkleTree.Hash]
-        var notices: [(topic: String, sequence: Int, body: String, createdAtMs: Int64)]
+        var notices: [NoticeRow]
         var payloads: [String]
         /// The indexed columns as they were read.
         var previous: IndexedColumns
@@ -442,9 +460,7 @@ public final class SQLiteStore: RedressStore {
         let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash), payloadBytes: payloads)
         c.eventCount = current.eventCount + events.count
         c.headHash = events.last?.hash ?? current.headHash
-        let notices = Notice.plan(c, events: events).map {
-            (topic: $0.topic.rawValue, sequence: $0.eventSequence, body: String(decoding: $0.storageBytes, as: UTF8.self), createdAtMs: Codec.ms($0.createdAt))
-        }
+        let notices = Notice.plan(c, events: events).map(NoticeRow.init)
         return PreparedUpdate(
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
             payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount)
@@ -497,9 +513,7 @@ public final class SQLiteStore: RedressStore {
             .execute(arguments: StatementArguments(args))
         guard db.changesCount == 1 else { return false }
         try insertEvents(db, p.events, payloads: p.payloads)
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
-        for n in p.notices { try statement.execute(arguments: [c.id, n.sequence, n.topic, n.body, n.createdAtMs]) }
+        try insertNoticeRows(db, complaintId: c.id, p.notices)
         return true
     }
 
