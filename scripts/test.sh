@@ -90,7 +90,9 @@ for who in "13800138000 demo-member-2026" "admin@demo.redress demo-admin-2026"; 
   set -- $who
   echo "--- as $1"
   schemathesis run "http://127.0.0.1:$PORT/openapi.json" -H "Authorization: Bearer $(token "$1" "$2")" \
-    --checks "$CHECKS" --phases examples,coverage,fuzzing --max-examples 25 -w 1 --generation-database none --no-color 2>&1 | tail -n 12
+    --checks "$CHECKS" --phases examples,coverage,fuzzing --max-examples 25 -w 1 --generation-database none --no-color \
+    > "$DATA/schemathesis-$1.log" 2>&1 || { sed -n '/FAILURES/,/SUMMARY/p' "$DATA/schemathesis-$1.log" | head -n 80; tail -n 12 "$DATA/schemathesis-$1.log"; exit 1; }
+  tail -n 12 "$DATA/schemathesis-$1.log"
 done
 if grep -q '"internal_error"\|unexpected error' "$DATA/server.log"; then
   echo "the server logged an internal error:"; grep 'unexpected error\|request failed' "$DATA/server.log" | head; exit 1

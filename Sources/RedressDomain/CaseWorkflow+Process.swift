@@ -139,7 +139,7 @@ extension CaseWorkflow {
             throw .illegalTransition(from: c.status, action: "offer_remedy")
         }
         try ComplaintDraft.text(note, "note", max: Self.maximumMessage)
-        if let t = remedy.text { try ComplaintDraft.text(t, "remedy.text", max: Self.maximumReason, required: false) }
+        try remedy.validate(field: "remedy")
         if let a = amountFen, !(0...c.amountAtStakeFen * 3 + 50_000).contains(a) {
             throw .outOfRange("amountFen", "0 至三倍涉案金额加 500 元", "0 to three times the amount at stake plus ¥500")
         }
@@ -168,6 +168,7 @@ extension CaseWorkflow {
         }
         guard Lifecycle.open.contains(c.status) else { throw .illegalTransition(from: c.status, action: "rule") }
         try ComplaintDraft.text(reason, "reason", max: Self.maximumReason)
+        try remedy?.validate(field: "remedy")
         if let a = amountFen, a < 0 || a > 1_000_000_000_000 { throw .outOfRange("amountFen", "0 或以上", "0 or more") }
         let ruling = Ruling(outcome: outcome, remedy: remedy, amountFen: amountFen, reason: reason, decidedBy: actor, decidedAt: now, basis: basis)
         var x = c

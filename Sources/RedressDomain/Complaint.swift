@@ -245,6 +245,15 @@ extension OrderReference {
 }
 
 extension Remedy {
+    /// The text is at most 1,000 characters, and required when the kind is `other`. `field` is the remedy's JSON path.
+    public func validate(field: String) throws(DomainError) {
+        if let t = text {
+            try ComplaintDraft.text(t, field + ".text", max: ComplaintDraft.maximumRemedyText, required: kind == .other)
+        } else if kind == .other {
+            throw .invalidField(field: field + ".text", code: "required", zh: "诉求为「其他」时请说明具体诉求", en: "Describe the remedy when its kind is 'other'")
+        }
+    }
+
     public var value: CanonicalValue {
         var o: [String: CanonicalValue] = ["kind": .string(kind.rawValue)]
         if let t = text { o["text"] = .string(t) }

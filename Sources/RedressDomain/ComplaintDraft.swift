@@ -64,11 +64,7 @@ public struct ComplaintDraft: Sendable, Codable, Equatable {
         }
         d.narrative = narrative.trimmingCharacters(in: .whitespacesAndNewlines)
         try Self.text(d.narrative, "narrative", max: Self.maximumNarrative)
-        if let t = remedy.text {
-            try Self.text(t, "remedy.text", max: Self.maximumRemedyText, required: remedy.kind == .other)
-        } else if remedy.kind == .other {
-            throw .invalidField(field: "remedy.text", code: "required", zh: "诉求为「其他」时请说明具体诉求", en: "Describe the remedy when its kind is 'other'")
-        }
+        try remedy.validate(field: "remedy")
         return (d, cat)
     }
 

@@ -278,6 +278,11 @@ struct ProcessStoryTests {
             #expect(try await c.call(.get, "/api/v1/complaints/\(other)", token: arbiter).status == .notFound)
             let talk = try await c.call(.post, "/api/v1/complaints/\(given)/messages", token: arbiter, json: #"{"body":"意见"}"#)
             #expect(talk.status == .forbidden)
+            let long = String(repeating: "退", count: 1_001)
+            let tooLong = try await c.call(
+                .post, "/api/v1/complaints/\(given)/rulings", token: arbiter,
+                json: #"{"outcome":"partial","reason":"x","remedy":{"kind":"refund","text":"\#(long)"}}"#)
+            #expect(tooLong.status == .unprocessableContent && tooLong.errorField == "remedy.text")
             let decided = try await c.call(
                 .post, "/api/v1/complaints/\(given)/rulings", token: arbiter, json: #"{"outcome":"partial","amountFen":4900,"reason":"双方各担一半"}"#)
             #expect(decided.status == .created)
