@@ -1,73 +1,15 @@
 import Foundation
 
 extension Complaint {
-    /// Reads a complaint as storage writes it (`storageValue`). Common cases are read straight from the parsed
-    /// value; a case with rarer sections (records requests, rulings, freezes, external complaints, a rating) goes
-    /// through `JSONDecoder`, which reads the same JSON more slowly.
+    /// Reads a complaint as storage writes it (`storageValue`). Common cases are read straight from their bytes; a
+    /// case with rarer sections (records requests, rulings, freezes, external complaints, a rating) goes through
+    /// `JSONDecoder`, which reads the same JSON more slowly.
     public static func fromStorage(_ text: String) throws -> Complaint {
         var reader = StoredComplaintReader(bytes: Array(text.utf8))
         if let c = reader.read() { return c }
-        if case .object(let o)? = CanonicalValue.parse(text.utf8), let c = fast(o) { return c }
         let d = JSONDecoder()
         d.dateDecodingStrategy = .millisecondsSince1970
         return try d.decode(Complaint.self, from: Data(text.utf8))
-    }
-
-    static let rareSections: [String] = ["recordsRequests", "proposedRuling", "ruling", "freezes", "externalComplaints", "rating"]
-
-    static func fast(_ o: [String: CanonicalValue]) -> Complaint? {
-        for k in rareSections where o[k] != nil { return nil }
-        func date(_ v: CanonicalValue?) -> Date? { v?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
-        func str(_ v: CanonicalValue?) -> String? { v?.stringValue }
-        guard let id = str(o["id"]), let caseNumber = str(o["caseNumber"]), let memberId = str(o["memberId"]),
-            let categoryCode = str(o["categoryCode"]), let dimension = str(o["dimension"]).flatMap(Dimension.init(rawValue:)),
-            case .object(let ov)? = o["order"], let orderNumber = str(ov["orderNumber"]), let paid = ov["amountPaidFen"]?.intValue,
-            let product = str(ov["productKind"]).flatMap(ProductKind.init(rawValue:)),
-            let respondentKind = str(ov["respondent"]).flatMap(RespondentKind.init(rawValue:)),
-            let occurredAt = date(o["occurredAt"]), let narrative = str(o["narrative"]),
-            case .object(let rv)? = o["remedy"], let remedyKind = str(rv["kind"]).flatMap(RemedyKind.init(rawValue:)),
-            let claimed = o["amountClaimedFen"]?.intValue, let channel = str(o["channel"]).flatMap(Channel.init(rawValue:)),
-            case .bool(let emergency)? = o["emergency"], let status = str(o["status"]).flatMap(ComplaintStatus.init(rawValue:)),
-            let tier = str(o["tier"]).flatMap(Tier.init(rawValue:)), let queue = str(o["queue"]).flatMap(Queue.init(rawValue:)),
-            case .array(let ds)? = o["deadlines"], let createdAt = date(o["createdAt"]), let updatedAt = date(o["updatedAt"]),
-            let eventCount = o["eventCount"]?.intValue, let headHash = str(o["headHash"])
-        else { return nil }
-        var deadlines: [CaseDeadline] = []
-        deadlines.reserveCapacity(ds.count)
-        for dv in ds {
-            guard case .object(let d) = dv, let kind = str(d["kind"]).flatMap(DeadlineKind.init(rawValue:)),
-                let dtier = str(d["tier"]).flatMap(Tier.init(rawValue:)), let mode = str(d["mode"]).flatMap(HourMode.init(rawValue:)),
-                let started = date(d["startedAt"])
-            else { return nil }
-            deadlines.append(
-                CaseDeadline(
-                    kind: kind, tier: dtier, mode: mode, startedAt: started, dueAt: date(d["dueAt"]),
-                    pausedRemainingSeconds: d["pausedRemainingSeconds"]?.intValue.map { Int($0) }, metAt: date(d["metAt"]),
-                    breachedAt: date(d["breachedAt"]), supersededAt: date(d["supersededAt"]), ref: str(d["ref"]), remindedAt: date(d["remindedAt"]),
-                    reminderLeadSeconds: d["reminderLeadSeconds"]?.intValue.map { Int($0) }))
-        }
-        let order = OrderReference(
-            orderNumber: orderNumber, amountPaidFen: paid, productKind: product, respondent: respondentKind, merchantId: str(ov["merchantId"]),
-            merchantName: str(ov["merchantName"]), paidAt: date(ov["paidAt"]), paymentReference: str(ov["paymentReference"]))
-        var respondent = CaseRespondent(kind: respondentKind, merchantId: order.merchantId)
-        if case .object(let r)? = o["respondent"] {
-            guard let kind = str(r["kind"]).flatMap(RespondentKind.init(rawValue:)) else { return nil }
-            respondent = CaseRespondent(kind: kind, merchantId: str(r["merchantId"]))
-        }
-        var reviewers: [String] = []
-        if case .array(let a)? = o["reviewerIds"] { reviewers = a.compactMap(\.stringValue) }
-        var rejection: RejectionReason?
-        if let r = str(o["rejectionReason"]) {
-            guard let parsed = RejectionReason(rawValue: r) else { return nil }
-            rejection = parsed
-        }
-        return Complaint(
-            id: id, caseNumber: caseNumber, memberId: memberId, categoryCode: categoryCode, dimension: dimension, order: order, occurredAt: occurredAt,
-            narrative: narrative, remedy: Remedy(kind: remedyKind, text: str(rv["text"])), amountClaimedFen: claimed, channel: channel,
-            emergency: emergency, status: status, tier: tier, queue: queue, assigneeId: str(o["assigneeId"]), deadlines: deadlines,
-            rejectionReason: rejection, memberDisputedAt: date(o["memberDisputedAt"]), firstRespondedAt: date(o["firstRespondedAt"]),
-            resolvedAt: date(o["resolvedAt"]), closedAt: date(o["closedAt"]), createdAt: createdAt, updatedAt: updatedAt, eventCount: Int(eventCount),
-            headHash: headHash, respondent: respondent, reviewerIds: reviewers)
     }
 }
 
