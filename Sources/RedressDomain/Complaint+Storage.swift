@@ -19,63 +19,81 @@ extension Complaint {
     public var storageBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1_536)
-        var w = CanonicalObjectWriter()
+        var first = true
+        func key(_ k: StaticString) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func str(_ k: StaticString, _ v: String?) {
+            guard let v else { return }
+            key(k)
+            CanonicalValue.writeString(v, into: &out)
+        }
+        func int(_ k: StaticString, _ v: Int64?) {
+            guard let v else { return }
+            key(k)
+            CanonicalValue.writeInt(v, into: &out)
+        }
+        func time(_ k: StaticString, _ d: Date?) { int(k, d.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }) }
         func value(_ k: StaticString, _ v: CanonicalValue?) {
             guard let v else { return }
-            w.key(k, into: &out)
+            key(k)
             v.write(into: &out)
         }
-        w.int("amountClaimedFen", amountClaimedFen, into: &out)
-        w.string("assigneeId", assigneeId, into: &out)
-        w.string("caseNumber", caseNumber, into: &out)
-        w.string("categoryCode", categoryCode, into: &out)
-        w.string("channel", channel.rawValue, into: &out)
-        w.time("closedAt", closedAt, into: &out)
-        w.time("createdAt", createdAt, into: &out)
-        w.key("deadlines", into: &out)
+        int("amountClaimedFen", amountClaimedFen)
+        str("assigneeId", assigneeId)
+        str("caseNumber", caseNumber)
+        str("categoryCode", categoryCode)
+        str("channel", channel.rawValue)
+        time("closedAt", closedAt)
+        time("createdAt", createdAt)
+        key("deadlines")
         out.append(UInt8(ascii: "["))
         for (i, d) in deadlines.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             d.writeStorage(into: &out)
         }
         out.append(UInt8(ascii: "]"))
-        w.string("dimension", dimension.rawValue, into: &out)
-        w.key("emergency", into: &out)
+        str("dimension", dimension.rawValue)
+        key("emergency")
         out.append(contentsOf: emergency ? CanonicalValue.trueBytes : CanonicalValue.falseBytes)
-        w.int("eventCount", Int64(eventCount), into: &out)
+        int("eventCount", Int64(eventCount))
         value("externalComplaints", externalComplaints.isEmpty ? nil : .array(externalComplaints.map(\.value)))
-        w.time("firstRespondedAt", firstRespondedAt, into: &out)
+        time("firstRespondedAt", firstRespondedAt)
         value("freezes", freezes.isEmpty ? nil : .array(freezes.map(\.value)))
-        w.string("headHash", headHash, into: &out)
-        w.string("id", id, into: &out)
-        w.time("memberDisputedAt", memberDisputedAt, into: &out)
-        w.string("memberId", memberId, into: &out)
-        w.string("narrative", narrative, into: &out)
-        w.time("occurredAt", occurredAt, into: &out)
-        w.key("order", into: &out)
+        str("headHash", headHash)
+        str("id", id)
+        time("memberDisputedAt", memberDisputedAt)
+        str("memberId", memberId)
+        str("narrative", narrative)
+        time("occurredAt", occurredAt)
+        key("order")
         order.writeStorage(into: &out)
         value("proposedRuling", proposedRuling?.value)
-        w.string("queue", queue.rawValue, into: &out)
+        str("queue", queue.rawValue)
         value("rating", rating?.value)
         value("recordsRequests", recordsRequests.isEmpty ? nil : .array(recordsRequests.map(\.value)))
-        w.string("rejectionReason", rejectionReason?.rawValue, into: &out)
-        w.key("remedy", into: &out)
+        str("rejectionReason", rejectionReason?.rawValue)
+        key("remedy")
         var rw = CanonicalObjectWriter()
         rw.string("kind", remedy.kind.rawValue, into: &out)
         rw.string("text", remedy.text, into: &out)
         rw.end(into: &out)
-        w.time("resolvedAt", resolvedAt, into: &out)
-        w.key("respondent", into: &out)
+        time("resolvedAt", resolvedAt)
+        key("respondent")
         var pw = CanonicalObjectWriter()
         pw.string("kind", respondent.kind.rawValue, into: &out)
         pw.string("merchantId", respondent.merchantId, into: &out)
         pw.end(into: &out)
         value("reviewerIds", reviewerIds.isEmpty ? nil : .array(reviewerIds.map(CanonicalValue.string)))
         value("ruling", ruling?.value)
-        w.string("status", status.rawValue, into: &out)
-        w.string("tier", tier.rawValue, into: &out)
-        w.time("updatedAt", updatedAt, into: &out)
-        w.end(into: &out)
+        str("status", status.rawValue)
+        str("tier", tier.rawValue)
+        time("updatedAt", updatedAt)
+        out.append(UInt8(ascii: "}"))
         return out
     }
 }
@@ -161,20 +179,38 @@ extension Notice {
 
 extension CaseDeadline {
     func writeStorage(into out: inout [UInt8]) {
-        var w = CanonicalObjectWriter()
-        w.time("breachedAt", breachedAt, into: &out)
-        w.time("dueAt", dueAt, into: &out)
-        w.string("kind", kind.rawValue, into: &out)
-        w.time("metAt", metAt, into: &out)
-        w.string("mode", mode.rawValue, into: &out)
-        w.int("pausedRemainingSeconds", pausedRemainingSeconds.map(Int64.init), into: &out)
-        w.string("ref", ref, into: &out)
-        w.time("remindedAt", remindedAt, into: &out)
-        w.int("reminderLeadSeconds", reminderLeadSeconds.map(Int64.init), into: &out)
-        w.time("startedAt", startedAt, into: &out)
-        w.time("supersededAt", supersededAt, into: &out)
-        w.string("tier", tier.rawValue, into: &out)
-        w.end(into: &out)
+        var first = true
+        func key(_ k: StaticString) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func int(_ k: StaticString, _ v: Int64?) {
+            guard let v else { return }
+            key(k)
+            CanonicalValue.writeInt(v, into: &out)
+        }
+        func time(_ k: StaticString, _ d: Date?) { int(k, d.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }) }
+        func str(_ k: StaticString, _ v: String?) {
+            guard let v else { return }
+            key(k)
+            CanonicalValue.writeString(v, into: &out)
+        }
+        time("breachedAt", breachedAt)
+        time("dueAt", dueAt)
+        str("kind", kind.rawValue)
+        time("metAt", metAt)
+        str("mode", mode.rawValue)
+        int("pausedRemainingSeconds", pausedRemainingSeconds.map(Int64.init))
+        str("ref", ref)
+        time("remindedAt", remindedAt)
+        int("reminderLeadSeconds", reminderLeadSeconds.map(Int64.init))
+        time("startedAt", startedAt)
+        time("supersededAt", supersededAt)
+        str("tier", tier.rawValue)
+        out.append(UInt8(ascii: "}"))
     }
 }
 
