@@ -34,10 +34,7 @@ struct AdminRoutes {
         let identity = try admin(context)
         let draft = try await JSONBody.decode(MerchantDraft.self, from: request, context: context).validated()
         let now = services.now()
-        let m = Merchant(
-            id: TimeOrderedID.make(at: now), registeredName: draft.registeredName, shopName: draft.shopName, businessLicenceNumber: draft.businessLicenceNumber,
-            icpFilingNumber: draft.icpFilingNumber, registeredAddress: draft.registeredAddress, contactName: draft.contactName,
-            contactPhone: draft.contactPhone, contactEmail: draft.contactEmail, verifiedAt: nil, createdAt: now, updatedAt: now)
+        let m = Merchant(id: TimeOrderedID.make(at: now), draft: draft, verifiedAt: nil, createdAt: now, updatedAt: now)
         do {
             try await services.store.createMerchant(m)
         } catch StoreError.duplicate {
@@ -76,19 +73,10 @@ struct AdminRoutes {
         let identity = try admin(context)
         let id = try context.parameters.require("merchantId")
         let draft = try await JSONBody.decode(MerchantDraft.self, from: request, context: context).validated()
-        guard var m = try await services.store.merchant(id: id) else { throw merchantNotFound }
-        let changedLicence = m.businessLicenceNumber != draft.businessLicenceNumber || m.registeredName != draft.registeredName
-        m.registeredName = draft.registeredName
-        m.shopName = draft.shopName
-        m.businessLicenceNumber = draft.businessLicenceNumber
-        m.icpFilingNumber = draft.icpFilingNumber
-        m.registeredAddress = draft.registeredAddress
-        m.contactName = draft.contactName
-        m.contactPhone = draft.contactPhone
-        m.contactEmail = draft.contactEmail
-        m.updatedAt = services.now()
+        guard let old = try await services.store.merchant(id: id) else { throw merchantNotFound }
         // New registration details have not been checked yet.
-        if changedLicence { m.verifiedAt = nil }
+        let changedLicence = old.businessLicenceNumber != draft.businessLicenceNumber || old.registeredName != draft.registeredName
+        let m = Merchant(id: id, draft: draft, verifiedAt: changedLicence ? nil : old.verifiedAt, createdAt: old.createdAt, updatedAt: services.now())
         do {
             try await services.store.saveMerchant(m)
         } catch StoreError.duplicate {

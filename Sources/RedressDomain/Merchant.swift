@@ -40,6 +40,14 @@ public struct Merchant: Sendable, Codable, Equatable {
         self.updatedAt = updatedAt
     }
 
+    /// A merchant whose registration details are those of `draft`.
+    public init(id: String, draft d: MerchantDraft, verifiedAt: Date?, createdAt: Date, updatedAt: Date) {
+        self.init(
+            id: id, registeredName: d.registeredName, shopName: d.shopName, businessLicenceNumber: d.businessLicenceNumber,
+            icpFilingNumber: d.icpFilingNumber, registeredAddress: d.registeredAddress, contactName: d.contactName, contactPhone: d.contactPhone,
+            contactEmail: d.contactEmail, verifiedAt: verifiedAt, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
     /// When the records must next be verified (never verified: now).
     public func reverificationDue(policy: MerchantPolicy) -> Date? {
         verifiedAt.map { $0.addingTimeInterval(Double(policy.reverifyDays) * 86_400) }
