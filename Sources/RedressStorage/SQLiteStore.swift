@@ -168,7 +168,7 @@ public final class SQLiteStore: RedressStore {
         // Everything but the inserts happens before the write: the domain change, sealing and encoding
         // run on the caller's task, in parallel with other requests, and the single writer only inserts.
         let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
-        let prepared = try Self.prepare(try make(number))
+        let prepared = PreparedCase.make(try make(number))
         let outcome: CreateOutcome = try await write { [ledger] db in
             if let claim = idempotency,
                 let row = try Row.fetchOne(
@@ -213,43 +213,7 @@ public final class SQLiteStore: RedressStore {
         return caseNumbers.take(key) ?? last
     }
 
-    struct Prepared: Sendable {
-        var complaint: Complaint
-        var events: [TimelineEvent]
-        var body: String
-        /// The events' log leaf hashes, computed before the write.
-        var leafHashes: [MerkleTree.Hash]
-        /// The events' payload texts and the notices' rows, encoded before the write.
-        var payloads: [String]
-        var notices: [NoticeRow]
-    }
-
-    /// A notice as its row holds it.
-    struct NoticeRow: Sendable {
-        var topic: String
-        var sequence: Int
-        var body: String
-        var createdAtMs: Int64
-        init(_ n: Notice) {
-            topic = n.topic.rawValue
-            sequence = n.eventSequence
-            body = String(decoding: n.storageBytes, as: UTF8.self)
-            createdAtMs = Codec.ms(n.createdAt)
-        }
-    }
-
-    static func prepare(_ change: CaseChange) throws -> Prepared {
-        var c = change.complaint
-        let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
-        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil, payloadBytes: payloads)
-        c.eventCount = events.count
-        c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
-        return Prepared(
-            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
-            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init))
-    }
-
-    static func insert(_ db: Database, _ p: Prepared) throws {
+    static func insert(_ db: Database, _ p: PreparedCase) throws {
         let c = p.complaint
         try db.cachedStatement(
             sql: """
@@ -262,7 +226,7 @@ public final class SQLiteStore: RedressStore {
             arguments: [
                 c.id, c.caseNumber, c.memberId, c.categoryCode, c.dimension.rawValue, c.status.rawValue, c.tier.rawValue, c.queue.rawValue,
                 c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
-                Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body, c.respondentMerchantId, Self.reviewers(c),
+                Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body, c.respondentMerchantId, c.reviewersColumn,
             ])
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
@@ -273,8 +237,6 @@ public final class SQLiteStore: RedressStore {
         let statement = try db.cachedStatement(sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
         for n in rows { try statement.execute(arguments: [complaintId, n.sequence, n.topic, n.body, n.createdAtMs]) }
     }
-
-    static func reviewers(_ c: Complaint) -> String { c.reviewerIds.isEmpty ? "" : "," + c.reviewerIds.joined(separator: ",") + "," }
 
     /// The notices a change calls for, in its transaction: the outbox never misses a committed change and never
     /// announces one that was rolled back.
@@ -410,7 +372,7 @@ public final class SQLiteStore: RedressStore {
                     for k in stride(from: lane, to: bodies.count, by: lanes) {
                         let current = try Complaint.fromStorage(bodies[k].body)
                         guard let c = try change(current) else { continue }
-                        out.append(Self.prepare(c, to: current))
+                        out.append(PreparedUpdate.make(c, to: current))
                     }
                     return out
                 }
@@ -439,55 +401,6 @@ public final class SQLiteStore: RedressStore {
         return results
     }
 
-    /// A change to an existing case, sealed and encoded, ready for the writer.
-    struct PreparedUpdate: Sendable {
-        var complaint: Complaint
-        var events: [TimelineEvent]
-        var body: String
-        var leafHashes: [MerkleTree.Hash]
-        var notices: [NoticeRow]
-        var payloads: [String]
-        /// The indexed columns as they were read.
-        var previous: IndexedColumns
-        /// The event count the stored case must still have.
-        var expectedCount: Int
-    }
-
-    static func prepare(_ change: CaseChange, to current: Complaint) -> PreparedUpdate {
-        var c = change.complaint
-        // Each payload is encoded once: hashed within its event and stored as it is.
-        let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
-        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash), payloadBytes: payloads)
-        c.eventCount = current.eventCount + events.count
-        c.headHash = events.last?.hash ?? current.headHash
-        let notices = Notice.plan(c, events: events).map(NoticeRow.init)
-        return PreparedUpdate(
-            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
-            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount)
-    }
-
-    /// The columns of a case's row that indexes cover, to tell which a change touches.
-    struct IndexedColumns: Sendable {
-        var status: ComplaintStatus
-        var tier: Tier
-        var queue: Queue
-        var assigneeId: String?
-        var amountAtStakeFen: Int64
-        var nextDueAt: Date?
-        var respondentMerchantId: String?
-        var reviewerIds: [String]
-        init(_ c: Complaint) {
-            status = c.status
-            tier = c.tier
-            queue = c.queue
-            assigneeId = c.assigneeId
-            amountAtStakeFen = c.amountAtStakeFen
-            nextDueAt = c.nextDueAt
-            respondentMerchantId = c.respondentMerchantId
-            reviewerIds = c.reviewerIds
-        }
-    }
-
     /// Writes a prepared change; false when the case has moved on since it was read. Only the indexed columns that
     /// changed are set, so that SQLite leaves the other indexes alone (a reminder touches only the timer's index).
     static func write(_ db: Database, _ p: PreparedUpdate) throws -> Bool {
@@ -507,7 +420,7 @@ public final class SQLiteStore: RedressStore {
         set("amount_at_stake_fen", c.amountAtStakeFen, changed: c.amountAtStakeFen != o.amountAtStakeFen)
         set("next_due_at_ms", c.nextDueAt.map(Codec.ms), changed: c.nextDueAt.map(Codec.ms) != o.nextDueAt.map(Codec.ms))
         set("respondent_merchant_id", c.respondentMerchantId, changed: c.respondentMerchantId != o.respondentMerchantId)
-        set("reviewers", reviewers(c), changed: c.reviewerIds != o.reviewerIds)
+        set("reviewers", c.reviewersColumn, changed: c.reviewerIds != o.reviewerIds)
         args += [c.id, p.expectedCount]
         try db.cachedStatement(sql: "UPDATE complaints SET \(columns.joined(separator: ", ")) WHERE id = ? AND event_count = ?")
             .execute(arguments: StatementArguments(args))
@@ -531,7 +444,7 @@ public final class SQLiteStore: RedressStore {
             arguments: [
                 c.status.rawValue, c.tier.rawValue, c.queue.rawValue, c.assigneeId, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms),
                 c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, Codec.string(c), c.respondentMerchantId,
-                Self.reviewers(c), c.id, current.eventCount,
+                c.reviewersColumn, c.id, current.eventCount,
             ])
         guard db.changesCount == 1 else { throw StoreError.unavailable("the case changed during the update") }
         try insertEvents(db, events)

@@ -1,0 +1,101 @@
+import Foundation
+import RedressDomain
+
+// Cases sealed and encoded before the write, for every engine: the domain change, sealing, hashing and
+// encoding run on the caller's task, and the writer only runs the statements.
+
+/// A new case.
+struct PreparedCase: Sendable {
+    var complaint: Complaint
+    var events: [TimelineEvent]
+    var body: String
+    /// The events' log leaf hashes, computed before the write.
+    var leafHashes: [MerkleTree.Hash]
+    /// The events' payload texts and the notices' rows, encoded before the write.
+    var payloads: [String]
+    var notices: [NoticeRow]
+}
+
+/// A notice as its row holds it.
+struct NoticeRow: Sendable {
+    var topic: String
+    var sequence: Int
+    var body: String
+    var createdAtMs: Int64
+    init(_ n: Notice) {
+        topic = n.topic.rawValue
+        sequence = n.eventSequence
+        body = String(decoding: n.storageBytes, as: UTF8.self)
+        createdAtMs = Codec.ms(n.createdAt)
+    }
+}
+
+extension PreparedCase {
+    static func make(_ change: CaseChange) -> PreparedCase {
+        var c = change.complaint
+        let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil, payloadBytes: payloads)
+        c.eventCount = events.count
+        c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
+        return PreparedCase(
+            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
+            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init))
+    }
+}
+
+/// A change to an existing case, sealed and encoded, ready for the writer.
+struct PreparedUpdate: Sendable {
+    var complaint: Complaint
+    var events: [TimelineEvent]
+    var body: String
+    var leafHashes: [MerkleTree.Hash]
+    var notices: [NoticeRow]
+    var payloads: [String]
+    /// The indexed columns as they were read.
+    var previous: IndexedColumns
+    /// The event count the stored case must still have.
+    var expectedCount: Int
+}
+
+extension PreparedUpdate {
+    static func make(_ change: CaseChange, to current: Complaint) -> PreparedUpdate {
+        var c = change.complaint
+        // Each payload is encoded once: hashed within its event and stored as it is.
+        let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
+        let events = TimelineEvent.seal(change.events, complaintId: c.id, after: (current.eventCount, current.headHash), payloadBytes: payloads)
+        c.eventCount = current.eventCount + events.count
+        c.headHash = events.last?.hash ?? current.headHash
+        let notices = Notice.plan(c, events: events).map(NoticeRow.init)
+        return PreparedUpdate(
+            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
+            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount)
+    }
+}
+
+/// The columns of a case's row that indexes cover, to tell which a change touches.
+struct IndexedColumns: Sendable {
+    var status: ComplaintStatus
+    var tier: Tier
+    var queue: Queue
+    var assigneeId: String?
+    var amountAtStakeFen: Int64
+    var nextDueAt: Date?
+    var respondentMerchantId: String?
+    var reviewerIds: [String]
+    init(_ c: Complaint) {
+        status = c.status
+        tier = c.tier
+        queue = c.queue
+        assigneeId = c.assigneeId
+        amountAtStakeFen = c.amountAtStakeFen
+        nextDueAt = c.nextDueAt
+        respondentMerchantId = c.respondentMerchantId
+        reviewerIds = c.reviewerIds
+    }
+}
+
+
+extension Complaint {
+    /// The `reviewers` column: ",id1,id2," of the external reviewers given the case, found with a substring match.
+    var reviewersColumn: String { reviewerIds.isEmpty ? "" : "," + reviewerIds.joined(separator: ",") + "," }
+}
