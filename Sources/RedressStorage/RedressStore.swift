@@ -326,6 +326,13 @@ public protocol RedressStore: Sendable {
     func createWebhook(_ webhook: WebhookSubscription) async throws
     func webhooks() async throws -> [WebhookSubscription]
     func setWebhookDisabled(id: String, disabled: Bool) async throws
+
+    // Several servers.
+    /// Every case change committed from now on: by this server, or on PostgreSQL by any server sharing the database.
+    func caseSignals() -> AsyncStream<CaseSignal>
+    /// Runs `body` unless another server sharing the database is running the same job; nil when it is. For the
+    /// periodic jobs (sweeps, the outbox's fan-out) that one server at a time should run.
+    func exclusively<T: Sendable>(_ job: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T?
 }
 
 extension RedressStore {

@@ -33,18 +33,7 @@ extension SQLiteStore {
     /// Runs a proof computation over stored hashes, reading every hash it needs in two queries: which subtrees a
     /// proof needs depends only on the sizes, so a first run with placeholder hashes lists them.
     func fromStoredNodes<T: Sendable>(_ compute: @escaping @Sendable (any MerkleNodeSource) throws -> T) async throws -> T {
-        let wanted = NodeRecorder()
-        _ = try compute(wanted)
-        var leaves = Set<Int>()
-        var nodes = Set<Int64>()
-        for (level, index) in wanted.positions {
-            if level < SQLiteLedger.lowestStoredLevel {
-                leaves.formUnion((index << level)..<((index + 1) << level))
-            } else {
-                nodes.insert(SQLiteLedger.nodeId(level: level, index: index))
-            }
-        }
-        let leafList = leaves.sorted(), nodeList = nodes.sorted()
+        let (leafList, nodeList) = try StoredHashes.wanted(by: compute)
         let found = try await pool.read { db -> StoredHashes in
             var found = StoredHashes()
             if !leafList.isEmpty {
@@ -168,7 +157,7 @@ extension SQLiteStore {
 }
 
 /// Lists the perfect subtrees a computation asks for, answering with a placeholder.
-private final class NodeRecorder: MerkleNodeSource, @unchecked Sendable {
+final class NodeRecorder: MerkleNodeSource, @unchecked Sendable {
     // Used by one computation on one task only; Sendable so the computation closure can be @Sendable.
     var positions: [(level: Int, index: Int)] = []
     static let placeholder = MerkleTree.Hash(repeating: 0, count: 32)
@@ -179,9 +168,31 @@ private final class NodeRecorder: MerkleNodeSource, @unchecked Sendable {
 }
 
 /// Hashes read in bulk; levels below the lowest stored one are computed from the leaves.
-private struct StoredHashes: MerkleNodeSource, Sendable {
+struct StoredHashes: MerkleNodeSource, Sendable {
     var leaves: [Int: MerkleTree.Hash] = [:]
     var nodes: [Int64: MerkleTree.Hash] = [:]
+
+    /// The leaves and stored nodes a computation over the tree reads: which subtrees a proof needs depends only on
+    /// the sizes, so a run with placeholder hashes lists them.
+    static func wanted<T>(by compute: (any MerkleNodeSource) throws -> T) throws -> (leaves: [Int], nodes: [Int64]) {
+        let recorder = NodeRecorder()
+        _ = try compute(recorder)
+        return needed(recorder.positions)
+    }
+
+    /// The leaves and stored node ids that hold the given perfect subtrees.
+    static func needed(_ positions: [(level: Int, index: Int)]) -> (leaves: [Int], nodes: [Int64]) {
+        var leaves = Set<Int>()
+        var nodes = Set<Int64>()
+        for (level, index) in positions {
+            if level < SQLiteLedger.lowestStoredLevel {
+                leaves.formUnion((index << level)..<((index + 1) << level))
+            } else {
+                nodes.insert(SQLiteLedger.nodeId(level: level, index: index))
+            }
+        }
+        return (leaves.sorted(), nodes.sorted())
+    }
     func perfectSubtreeHash(level: Int, index: Int) throws -> MerkleTree.Hash {
         if level == 0 {
             guard let h = leaves[index], h.count == 32 else { throw MerkleSourceError.missingNode(level: 0, index: index) }

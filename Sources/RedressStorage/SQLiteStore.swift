@@ -21,6 +21,8 @@ public final class SQLiteStore: RedressStore {
     private let recent = RecentComplaints()
     /// The evidence log's frontier (see `SQLiteLedger`).
     package let ledger: SQLiteLedger
+    /// Changes committed by this process (the only writer of its file).
+    private let feed = ChangeBroadcast()
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
@@ -190,7 +192,10 @@ public final class SQLiteStore: RedressStore {
             }
             return .created(prepared.complaint, prepared.events)
         }
-        if case .created(let c, _) = outcome { recent.put(c) }
+        if case .created(let c, _) = outcome {
+            recent.put(c)
+            feed.publish([CaseSignal(c)])
+        }
         return outcome
     }
 
@@ -350,6 +355,7 @@ public final class SQLiteStore: RedressStore {
             return result
         }
         recent.put(result.0)
+        if !result.1.isEmpty { feed.publish([CaseSignal(result.0)]) }
         return result
     }
 
@@ -398,6 +404,7 @@ public final class SQLiteStore: RedressStore {
             return out
         }
         for (c, _) in results { recent.put(c) }
+        feed.publish(results.map { CaseSignal($0.0) })
         return results
     }
 
@@ -520,6 +527,7 @@ public final class SQLiteStore: RedressStore {
             return (c, events, false)
         }
         recent.put(result.0)
+        if !result.alreadyPresent { feed.publish([CaseSignal(result.0)]) }
         return result
     }
 
@@ -557,6 +565,15 @@ public final class SQLiteStore: RedressStore {
         return EvidenceFile(
             sha256: row["sha256"], sizeBytes: row["size_bytes"], mediaType: type, fileName: row["file_name"],
             uploadedBy: CaseActor(id: row["uploaded_by_id"], role: role), uploadedAt: Codec.date(row["uploaded_at_ms"]))
+    }
+
+    // MARK: One server
+
+    public func caseSignals() -> AsyncStream<CaseSignal> { feed.subscribe() }
+
+    /// One process writes a SQLite file: nothing else can be running the job.
+    public func exclusively<T: Sendable>(_ job: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await body()
     }
 
     // MARK: Policy and calendars

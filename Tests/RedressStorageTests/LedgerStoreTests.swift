@@ -24,7 +24,7 @@ struct LedgerStoreTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func everyWriteAppendsItsEntriesAndProofsVerify(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         let wf = try await f.workflow()
         let agent = CaseActor(id: "agent-1", role: .agent)
@@ -65,7 +65,7 @@ struct LedgerStoreTests {
         await #expect(throws: StoreError.self) { try await f.store.inclusionProof(leafIndex: 0, treeSize: state.size + 1) }
 
         // A restarted store continues the same log.
-        let reopened = try f.reopen()
+        let reopened = try await f.reopen()
         #expect(try await reopened.ledgerState() == state)
         _ = try await reopened.update(complaintId: ids[0]) { try wf.message(on: $0, by: agent, body: "重启后", visibility: .public, now: StoreFixture.now) }
         let after = try await reopened.ledgerState()
@@ -76,7 +76,7 @@ struct LedgerStoreTests {
     }
 
     @Test func aJobThatRollsBackGivesBackItsLeaves() async throws {
-        let f = try StoreFixture()
+        let f = try await StoreFixture()
         let m = try await f.member()
         let c = try await f.created(m)
         struct Boom: Error {}
@@ -100,7 +100,7 @@ struct LedgerStoreTests {
     }
 
     @Test func aDatabaseFromBeforeTheLogGetsItsEntriesOnce() async throws {
-        let f = try StoreFixture()
+        let f = try await StoreFixture()
         let m = try await f.member()
         let wf = try await f.workflow()
         for _ in 0..<3 { _ = try await f.created(m) }
@@ -116,7 +116,7 @@ struct LedgerStoreTests {
             try db.execute(sql: "DELETE FROM ledger_leaves")
             try db.execute(sql: "DELETE FROM ledger_nodes")
         }
-        let upgraded = try f.reopen()
+        let upgraded = try await f.reopen()
         let state = try await upgraded.ledgerState()
         #expect(state.size == before.size)
         #expect(try await StoreVerifier(store: upgraded).verifyAll().firstFailure == nil)

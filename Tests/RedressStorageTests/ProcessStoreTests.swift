@@ -13,7 +13,7 @@ struct ProcessStoreTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func merchantsAreKeptAndTheirLicenceIsUnique(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let licence = BusinessLicence.withCheck("91310115MA1K4XY80")!
         try await f.store.createMerchant(Self.merchant("m1", licence: licence))
         await #expect(throws: StoreError.duplicate(field: "businessLicenceNumber")) {
@@ -28,7 +28,7 @@ struct ProcessStoreTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func everyPolicyChangeKeepsWhatItReplaced(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         var p = Policy.default
         p.merchant.evidenceHours = 48
         try await f.store.savePolicy(p, by: "admin-1", at: StoreFixture.now)
@@ -42,7 +42,7 @@ struct ProcessStoreTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func noticesAreWrittenWithTheirChangeAndARolledBackChangeWritesNone(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let c = try await f.created(try await f.member())
         let pending = try await f.store.pendingNotices(limit: 10)
         #expect(pending.map(\.notice.topic) == [.complaintCreated])
@@ -62,7 +62,7 @@ struct ProcessStoreTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func theOutboxFansOutOnceLeasesRetriesLogsAndReplays(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         _ = try await f.created(try await f.member())
         let (noticeId, _) = try #require(try await f.store.pendingNotices(limit: 10).first)
         let drafts = [DeliveryDraft(channel: .email, destination: "a@example.com"), DeliveryDraft(channel: .webhook, destination: "hook-1")]
@@ -100,7 +100,7 @@ struct ProcessStoreTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func casesAreFoundByMerchantAndReviewerAndSweptInBatches(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         var draft = StoreFixture.draft()
         draft.order = OrderReference(orderNumber: "KM9", amountPaidFen: 9_800, productKind: .membership, respondent: .merchant, merchantId: "shop-1")

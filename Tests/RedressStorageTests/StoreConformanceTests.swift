@@ -9,7 +9,7 @@ import Testing
 @Suite("Store conformance")
 struct StoreConformanceTests {
     @Test(arguments: StoreEngine.allCases) func complaintsRoundTripWithTheirSealedEvents(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         let c = try await f.created(m)
         #expect(c.caseNumber == "RD-20261129-000001")
@@ -22,7 +22,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func caseNumbersCountPerDayInTheLocalZone(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         let a = try await f.created(m)
         let b = try await f.created(m)
@@ -32,7 +32,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func anIdempotencyKeyReplaysTheSameBodyAndRefusesAnother(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         guard case .created(let first, _) = try await f.file(m, key: "k-1") else { Issue.record("not created"); return }
         guard case .replayed(let again) = try await f.file(m, key: "k-1") else { Issue.record("not replayed"); return }
@@ -42,7 +42,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func concurrentWritesAreGroupCommittedWithoutLoss(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<300 { group.addTask { try await f.created(m).id } }
@@ -55,7 +55,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func aFailingChangeWritesNothingAndDoesNotHarmItsBatch(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         let c = try await f.created(m)
         struct Refused: Error {}
@@ -77,7 +77,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func queuesFilterAndSortByNearestDeadline(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let m = try await f.member()
         let early = try await f.created(m, at: StoreFixture.now.addingTimeInterval(-3600))
         let late = try await f.created(m)
@@ -96,7 +96,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func evidenceIsStoredOnceBySHA256AndRecordedOnTheCase(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let c = try await f.created(try await f.member())
         let wf = try await f.workflow()
         let bytes = Array("%PDF-1.7\n test".utf8)
@@ -111,7 +111,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func shippedCalendarsAndDefaultPolicyAreThereAndPolicyChangesPersist(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         let years = try await f.store.calendarYears()
         #expect(years.map(\.year) == [2025, 2026])
         #expect(WorkingDayCalendar.china(years: years).isWorkingDay(CivilDate(iso: "2026-10-10")!))
@@ -123,7 +123,7 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.allCases) func aDuplicateLoginIsNamed(_ engine: StoreEngine) async throws {
-        let f = try StoreFixture(engine)
+        let f = try await StoreFixture(engine)
         try await f.member("a@b.cn")
         await #expect(throws: StoreError.duplicate(field: "login")) { try await f.member("a@b.cn") }
     }
@@ -132,7 +132,7 @@ struct StoreConformanceTests {
 @Suite("Stored complaint bodies")
 struct StoredBodyTests {
     @Test func theHandWrittenBodyDecodesToTheSameComplaint() async throws {
-        let f = try StoreFixture()
+        let f = try await StoreFixture()
         let m = try await f.member()
         var c = try await f.created(m)
         let wf = try await f.workflow()
@@ -153,7 +153,7 @@ struct StoredBodyTests {
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     @Test func theDatabaseRefusesToEditOrDeleteEvents() async throws {
-        let f = try StoreFixture()
+        let f = try await StoreFixture()
         let c = try await f.created(try await f.member())
         let db = try f.raw()
         await #expect(throws: DatabaseError.self) {
@@ -163,7 +163,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func aDatabaseFromANewerRedressIsRefused() async throws {
-        let f = try StoreFixture()
+        let f = try await StoreFixture()
         try await f.raw().write { try $0.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99_from_the_future')") }
         #expect(throws: StoreError.self) { try f.reopenSQLite() }
     }

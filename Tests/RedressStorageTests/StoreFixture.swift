@@ -4,17 +4,37 @@ import RedressDomain
 import RedressStorage
 import Testing
 
-/// The storage engines every conformance test runs against (one suite, not a copy per engine).
+/// The storage engines every conformance test runs against (one suite, not a copy per engine). PostgreSQL joins
+/// when `REDRESS_TEST_POSTGRES_URL` names a server the tests may create databases on (the test command starts one).
 enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
+
+    static var allCases: [StoreEngine] { PostgresTestServer.location == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     var testDescription: String { rawValue }
 
-    /// Opens (creating) the engine's store in `directory`.
-    func open(in directory: URL) throws -> any RedressStore {
+    /// Opens (creating) the engine's store in `directory` (SQLite's file) or in the database named after it.
+    func open(in directory: URL) async throws -> any RedressStore {
         switch self {
         case .sqlite: try SQLiteStore(path: directory.appendingPathComponent("redress.sqlite").path)
+        case .postgres: try await PostgresStore.open(try PostgresTestServer.database(for: directory))
         }
+    }
+}
+
+/// The PostgreSQL server of the test run: one new database per test folder.
+enum PostgresTestServer {
+    static var location: PostgresLocation? {
+        ProcessInfo.processInfo.environment["REDRESS_TEST_POSTGRES_URL"].flatMap { try? PostgresLocation(url: $0) }
+    }
+
+    /// The database of a test folder, created on first use.
+    static func database(for directory: URL) async throws -> PostgresLocation {
+        guard let server = location else { throw StoreError.unavailable("REDRESS_TEST_POSTGRES_URL is not set") }
+        let name = "redress_" + directory.lastPathComponent.lowercased().filter { $0.isLetter || $0.isNumber }
+        try await PostgresStore.createDatabase(name, on: server)
+        return server.database(name)
     }
 }
 
@@ -24,15 +44,15 @@ struct StoreFixture {
     let directory: URL
     let store: any RedressStore
 
-    init(_ engine: StoreEngine = .sqlite) throws {
+    init(_ engine: StoreEngine = .sqlite) async throws {
         self.engine = engine
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try engine.open(in: directory)
+        store = try await engine.open(in: directory)
     }
 
-    /// Opens the same store again, as a restarted server would.
-    func reopen() throws -> any RedressStore { try engine.open(in: directory) }
+    /// Opens the same store again, as a restarted server (or another server sharing the database) would.
+    func reopen() async throws -> any RedressStore { try await engine.open(in: directory) }
 
     // SQLite only: the file itself, as someone with access to the disk would have it.
     var path: String { directory.appendingPathComponent("redress.sqlite").path }

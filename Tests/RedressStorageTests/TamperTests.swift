@@ -12,7 +12,7 @@ import Testing
 struct TamperTests {
     /// A store with two cases, the second with five events and an evidence file; triggers dropped as an attacker would.
     func prepared() async throws -> (StoreFixture, Complaint) {
-        let f = try StoreFixture()
+        let f = try await StoreFixture()
         let m = try await f.member()
         _ = try await f.created(m)
         var c = try await f.created(m)

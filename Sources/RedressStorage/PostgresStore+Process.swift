@@ -1,0 +1,213 @@
+import Foundation
+import PostgresNIO
+import RedressDomain
+
+/// Merchants, the policy's history, and the outbox on PostgreSQL. Deliveries are claimed with `FOR UPDATE SKIP
+/// LOCKED` and a lease, so servers sharing the database never hand the same delivery out twice at once.
+extension PostgresStore {
+    // MARK: Merchants
+
+    public func createMerchant(_ m: Merchant) async throws {
+        let body = try Codec.json(m)
+        do {
+            try await rawRows(
+                """
+                INSERT INTO merchants(id, registered_name, shop_name, business_licence_number, verified_at_ms, created_at_ms, updated_at_ms, body)
+                VALUES (\(m.id), \(m.registeredName), \(m.shopName), \(m.businessLicenceNumber), \(m.verifiedAt.map(Codec.ms)), \(Codec.ms(m.createdAt)),
+                        \(Codec.ms(m.updatedAt)), \(body))
+                """)
+        } catch {
+            throw Self.sqlState(error) == "23505" ? StoreError.duplicate(field: "businessLicenceNumber") : Self.storeError(error)
+        }
+    }
+
+    public func merchant(id: String) async throws -> Merchant? {
+        try await rows("SELECT body FROM merchants WHERE id = \(id)").first.map { try Codec.decode(Merchant.self, try $0.decode(String.self)) }
+    }
+
+    public func merchants() async throws -> [Merchant] {
+        try await rows("SELECT body FROM merchants ORDER BY created_at_ms, id").map { try Codec.decode(Merchant.self, try $0.decode(String.self)) }
+    }
+
+    public func saveMerchant(_ m: Merchant) async throws {
+        let body = try Codec.json(m)
+        let updated: [PostgresRow]
+        do {
+            updated = try await rawRows(
+                """
+                UPDATE merchants SET registered_name = \(m.registeredName), shop_name = \(m.shopName), business_licence_number = \(m.businessLicenceNumber),
+                  verified_at_ms = \(m.verifiedAt.map(Codec.ms)), updated_at_ms = \(Codec.ms(m.updatedAt)), body = \(body)
+                WHERE id = \(m.id) RETURNING 1
+                """)
+        } catch {
+            throw Self.sqlState(error) == "23505" ? StoreError.duplicate(field: "businessLicenceNumber") : Self.storeError(error)
+        }
+        if updated.isEmpty { throw StoreError.notFound }
+    }
+
+    public func policyHistory(limit: Int) async throws -> [PolicyChange] {
+        try await rows("SELECT body, previous_body, updated_at_ms, updated_by FROM policy_history ORDER BY id DESC LIMIT \(limit)").map { row in
+            let (body, previous, at, by) = try row.decode((String, String?, Int64, String).self)
+            return PolicyChange(
+                at: Codec.date(at), by: by, previous: try previous.map { try Codec.decode(Policy.self, $0) }, policy: try Codec.decode(Policy.self, body))
+        }
+    }
+
+    // MARK: Notices and deliveries
+
+    public func pendingNotices(limit: Int) async throws -> [(id: Int64, notice: Notice)] {
+        try await rows("SELECT id, body FROM notices WHERE fanned_out_at_ms IS NULL ORDER BY id LIMIT \(limit)").map { row in
+            let (id, body) = try row.decode((Int64, String).self)
+            return (id: id, notice: try Codec.decode(Notice.self, body))
+        }
+    }
+
+    public func fanOut(_ plans: [(noticeId: Int64, deliveries: [DeliveryDraft])], at: Date) async throws {
+        let now = Codec.ms(at)
+        var noticeIds: [Int64] = []
+        var channels: [String] = []
+        var destinations: [String] = []
+        for (id, deliveries) in plans {
+            for d in deliveries {
+                noticeIds.append(id)
+                channels.append(d.channel.rawValue)
+                destinations.append(d.destination)
+            }
+        }
+        let marked = plans.map(\.noticeId)
+        let (ids, chs, dests) = (noticeIds, channels, destinations)
+        try await transaction { [logger] c in
+            // The unique key keeps a notice fanned out twice (by two servers at once) from owing a destination twice.
+            if !ids.isEmpty {
+                try await c.query(
+                    """
+                    INSERT INTO deliveries(notice_id, channel, destination, status, attempts, next_attempt_at_ms, created_at_ms)
+                    SELECT n, ch, d, 'pending', 0, \(now), \(now) FROM unnest(\(ids), \(chs), \(dests)) AS t(n, ch, d) ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            try await c.query("UPDATE notices SET fanned_out_at_ms = \(now) WHERE id = ANY(\(marked)) AND fanned_out_at_ms IS NULL", logger: logger)
+        }
+    }
+
+    public func dismissPendingNotices(at: Date) async throws -> Int {
+        try await rows("UPDATE notices SET fanned_out_at_ms = \(Codec.ms(at)) WHERE fanned_out_at_ms IS NULL RETURNING 1").count
+    }
+
+    static let deliveryColumns =
+        "id, notice_id, channel, destination, status, attempts, next_attempt_at_ms, last_error, delivered_at_ms, created_at_ms"
+
+    public func claimDeliveries(dueAt: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
+        let claimed = try await rows(
+            """
+            UPDATE deliveries SET next_attempt_at_ms = \(Codec.ms(leaseUntil))
+            WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= \(Codec.ms(dueAt))
+                         ORDER BY next_attempt_at_ms LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.deliveryColumns)
+            """)
+        return try await deliveries(claimed)
+    }
+
+    public func recordDeliveryAttempt(_ a: DeliveryAttempt, outcome: DeliveryOutcome, error: String?) async throws {
+        let found = try await transaction { [logger] c in
+            try await c.query(
+                """
+                INSERT INTO delivery_attempts(delivery_id, attempt, at_ms, ok, status_code, error, duration_ms)
+                VALUES (\(a.deliveryId), \(a.attempt), \(Codec.ms(a.at)), \(a.ok), \(a.statusCode), \(a.error), \(a.durationMs))
+                """, logger: logger)
+            let updated: PostgresQuery =
+                switch outcome {
+                case .delivered:
+                    """
+                    UPDATE deliveries SET status = 'delivered', attempts = \(a.attempt), delivered_at_ms = \(Codec.ms(a.at)), last_error = NULL
+                    WHERE id = \(a.deliveryId) RETURNING 1
+                    """
+                case .retry(let next):
+                    """
+                    UPDATE deliveries SET status = 'pending', attempts = \(a.attempt), next_attempt_at_ms = \(Codec.ms(next)), last_error = \(error)
+                    WHERE id = \(a.deliveryId) RETURNING 1
+                    """
+                case .dead:
+                    "UPDATE deliveries SET status = 'dead', attempts = \(a.attempt), last_error = \(error) WHERE id = \(a.deliveryId) RETURNING 1"
+                }
+            return try await !c.query(updated, logger: logger).collect().isEmpty
+        }
+        if !found { throw StoreError.notFound }
+    }
+
+    public func deliveries(status: DeliveryStatus?, limit: Int, offset: Int) async throws -> [Delivery] {
+        let found =
+            if let status {
+                try await rows(
+                    "SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE status = \(status.rawValue) ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)")
+            } else {
+                try await rows("SELECT \(unescaped: Self.deliveryColumns) FROM deliveries ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)")
+            }
+        return try await deliveries(found)
+    }
+
+    public func delivery(id: Int64) async throws -> (Delivery, [DeliveryAttempt])? {
+        guard let d = try await deliveries(try await rows("SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id)")).first else {
+            return nil
+        }
+        let attempts = try await rows(
+            "SELECT delivery_id, attempt, at_ms, ok, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY attempt"
+        ).map { row in
+            let (deliveryId, attempt, at, ok, code, error, duration) = try row.decode((Int64, Int, Int64, Bool, Int?, String?, Int).self)
+            return DeliveryAttempt(deliveryId: deliveryId, attempt: attempt, at: Codec.date(at), ok: ok, statusCode: code, error: error, durationMs: duration)
+        }
+        return (d, attempts)
+    }
+
+    public func replayDelivery(id: Int64, at: Date) async throws -> Delivery {
+        let found = try await rows(
+            """
+            UPDATE deliveries SET status = 'pending', next_attempt_at_ms = \(Codec.ms(at)), delivered_at_ms = NULL WHERE id = \(id)
+            RETURNING \(unescaped: Self.deliveryColumns)
+            """)
+        guard let d = try await deliveries(found).first else { throw StoreError.notFound }
+        return d
+    }
+
+    func deliveries(_ found: [PostgresRow]) async throws -> [Delivery] {
+        guard !found.isEmpty else { return [] }
+        typealias Columns = (Int64, Int64, String, String, String, Int, Int64, String?, Int64?, Int64)
+        let decoded = try found.map { try $0.decode(Columns.self) }
+        var notices: [Int64: Notice] = [:]
+        for row in try await rows("SELECT id, body FROM notices WHERE id = ANY(\(Array(Set(decoded.map(\.1)))))") {
+            let (id, body) = try row.decode((Int64, String).self)
+            notices[id] = try Codec.decode(Notice.self, body)
+        }
+        return try decoded.map { id, noticeId, channel, destination, status, attempts, next, lastError, delivered, created in
+            guard let notice = notices[noticeId], let ch = DeliveryChannel(rawValue: channel), let st = DeliveryStatus(rawValue: status) else {
+                throw StoreError.unavailable("unreadable delivery row")
+            }
+            return Delivery(
+                id: id, noticeId: noticeId, notice: notice, channel: ch, destination: destination, status: st, attempts: attempts,
+                nextAttemptAt: Codec.date(next), lastError: lastError, deliveredAt: delivered.map(Codec.date), createdAt: Codec.date(created))
+        }
+    }
+
+    // MARK: Webhooks
+
+    public func createWebhook(_ w: WebhookSubscription) async throws {
+        try await rows(
+            """
+            INSERT INTO webhooks(id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled)
+            VALUES (\(w.id), \(w.url), \(w.secret), \(try Codec.json(w.topics)), \(w.merchantId), \(w.createdBy), \(Codec.ms(w.createdAt)), \(w.disabled))
+            """)
+    }
+
+    public func webhooks() async throws -> [WebhookSubscription] {
+        try await rows("SELECT id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled FROM webhooks ORDER BY created_at_ms, id").map {
+            row in
+            let (id, url, secret, topics, merchant, by, at, disabled) = try row.decode((String, String, String, String, String?, String, Int64, Bool).self)
+            return WebhookSubscription(
+                id: id, url: url, secret: secret, topics: try Codec.decode([String].self, topics), merchantId: merchant, createdBy: by,
+                createdAt: Codec.date(at), disabled: disabled)
+        }
+    }
+
+    public func setWebhookDisabled(id: String, disabled: Bool) async throws {
+        if try await rows("UPDATE webhooks SET disabled = \(disabled) WHERE id = \(id) RETURNING 1").isEmpty { throw StoreError.notFound }
+    }
+}
