@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RedressStorage
 
 /// Everything `buildApplication` needs to know. Filled by the CLI from flags, `REDRESS_*` variables and defaults.
 public struct AppConfiguration: Sendable {
@@ -26,6 +27,9 @@ public struct AppConfiguration: Sendable {
     public var outboxInterval: Duration = .seconds(2)
     /// First retry after a failed delivery; each later one waits twice as long (capped at 6 h), 10 attempts in all.
     public var deliveryRetryBase: Duration = .seconds(30)
+    /// A PostgreSQL database (`postgres://user:password@host:port/database`) shared by several servers; nil: the
+    /// embedded SQLite file in the data folder.
+    public var databaseURL: String? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", tokenLifetime: TimeInterval = 12 * 3600,
@@ -43,6 +47,11 @@ public struct AppConfiguration: Sendable {
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("redress.sqlite") }
+    /// Where the store is, for messages (never with a password).
+    public var storeDescription: String {
+        guard let url = databaseURL else { return databasePath }
+        return (try? PostgresLocation(url: url).description) ?? "the PostgreSQL database"
+    }
     public var tokenKeyPath: String { (dataDirectory as NSString).appendingPathComponent("token.key") }
     /// The evidence log's Ed25519 signing key (mode 0600).
     public var ledgerKeyPath: String { (dataDirectory as NSString).appendingPathComponent("ledger-ed25519.key") }

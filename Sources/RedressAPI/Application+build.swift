@@ -30,7 +30,8 @@ public func buildApplication(configuration: AppConfiguration, dependencies: AppD
     var logger = Logger(label: "redress")
     logger.logLevel = configuration.logLevel
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    let store = try dependencies.store ?? SQLiteStore(path: configuration.databasePath, logger: logger)
+    let store: any RedressStore
+    if let given = dependencies.store { store = given } else { store = try await openStore(configuration, logger: logger) }
     let signer = TokenSigner(key: try TokenSigner.loadOrCreateKey(at: configuration.tokenKeyPath))
     let treeHeads = TreeHeadSigner(store: store, key: try TreeHeadSigner.loadOrCreateKey(at: configuration.ledgerKeyPath), now: dependencies.now)
     let services = RedressServices(
@@ -50,11 +51,18 @@ public func buildApplication(configuration: AppConfiguration, dependencies: AppD
     LedgerRoutes(services: services).register(on: api)
     ProcessRoutes(services: services).register(on: api)
     AdminRoutes(services: services).register(on: api)
+    LiveRoutes(services: services).register(on: api)
 
     var services_: [any Service] = []
     if dependencies.runSweeper {
         services_.append(DeadlineSweeper(services: services))
-        services_.append(TreeHeadService(signer: treeHeads, interval: configuration.headInterval, logger: logger))
+        // One server at a time signs heads; any server's signature is as good (they share the key).
+        services_.append(
+            PeriodicService(name: "signing a tree head", interval: configuration.headInterval, logger: logger) {
+                _ = try await store.exclusively("tree-heads") { try await treeHeads.signIfBehind() }
+            })
+        services_.append(
+            PeriodicService(name: "refreshing disabled accounts", interval: .seconds(5), logger: logger) { try await services.refreshAccounts() })
         services_.append(Outbox(store: services.store, configuration: configuration, now: dependencies.now, logger: logger))
     }
     return Application(

@@ -54,7 +54,10 @@ public struct DeadlineSweeper: Service {
     /// One pass; returns the number of cases changed.
     @discardableResult
     public func sweepOnce() async throws -> Int {
-        let results = try await store.sweepDue(workflow: try await policies.workflow(), at: now())
+        // One server at a time sweeps; a timer another server fired meanwhile is not fired again (each case is
+        // written only if its event count is still the one read, else swept again on what is there).
+        let (store, workflow, at) = (store, try await policies.workflow(), now())
+        guard let results = try await store.exclusively("deadline-sweep", { try await store.sweepDue(workflow: workflow, at: at) }) else { return 0 }
         for (c, events) in results {
             let breaches = events.filter { $0.kind == .deadlineBreached }.count
             let escalated = events.contains { $0.kind == .escalated }

@@ -49,7 +49,7 @@ public struct Outbox: Service {
     /// One pass: fans out pending notices, then sends what is due. Returns how many of each.
     @discardableResult
     public func runOnce() async throws -> (fannedOut: Int, attempted: Int) {
-        let fanned = try await fanOut()
+        let fanned = try await store.exclusively("outbox-fan-out") { try await self.fanOut() } ?? 0
         var attempted = 0
         while true {
             let batch = try await store.claimDeliveries(dueAt: now(), leaseUntil: now().addingTimeInterval(300), limit: 32)

@@ -43,10 +43,15 @@ final class RedressServices: Sendable {
 
     /// Loads what must be in memory before the first request (disabled accounts).
     func prepare() async throws {
-        let disabled = try await store.users(role: nil).filter(\.disabled).map(\.id)
-        accounts.set(Set(disabled))
+        try await refreshAccounts()
         try await treeHeads.prepare()
         try await treeHeads.signIfBehind()
+    }
+
+    /// Reloads the disabled accounts: an account disabled through another server sharing the database is refused
+    /// here from the next refresh on.
+    func refreshAccounts() async throws {
+        accounts.set(try await store.disabledUserIds())
     }
 
     func hashPassword(_ password: String) async throws -> String {

@@ -5,6 +5,29 @@ import RedressDomain
 import RedressStorage
 import ServiceLifecycle
 
+/// Runs `job` every `interval` until shutdown, logging (not stopping on) failures.
+struct PeriodicService: Service {
+    let name: String
+    let interval: Duration
+    let logger: Logger
+    let job: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await job()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("\(name) failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
 /// Signs the evidence log's tree heads with the platform's Ed25519 key.
 ///
 /// The key is made on first start and kept in the data folder (mode 0600); its public half is recorded
@@ -82,23 +105,3 @@ enum LedgerKeyError: Error, CustomStringConvertible {
 }
 
 /// Signs a new tree head every few seconds while entries arrive.
-struct TreeHeadService: Service {
-    let signer: TreeHeadSigner
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await signer.signIfBehind()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("signing a tree head failed", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
-    }
-}

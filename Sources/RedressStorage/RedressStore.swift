@@ -236,6 +236,8 @@ public protocol RedressStore: Sendable {
     func user(login: String) async throws -> StoredUser?
     func users(role: Role?) async throws -> [User]
     func setUserDisabled(id: String, disabled: Bool) async throws
+    /// The ids of every disabled account (each server keeps them in memory and refreshes them).
+    func disabledUserIds() async throws -> Set<String>
 
     // Complaints
     /// Creates a complaint. `make` receives a case number of the day's sequence and returns the new case; it runs

@@ -154,6 +154,10 @@ public final class SQLiteStore: RedressStore {
         }
     }
 
+    public func disabledUserIds() async throws -> Set<String> {
+        try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM users WHERE disabled = 1")) }
+    }
+
     static func storedUser(_ row: Row) throws -> StoredUser {
         guard let role = Role(rawValue: row["role"]) else { throw StoreError.unavailable("unknown role in users table") }
         let user = User(

@@ -175,7 +175,7 @@ struct LedgerRotateKey: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
-        let db = try store.openStore(c)
+        let db = try await store.openStore(c)
         let key = Curve25519.Signing.PrivateKey()
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         let publicKey = LedgerPublicKey(raw: Array(key.publicKey.rawRepresentation), createdAtMs: now)

@@ -21,11 +21,16 @@ struct Redress: AsyncParsableCommand {
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder (env REDRESS_DATA, default ./data).")
     var data: String?
+    @Option(
+        name: .long,
+        help: "A PostgreSQL database shared by several servers, postgres://user:password@host:port/name (env REDRESS_DATABASE_URL); default: SQLite in the data folder.")
+    var database: String?
 
     func configuration() -> AppConfiguration {
         let env = ProcessInfo.processInfo.environment
         var c = AppConfiguration()
         c.dataDirectory = data ?? env["REDRESS_DATA"] ?? "./data"
+        if let url = database ?? env["REDRESS_DATABASE_URL"], !url.isEmpty { c.databaseURL = url }
         if let h = env["REDRESS_HOST"] { c.host = h }
         if let p = env["REDRESS_PORT"].flatMap(Int.init) { c.port = p }
         if let l = env["REDRESS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { c.logLevel = l }
@@ -42,21 +47,24 @@ struct StoreOptions: ParsableArguments {
         return c
     }
 
-    func openStore(_ c: AppConfiguration) throws -> SQLiteStore {
+    func openStore(_ c: AppConfiguration) async throws -> any RedressStore {
+        var logger = Logger(label: "redress.store")
+        logger.logLevel = c.logLevel
         do {
-            try FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
-            var logger = Logger(label: "redress.sqlite")
-            logger.logLevel = c.logLevel
-            return try SQLiteStore(path: c.databasePath, logger: logger)
+            return try await RedressAPI.openStore(c, logger: logger)
         } catch let e as StoreError {
             switch e {
-            case .schemaTooNew(let m), .unavailable(let m): throw ValidationError("Cannot open the store at \(c.databasePath): \(m)")
-            default: throw ValidationError("Cannot open the store at \(c.databasePath): \(e)")
+            case .schemaTooNew(let m), .unavailable(let m): throw StartupError("cannot open the store at \(c.storeDescription): \(m)")
+            default: throw StartupError("cannot open the store at \(c.storeDescription): \(e)")
             }
-        } catch {
-            throw ValidationError("Cannot open the data folder \(c.dataDirectory): \(error.localizedDescription)")
         }
     }
+}
+
+/// A reason the command cannot start, printed as one sentence (no usage text, no stack trace); exit status 1.
+struct StartupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -76,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         if let port { c.port = port }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let db = try store.openStore(c)
+        let db = try await store.openStore(c)
         if demo || ProcessInfo.processInfo.environment["REDRESS_DEMO"] == "1" {
             try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
             printDemoLogins(host: c.host, port: c.port)
@@ -99,8 +107,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
-        _ = try store.openStore(c)
-        print("Schema is up to date: \(c.databasePath)")
+        _ = try await store.openStore(c)
+        print("Schema is up to date: \(c.storeDescription)")
     }
 }
 
@@ -110,9 +118,9 @@ struct DemoDataCommand: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
-        let db = try store.openStore(c)
+        let db = try await store.openStore(c)
         let created = try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
-        print(created ? "Demo data created in \(c.databasePath)." : "Demo data was already present in \(c.databasePath).")
+        print(created ? "Demo data created in \(c.storeDescription)." : "Demo data was already present in \(c.storeDescription).")
         printDemoLogins(host: c.host, port: c.port)
     }
 }
@@ -125,7 +133,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
-        let db = try store.openStore(c)
+        let db = try await store.openStore(c)
         let report = try await StoreVerifier(store: db).verifyAll()
         if let failure = report.firstFailure {
             print("FAILED after checking \(report.cases) case(s), \(report.events) event(s), \(report.files) file(s)")
@@ -148,7 +156,7 @@ struct Sweep: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
-        let db = try store.openStore(c)
+        let db = try await store.openStore(c)
         var parsed = Date()
         if let at {
             let fractional = ISO8601DateFormatter()

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RedressDomain
+import RedressStorage
+import ServiceLifecycle
+
+/// Live updates as server-sent events: `GET /api/v1/live` tells the caller, the moment it is committed, that a case
+/// they may see has changed (an `event: case` with its id and event count), so that a page or client fetches it
+/// again. With PostgreSQL the change may come from any server sharing the database (LISTEN/NOTIFY).
+struct LiveRoutes {
+    let services: RedressServices
+    let complaints: ComplaintRoutes
+    /// A stream ends after this long; EventSource clients reconnect by themselves (`retry: 3000`).
+    static let streamLifetime: Duration = .seconds(600)
+    static let heartbeat: Duration = .seconds(15)
+
+    init(services: RedressServices) {
+        self.services = services
+        self.complaints = ComplaintRoutes(services: services)
+    }
+
+    func register(on api: RouterGroup<RedressRequestContext>) {
+        api.get("live", use: live)
+    }
+
+    /// Who sees a change: the member their own cases, a merchant the cases against it, staff the queues of their tier.
+    static func visible(_ s: CaseSignal, to identity: Identity) -> Bool {
+        switch identity.role {
+        case .member: s.memberId == identity.userId
+        case .merchant: identity.merchantId != nil && s.respondentMerchantId == identity.merchantId
+        case .agent, .specialist, .riskControl, .admin: Queue(rawValue: s.queue).map(identity.role.visibleQueues.contains) ?? false
+        case .arbitrator, .system: false
+        }
+    }
+
+    @Sendable func live(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        if identity.role == .arbitrator {
+            throw APIError(
+                .forbidden, "no_live_updates", zh: "外部评审人员没有实时更新，请刷新案件页面", en: "External reviewers do not get live updates; reload the case instead")
+        }
+        var only: String?
+        if let id = request.uri.queryParameters.get("complaintId") {
+            guard let c = try await services.store.complaint(id: id) else { throw APIError.complaintNotFound }
+            try complaints.authorize(c, identity)
+            only = id
+        }
+        // Subscribed before the response starts, so nothing committed after this request arrived is missed.
+        let signals = services.store.caseSignals()
+        let wanted = only
+        let (frames, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let pump = Task {
+            for await s in signals where Self.visible(s, to: identity) && (wanted == nil || s.complaintId == wanted) {
+                let data = #"{"complaintId":"\#(s.complaintId)","eventCount":\#(s.eventCount)}"#
+                sink.yield(ByteBuffer(string: "event: case\nid: \(s.complaintId):\(s.eventCount)\ndata: \(data)\n\n"))
+            }
+            sink.finish()
+        }
+        let beat = Task {
+            // Ends the stream after its lifetime, or at the server's graceful shutdown so that an open stream never
+            // holds the shutdown up.
+            await withGracefulShutdownHandler {
+                let end = ContinuousClock.now + Self.streamLifetime
+                while ContinuousClock.now < end {
+                    try? await Task.sleep(for: Self.heartbeat)
+                    if Task.isCancelled { return }
+                    sink.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            } onGracefulShutdown: {
+                sink.finish()
+            }
+            sink.finish()
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer {
+                    pump.cancel()
+                    beat.cancel()
+                }
+                try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+                for await frame in frames { try await writer.write(frame) }
+                try await writer.finish(nil)
+            })
+    }
+}
