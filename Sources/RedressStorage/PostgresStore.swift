@@ -87,7 +87,11 @@ public final class PostgresStore: RedressStore {
         var configuration = location.clientConfiguration
         configuration.options.maximumConnections = max(2, connections)
         configuration.options.connectTimeout = .seconds(5)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own chatter (a lease asked for while it starts, connections it retries) stays out of the log;
+        // what fails reaches the caller, who reports it.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.logger = logger
         self.location = location
@@ -119,7 +123,14 @@ public final class PostgresStore: RedressStore {
             ).get()
             try? await connection.close()
         } catch {
-            throw StoreError.unavailable("cannot connect to PostgreSQL at \(location): \(Self.describe(error))")
+            let reason = Self.describe(error)
+            if reason.contains("Connection refused") {
+                throw StoreError.unavailable("cannot connect to PostgreSQL at \(location): connection refused (is the server running and listening there?)")
+            }
+            if reason.contains("timed out") || reason.contains("connectTimeout") {
+                throw StoreError.unavailable("cannot connect to PostgreSQL at \(location): no answer (timed out)")
+            }
+            throw StoreError.unavailable("cannot connect to PostgreSQL at \(location): \(reason)")
         }
     }
 

@@ -370,3 +370,15 @@ extension RedressStore {
         return changed
     }
 }
+
+extension StoreError: CustomStringConvertible {
+    /// A sentence for messages and logs.
+    public var description: String {
+        switch self {
+        case .notFound: "not found"
+        case .duplicate(let field): "\(field) is already taken"
+        case .idempotencyConflict: "the Idempotency-Key was used before with a different request"
+        case .outsideLog(let m), .schemaTooNew(let m), .unavailable(let m): m
+        }
+    }
+}

@@ -13,7 +13,7 @@ struct Redress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress",
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
-        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self],
+        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self, MigrateData.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -175,5 +175,67 @@ struct Sweep: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         print("Swept \(changed) case(s) with timers due by \(ISO8601DateFormatter().string(from: instant)) in \(String(format: "%.1f", ms)) ms")
+    }
+}
+
+struct MigrateData: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-data",
+        abstract: "Move a platform from the embedded SQLite store to an empty PostgreSQL database, then verify the copy.",
+        discussion: """
+            Copies every case, event, evidence file, log entry and signed head, user, merchant, policy and notice in one \
+            PostgreSQL transaction (all or nothing), then runs the same checks as `redress verify` on the copy and exits 1 \
+            naming the first break. Stop the server first: what it writes during the copy is not moved. The servers that \
+            then use PostgreSQL need the data folder's token.key and ledger-ed25519.key.
+            """)
+
+    @Option(name: .long, help: "The SQLite store: sqlite:PATH, PATH being the redress.sqlite file or the data folder holding it.")
+    var from: String
+    @Option(name: .long, help: "The PostgreSQL database: postgres://user:password@host:port/name (empty, or new).")
+    var to: String
+
+    func run() async throws {
+        var path = from.hasPrefix("sqlite:") ? String(from.dropFirst("sqlite:".count)) : from
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            path = (path as NSString).appendingPathComponent("redress.sqlite")
+        }
+        guard FileManager.default.fileExists(atPath: path) else { throw StartupError("--from: no SQLite store at \(path)") }
+        var logger = Logger(label: "redress.migrate-data")
+        logger.logLevel = .warning
+        let source: SQLiteStore
+        let target: PostgresStore
+        let location: PostgresLocation
+        do {
+            source = try SQLiteStore(path: path, logger: logger)
+        } catch {
+            throw StartupError("cannot open the store at \(path): \(error)")
+        }
+        do {
+            location = try PostgresLocation(url: to)
+            target = try await PostgresStore.open(location, logger: logger)
+        } catch let e as StoreError {
+            throw StartupError("--to: \(e)")
+        }
+        let start = ContinuousClock.now
+        let report: StoreMigration.Report
+        do {
+            report = try await StoreMigration(from: source, to: target).run()
+        } catch let e as StoreError {
+            await target.close()
+            throw StartupError("nothing was moved: \(e)")
+        }
+        for (table, count) in report.rows where count > 0 { print("  \(table.padding(toLength: 20, withPad: " ", startingAt: 0)) \(count)") }
+        print("Moved \(path) to \(location) in \(String(format: "%.1f", Double((ContinuousClock.now - start).components.seconds))) s; checking the copy…")
+        let check = try await StoreVerifier(store: target).verifyAll()
+        await target.close()
+        if let failure = check.firstFailure {
+            print("FAILED after checking \(check.cases) case(s), \(check.events) event(s), \(check.files) file(s)")
+            print(failure)
+            throw ExitCode(1)
+        }
+        print(
+            "OK: \(check.cases) case(s), \(check.events) event(s), \(check.files) evidence file(s), \(check.logEntries) log entries and \(check.signedHeads) signed head(s) verified on PostgreSQL"
+        )
     }
 }
