@@ -166,6 +166,9 @@ public final class PostgresStore: RedressStore {
         if let e = error as? PSQLError {
             if let message = e.serverInfo?[.message] { return message }
             if let underlying = e.underlying { return "\(underlying)" }
+            if e.code == .serverClosedConnection || e.code == .connectionError {
+                return "the connection failed or was closed before the server answered (unreachable host, or not a PostgreSQL server?)"
+            }
             return "\(e.code)"
         }
         return "\(error)"
