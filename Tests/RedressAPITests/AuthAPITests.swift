@@ -5,7 +5,7 @@ import Testing
 @Suite("Accounts and tokens")
 struct AuthAPITests {
     @Test func registerLogInAndSeeMyself() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let token = try await c.member("13912345678")
             let me = try await c.call(.get, "/api/v1/me", token: token)
@@ -15,7 +15,7 @@ struct AuthAPITests {
     }
 
     @Test func registrationErrorsNameTheField() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             var r = try await c.call(.post, "/api/v1/members", json: #"{"login":"not-a-login","password":"password-123","displayName":"x"}"#)
             #expect(r.status == .unprocessableContent && r.errorField == "login" && r.errorCode == "invalid_login")
@@ -30,7 +30,7 @@ struct AuthAPITests {
     }
 
     @Test func wrongPasswordsAreRefusedAndThrottled() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             _ = try await c.member("a@b.cn")
             for _ in 0..<5 {
@@ -46,7 +46,7 @@ struct AuthAPITests {
     }
 
     @Test func tokensExpireAndForgeriesAreRefused() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let token = try await c.member("a@b.cn")
             t.clock.advance(hours: 12.01)
@@ -69,7 +69,7 @@ struct AuthAPITests {
     }
 
     @Test func adminsManageUsersAndADisabledAccountIsLockedOut() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         _ = try await t.staff(.admin, login: "admin@x.cn")
         try await t.test { c in
             let admin = try await c.login("admin@x.cn")
@@ -91,7 +91,7 @@ struct AuthAPITests {
     }
 
     @Test func messagesFollowTheCallersLanguage() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let zh = try await c.call(.get, "/api/v1/me")
             #expect(zh.errorMessage == "请先登录")

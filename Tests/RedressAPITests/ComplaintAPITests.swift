@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Filing complaints")
 struct ComplaintAPITests {
-    @Test func aComplaintIsRoutedClockedAndNumbered() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func aComplaintIsRoutedClockedAndNumbered(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         try await t.test { c in
             let m = try await c.member("a@b.cn")
             let r = try await c.call(.post, "/api/v1/complaints", token: m, json: Client.complaint())
@@ -25,8 +25,8 @@ struct ComplaintAPITests {
         }
     }
 
-    @Test func idempotencyKeys() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func idempotencyKeys(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         try await t.test { c in
             let m = try await c.member("a@b.cn")
             let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "retry-1"]
@@ -62,7 +62,7 @@ struct ComplaintAPITests {
         (Client.complaint().replacingOccurrences(of: "2026-11-28T10:00:00+08:00", with: "yesterday"), 422, "invalid_value", "occurredAt"),
     ] as [(String, Int, String, String?)])
     func badInputIsRefusedWithTheFieldNamedAndNothingWritten(body: String, status: Int, code: String, field: String?) async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let m = try await c.member("a@b.cn")
             let r = try await c.call(.post, "/api/v1/complaints", token: m, json: body)
@@ -73,8 +73,8 @@ struct ComplaintAPITests {
         }
     }
 
-    @Test func wrongContentTypeOversizedBodyAndWrongRole() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func wrongContentTypeOversizedBodyAndWrongRole(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let m = try await c.member("a@b.cn")
@@ -94,8 +94,8 @@ struct ComplaintAPITests {
 
 @Suite("Who sees what")
 struct AccessAPITests {
-    @Test func anotherMembersCaseIsNotFoundAndInternalNotesStayInternal() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func anotherMembersCaseIsNotFoundAndInternalNotesStayInternal(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let alice = try await c.member("alice@x.cn")
@@ -122,8 +122,8 @@ struct AccessAPITests {
         }
     }
 
-    @Test func agentsSeeTheirTiersQueues() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func agentsSeeTheirTiersQueues(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         _ = try await t.staff(.riskControl, login: "risk@x.cn")
         try await t.test { c in
@@ -147,8 +147,8 @@ struct AccessAPITests {
         }
     }
 
-    @Test func theQueueIsSortedByNearestDeadlineAndFiltersOverdue() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func theQueueIsSortedByNearestDeadlineAndFiltersOverdue(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let m = try await c.member("m@x.cn")

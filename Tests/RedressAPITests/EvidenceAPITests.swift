@@ -18,8 +18,8 @@ struct EvidenceAPITests {
         return ([.contentType: "multipart/form-data; boundary=\(boundary)"], body)
     }
 
-    @Test func uploadListAndDownload() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func uploadListAndDownload(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         try await t.test { c in
             let m = try await c.member("m@x.cn")
             let id = try await c.file(m)
@@ -45,8 +45,8 @@ struct EvidenceAPITests {
         }
     }
 
-    @Test func refusedUploadsSayWhyAndWriteNothing() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func refusedUploadsSayWhyAndWriteNothing(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.admin, login: "admin@x.cn")
         try await t.test { c in
             let m = try await c.member("m@x.cn")
@@ -79,8 +79,8 @@ struct EvidenceAPITests {
 
 @Suite("Multipart bodies")
 struct MultipartTests {
-    @Test func hostileBodiesAreRefusedNotCrashed() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func hostileBodiesAreRefusedNotCrashed(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         try await t.test { c in
             let m = try await c.member("m@x.cn")
             let id = try await c.file(m)

@@ -42,7 +42,7 @@ struct LedgerAPITests {
     func head(_ r: Reply) throws -> SignedTreeHead { try JSONDecoder().decode(SignedTreeHead.self, from: Data(buffer: r.body)) }
 
     @Test func headsKeyAndProofsVerifyIndependently() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let (m, _, admin, _) = try await preparedCase(t, c)
             let key = try await key(c)
@@ -88,7 +88,7 @@ struct LedgerAPITests {
     }
 
     @Test func receiptsProveEachSubmissionAndHideInternalNotesFromMembers() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let (m, agent, _, id) = try await preparedCase(t, c)
             let key = try await key(c)
@@ -113,7 +113,7 @@ struct LedgerAPITests {
     }
 
     @Test func membersDossierVerifiesAndWithholdsInternalNotes() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let (m, agent, admin, id) = try await preparedCase(t, c)
             let zip = try await dossier(c, id, m)
@@ -156,7 +156,7 @@ struct LedgerAPITests {
 
     /// Every way of changing a dossier after it left the platform is caught and named.
     @Test func everyChangeToADossierIsNamed() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let (m, _, _, id) = try await preparedCase(t, c)
             let zip = try await dossier(c, id, m)
@@ -260,7 +260,7 @@ struct LedgerAPITests {
              "lies beyond the log in use", nil),
         ]
         for mutation in mutations {
-            let t = try TestApp()
+            let t = try await TestApp()
             try await t.test { c in
                 let (m, _, admin, id) = try await preparedCase(t, c)
                 _ = try await c.call(.post, "/api/v1/ledger/heads", token: admin)
@@ -299,7 +299,7 @@ struct LedgerAPITests {
 @Suite("Log key rotation")
 struct LedgerKeyRotationTests {
     @Test func headsSignedBeforeARotationStayVerifiable() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         _ = try await t.staff(.admin, login: "admin@x.cn")
         let first: SignedTreeHead = try await t.test { c in
             let m = try await c.member("m@x.cn")

@@ -30,8 +30,8 @@ struct ProcessStoryTests {
         try await c.call(.get, "/api/v1/complaints/\(id)", token: token).object
     }
 
-    @Test func membershipNeverSwitchedOnStalledSupportEscalationAndTheMerchantsDefault() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func membershipNeverSwitchedOnStalledSupportEscalationAndTheMerchantsDefault(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.admin, login: "admin@x.cn")
         _ = try await t.staff(.agent, login: "agent@x.cn")
         _ = try await t.staff(.specialist, login: "l2@x.cn")
@@ -138,8 +138,8 @@ struct ProcessStoryTests {
         }
     }
 
-    @Test func autoRenewalChargedWithoutNoticeIsRefundedAfterABlackCatComplaint() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func autoRenewalChargedWithoutNoticeIsRefundedAfterABlackCatComplaint(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let agent = try await c.login("agent@x.cn")
@@ -191,8 +191,8 @@ struct ProcessStoryTests {
         }
     }
 
-    @Test func aDrainedAccountGoesToTheEmergencyChannelAndIsFrozenWithinTheHour() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func aDrainedAccountGoesToTheEmergencyChannelAndIsFrozenWithinTheHour(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.riskControl, login: "risk@x.cn")
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
@@ -228,8 +228,8 @@ struct ProcessStoryTests {
         }
     }
 
-    @Test func policiesChangeWithoutARestartAndEveryChangeIsRecorded() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func policiesChangeWithoutARestartAndEveryChangeIsRecorded(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.admin, login: "admin@x.cn")
         try await t.test { c in
             let admin = try await c.login("admin@x.cn")
@@ -256,8 +256,8 @@ struct ProcessStoryTests {
         }
     }
 
-    @Test func anExternalReviewerReadsOnlyTheCasesGivenToThemAndRecordsADecision() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func anExternalReviewerReadsOnlyTheCasesGivenToThemAndRecordsADecision(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.admin, login: "admin@x.cn")
         try await t.test { c in
             let admin = try await c.login("admin@x.cn")

@@ -5,7 +5,7 @@ import Testing
 @Suite("Reference data, policy and system endpoints")
 struct ReferenceAPITests {
     @Test func workingDayDeadlines() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             var r = try await c.call(.get, "/api/v1/calendar/deadline?start=2026-09-30T10:00:00%2B08:00&workingDays=7")
             #expect(r.status == .ok)
@@ -28,7 +28,7 @@ struct ReferenceAPITests {
     }
 
     @Test func anAdminChangesRoutingAndCalendarsWithoutARestart() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         _ = try await t.staff(.admin, login: "admin@x.cn")
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
@@ -63,7 +63,7 @@ struct ReferenceAPITests {
     }
 
     @Test func taxonomyHealthMetricsAndTheOpenAPIDocument() async throws {
-        let t = try TestApp()
+        let t = try await TestApp()
         try await t.test { c in
             let tax = try await c.call(.get, "/api/v1/taxonomy", headers: [.acceptLanguage: "en"])
             let items = tax.json as? [[String: Any]] ?? []

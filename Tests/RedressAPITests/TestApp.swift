@@ -1,4 +1,8 @@
 import Foundation
+import GRDB
+import Logging
+import NIOPosix
+import PostgresNIO
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
@@ -31,19 +35,70 @@ struct Reply {
     subscript(key: String) -> Any? { object[key] }
 }
 
-/// A Redress application on a fresh SQLite store in a temporary folder, with a hand-moved clock.
+/// The engines the API suites that take an argument run on: SQLite always, PostgreSQL when `REDRESS_TEST_POSTGRES_URL`
+/// names a server the tests may create databases on (the test command starts one).
+enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    static var server: PostgresLocation? {
+        ProcessInfo.processInfo.environment["REDRESS_TEST_POSTGRES_URL"].flatMap { try? PostgresLocation(url: $0) }
+    }
+    static var allCases: [Engine] { server == nil ? [.sqlite] : [.sqlite, .postgres] }
+    var testDescription: String { rawValue }
+}
+
+/// A Redress application on a fresh store (SQLite in a temporary folder, or a new PostgreSQL database), with a
+/// hand-moved clock.
 struct TestApp {
     let directory: String
-    let store: SQLiteStore
+    let store: any RedressStore
     let clock: TestClock
+    /// The PostgreSQL database, when on PostgreSQL.
+    let database: PostgresLocation?
 
     static let start = Date(timeIntervalSince1970: 1_795_939_200)  // 2026-11-29T08:00:00Z, 16:00 in Shanghai
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-api-\(UUID().uuidString)").path
+    init(_ engine: Engine = .sqlite) async throws {
+        let name = UUID().uuidString.lowercased()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-api-\(name)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory + "/redress.sqlite")
+        switch engine {
+        case .sqlite:
+            store = try SQLiteStore(path: directory + "/redress.sqlite")
+            database = nil
+        case .postgres:
+            guard let server = Engine.server else { throw StoreError.unavailable("REDRESS_TEST_POSTGRES_URL is not set") }
+            let name = "redress_api_" + name.filter { $0.isLetter || $0.isNumber }
+            try await PostgresStore.createDatabase(name, on: server)
+            database = server.database(name)
+            store = try await PostgresStore.open(server.database(name))
+        }
         clock = TestClock(Self.start)
+    }
+
+    /// The same store opened again, as a restarted server (or another one sharing the database) would.
+    func reopen() async throws -> any RedressStore {
+        if let database { return try await PostgresStore.open(database) }
+        return try SQLiteStore(path: directory + "/redress.sqlite")
+    }
+
+    /// Changes stored rows behind Redress's back, as someone with access to the database could: `sqlite` on the
+    /// SQLite file, `postgres` on the PostgreSQL database (each engine's own statements, triggers dropped first).
+    func tamper(sqlite: [String], postgres: [String]) async throws {
+        if let database {
+            let c = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(),
+                configuration: .init(
+                    host: database.host, port: database.port, username: database.user, password: database.password, database: database.database,
+                    tls: .disable), id: 1, logger: Logger(label: "tamper")
+            ).get()
+            for statement in postgres { try await c.query(PostgresQuery(unsafeSQL: statement), logger: Logger(label: "tamper")) }
+            try await c.close()
+        } else {
+            let db = try DatabaseQueue(path: directory + "/redress.sqlite")
+            try await db.write { db in for statement in sqlite { try db.execute(sql: statement) } }
+        }
     }
 
     var configuration: AppConfiguration {

@@ -7,8 +7,8 @@ import Testing
 
 @Suite("Working a case")
 struct WorkflowAPITests {
-    @Test func agentActionsAndTheirErrors() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func agentActionsAndTheirErrors(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let m = try await c.member("m@x.cn")
@@ -34,8 +34,8 @@ struct WorkflowAPITests {
         }
     }
 
-    @Test func aReadAfterAChangeShowsTheChangeInEachLanguage() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func aReadAfterAChangeShowsTheChangeInEachLanguage(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let m = try await c.member("m@x.cn")
@@ -53,8 +53,8 @@ struct WorkflowAPITests {
         }
     }
 
-    @Test func proposeAcceptAndCloseWithTheChainIntact() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func proposeAcceptAndCloseWithTheChainIntact(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.agent, login: "agent@x.cn")
         try await t.test { c in
             let m = try await c.member("m@x.cn")
@@ -73,8 +73,8 @@ struct WorkflowAPITests {
         }
     }
 
-    @Test func aMemberEscalatesOnlyOnceTheFirstResponseIsLate() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func aMemberEscalatesOnlyOnceTheFirstResponseIsLate(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         try await t.test { c in
             let m = try await c.member("m@x.cn")
             let id = try await c.file(m)
@@ -96,8 +96,8 @@ struct WorkflowAPITests {
         }
     }
 
-    @Test func theSweeperEscalatesOnceAcrossRestarts() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func theSweeperEscalatesOnceAcrossRestarts(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         let id = try await t.test { c in
             let m = try await c.member("m@x.cn")
             return try await c.file(m)
@@ -106,8 +106,8 @@ struct WorkflowAPITests {
         t.clock.advance(hours: 24.5)
         #expect(try await t.sweeper().sweepOnce() == 1)
         #expect(try await t.sweeper().sweepOnce() == 0)
-        // A restarted server opens the same file and sweeps again: nothing more happens.
-        let restarted = try RedressStorage.SQLiteStore(path: t.directory + "/redress.sqlite")
+        // A restarted server opens the same store and sweeps again: nothing more happens.
+        let restarted = try await t.reopen()
         let clock = t.clock
         #expect(try await DeadlineSweeperFactory.make(restarted, clock).sweepOnce() == 0)
         let c = try #require(try await restarted.complaint(id: id))
@@ -117,17 +117,21 @@ struct WorkflowAPITests {
         #expect(kinds.filter { $0 == .deadlineBreached }.count == 1)
     }
 
-    @Test func theVerifyEndpointNamesATamperedEvent() async throws {
-        let t = try TestApp()
+    @Test(arguments: Engine.allCases) func theVerifyEndpointNamesATamperedEvent(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
         _ = try await t.staff(.admin, login: "admin@x.cn")
         try await t.test { c in
             let m = try await c.member("m@x.cn")
             let id = try await c.file(m)
-            let db = try DatabaseQueue(path: t.directory + "/redress.sqlite")
-            try await db.write { db in
-                try db.execute(sql: "DROP TRIGGER events_no_update")
-                try db.execute(sql: "UPDATE events SET payload = replace(payload, '9800', '980') WHERE complaint_id = ? AND sequence = 1", arguments: [id])
-            }
+            try await t.tamper(
+                sqlite: [
+                    "DROP TRIGGER events_no_update",
+                    "UPDATE events SET payload = replace(payload, '9800', '980') WHERE complaint_id = '\(id)' AND sequence = 1",
+                ],
+                postgres: [
+                    "ALTER TABLE events DISABLE TRIGGER events_append_only",
+                    "UPDATE events SET payload = replace(payload, '9800', '980') WHERE complaint_id = '\(id)' AND sequence = 1",
+                ])
             let admin = try await c.login("admin@x.cn")
             let r = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: admin)
             #expect(r["valid"] as? Bool == false)
@@ -141,5 +145,5 @@ import RedressAPI
 import RedressStorage
 
 enum DeadlineSweeperFactory {
-    static func make(_ store: SQLiteStore, _ clock: TestClock) -> DeadlineSweeper { DeadlineSweeper(store: store, now: { clock.now }) }
+    static func make(_ store: any RedressStore, _ clock: TestClock) -> DeadlineSweeper { DeadlineSweeper(store: store, now: { clock.now }) }
 }
