@@ -702,7 +702,9 @@ public final class PostgresStore: RedressStore {
                         }
                     }
                 } catch {
+                    // The pool closing (the process ending) is not a failure worth a line.
                     if Task.isCancelled { return }
+                    if let e = error as? PSQLError, e.code == .clientClosedConnection || e.code == .poolClosed { return }
                     logger.warning("listening for changes failed; retrying", metadata: ["error": "\(Self.describe(error))"])
                 }
                 try? await Task.sleep(for: .seconds(1))
