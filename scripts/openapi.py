@@ -466,6 +466,16 @@ paths = {
     "/api/v1/calendar/years/{year}": {"put": op("Add or replace a year's holiday calendar (admin)", {**ok(ref("HolidayYear")), **errors(*JSON_IN, "403")},
                                                 body(ref("HolidayYear")), params=[path_param("year", "Year", {"type": "integer"})], tags=["reference"])},
     **process_paths(),
+    "/api/v1/live": {"get": op(
+        "Live updates: a server-sent event each time a case the caller may see changes",
+        {"200": {"description": "An event stream (text/event-stream): `event: case`, `id: <complaintId>:<eventCount>`, "
+                                "`data: {\"complaintId\": …, \"eventCount\": …}`; a comment line every 15 s; the stream ends after 10 minutes "
+                                "(EventSource reconnects by itself)",
+                 "content": {"text/event-stream": {"schema": STR}}},
+         **errors("401", "403", "404", "503")},
+        params=[query("complaintId", "Only this case (404 if the caller may not see it)", STR)], tags=["complaints"],
+        description="Members hear of their own cases, merchants of the cases against them, staff of their tier's queues. "
+                    "With PostgreSQL, a change made through any server sharing the database is announced on every server.")},
     "/api/v1/policy": {
         "get": op("Routing thresholds, deadlines and limits in force (staff)", {**ok(ref("Policy")), **errors("401", "403", "503")}, tags=["policy"]),
         "put": op("Change the policy (admin); applies within seconds without a restart", {**ok(ref("Policy")), **errors(*JSON_IN, "403")},
