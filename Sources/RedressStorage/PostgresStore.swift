@@ -357,14 +357,7 @@ public final class PostgresStore: RedressStore {
                 guard let existing = try await Self.complaint(w, id: id) else { throw StoreError.notFound }
                 return .replayed(existing)
             }
-            try await Self.insert(w, prepared)
-            if let claim = idempotency {
-                try await w.rows(
-                    """
-                    INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms)
-                    VALUES (\(claim.memberId), \(claim.key), \(claim.requestHash), \(prepared.complaint.id), \(Codec.ms(prepared.complaint.createdAt)))
-                    """)
-            }
+            try await Self.insert(w, prepared, idempotency: idempotency)
             return .created(prepared.complaint, prepared.events)
         }
     }
@@ -386,45 +379,63 @@ public final class PostgresStore: RedressStore {
         return caseNumbers.take(key) ?? last
     }
 
-    static func insert(_ w: PostgresBatch, _ p: PreparedCase) async throws {
+    /// A new case with its events, notices, log entries and idempotency key: one statement.
+    static func insert(_ w: PostgresBatch, _ p: PreparedCase, idempotency claim: IdempotencyClaim?) async throws {
         let c = p.complaint
-        try await w.rows(
+        var b = SQLBuilder()
+        let ledger = w.reserve(p.events.enumerated().map { i, e in LedgerAppend(event: e, leafHash: p.leafHashes[i]) })
+        var clauses = [
             """
-            INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
+            c AS (INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
               amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body,
               respondent_merchant_id, reviewers)
-            VALUES (\(c.id), \(c.caseNumber), \(c.memberId), \(c.categoryCode), \(c.dimension.rawValue), \(c.status.rawValue), \(c.tier.rawValue),
-              \(c.queue.rawValue), \(c.assigneeId), \(c.emergency), \(c.amountAtStakeFen), \(c.nextDueAt.map(Codec.ms)), \(c.sweepDueAt.map(Codec.ms)),
-              \(Codec.ms(c.createdAt)), \(Codec.ms(c.updatedAt)), \(c.eventCount), \(c.headHash), \(p.body), \(c.respondentMerchantId),
-              \(c.reviewersColumn))
-            """)
-        try await insertEvents(w, p.events, payloads: p.payloads)
-        try await insertNotices(w, complaintId: c.id, p.notices)
-        try await w.append(p.events.enumerated().map { i, e in LedgerAppend(event: e, leafHash: p.leafHashes[i]) })
+            VALUES (\(b.bind(c.id)), \(b.bind(c.caseNumber)), \(b.bind(c.memberId)), \(b.bind(c.categoryCode)), \(b.bind(c.dimension.rawValue)),
+              \(b.bind(c.status.rawValue)), \(b.bind(c.tier.rawValue)), \(b.bind(c.queue.rawValue)), \(b.bind(c.assigneeId)), \(b.bind(c.emergency)),
+              \(b.bind(c.amountAtStakeFen)), \(b.bind(c.nextDueAt.map(Codec.ms))), \(b.bind(c.sweepDueAt.map(Codec.ms))), \(b.bind(Codec.ms(c.createdAt))),
+              \(b.bind(Codec.ms(c.updatedAt))), \(b.bind(c.eventCount)), \(b.bind(c.headHash)), \(b.bind(p.body)), \(b.bind(c.respondentMerchantId)),
+              \(b.bind(c.reviewersColumn))))
+            """
+        ]
+        clauses += eventClauses(&b, p.events, payloads: p.payloads) + noticeClauses(&b, complaintId: c.id, p.notices) + ledger.clauses(&b)
+        if let claim {
+            clauses.append(
+                """
+                k AS (INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms)
+                  VALUES (\(b.bind(claim.memberId)), \(b.bind(claim.key)), \(b.bind(claim.requestHash)), \(b.bind(c.id)), \(b.bind(Codec.ms(c.createdAt)))))
+                """)
+        }
+        b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT 1"
+        try await w.write(b.query)
         w.changed(c)
     }
 
-    static func insertEvents(_ w: PostgresBatch, _ events: [TimelineEvent], payloads: [String]) async throws {
-        guard !events.isEmpty else { return }
-        // One statement for all of a change's events; a missing actor travels as '' (no id is empty).
-        try await w.rows(
+    /// A change's events, all in one clause; a missing actor travels as '' (no id is empty).
+    static func eventClauses(_ b: inout SQLBuilder, _ events: [TimelineEvent], payloads: [String], condition: String = "true") -> [String] {
+        guard !events.isEmpty else { return [] }
+        return [
             """
-            INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash)
-            SELECT c, s, k, NULLIF(a, ''), r, v, o, p, ph, h
-            FROM unnest(\(events.map(\.complaintId)), \(events.map(\.sequence)), \(events.map(\.kind.rawValue)), \(events.map { $0.actor.id ?? "" }),
-                        \(events.map(\.actor.role.rawValue)), \(events.map(\.visibility.rawValue)), \(events.map(\.occurredAtMs)), \(payloads),
-                        \(events.map(\.previousHash)), \(events.map(\.hash))) AS t(c, s, k, a, r, v, o, p, ph, h)
-            """)
+            e AS (INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash)
+              SELECT c, s, k, NULLIF(a, ''), r, v, o, p, ph, h
+              FROM unnest(\(b.bind(events.map(\.complaintId))), \(b.bind(events.map(\.sequence))), \(b.bind(events.map(\.kind.rawValue))),
+                          \(b.bind(events.map { $0.actor.id ?? "" })), \(b.bind(events.map(\.actor.role.rawValue))), \(b.bind(events.map(\.visibility.rawValue))),
+                          \(b.bind(events.map(\.occurredAtMs))), \(b.bind(payloads)), \(b.bind(events.map(\.previousHash))), \(b.bind(events.map(\.hash))))
+                AS t(c, s, k, a, r, v, o, p, ph, h)
+              WHERE \(condition))
+            """
+        ]
     }
 
-    static func insertNotices(_ w: PostgresBatch, complaintId: String, _ rows: [NoticeRow]) async throws {
-        guard !rows.isEmpty else { return }
-        try await w.rows(
+    static func noticeClauses(_ b: inout SQLBuilder, complaintId: String, _ rows: [NoticeRow], condition: String = "true") -> [String] {
+        guard !rows.isEmpty else { return [] }
+        return [
             """
-            INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms)
-            SELECT \(complaintId), s, t, b, c FROM unnest(\(rows.map(\.sequence)), \(rows.map(\.topic)), \(rows.map(\.body)), \(rows.map(\.createdAtMs)))
-              AS n(s, t, b, c)
-            """)
+            n AS (INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms)
+              SELECT \(b.bind(complaintId)), s, t, b, c
+              FROM unnest(\(b.bind(rows.map(\.sequence))), \(b.bind(rows.map(\.topic))), \(b.bind(rows.map(\.body))), \(b.bind(rows.map(\.createdAtMs))))
+                AS n(s, t, b, c)
+              WHERE \(condition))
+            """
+        ]
     }
 
     public func complaint(id: String) async throws -> Complaint? {
@@ -517,22 +528,32 @@ public final class PostgresStore: RedressStore {
         }
     }
 
-    /// Writes a prepared change with its events, notices and log entries; false (nothing written) when the case
-    /// has moved on since it was read.
-    static func write(_ w: PostgresBatch, _ p: PreparedUpdate) async throws -> Bool {
+    /// Writes a prepared change with its events, notices and log entries in one statement; false (nothing written)
+    /// when the case has moved on since it was read.
+    static func write(_ w: PostgresBatch, _ p: PreparedUpdate, extra: [LedgerAppend] = []) async throws -> Bool {
         let c = p.complaint
-        let updated = try await w.rows(
+        let mark = w.frontier
+        let ledger = w.reserve(p.events.enumerated().map { i, e in LedgerAppend(event: e, leafHash: p.leafHashes[i]) } + extra)
+        var b = SQLBuilder()
+        let update = """
+            u AS (UPDATE complaints SET status = \(b.bind(c.status.rawValue)), tier = \(b.bind(c.tier.rawValue)), queue = \(b.bind(c.queue.rawValue)),
+              assignee_id = \(b.bind(c.assigneeId)), amount_at_stake_fen = \(b.bind(c.amountAtStakeFen)), next_due_at_ms = \(b.bind(c.nextDueAt.map(Codec.ms))),
+              sweep_due_at_ms = \(b.bind(c.sweepDueAt.map(Codec.ms))), updated_at_ms = \(b.bind(Codec.ms(c.updatedAt))), event_count = \(b.bind(c.eventCount)),
+              head_hash = \(b.bind(c.headHash)), body = \(b.bind(p.body)), respondent_merchant_id = \(b.bind(c.respondentMerchantId)),
+              reviewers = \(b.bind(c.reviewersColumn))
+            WHERE id = \(b.bind(c.id)) AND event_count = \(b.bind(p.expectedCount)) RETURNING 1)
             """
-            UPDATE complaints SET status = \(c.status.rawValue), tier = \(c.tier.rawValue), queue = \(c.queue.rawValue), assignee_id = \(c.assigneeId),
-              amount_at_stake_fen = \(c.amountAtStakeFen), next_due_at_ms = \(c.nextDueAt.map(Codec.ms)), sweep_due_at_ms = \(c.sweepDueAt.map(Codec.ms)),
-              updated_at_ms = \(Codec.ms(c.updatedAt)), event_count = \(c.eventCount), head_hash = \(c.headHash), body = \(p.body),
-              respondent_merchant_id = \(c.respondentMerchantId), reviewers = \(c.reviewersColumn)
-            WHERE id = \(c.id) AND event_count = \(p.expectedCount) RETURNING 1
-            """)
-        guard updated.count == 1 else { return false }
-        try await insertEvents(w, p.events, payloads: p.payloads)
-        try await insertNotices(w, complaintId: c.id, p.notices)
-        try await w.append(p.events.enumerated().map { i, e in LedgerAppend(event: e, leafHash: p.leafHashes[i]) })
+        // Everything else is written only if the case was still as read.
+        let written = "EXISTS (SELECT 1 FROM u)"
+        let clauses =
+            [update] + eventClauses(&b, p.events, payloads: p.payloads, condition: written)
+            + noticeClauses(&b, complaintId: c.id, p.notices, condition: written) + ledger.clauses(&b, condition: written)
+        b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT COUNT(*) FROM u"
+        let updated = try await w.write(b.query).first?.decode(Int.self) ?? 0
+        guard updated == 1 else {
+            w.restore(mark)
+            return false
+        }
         w.changed(c)
         return true
     }
@@ -585,24 +606,22 @@ public final class PostgresStore: RedressStore {
             if !(try await w.rows("SELECT 1 FROM complaint_evidence WHERE complaint_id = \(complaintId) AND sha256 = \(file.sha256)").isEmpty) {
                 return (current, [], true)
             }
-            try await w.rows(
+            try await w.write(
                 """
                 INSERT INTO evidence_blobs(sha256, size_bytes, media_type, bytes, created_at_ms)
                 VALUES (\(file.sha256), \(file.sizeBytes), \(file.mediaType.rawValue), \(blob), \(Codec.ms(file.uploadedAt))) ON CONFLICT DO NOTHING
                 """)
             let p = PreparedUpdate.make(try change(current), to: current)
-            try await w.rows(
+            try await w.write(
                 """
                 INSERT INTO complaint_evidence(complaint_id, sha256, file_name, uploaded_by_id, uploaded_by_role, uploaded_at_ms, event_sequence)
                 VALUES (\(complaintId), \(file.sha256), \(file.fileName), \(file.uploadedBy.id), \(file.uploadedBy.role.rawValue),
                         \(Codec.ms(file.uploadedAt)), \(p.events.first?.sequence))
                 """)
-            guard try await Self.write(w, p) else { throw StoreError.unavailable("the case changed during the update") }
-            try await w.append([
-                LedgerAppend(
-                    complaintId: complaintId, kind: "evidence_file", sequence: 0, sha256: file.sha256,
-                    leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
-            ])
+            let entry = LedgerAppend(
+                complaintId: complaintId, kind: "evidence_file", sequence: 0, sha256: file.sha256,
+                leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
+            guard try await Self.write(w, p, extra: [entry]) else { throw StoreError.unavailable("the case changed during the update") }
             return (p.complaint, p.events, false)
         }
     }

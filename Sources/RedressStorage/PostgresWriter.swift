@@ -26,10 +26,57 @@ struct LedgerAppend: Sendable {
     }
 }
 
+/// SQL text and its parameters, built piece by piece (for statements whose shape depends on the data).
+struct SQLBuilder {
+    var sql = ""
+    var binds = PostgresBindings()
+
+    /// Binds `value` and returns its placeholder.
+    mutating func bind<T: PostgresNonThrowingEncodable>(_ value: T) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    mutating func bind<T: PostgresNonThrowingEncodable>(_ value: T?) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+}
+
+/// The log rows a job appends: leaves at the next positions and the stored subtree hashes they complete.
+struct LedgerRows: Sendable {
+    var indexes: [Int] = []
+    var leafHashes: [ByteBuffer] = []
+    var complaintIds: [String] = []
+    var kinds: [String] = []
+    var sequences: [Int] = []
+    var sha256s: [String] = []
+    var nodeIds: [Int64] = []
+    var nodeHashes: [ByteBuffer] = []
+
+    /// Data-modifying clauses for a `WITH`, inserting these rows when `condition` (SQL) holds.
+    func clauses(_ b: inout SQLBuilder, condition: String = "true") -> [String] {
+        guard !indexes.isEmpty else { return [] }
+        var out = [
+            """
+            l AS (INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence, evidence_sha256)
+              SELECT * FROM unnest(\(b.bind(indexes)), \(b.bind(leafHashes)), \(b.bind(complaintIds)), \(b.bind(kinds)), \(b.bind(sequences)),
+                                   \(b.bind(sha256s))) WHERE \(condition))
+            """
+        ]
+        if !nodeIds.isEmpty {
+            out.append("d AS (INSERT INTO ledger_nodes(id, hash) SELECT * FROM unnest(\(b.bind(nodeIds)), \(b.bind(nodeHashes))) WHERE \(condition))")
+        }
+        return out
+    }
+}
+
 /// A group commit's transaction on the writer's connection, handed to its jobs one after the other.
 ///
 /// It holds the log's frontier as locked at the start of the transaction and as extended by the jobs so far; a job
-/// that fails is rolled back to its savepoint and gives back its entries.
+/// that fails gives back its entries.
 final class PostgresBatch: @unchecked Sendable {
     // Used by one batch on one task at a time (the writer's drain loop), never concurrently.
     let connection: PostgresConnection
@@ -38,6 +85,9 @@ final class PostgresBatch: @unchecked Sendable {
     private var jobStart: MerkleFrontier
     private(set) var signals: [CaseSignal] = []
     private var jobSignals = 0
+    /// Whether the current job has sent a statement that writes (after which its failure cannot be undone alone
+    /// without a savepoint).
+    private(set) var jobWrote = false
 
     init(connection: PostgresConnection, logger: Logger, frontier: MerkleFrontier) {
         self.connection = connection
@@ -46,14 +96,23 @@ final class PostgresBatch: @unchecked Sendable {
         self.jobStart = frontier
     }
 
+    /// A statement that only reads.
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try await connection.query(query, logger: logger).collect()
     }
 
+    /// A statement that writes.
+    @discardableResult
+    func write(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        jobWrote = true
+        return try await connection.query(query, logger: logger).collect()
+    }
+
     func beginJob() {
         jobStart = frontier
         jobSignals = signals.count
+        jobWrote = false
     }
 
     func rollBackJob() {
@@ -66,38 +125,39 @@ final class PostgresBatch: @unchecked Sendable {
         signals.append(CaseSignal(c))
     }
 
-    /// Appends entries to the log at the next positions, with the subtree hashes they complete, in two statements.
-    func append(_ entries: [LedgerAppend]) async throws {
-        guard !entries.isEmpty else { return }
-        var indexes: [Int] = []
-        var nodeIds: [Int64] = []
-        var nodeHashes: [ByteBuffer] = []
+    /// Takes the next log positions for `entries` (given back by `restore` if the statement writing them does not).
+    func reserve(_ entries: [LedgerAppend]) -> LedgerRows {
+        var r = LedgerRows()
         for e in entries {
-            indexes.append(frontier.size)
+            r.indexes.append(frontier.size)
+            r.leafHashes.append(ByteBuffer(bytes: e.leafHash))
+            r.complaintIds.append(e.complaintId)
+            r.kinds.append(e.kind)
+            r.sequences.append(e.sequence)
+            r.sha256s.append(e.sha256)
             for n in frontier.append(leafHash: e.leafHash) where n.level >= SQLiteLedger.lowestStoredLevel {
-                nodeIds.append(SQLiteLedger.nodeId(level: n.level, index: n.index))
-                nodeHashes.append(ByteBuffer(bytes: n.hash))
+                r.nodeIds.append(SQLiteLedger.nodeId(level: n.level, index: n.index))
+                r.nodeHashes.append(ByteBuffer(bytes: n.hash))
             }
         }
-        try await rows(
-            """
-            INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence, evidence_sha256)
-            SELECT * FROM unnest(\(indexes), \(entries.map { ByteBuffer(bytes: $0.leafHash) }), \(entries.map(\.complaintId)), \(entries.map(\.kind)),
-                                 \(entries.map(\.sequence)), \(entries.map(\.sha256)))
-            """)
-        if !nodeIds.isEmpty {
-            try await rows("INSERT INTO ledger_nodes(id, hash) SELECT * FROM unnest(\(nodeIds), \(nodeHashes))")
-        }
+        return r
     }
+
+    /// Gives back positions reserved since `mark`.
+    func restore(_ mark: MerkleFrontier) { frontier = mark }
 }
 
 /// Group commit for PostgreSQL: write jobs that arrive while a transaction is being written wait for the next one,
-/// and each batch runs in one transaction, each job in its own savepoint, so concurrent requests share a commit.
+/// and each batch runs in one transaction, so concurrent requests share a commit.
+///
+/// Each job writes with as few statements as it can (a case and all its rows in one). A batch is first run without
+/// savepoints: a job that fails before writing is simply left out; a job that fails after writing spoils the
+/// transaction, which is rolled back and run again with each job in its own savepoint, so one failing request never
+/// takes the others with it.
 final class PostgresWriter: Sendable {
     struct Job: Sendable {
-        /// Runs the job in the batch; returns what to do once the transaction has committed (or failed).
-        let execute: @Sendable (PostgresBatch) async -> @Sendable (Bool) -> Void
-        let fail: @Sendable (any Error) -> Void
+        let perform: @Sendable (PostgresBatch) async throws -> any Sendable
+        let resume: @Sendable (Result<any Sendable, any Error>) -> Void
     }
 
     private struct State {
@@ -120,35 +180,13 @@ final class PostgresWriter: Sendable {
     func submit<T: Sendable>(_ op: @escaping @Sendable (PostgresBatch) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
-                execute: { batch in
-                    do {
-                        try await batch.rows("SAVEPOINT job")
-                        batch.beginJob()
-                    } catch {
-                        return { _ in continuation.resume(throwing: PostgresStore.storeError(error)) }
+                perform: { batch in try await op(batch) },
+                resume: { result in
+                    switch result {
+                    case .success(let value): continuation.resume(returning: value as! T)
+                    case .failure(let error): continuation.resume(throwing: error)
                     }
-                    do {
-                        let value = try await op(batch)
-                        try await batch.rows("RELEASE SAVEPOINT job")
-                        return { committed in
-                            if committed {
-                                continuation.resume(returning: value)
-                            } else {
-                                continuation.resume(throwing: StoreError.unavailable("the database could not commit"))
-                            }
-                        }
-                    } catch {
-                        batch.rollBackJob()
-                        do {
-                            try await batch.rows("ROLLBACK TO SAVEPOINT job")
-                            try await batch.rows("RELEASE SAVEPOINT job")
-                        } catch {
-                            return { _ in continuation.resume(throwing: StoreError.unavailable("rollback failed: \(PostgresStore.describe(error))")) }
-                        }
-                        return { _ in continuation.resume(throwing: PostgresStore.storeError(error)) }
-                    }
-                },
-                fail: { continuation.resume(throwing: $0) })
+                })
             let start = state.withLock { s -> Bool in
                 s.pending.append(job)
                 if s.draining { return false }
@@ -169,49 +207,68 @@ final class PostgresWriter: Sendable {
                 return b
             }
             if batch.isEmpty { return }
+            let results: [Result<any Sendable, any Error>]
             do {
-                try await client.withConnection { connection in
-                    try await self.run(batch, on: connection)
+                results = try await client.withConnection { connection in
+                    if let done = try await self.attempt(batch, on: connection, savepoints: false) { return done }
+                    return try await self.attempt(batch, on: connection, savepoints: true) ?? []
                 }
             } catch {
                 logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(PostgresStore.describe(error))"])
-                for job in batch { job.fail(StoreError.unavailable("the database could not commit: \(PostgresStore.describe(error))")) }
+                let failure = StoreError.unavailable("the database could not commit: \(PostgresStore.describe(error))")
+                for job in batch { job.resume(.failure(failure)) }
+                continue
             }
+            for (job, result) in zip(batch, results) { job.resume(result) }
         }
     }
 
-    private func run(_ jobs: [Job], on connection: PostgresConnection) async throws {
+    /// Runs the jobs in one transaction and commits; nil when a job spoiled the transaction (without savepoints).
+    private func attempt(_ jobs: [Job], on connection: PostgresConnection, savepoints: Bool) async throws -> [Result<any Sendable, any Error>]? {
         try await connection.query("BEGIN", logger: logger)
-        var completions: [@Sendable (Bool) -> Void] = []
         do {
             // The frontier row is locked first: every server's write transactions queue here, so the log is appended
             // by one transaction at a time, and no transaction waits for a case row while holding the frontier.
-            let row = try await connection.query("SELECT size, peaks FROM ledger_frontier WHERE id = 1 FOR UPDATE", logger: logger).collect().first
-            guard let row else { throw StoreError.unavailable("the evidence log's frontier row is missing") }
+            guard let row = try await connection.query("SELECT size, peaks FROM ledger_frontier WHERE id = 1 FOR UPDATE", logger: logger).collect().first
+            else { throw StoreError.unavailable("the evidence log's frontier row is missing") }
             let (size, peaks) = try row.decode((Int, ByteBuffer).self)
             let bytes = Array(peaks.readableBytesView)
             let frontier = MerkleFrontier(size: size, peaks: stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<$0 + 32]) })
             let batch = PostgresBatch(connection: connection, logger: logger, frontier: frontier)
-            for job in jobs { completions.append(await job.execute(batch)) }
+            var results: [Result<any Sendable, any Error>] = []
+            for job in jobs {
+                batch.beginJob()
+                if savepoints { try await connection.query("SAVEPOINT job", logger: logger) }
+                do {
+                    results.append(.success(try await job.perform(batch)))
+                    if savepoints { try await connection.query("RELEASE SAVEPOINT job", logger: logger) }
+                } catch {
+                    batch.rollBackJob()
+                    if savepoints {
+                        try await connection.query("ROLLBACK TO SAVEPOINT job", logger: logger)
+                        try await connection.query("RELEASE SAVEPOINT job", logger: logger)
+                    } else if batch.jobWrote || error is PSQLError {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        return nil
+                    }
+                    results.append(.failure(PostgresStore.storeError(error)))
+                }
+            }
             if batch.frontier.size != size {
-                try await batch.rows(
-                    "UPDATE ledger_frontier SET size = \(batch.frontier.size), peaks = \(ByteBuffer(bytes: batch.frontier.peaks.flatMap { $0 })) WHERE id = 1")
+                try await connection.query(
+                    "UPDATE ledger_frontier SET size = \(batch.frontier.size), peaks = \(ByteBuffer(bytes: batch.frontier.peaks.flatMap { $0 })) WHERE id = 1",
+                    logger: logger)
             }
             if !batch.signals.isEmpty {
                 // Delivered to every listening server when (and only if) the transaction commits.
-                try await batch.rows("SELECT pg_notify(\(Self.channel), s) FROM unnest(\(batch.signals.map(\.payload))) AS t(s)")
+                try await connection.query("SELECT pg_notify(\(Self.channel), s) FROM unnest(\(batch.signals.map(\.payload))) AS t(s)", logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)
+            return results
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
-            for complete in completions { complete(false) }
-            if completions.count < jobs.count {
-                for job in jobs[completions.count...] { job.fail(StoreError.unavailable("the database could not commit: \(PostgresStore.describe(error))")) }
-            }
-            logger.error("group commit failed", metadata: ["jobs": "\(jobs.count)", "error": "\(PostgresStore.describe(error))"])
-            return
+            throw error
         }
-        for complete in completions { complete(true) }
     }
 }
 

@@ -76,6 +76,41 @@ struct StoreConformanceTests {
         #expect(try await f.store.complaintCount() == 2)
     }
 
+    /// A write the database itself refuses (here a case id taken twice) among concurrent ones: that request fails,
+    /// the others commit, and the log holds exactly the entries of what was written.
+    @Test(arguments: StoreEngine.allCases) func aWriteTheDatabaseRefusesFailsAloneAndLeavesNoLogEntry(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        let m = try await f.member()
+        let first = try await f.created(m)
+        let wf = try await f.workflow()
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<24 {
+                group.addTask {
+                    do {
+                        if i == 11 {
+                            // Same id as the first case: refused by the primary key, after the statement is sent.
+                            _ = try await f.store.createComplaint(day: wf.calendar.civilDate(of: StoreFixture.now), idempotency: nil) { number in
+                                try wf.file(StoreFixture.draft(), id: first.id, caseNumber: number, memberId: m.id, now: StoreFixture.now)
+                            }
+                        } else {
+                            _ = try await f.created(m)
+                        }
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { !$0 }.count == 1)
+        #expect(try await f.store.complaintCount() == 24)
+        let state = try await f.store.ledgerState()
+        #expect(state.size == 24 * 2)
+        #expect(try await StoreVerifier(store: f.store).verifyAll().firstFailure == nil)
+        #expect(try await f.store.timeline(complaintId: first.id).count == 2)
+    }
+
     @Test(arguments: StoreEngine.allCases) func queuesFilterAndSortByNearestDeadline(_ engine: StoreEngine) async throws {
         let f = try await StoreFixture(engine)
         let m = try await f.member()
