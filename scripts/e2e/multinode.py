@@ -30,6 +30,19 @@ def psql(sql, db=None):
     return out.stdout.strip()
 
 
+STARTED = []
+
+
+def stop_all():
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill(); proc.wait()
+
+
+import atexit
+atexit.register(stop_all)  # no server outlives the test, whatever its outcome
+
+
 def fail(message):
     print("FAILED: " + message)
     sys.exit(1)
@@ -47,6 +60,7 @@ class Node:
         env = dict(os.environ, REDRESS_BCRYPT_COST="4", REDRESS_SWEEP_SECONDS="1", REDRESS_OUTBOX_SECONDS="1", REDRESS_HEAD_SECONDS="1")
         self.proc = subprocess.Popen([BIN, "serve", "--data", DIR, "--database", DB_URL, "--port", str(self.port)],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        STARTED.append(self.proc)
         for _ in range(150):
             try:
                 c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2); c.request("GET", "/health")
