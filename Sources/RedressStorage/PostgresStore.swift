@@ -346,7 +346,7 @@ public final class PostgresStore: RedressStore {
     ) async throws -> CreateOutcome {
         let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
         let prepared = PreparedCase.make(try make(number))
-        return try await writer.submit { w in
+        return try await writer.submit(create: .init(prepared: prepared, claim: idempotency)) { w in
             if let claim = idempotency,
                 let row = try await w.rows(
                     "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = \(claim.memberId) AND key = \(claim.key)"
@@ -407,6 +407,110 @@ public final class PostgresStore: RedressStore {
         b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT 1"
         try await w.write(b.query)
         w.changed(c)
+    }
+
+    /// Several new cases at once, as a batch's new cases are written: the idempotency keys they claim read in one
+    /// statement, and every case with its events, notices, log entries and key inserted in another. Returns each
+    /// request's outcome in order. A key claimed twice in the batch makes the second a replay of the first.
+    static func insertAll(_ w: PostgresBatch, _ requests: [PostgresWriter.CreateRequest]) async throws -> [Result<any Sendable, any Error>] {
+        var existing: [String: (hash: String, complaintId: String)] = [:]
+        let claims = requests.compactMap(\.claim)
+        if !claims.isEmpty {
+            for row in try await w.rows(
+                """
+                SELECT k.member_id, k.key, k.request_hash, k.complaint_id FROM idempotency_keys k
+                JOIN unnest(\(claims.map(\.memberId)), \(claims.map(\.key))) AS c(m, k) ON k.member_id = c.m AND k.key = c.k
+                """)
+            {
+                let (member, key, hash, id) = try row.decode((String, String, String, String).self)
+                existing[member + "\u{0}" + key] = (hash, id)
+            }
+        }
+        var outcomes: [Result<any Sendable, any Error>?] = Array(repeating: nil, count: requests.count)
+        var replays: [(index: Int, complaintId: String)] = []
+        var fresh: [Int] = []
+        var claimedHere: [String: Int] = [:]
+        for (i, r) in requests.enumerated() {
+            guard let claim = r.claim else {
+                fresh.append(i)
+                continue
+            }
+            let slot = claim.memberId + "\u{0}" + claim.key
+            if let (hash, id) = existing[slot] {
+                if hash == claim.requestHash { replays.append((i, id)) } else { outcomes[i] = .failure(StoreError.idempotencyConflict) }
+            } else if let first = claimedHere[slot] {
+                let original = requests[first]
+                if original.claim?.requestHash == claim.requestHash {
+                    outcomes[i] = .success(CreateOutcome.replayed(original.prepared.complaint))
+                } else {
+                    outcomes[i] = .failure(StoreError.idempotencyConflict)
+                }
+            } else {
+                claimedHere[slot] = i
+                fresh.append(i)
+            }
+        }
+        if !replays.isEmpty {
+            var bodies: [String: Complaint] = [:]
+            for row in try await w.rows("SELECT id, body FROM complaints WHERE id = ANY(\(replays.map(\.complaintId)))") {
+                let (id, body) = try row.decode((String, String).self)
+                bodies[id] = try Complaint.fromStorage(body)
+            }
+            for (i, id) in replays {
+                outcomes[i] = bodies[id].map { .success(CreateOutcome.replayed($0)) } ?? .failure(StoreError.notFound)
+            }
+        }
+        if !fresh.isEmpty {
+            let cases = fresh.map { requests[$0].prepared }
+            let keys: [(IdempotencyClaim, Complaint)] = fresh.compactMap { i in requests[i].claim.map { ($0, requests[i].prepared.complaint) } }
+            let ledger = w.reserve(cases.flatMap { p in p.events.enumerated().map { i, e in LedgerAppend(event: e, leafHash: p.leafHashes[i]) } })
+            var b = SQLBuilder()
+            let c = cases.map(\.complaint)
+            // Arrays cannot hold NULL here: a missing id travels as '' and a missing instant as -1.
+            var clauses = [
+                """
+                c AS (INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
+                  amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body,
+                  respondent_merchant_id, reviewers)
+                SELECT id, num, mem, cat, dim, st, ti, q, NULLIF(asg, ''), em, amt, NULLIF(nd, -1), NULLIF(sd, -1), cr, up, ec, hh, body,
+                  NULLIF(resp, ''), rev
+                FROM unnest(\(b.bind(c.map(\.id))), \(b.bind(c.map(\.caseNumber))), \(b.bind(c.map(\.memberId))), \(b.bind(c.map(\.categoryCode))),
+                  \(b.bind(c.map(\.dimension.rawValue))), \(b.bind(c.map(\.status.rawValue))), \(b.bind(c.map(\.tier.rawValue))), \(b.bind(c.map(\.queue.rawValue))),
+                  \(b.bind(c.map { $0.assigneeId ?? "" })), \(b.bind(c.map(\.emergency))), \(b.bind(c.map(\.amountAtStakeFen))),
+                  \(b.bind(c.map { $0.nextDueAt.map(Codec.ms) ?? -1 })), \(b.bind(c.map { $0.sweepDueAt.map(Codec.ms) ?? -1 })),
+                  \(b.bind(c.map { Codec.ms($0.createdAt) })), \(b.bind(c.map { Codec.ms($0.updatedAt) })), \(b.bind(c.map(\.eventCount))),
+                  \(b.bind(c.map(\.headHash))), \(b.bind(cases.map(\.body))), \(b.bind(c.map { $0.respondentMerchantId ?? "" })),
+                  \(b.bind(c.map(\.reviewersColumn))))
+                  AS t(id, num, mem, cat, dim, st, ti, q, asg, em, amt, nd, sd, cr, up, ec, hh, body, resp, rev))
+                """
+            ]
+            clauses += eventClauses(&b, cases.flatMap(\.events), payloads: cases.flatMap(\.payloads))
+            let notices = cases.flatMap { p in p.notices.map { (p.complaint.id, $0) } }
+            if !notices.isEmpty {
+                clauses.append(
+                    """
+                    n AS (INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms)
+                      SELECT * FROM unnest(\(b.bind(notices.map(\.0))), \(b.bind(notices.map(\.1.sequence))), \(b.bind(notices.map(\.1.topic))),
+                                           \(b.bind(notices.map(\.1.body))), \(b.bind(notices.map(\.1.createdAtMs)))))
+                    """)
+            }
+            clauses += ledger.clauses(&b)
+            if !keys.isEmpty {
+                clauses.append(
+                    """
+                    k AS (INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms)
+                      SELECT * FROM unnest(\(b.bind(keys.map(\.0.memberId))), \(b.bind(keys.map(\.0.key))), \(b.bind(keys.map(\.0.requestHash))),
+                                           \(b.bind(keys.map(\.1.id))), \(b.bind(keys.map { Codec.ms($0.1.createdAt) }))))
+                    """)
+            }
+            b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT 1"
+            try await w.write(b.query)
+            for (i, p) in zip(fresh, cases) {
+                w.changed(p.complaint)
+                outcomes[i] = .success(CreateOutcome.created(p.complaint, p.events))
+            }
+        }
+        return outcomes.map { $0 ?? .failure(StoreError.unavailable("a new case was left unwritten")) }
     }
 
     /// A change's events, all in one clause; a missing actor travels as '' (no id is empty).

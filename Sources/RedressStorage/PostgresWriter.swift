@@ -158,6 +158,15 @@ final class PostgresWriter: Sendable {
     struct Job: Sendable {
         let perform: @Sendable (PostgresBatch) async throws -> any Sendable
         let resume: @Sendable (Result<any Sendable, any Error>) -> Void
+        /// A new case, which a batch writes together with the other new cases in one statement (`perform` is the
+        /// same write on its own, for a batch run with savepoints).
+        var create: CreateRequest? = nil
+    }
+
+    /// A new case ready to insert, and the idempotency key it claims.
+    struct CreateRequest: Sendable {
+        var prepared: PreparedCase
+        var claim: IdempotencyClaim?
     }
 
     private struct State {
@@ -177,16 +186,22 @@ final class PostgresWriter: Sendable {
         self.logger = logger
     }
 
-    func submit<T: Sendable>(_ op: @escaping @Sendable (PostgresBatch) async throws -> T) async throws -> T {
+    func submit<T: Sendable>(create: CreateRequest? = nil, _ op: @escaping @Sendable (PostgresBatch) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 perform: { batch in try await op(batch) },
                 resume: { result in
                     switch result {
-                    case .success(let value): continuation.resume(returning: value as! T)
+                    case .success(let value):
+                        guard let v = value as? T else {
+                            continuation.resume(throwing: StoreError.unavailable("a write job returned an unexpected value"))
+                            return
+                        }
+                        continuation.resume(returning: v)
                     case .failure(let error): continuation.resume(throwing: error)
                     }
-                })
+                },
+                create: create)
             let start = state.withLock { s -> Bool in
                 s.pending.append(job)
                 if s.draining { return false }
@@ -235,8 +250,23 @@ final class PostgresWriter: Sendable {
             let bytes = Array(peaks.readableBytesView)
             let frontier = MerkleFrontier(size: size, peaks: stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<$0 + 32]) })
             let batch = PostgresBatch(connection: connection, logger: logger, frontier: frontier)
+            var done: [Int: Result<any Sendable, any Error>] = [:]
+            let creates = jobs.indices.filter { jobs[$0].create != nil }
+            if !savepoints && creates.count > 1 {
+                do {
+                    let outcomes = try await PostgresStore.insertAll(batch, creates.compactMap { jobs[$0].create })
+                    for (i, outcome) in zip(creates, outcomes) { done[i] = outcome }
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    return nil
+                }
+            }
             var results: [Result<any Sendable, any Error>] = []
-            for job in jobs {
+            for (i, job) in jobs.enumerated() {
+                if let outcome = done[i] {
+                    results.append(outcome)
+                    continue
+                }
                 batch.beginJob()
                 if savepoints { try await connection.query("SAVEPOINT job", logger: logger) }
                 do {

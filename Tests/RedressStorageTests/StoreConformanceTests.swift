@@ -41,6 +41,37 @@ struct StoreConformanceTests {
         #expect(try await f.store.complaintCount() == 1)
     }
 
+    /// The same key sent many times at once (a client retrying, or several servers): one case; every retry gets it.
+    @Test(arguments: StoreEngine.allCases) func oneIdempotencyKeySentConcurrentlyMakesOneCase(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        let m = try await f.member()
+        let others = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 { group.addTask { try await f.created(m).id } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    do {
+                        switch try await f.file(m, i == 7 ? StoreFixture.draft(paid: 1) : StoreFixture.draft(), key: "same-key") {
+                        case .created(let c, _), .replayed(let c): return c.id
+                        }
+                    } catch StoreError.idempotencyConflict {
+                        return "conflict"
+                    } catch {
+                        return "error: \(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        let ids = Set(outcomes.filter { $0 != "conflict" })
+        #expect(ids.count == 1, "\(outcomes)")
+        // The odd body is refused, unless it came first: then every other is.
+        #expect([1, 15].contains(outcomes.filter { $0 == "conflict" }.count), "\(outcomes)")
+        #expect(try await f.store.complaintCount() == others.count + 1)
+    }
+
     @Test(arguments: StoreEngine.allCases) func concurrentWritesAreGroupCommittedWithoutLoss(_ engine: StoreEngine) async throws {
         let f = try await StoreFixture(engine)
         let m = try await f.member()
