@@ -542,9 +542,48 @@ public final class PostgresStore: RedressStore {
         ]
     }
 
+    /// The hottest reads run as named prepared statements, parsed and planned once per connection.
+    struct CaseBody: PostgresPreparedStatement {
+        static let sql = "SELECT body FROM complaints WHERE id = $1"
+        typealias Row = String
+        var id: String
+        func makeBindings() throws -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(id)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+    }
+
+    struct CaseEvents: PostgresPreparedStatement {
+        static let sql = """
+            SELECT complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash
+            FROM events WHERE complaint_id = $1 ORDER BY sequence
+            """
+        typealias Row = TimelineEvent
+        var complaintId: String
+        func makeBindings() throws -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(complaintId)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> TimelineEvent { try PostgresStore.event(row) }
+    }
+
+    /// Runs a prepared statement on the pool and collects its rows.
+    func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+        do {
+            var out: [S.Row] = []
+            for try await row in try await client.execute(statement, logger: logger) { out.append(row) }
+            return out
+        } catch let e as PSQLError {
+            throw Self.wrap(e)
+        }
+    }
+
     public func complaint(id: String) async throws -> Complaint? {
-        guard let row = try await rows("SELECT body FROM complaints WHERE id = \(id)").first else { return nil }
-        return try Complaint.fromStorage(try row.decode(String.self))
+        guard let body = try await prepared(CaseBody(id: id)).first else { return nil }
+        return try Complaint.fromStorage(body)
     }
 
     static func complaint(_ w: PostgresBatch, id: String) async throws -> Complaint? {
@@ -663,12 +702,7 @@ public final class PostgresStore: RedressStore {
     }
 
     public func timeline(complaintId: String) async throws -> [TimelineEvent] {
-        try await rows(
-            """
-            SELECT complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash
-            FROM events WHERE complaint_id = \(complaintId) ORDER BY sequence
-            """
-        ).map(Self.event)
+        try await prepared(CaseEvents(complaintId: complaintId))
     }
 
     static func event(_ row: PostgresRow) throws -> TimelineEvent {

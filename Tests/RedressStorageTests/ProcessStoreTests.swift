@@ -99,6 +99,30 @@ struct ProcessStoreTests {
         await #expect(throws: StoreError.notFound) { try await f.store.replayDelivery(id: 9_999, at: t0) }
     }
 
+    /// Senders on several servers claim at once: each delivery goes to one of them.
+    @Test(arguments: StoreEngine.allCases) func concurrentClaimsNeverHandOutADeliveryTwice(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        let m = try await f.member()
+        for _ in 0..<5 { _ = try await f.created(m) }
+        let pending = try await f.store.pendingNotices(limit: 100)
+        let t0 = StoreFixture.now
+        try await f.store.fanOut(
+            pending.map { n in (n.id, (0..<8).map { DeliveryDraft(channel: .webhook, destination: "hook-\($0)") }) }, at: t0)
+        let total = try await f.store.deliveries(status: .pending, limit: 1_000, offset: 0).count
+        #expect(total == pending.count * 8)
+        // Two stores on the same database, as two servers would have.
+        let other = try await f.engine == .postgres ? f.reopen() : f.store
+        let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for i in 0..<8 {
+                let store = i % 2 == 0 ? f.store : other
+                group.addTask { try await store.claimDeliveries(dueAt: t0, leaseUntil: t0.addingTimeInterval(300), limit: 7).map(\.id) }
+            }
+            return try await group.reduce(into: [Int64]()) { $0 += $1 }
+        }
+        #expect(claims.count == Set(claims).count)
+        #expect(claims.count == min(total, 8 * 7))
+    }
+
     @Test(arguments: StoreEngine.allCases) func casesAreFoundByMerchantAndReviewerAndSweptInBatches(_ engine: StoreEngine) async throws {
         let f = try await StoreFixture(engine)
         let m = try await f.member()
