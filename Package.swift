@@ -74,7 +74,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/openapi.json"), .copy("Resources/templates")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/templates"), .copy("Resources/web")],
             swiftSettings: swiftSettings
         ),
         // The `redress` command line: parses flags and calls into RedressAPI.

@@ -54,7 +54,14 @@ struct AccountRoutes {
 
     @Sendable func login(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
-        let login = body.login.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let (stored, issued) = try await authenticate(login: body.login, password: body.password)
+        let identity = Identity(userId: stored.user.id, role: stored.user.role)
+        return try JSONBody.response(LoginResponse(token: issued.token, expiresAt: issued.expiresAt, user: UserDTO(stored.user, viewer: identity)))
+    }
+
+    /// Checks a log-in and password (throttled per log-in, timing the same for unknown log-ins) and issues a token.
+    func authenticate(login raw: String, password: String) async throws -> (StoredUser, (token: String, expiresAt: Date)) {
+        let login = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !login.isEmpty else { throw APIError.invalid("login", "required", zh: "请输入登录名", en: "The field login is required") }
         let now = services.now()
         if let wait = services.throttle.retryAfter(login, now: now) {
@@ -63,7 +70,7 @@ struct AccountRoutes {
             throw e
         }
         let stored = try await services.store.user(login: login)
-        let ok = try await services.verifyPassword(body.password, hash: stored?.passwordHash ?? services.decoyHash)
+        let ok = try await services.verifyPassword(password, hash: stored?.passwordHash ?? services.decoyHash)
         guard ok, let stored, stored.user.role != .system else {
             services.throttle.recordFailure(login, now: now)
             services.metrics.loginFailures.increment()
@@ -73,9 +80,9 @@ struct AccountRoutes {
             throw APIError(.unauthorized, "account_disabled", zh: "该账号已被停用", en: "This account has been disabled")
         }
         services.throttle.recordSuccess(login)
-        let issued = services.signer.issue(userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId, now: now, lifetime: services.configuration.tokenLifetime)
-        let identity = Identity(userId: stored.user.id, role: stored.user.role)
-        return try JSONBody.response(LoginResponse(token: issued.token, expiresAt: issued.expiresAt, user: UserDTO(stored.user, viewer: identity)))
+        let issued = services.signer.issue(
+            userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId, now: now, lifetime: services.configuration.tokenLifetime)
+        return (stored, issued)
     }
 
     @Sendable func registerMember(_ request: Request, context: RedressRequestContext) async throws -> Response {

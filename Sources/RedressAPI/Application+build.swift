@@ -52,6 +52,7 @@ public func buildApplication(configuration: AppConfiguration, dependencies: AppD
     ProcessRoutes(services: services).register(on: api)
     AdminRoutes(services: services).register(on: api)
     LiveRoutes(services: services).register(on: api)
+    WebRoutes(services: services).register(on: router)
 
     var services_: [any Service] = []
     if dependencies.runSweeper {

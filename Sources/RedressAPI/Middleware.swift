@@ -70,6 +70,19 @@ struct AuthMiddleware: RouterMiddleware {
             }
             context.identity = identity
             context.logger[metadataKey: "user"] = .string(identity.userId)
+        } else if let cookie = request.cookies[WebSession.cookieName]?.value, !cookie.isEmpty {
+            // The web session: pages take it for every method (their forms carry a CSRF token); the JSON API takes it
+            // only for reads (live updates, downloads), so a cross-site form can never write through the API.
+            let onAPI = request.uri.path.hasPrefix("/api/")
+            if !onAPI || request.method == .get || request.method == .head {
+                if let checked = try? signer.verify(cookie, now: now()), !accounts.isDisabled(checked.identity.userId) {
+                    context.identity = checked.identity
+                    context.viaCookie = true
+                    context.logger[metadataKey: "user"] = .string(checked.identity.userId)
+                } else {
+                    context.sessionExpired = true
+                }
+            }
         }
         return try await next(request, context)
     }

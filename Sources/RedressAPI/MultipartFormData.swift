@@ -52,6 +52,17 @@ struct MultipartFormData {
         return nil
     }
 
+    /// The text fields (parts without a file name), by name.
+    func fields() -> [String: String] {
+        var out: [String: String] = [:]
+        for part in parts {
+            guard let disposition = part.header("content-disposition") else { continue }
+            let params = Self.dispositionParameters(disposition)
+            if let name = params["name"], params["filename"] == nil { out[name] = String(decoding: part.body, as: UTF8.self) }
+        }
+        return out
+    }
+
     static func headers(_ bytes: ArraySlice<UInt8>) throws(Failure) -> [(name: String, value: String)] {
         var out: [(String, String)] = []
         guard let text = String(validating: Array(bytes), as: UTF8.self) else { throw .malformed }

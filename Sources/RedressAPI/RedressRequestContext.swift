@@ -18,6 +18,10 @@ public struct RedressRequestContext: RequestContext {
     public var identity: Identity?
     /// zh-CN unless the client prefers English.
     public var chinese: Bool = true
+    /// The identity came from the web session cookie (not a bearer token).
+    public var viaCookie = false
+    /// A session cookie was sent but has expired or is no longer valid (pages say so on the log-in page).
+    public var sessionExpired = false
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

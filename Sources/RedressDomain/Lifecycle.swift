@@ -82,7 +82,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
 
 /// The state machine: which action leads from which status to which, and who may take it.
 public enum Lifecycle {
-    static let open: Set<ComplaintStatus> = [.submitted, .acknowledged, .inProgress, .awaitingMember, .awaitingMerchant, .resolutionProposed]
+    public static let open: Set<ComplaintStatus> = [.submitted, .acknowledged, .inProgress, .awaitingMember, .awaitingMerchant, .resolutionProposed]
 
     /// The status an action leads to from `status`, or nil when it is not allowed there.
     public static func target(of action: CaseAction, from status: ComplaintStatus) -> ComplaintStatus? {

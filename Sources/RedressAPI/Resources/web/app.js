@@ -1,0 +1,90 @@
+// Progressive enhancement for Redress pages: everything works without this file.
+// Adds: live updates (server-sent events → the changed part of the page is fetched again), deadline countdowns,
+// and upload progress. No framework, no third-party origin.
+(function () {
+  "use strict";
+  var zh = document.documentElement.lang !== "en";
+
+  // Live updates: a container with data-live (the event stream) and data-fragment (its fresh HTML). A case page
+  // (data-count: the event count it shows) is fetched again only for a newer version; nothing is replaced while
+  // something is being typed into it (the update comes with the next one, or when the form is sent).
+  function typing(el) {
+    if (el.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return true;
+    return Array.prototype.some.call(el.querySelectorAll("textarea, input[type=text], input:not([type]), input[type=file]"), function (f) {
+      return f.value && f.value.length > 0 && f.defaultValue !== f.value;
+    });
+  }
+  function live(el) {
+    var source = new EventSource(el.getAttribute("data-live"));
+    var busy = false, again = false;
+    function refresh() {
+      if (busy) { again = true; return; }
+      if (typing(el)) { setTimeout(refresh, 1500); return; }
+      busy = true;
+      fetch(el.getAttribute("data-fragment"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          if (typing(el)) { again = true; return; }
+          el.innerHTML = html;
+          var shown = el.querySelector("[data-event-count]");
+          if (shown) el.setAttribute("data-count", shown.getAttribute("data-event-count"));
+          countdowns(); uploads(el);
+        })
+        .finally(function () { busy = false; if (again) { again = false; setTimeout(refresh, 500); } });
+    }
+    source.addEventListener("case", function (ev) {
+      var shown = parseInt(el.getAttribute("data-count") || "-1", 10);
+      try { if (shown >= 0 && JSON.parse(ev.data).eventCount <= shown) return; } catch (e) { /* refresh anyway */ }
+      refresh();
+    });
+  }
+
+  // Countdowns: <time data-due="ISO"> shows the time left, or "overdue".
+  function countdowns() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-due]").forEach(function (t) {
+      var due = Date.parse(t.getAttribute("data-due"));
+      if (isNaN(due)) return;
+      var s = Math.floor((due - now) / 1000);
+      if (s <= 0) { t.textContent = zh ? "已超期" : "Overdue"; t.parentElement.classList.add("overdue"); return; }
+      var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+      t.textContent = zh
+        ? (d > 0 ? d + " 天 " + h + " 小时" : h > 0 ? h + " 小时 " + m + " 分" : m + " 分钟")
+        : (d > 0 ? d + " d " + h + " h" : h > 0 ? h + " h " + m + " min" : m + " min");
+    });
+  }
+
+  // Upload progress: a form with data-upload is sent with XMLHttpRequest; the browser then follows the answer.
+  function uploads(root) {
+    root.querySelectorAll("form[data-upload]").forEach(function (form) {
+      if (form.dataset.bound) return;
+      form.dataset.bound = "1";
+      form.addEventListener("submit", function (ev) {
+        var bar = form.querySelector("progress");
+        var file = form.querySelector("input[type=file]");
+        if (!bar || !file || !file.files.length || ev.submitter && ev.submitter.name === "back") return;
+        ev.preventDefault();
+        var data = new FormData(form);
+        if (ev.submitter && ev.submitter.name) data.append(ev.submitter.name, ev.submitter.value);
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action);
+        bar.hidden = false;
+        xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total); };
+        xhr.onload = function () {
+          if (xhr.responseURL && xhr.responseURL !== location.href) { location.href = xhr.responseURL; }
+          else { document.open(); document.write(xhr.responseText); document.close(); }
+        };
+        xhr.onerror = function () { bar.hidden = true; form.submit(); };
+        xhr.send(data);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-live][data-fragment]").forEach(live);
+    countdowns();
+    setInterval(countdowns, 30000);
+    uploads(document);
+  });
+})();

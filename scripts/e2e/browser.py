@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""The web pages in a real browser (Debian's Chromium and chromedriver, driven by selenium).
+
+  browser.py BIN DIR ARTEFACTS
+
+Starts `redress serve --demo` on a throw-away data folder and plays one story, a screenshot of every step
+written to ARTEFACTS (PNG):
+  - a member, on a 390 × 844 phone viewport, files a complaint with an image through the five-step wizard;
+  - an agent, whose queue is already open, sees the case appear without reloading, opens it and replies;
+  - the member's open case page shows the reply without reloading;
+  - the agent writes an internal note, then proposes a resolution; the member disputes it and escalates;
+  - the internal note never appears on the member's page.
+"""
+import os, socket, subprocess, sys, time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BIN, DIR, ART = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(ART, exist_ok=True)
+s = socket.socket(); s.bind(("127.0.0.1", 0)); PORT = s.getsockname()[1]; s.close()
+BASE = f"http://127.0.0.1:{PORT}"
+server = subprocess.Popen([BIN, "serve", "--data", DIR, "--port", str(PORT), "--demo"], stdout=open(os.path.join(DIR, "server.log"), "w"),
+                          stderr=subprocess.STDOUT, env=dict(os.environ, REDRESS_BCRYPT_COST="4"))
+drivers = []
+
+
+def browser(width, height):
+    o = Options()
+    o.binary_location = "/usr/bin/chromium"
+    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}", "--lang=zh-CN"]:
+        o.add_argument(a)
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    d.set_window_size(width, height)
+    drivers.append(d)
+    return d
+
+
+step_no = [0]
+def shot(d, name):
+    step_no[0] += 1
+    path = os.path.join(ART, f"{step_no[0]:02d}-{name}.png")
+    d.save_screenshot(path)
+    print(f"  screenshot {path}")
+
+
+def fail(message):
+    print("FAILED: " + message)
+    for i, d in enumerate(drivers):
+        try:
+            d.save_screenshot(os.path.join(ART, f"failure-{i}.png"))
+            with open(os.path.join(ART, f"failure-{i}.txt"), "w") as f:
+                f.write(d.current_url + "\n" + d.find_element(By.TAG_NAME, "body").text)
+        except Exception:
+            pass
+    sys.exit(1)
+
+
+def body_text(d):
+    """The page's text, or '' while the page or a live update is replacing it."""
+    try:
+        return d.find_element(By.TAG_NAME, "body").text
+    except Exception:
+        return ""
+
+
+def wait_text(d, text, timeout=10, what=""):
+    try:
+        WebDriverWait(d, timeout).until(lambda x: text in body_text(x))
+    except Exception:
+        fail(f"{what or 'page'} did not show {text!r} within {timeout} s")
+
+
+def login(d, who, password):
+    d.get(BASE + "/login")
+    d.find_element(By.ID, "login").send_keys(who)
+    d.find_element(By.ID, "password").send_keys(password)
+    d.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+
+
+try:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", PORT), timeout=1).close(); break
+        except OSError:
+            time.sleep(0.2)
+
+    member = browser(390, 844)
+    agent = browser(1280, 900)
+
+    # The agent's queue is open before the complaint exists.
+    login(agent, "agent@demo.redress", "demo-agent-2026")
+    WebDriverWait(agent, 10).until(EC.url_contains("/work"))
+    shot(agent, "agent-queue-before")
+
+    login(member, "13800138000", "demo-member-2026")
+    WebDriverWait(member, 10).until(EC.url_contains("/my"))
+    shot(member, "member-my-complaints")
+    member.get(BASE + "/my/new")
+    member.find_element(By.CSS_SELECTOR, "input[name=category][value='transaction.topup_not_credited']").click()
+    shot(member, "wizard-1-problem")
+    member.find_element(By.ID, "next").click()
+    # Step 2 refuses an empty order number in Chinese and keeps what was chosen.
+    member.find_element(By.ID, "amountPaid").send_keys("98")
+    member.find_element(By.ID, "next").click()
+    wait_text(member, "订单号", what="the order step's error")
+    if member.find_element(By.ID, "amountPaid").get_attribute("value") != "98": fail("the amount typed was lost after a refused step")
+    shot(member, "wizard-2-refused")
+    member.find_element(By.ID, "orderNumber").send_keys("KM20261130-LIVE")
+    member.find_element(By.ID, "next").click()
+    member.execute_script("document.getElementById('occurredAt').value = '2026-11-29T21:30'")
+    member.find_element(By.ID, "narrative").send_keys("11月29日晚充值 98 元游戏点券，至今未到账，客服一直说系统维护。")
+    shot(member, "wizard-3-what-happened")
+    member.find_element(By.ID, "next").click()
+    member.find_element(By.ID, "amountClaimed").send_keys("98")
+    shot(member, "wizard-4-remedy")
+    member.find_element(By.ID, "next").click()
+    wait_text(member, "支付凭证", what="the evidence checklist")
+    png = os.path.join(DIR, "payment.png")
+    with open(png, "wb") as f:
+        # A real PNG: 1×1 pixel.
+        f.write(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                              "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d3a5b60000000049454e44ae426082"))
+    member.find_element(By.ID, "file").send_keys(png)
+    shot(member, "wizard-5-evidence")
+    member.find_element(By.ID, "submit").click()
+    WebDriverWait(member, 15).until(EC.url_contains("/my/cases/"))
+    case_url = member.current_url
+    wait_text(member, "payment.png", what="the member's case page")
+    case_number = member.find_element(By.CSS_SELECTOR, "h1").text.split()[0]
+    shot(member, "member-case-filed")
+    print(f"filed {case_number} through the wizard with an image")
+
+    # The agent's queue shows it without a reload.
+    wait_text(agent, case_number, timeout=15, what="the agent's queue (live)")
+    shot(agent, "agent-queue-live")
+    agent.find_element(By.LINK_TEXT, case_number).click()
+    wait_text(agent, "✔", what="the chain check")
+    if not agent.find_elements(By.CSS_SELECTOR, ".files img"): fail("the image is not shown inline to the agent")
+    agent.find_element(By.ID, "body").send_keys("您好，已核实订单，正在为您补发点券。")
+    agent.find_element(By.ID, "send").click()
+    wait_text(agent, "正在为您补发点券", what="the agent's case page")
+    shot(agent, "agent-replied")
+
+    # The member's open page shows the reply live.
+    wait_text(member, "正在为您补发点券", timeout=15, what="the member's case page (live)")
+    shot(member, "member-sees-reply-live")
+
+    # An internal note, then a proposed resolution.
+    agent.find_element(By.CSS_SELECTOR, "input[name=visibility][value=internal]").click()
+    agent.find_element(By.ID, "body").send_keys("内部：疑似渠道掉单，风控已知悉。")
+    agent.find_element(By.ID, "send").click()
+    wait_text(agent, "疑似渠道掉单", what="the agent's case page")
+    agent.find_element(By.ID, "note").send_keys("补发 98 元点券")
+    agent.find_element(By.CSS_SELECTOR, "button[value=propose_resolution]").click()
+    wait_text(agent, "补发 98 元点券", what="the proposal")
+    shot(agent, "agent-internal-note-and-proposal")
+
+    # The member disputes and escalates.
+    wait_text(member, "不接受", timeout=15, what="the member's page (proposal, live)")
+    member.find_element(By.CSS_SELECTOR, "button[value=dispute]").click()
+    WebDriverWait(member, 10).until(lambda d: d.find_elements(By.ID, "escalate"))
+    shot(member, "member-disputed")
+    member.find_element(By.ID, "reason").send_keys("三天未到账，要求升级处理")
+    member.find_element(By.ID, "escalate").click()
+    wait_text(member, "投诉处理专员", what="the escalated case")
+    shot(member, "member-escalated")
+
+    member.get(case_url)
+    if "疑似渠道掉单" in member.page_source: fail("the internal note appears on the member's page")
+    print("OK: wizard with an image on a phone, live queue and reply, dispute and escalation; no internal note on the member's page")
+finally:
+    for d in drivers:
+        try:
+            d.quit()
+        except Exception:
+            pass
+    server.terminate()
+    server.wait(timeout=30)
