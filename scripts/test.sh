@@ -11,7 +11,9 @@
 #   6. `redress verify` passes on the data, then fails naming the event after a tamper;
 #   7. notifications: mail through msmtp to an aiosmtpd SMTP server, signed webhooks to an HTTP receiver,
 #      a refused first attempt retried, the delivery log, a replay.
-#   8. PostgreSQL (installed from Debian's packages when missing, a throw-away cluster on a loopback port, stopped
+#   8. the web pages in a real Chromium (selenium): a member files with an image on a 390×844 viewport, an agent's
+#      queue and the member's page update live, an internal note stays internal; screenshots of every step;
+#   9. PostgreSQL (installed from Debian's packages when missing, a throw-away cluster on a loopback port, stopped
 #      at the end): the storage conformance suite and the API's case suites run on it as on SQLite (step 2);
 #      `redress migrate-data` moves the server's SQLite data into it and the copy verifies; bad database settings
 #      stop start-up with one sentence; three servers share one database through a SIGKILL (scripts/e2e/multinode.py).
@@ -34,13 +36,21 @@ need_apt=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)  # ZIPFoundation (dossiers) links zlib
 command -v msmtp >/dev/null 2>&1 || need_apt+=(msmtp)  # the sendmail command notices are mailed through
+# The browser tests: Debian's Chromium and its driver, and CJK fonts so screenshots show the Chinese.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 if ! python3 -c "import aiosmtpd" 2>/dev/null; then
   step "installing aiosmtpd (the SMTP server the notification test mails to)"
   python3 -m pip install -q --disable-pip-version-check "aiosmtpd>=1.4,<2"
+fi
+if ! python3 -c "import selenium" 2>/dev/null; then
+  step "installing selenium (drives Chromium in the browser tests)"
+  python3 -m pip install -q --disable-pip-version-check "selenium>=4.10,<5"
 fi
 if ! python3 -c "import schemathesis" 2>/dev/null; then
   step "installing schemathesis"
@@ -178,6 +188,10 @@ rm -rf "$DATA"
 
 step "notifications: e-mail through msmtp to a real SMTP server, signed webhooks to a real HTTP receiver"
 python3 scripts/e2e/notifications.py "$BIN" "$(mktemp -d)"
+
+step "the web pages in Chromium: filing on a phone, a live queue and reply, escalation (screenshots in .build/artefacts/browser)"
+rm -rf "$ROOT/.build/artefacts/browser"
+python3 scripts/e2e/browser.py "$BIN" "$(mktemp -d)" "$ROOT/.build/artefacts/browser"
 
 step "several servers on one PostgreSQL database, one killed with SIGKILL mid-load"
 python3 scripts/e2e/multinode.py "$BIN" "$PGURL" "$(mktemp -d)"

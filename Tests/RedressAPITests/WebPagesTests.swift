@@ -1,0 +1,231 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RedressAPI
+import RedressDomain
+import Testing
+
+/// A browser's cookies and the page forms' CSRF token, for driving the pages without a browser.
+struct WebUser {
+    var cookies: [String: String] = [:]
+
+    var header: HTTPFields {
+        var h = HTTPFields()
+        if !cookies.isEmpty { h[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+        return h
+    }
+
+    var csrf: String { cookies["redress_csrf"] ?? "" }
+
+    mutating func keep(_ r: Reply) {
+        for line in r.headers[values: .setCookie] {
+            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            cookies[String(pair[0])] = String(pair[1])
+        }
+    }
+
+    mutating func get(_ c: Client, _ uri: String) async throws -> Reply {
+        let r = try await c.call(.get, uri, headers: header)
+        keep(r)
+        return r
+    }
+
+    /// Posts a form; `csrf: false` leaves the token out.
+    mutating func post(_ c: Client, _ uri: String, _ fields: [String: String], csrf: Bool = true) async throws -> Reply {
+        var f = fields
+        if csrf { f["_csrf"] = self.csrf }
+        let body = f.map { "\(Self.escape($0.key))=\(Self.escape($0.value))" }.sorted().joined(separator: "&")
+        var h = header
+        h[.contentType] = "application/x-www-form-urlencoded"
+        let r = try await c.call(.post, uri, headers: h, body: ByteBuffer(string: body))
+        keep(r)
+        return r
+    }
+
+    static func escape(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
+
+    /// Logs in through the log-in page.
+    static func login(_ c: Client, _ login: String, _ password: String = "password-123") async throws -> WebUser {
+        var u = WebUser()
+        _ = try await u.get(c, "/login")
+        let r = try await u.post(c, "/login", ["login": login, "password": password])
+        #expect(r.status == .seeOther, "\(String(buffer: r.body))")
+        return u
+    }
+}
+
+extension Reply {
+    var html: String { String(buffer: body) }
+}
+
+@Suite("Web pages")
+struct WebPagesTests {
+    @Test func pagesCarryTheirSecurityHeadersAndEveryFormACSRFToken() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            var u = WebUser()
+            let r = try await u.get(c, "/login")
+            #expect(r.status == .ok)
+            let csp = try #require(r.headers[.contentSecurityPolicy])
+            #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
+            #expect(r.headers[values: .setCookie].contains { $0.hasPrefix("redress_csrf=") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+            #expect(r.html.contains(#"<input type="hidden" name="_csrf" value="\#(u.csrf)">"#))
+            #expect(r.html.contains(#"<html lang="zh-CN">"#) && r.html.contains("登录"))
+            #expect(!r.html.contains("<script>"), "no inline script")
+            let en = try await u.get(c, "/login?lang=en")
+            #expect(en.html.contains(#"<html lang="en">"#) && en.html.contains("Log in"))
+        }
+    }
+
+    @Test func aLogInWithoutItsTokenOrWithAWrongPasswordKeepsWhatWasTyped() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            _ = try await c.member("m@x.cn")
+            var u = WebUser()
+            _ = try await u.get(c, "/login")
+            let noToken = try await u.post(c, "/login", ["login": "m@x.cn", "password": "password-123"], csrf: false)
+            #expect(noToken.status == .forbidden)
+            #expect(noToken.html.contains("表单已过期") && noToken.html.contains(#"value="m@x.cn""#))
+            let wrong = try await u.post(c, "/login", ["login": "m@x.cn", "password": "nope-nope"])
+            #expect(wrong.status == .unauthorized && wrong.html.contains("登录名或密码错误") && wrong.html.contains(#"value="m@x.cn""#))
+            let ok = try await u.post(c, "/login", ["login": "m@x.cn", "password": "password-123"])
+            #expect(ok.status == .seeOther && ok.headers[.location] == "/my")
+            let session = try #require(ok.headers[values: .setCookie].first { $0.hasPrefix("redress_session=") })
+            #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"))
+            // Behind a TLS proxy the cookie is Secure.
+            var h = u.header
+            h[.contentType] = "application/x-www-form-urlencoded"
+            h[HTTPField.Name("X-Forwarded-Proto")!] = "https"
+            let tls = try await c.call(
+                .post, "/login", headers: h, body: ByteBuffer(string: "login=m%40x.cn&password=password-123&_csrf=\(u.csrf)"))
+            #expect(tls.headers[values: .setCookie].contains { $0.hasPrefix("redress_session=") && $0.contains("Secure") })
+        }
+    }
+
+    @Test func theWizardRefusesEachStepsBadInputInTheMembersLanguageAndKeepsWhatWasTyped() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            _ = try await c.member("m@x.cn")
+            var u = try await WebUser.login(c, "m@x.cn")
+            let start = try await u.get(c, "/my/new")
+            #expect(start.status == .ok && start.html.contains("充值未到账") && start.html.contains(#"name="category""#))
+            // Step 1 with nothing chosen.
+            let none = try await u.post(c, "/my/new", ["step": "1"])
+            #expect(none.status == .unprocessableContent && none.html.contains("请选择问题类型"))
+            let two = try await u.post(c, "/my/new", ["step": "1", "category": "transaction.topup_not_credited"])
+            #expect(two.status == .ok && two.html.contains(#"id="orderNumber""#))
+            // An amount that is not one keeps the order number typed.
+            let badAmount = try await u.post(
+                c, "/my/new", ["step": "2", "category": "transaction.topup_not_credited", "orderNumber": "KM-77", "amountPaid": "九十八"])
+            #expect(badAmount.status == .unprocessableContent && badAmount.html.contains("请输入金额"))
+            #expect(badAmount.html.contains(#"value="KM-77""#))
+            var values = [
+                "category": "transaction.topup_not_credited", "orderNumber": "KM-77", "amountPaid": "98", "productKind": "game_topup",
+                "respondent": "platform", "occurredAt": "2026-11-28T21:30", "narrative": "", "remedyKind": "refund", "amountClaimed": "98",
+                "_nonce": "0f1e2d3c-aaaa-4bbb-8ccc-111122223333",
+            ]
+            // An empty account of what happened is refused at its own step.
+            values["step"] = "3"
+            let empty = try await u.post(c, "/my/new", values)
+            #expect(empty.status == .unprocessableContent && empty.html.contains(#"id="narrative""#))
+            #expect(empty.html.contains(#"name="orderNumber" value="KM-77""#), "earlier steps are carried")
+            // Too long.
+            values["narrative"] = String(repeating: "长", count: 20_001)
+            let long = try await u.post(c, "/my/new", values)
+            #expect(long.status == .unprocessableContent && long.html.contains(#"class="error""#))
+            values["narrative"] = "11月28日晚充值98元未到账"
+            values["step"] = "5"
+            let filed = try await u.post(c, "/my/new", values)
+            #expect(filed.status == .seeOther)
+            let location = try #require(filed.headers[.location])
+            #expect(location.hasPrefix("/my/cases/"))
+            // The same last step sent twice (a double click) files one complaint.
+            _ = try await u.post(c, "/my/new", values)
+            let list = try await u.get(c, "/my")
+            #expect(list.html.components(separatedBy: "class=\"case-row\"").count - 1 == 1, "one nonce, one complaint")
+            let page = try await u.get(c, location)
+            #expect(page.status == .ok && page.html.contains("11月28日晚充值98元未到账") && page.html.contains("data-due="))
+        }
+    }
+
+    @Test func anExpiredSessionOrAMissingTokenOnACaseFormKeepsTheMessage() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            let token = try await c.member("m@x.cn")
+            let id = try await c.file(token)
+            var u = try await WebUser.login(c, "m@x.cn")
+            let noToken = try await u.post(c, "/my/cases/\(id)/messages", ["body": "我的补充说明"], csrf: false)
+            #expect(noToken.status == .unprocessableContent && noToken.html.contains("表单已过期") && noToken.html.contains("我的补充说明"))
+            // The session cookie no longer verifies (expired, or signed with another key).
+            u.cookies["redress_session"] = "expired.token"
+            let expired = try await u.post(c, "/my/cases/\(id)/messages", ["body": "我的补充说明"])
+            #expect(expired.status == .unauthorized && expired.html.contains("登录已过期") && expired.html.contains("我的补充说明"))
+            let page = try await u.get(c, "/my/cases/\(id)")
+            #expect(page.status == .seeOther && (page.headers[.location] ?? "").contains("expired=1"))
+        }
+    }
+
+    @Test func aFileOfTheWrongTypeIsRefusedOnTheCasePage() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            let token = try await c.member("m@x.cn")
+            let id = try await c.file(token)
+            let u = try await WebUser.login(c, "m@x.cn")
+            let boundary = "b0undary"
+            let body =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(u.csrf)\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"setup.exe\"\r\nContent-Type: application/octet-stream\r\n\r\nMZ\u{0}\u{0}binary\r\n"
+                + "--\(boundary)--\r\n"
+            var h = u.header
+            h[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let r = try await c.call(.post, "/my/cases/\(id)/evidence", headers: h, body: ByteBuffer(string: body))
+            #expect(r.status == .seeOther)
+            var again = u
+            let page = try await again.get(c, try #require(r.headers[.location]))
+            #expect(page.html.contains("不支持的文件类型"))
+        }
+    }
+
+    @Test func staffSeeInternalNotesMarkedAndMembersNeverSeeThem() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let token = try await c.member("m@x.cn")
+            let id = try await c.file(token)
+            var agent = try await WebUser.login(c, "agent@x.cn")
+            let queue = try await agent.get(c, "/work")
+            #expect(queue.status == .ok && queue.html.contains("/work/cases/\(id)"))
+            #expect(try await agent.post(c, "/work/cases/\(id)/messages", ["body": "公开答复：已受理", "visibility": "public"]).status == .seeOther)
+            #expect(try await agent.post(c, "/work/cases/\(id)/messages", ["body": "内部：核查渠道", "visibility": "internal"]).status == .seeOther)
+            let staffPage = try await agent.get(c, "/work/cases/\(id)")
+            #expect(staffPage.html.contains(#"class="event kind-internal_note internal""#) && staffPage.html.contains("内部：核查渠道"))
+            #expect(staffPage.html.contains("哈希链校验通过"))
+            var member = try await WebUser.login(c, "m@x.cn")
+            let memberPage = try await member.get(c, "/my/cases/\(id)")
+            #expect(memberPage.html.contains("公开答复：已受理"))
+            #expect(!memberPage.html.contains("内部：核查渠道"))
+            // A member cannot open the staff pages, nor another member's case.
+            #expect(try await member.get(c, "/work").status == .forbidden)
+            _ = try await c.member("other@x.cn")
+            var other = try await WebUser.login(c, "other@x.cn")
+            #expect(try await other.get(c, "/my/cases/\(id)").status == .notFound)
+        }
+    }
+
+    @Test func theAPITakesTheSessionCookieForReadsOnly() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            let token = try await c.member("m@x.cn")
+            let id = try await c.file(token)
+            let u = try await WebUser.login(c, "m@x.cn")
+            #expect(try await c.call(.get, "/api/v1/complaints/\(id)", headers: u.header).status == .ok)
+            var h = u.header
+            h[.contentType] = "application/json"
+            let write = try await c.call(.post, "/api/v1/complaints/\(id)/messages", headers: h, body: ByteBuffer(string: #"{"body":"跨站写入"}"#))
+            #expect(write.status == .unauthorized)
+        }
+    }
+}
