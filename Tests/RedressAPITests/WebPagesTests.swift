@@ -228,4 +228,46 @@ struct WebPagesTests {
             #expect(write.status == .unauthorized)
         }
     }
+
+    @Test func aMerchantAnswersARecordsRequestFromItsPagesAndSeesPersonalDataMasked() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        _ = try await t.staff(.specialist, login: "l2@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            let (merchantId, _) = try await ProcessStoryTests.merchant(c, admin: admin, login: "shop@x.cn")
+            let member = try await c.member("m@x.cn")
+            let id = try await c.file(
+                member,
+                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-CARD-9","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡未开通，联系电话 13900001111","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#)
+            // The case goes to L2, who asks the merchant for its records from the case page.
+            let l2Token = try await c.login("l2@x.cn")
+            _ = try await c.call(.post, "/api/v1/complaints/\(id)/escalate", token: l2Token, json: #"{"reason":"商家举证"}"#)
+            var l2 = try await WebUser.login(c, "l2@x.cn")
+            let asked = try await l2.post(c, "/work/cases/\(id)/records-requests", ["needed": "开通记录与发货日志", "hours": "72"])
+            #expect(asked.status == .seeOther, "\(asked.html)")
+            var shop = try await WebUser.login(c, "shop@x.cn")
+            let list = try await shop.get(c, "/merchant")
+            #expect(list.status == .ok && list.html.contains("/merchant/cases/\(id)"))
+            let page = try await shop.get(c, "/merchant/cases/\(id)")
+            #expect(page.html.contains("139****1111") && !page.html.contains("13900001111"))
+            #expect(page.html.contains("开通记录与发货日志"))
+            let requestId = try #require(page.html.components(separatedBy: #"name="requestId" value=""#).dropFirst().first?.prefix(while: { $0 != "\"" }))
+            let boundary = "b0undary"
+            let body =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(shop.csrf)\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"requestId\"\r\n\r\n\(requestId)\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n开通日志见附件\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"log.txt\"\r\nContent-Type: text/plain\r\n\r\n2026-11-28 10:05 activation ok\r\n"
+                + "--\(boundary)--\r\n"
+            var h = shop.header
+            h[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let sent = try await c.call(.post, "/merchant/cases/\(id)/records", headers: h, body: ByteBuffer(string: body))
+            #expect(sent.status == .seeOther && !(sent.headers[.location] ?? "").contains("uploadError"), "\(sent.headers)")
+            let c2 = try #require(try await t.store.complaint(id: id))
+            #expect(c2.recordsRequests.first?.fulfilledAt != nil && c2.recordsRequests.first?.files.count == 1)
+            // Another merchant's user sees nothing of it.
+            #expect(try await shop.get(c, "/my").status == .forbidden)
+        }
+    }
 }

@@ -48,6 +48,7 @@ struct WebPages: Sendable {
             m["signedIn"] = true
             m["staff"] = identity.role.isStaff
             m["member"] = identity.role == .member
+            m["merchant"] = identity.role == .merchant
         }
         let content = library.render(m, withTemplate: template) ?? ""
         m["content"] = content

@@ -36,6 +36,13 @@ struct WebRoutes {
         router.post("my/cases/:id/evidence", use: memberEvidence)
         router.post("my/cases/:id/escalate", use: memberEscalate)
         router.post("my/cases/:id/confirm", use: memberConfirm)
+        router.post("my/cases/:id/rating", use: memberRate)
+        router.get("merchant", use: merchantCases)
+        router.get("merchant/cases/:id", use: merchantCase)
+        router.post("merchant/cases/:id/messages", use: merchantMessage)
+        router.post("merchant/cases/:id/records", use: merchantRecords)
+        router.post("merchant/cases/:id/offers", use: merchantOffer)
+        router.post("work/cases/:id/records-requests", use: staffRequestRecords)
         router.get("work", use: queue)
         router.get("work/cases/:id", use: staffCase)
         router.post("work/cases/:id/messages", use: staffMessage)
@@ -57,20 +64,54 @@ struct WebRoutes {
     }
 
     /// The signed-in user, or a redirect to the log-in page that comes back here.
+    /// Whose pages: each portal has its own paths, role and case page.
+    enum Portal {
+        case member, staff, merchant
+
+        var casePath: String {
+            switch self {
+            case .member: "/my/cases/"
+            case .staff: "/work/cases/"
+            case .merchant: "/merchant/cases/"
+            }
+        }
+
+        var template: String {
+            switch self {
+            case .member: "member-case"
+            case .staff: "staff-case"
+            case .merchant: "merchant-case"
+            }
+        }
+
+        func admits(_ i: Identity) -> Bool {
+            switch self {
+            case .member: i.role == .member
+            case .staff: i.role.isStaff
+            case .merchant: i.role == .merchant && i.merchantId != nil
+            }
+        }
+    }
+
     enum Gate {
         case allowed(Identity)
         case denied(Response)
     }
 
-    func require(_ request: Request, _ context: RedressRequestContext, staff: Bool) -> Gate {
+    func require(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) -> Gate {
         guard let identity = context.identity else {
             let back = request.uri.path
             return .denied(WebSession.redirect("/login?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")" + (context.sessionExpired ? "&expired=1" : "")))
         }
-        if staff != identity.role.isStaff || (!staff && identity.role != .member) {
+        if !portal.admits(identity) {
             return .denied(notFound(request, context, status: .forbidden))
         }
         return .allowed(identity)
+    }
+
+    /// Where a signed-in user starts.
+    static func start(_ identity: Identity) -> String {
+        identity.role.isStaff ? "/work" : identity.role == .merchant ? "/merchant" : "/my"
     }
 
     func notFound(_ request: Request, _ context: RedressRequestContext, status: HTTPResponse.Status = .notFound) -> Response {
@@ -81,7 +122,7 @@ struct WebRoutes {
 
     @Sendable func home(_ request: Request, context: RedressRequestContext) async throws -> Response {
         guard let identity = context.identity else { return WebSession.redirect("/login") }
-        return WebSession.redirect(identity.role.isStaff ? "/work" : "/my")
+        return WebSession.redirect(Self.start(identity))
     }
 
     @Sendable func asset(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -111,7 +152,7 @@ struct WebRoutes {
         }
         do {
             let (stored, issued) = try await accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
-            let target = WebSession.localPath(form["next"]) ?? (stored.user.role.isStaff ? "/work" : "/my")
+            let target = WebSession.localPath(form["next"]) ?? Self.start(Identity(userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId))
             return WebSession.redirect(target, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.configuration.tokenLifetime, request: request)])
         } catch {
             let m = message(error, chinese: zh)
@@ -156,7 +197,7 @@ struct WebRoutes {
 
     @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity: Identity
-        switch require(request, context, staff: false) {
+        switch require(request, context, .member) {
         case .allowed(let i): identity = i
         case .denied(let r): return r
         }
@@ -248,7 +289,7 @@ struct WebRoutes {
     }
 
     @Sendable func newComplaint(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        switch require(request, context, staff: false) {
+        switch require(request, context, .member) {
         case .allowed: break
         case .denied(let r): return r
         }
@@ -416,6 +457,7 @@ struct WebRoutes {
             },
             "mayEscalate": workflow.memberMayEscalate(c, now: now), "proposal": c.status == .resolutionProposed,
             "open": Lifecycle.open.contains(c.status),
+            "mayRate": !Lifecycle.open.contains(c.status) && c.rating == nil, "scores": [1, 2, 3, 4, 5],
         ]
         let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh)
         m["hasFiles"] = !files.isEmpty
@@ -436,7 +478,7 @@ struct WebRoutes {
 
     @Sendable func memberCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity: Identity
-        switch require(request, context, staff: false) {
+        switch require(request, context, .member) {
         case .allowed(let i): identity = i
         case .denied(let r): return r
         }
@@ -450,18 +492,17 @@ struct WebRoutes {
 
     /// Runs a change to a case from a form; on failure shows the case page again with the message and the text typed.
     func act(
-        _ request: Request, _ context: RedressRequestContext, staff: Bool, form: [String: String],
+        _ request: Request, _ context: RedressRequestContext, _ portal: Portal, form: [String: String],
         _ apply: @escaping @Sendable (CaseWorkflow, Complaint, Date, Identity) throws -> CaseChange
     ) async throws -> Response {
         let zh = chinese(request)
-        let back = staff ? "/work/cases/" : "/my/cases/"
         guard let identity = context.identity else {
             return pages.page(
                 "message", title: WebText.words(chinese: zh)["logIn"]!,
-                model: ["message": WebText.words(chinese: zh)["sessionExpired"]!, "typed": form["body"] ?? form["reason"] ?? "", "loginAgain": true],
+                model: ["message": WebText.words(chinese: zh)["sessionExpired"]!, "typed": form["body"] ?? form["reason"] ?? form["note"] ?? "", "loginAgain": true],
                 request: request, context: context, status: .unauthorized)
         }
-        guard identity.role.isStaff == staff, let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
+        guard portal.admits(identity), let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
         var failure: String?
         if !WebSession.csrfValid(request, form: form) {
             failure = WebText.words(chinese: zh)["csrfFailed"]!
@@ -474,22 +515,30 @@ struct WebRoutes {
                     try routes.authorize(current, identity)
                     return try apply(workflow, current, now, identity)
                 }
-                return WebSession.redirect(back + id)
+                return WebSession.redirect(portal.casePath + id)
             } catch {
                 failure = message(error, chinese: zh).text
             }
         }
         guard let c = try await services.store.complaint(id: id), (try? complaints.authorize(c, identity)) != nil else { return notFound(request, context) }
-        var m = staff ? try await staffCaseModel(c, identity: identity, chinese: zh) : try await memberCaseModel(c, identity: identity, chinese: zh)
+        var m = try await caseModel(portal, c, identity: identity, chinese: zh)
         m["error"] = failure
         m["typed"] = form["body"] ?? form["reason"] ?? form["note"] ?? ""
-        return pages.page(staff ? "staff-case" : "member-case", title: c.caseNumber, model: m, request: request, context: context, status: .unprocessableContent)
+        return pages.page(portal.template, title: c.caseNumber, model: m, request: request, context: context, status: .unprocessableContent)
+    }
+
+    func caseModel(_ portal: Portal, _ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        switch portal {
+        case .member: try await memberCaseModel(c, identity: identity, chinese: zh)
+        case .staff: try await staffCaseModel(c, identity: identity, chinese: zh)
+        case .merchant: try await merchantCaseModel(c, identity: identity, chinese: zh)
+        }
     }
 
     @Sendable func memberMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let body = form["body"] ?? ""
-        return try await act(request, context, staff: false, form: form) { wf, c, now, who in
+        return try await act(request, context, .member, form: form) { wf, c, now, who in
             try wf.message(on: c, by: who.actor, body: body, visibility: .public, now: now)
         }
     }
@@ -497,7 +546,7 @@ struct WebRoutes {
     @Sendable func memberEscalate(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await act(request, context, staff: false, form: form) { wf, c, now, who in
+        return try await act(request, context, .member, form: form) { wf, c, now, who in
             try wf.escalate(c, by: who.actor, reason: reason, now: now)
         }
     }
@@ -506,7 +555,7 @@ struct WebRoutes {
         let form = try await WebSession.form(request)
         let accept = form["answer"] == "accept"
         let note = form["note"]
-        return try await act(request, context, staff: false, form: form) { wf, c, now, who in
+        return try await act(request, context, .member, form: form) { wf, c, now, who in
             try wf.act(accept ? .accept : .dispute, on: c, by: who.actor, input: ActionInput(note: note), now: now)
         }
     }
@@ -544,11 +593,169 @@ struct WebRoutes {
         return WebSession.redirect("/my/cases/\(id)")
     }
 
+    @Sendable func memberRate(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let score = { (k: String) in Int(form[k] ?? "") ?? 0 }
+        let (attitude, speed, overall) = (score("attitude"), score("speed"), score("overall"))
+        let comment = (form["comment"] ?? "").isEmpty ? nil : form["comment"]
+        return try await act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.rate(c, attitude: attitude, speed: speed, overall: overall, comment: comment, by: who.actor, now: now)
+        }
+    }
+
+    // MARK: Merchant pages
+
+    @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
+        switch require(request, context, .merchant) {
+        case .allowed(let i): identity = i
+        case .denied(let r): return r
+        }
+        let zh = chinese(request)
+        let now = services.now()
+        var query = ComplaintQuery(openOnly: true, limit: 100)
+        query.respondentMerchantId = identity.merchantId
+        let page = try await services.store.complaints(query)
+        let workflow = try await services.policies.workflow()
+        let items: [[String: Any]] = page.items.map { c in
+            [
+                "id": c.id, "caseNumber": c.caseNumber, "status": WebFormat.status(c.status, chinese: zh),
+                "category": workflow.taxonomy.category(c.categoryCode).map { zh ? $0.labelZh : $0.labelEn } ?? c.categoryCode,
+                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
+                "overdue": c.nextDueAt.map { $0 <= now } ?? false,
+            ]
+        }
+        return pages.page(
+            "merchant-cases", title: WebText.words(chinese: zh)["merchantCases"]!,
+            model: ["items": items, "empty": items.isEmpty, "heading": WebText.words(chinese: zh)["merchantCases"]!], request: request,
+            context: context)
+    }
+
+    /// The case as the respondent merchant sees it: the member's personal data masked in every text.
+    func merchantCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        let workflow = try await services.policies.workflow()
+        let now = services.now()
+        let events = try await services.store.timeline(complaintId: c.id).filter { $0.visibility == .public }.map { e -> TimelineEvent in
+            var masked = e
+            masked.payload = EventDTO.mask(e.payload)
+            return masked
+        }
+        let files = try await services.store.evidence(complaintId: c.id)
+        let open = c.recordsRequests.filter { $0.fulfilledAt == nil && $0.defaultedAt == nil && $0.withdrawnAt == nil }
+        return [
+            "id": c.id, "caseNumber": c.caseNumber, "status": WebFormat.status(c.status, chinese: zh),
+            "category": workflow.taxonomy.category(c.categoryCode).map { zh ? $0.labelZh : $0.labelEn } ?? c.categoryCode,
+            "orderNumber": c.order.orderNumber, "amount": WebFormat.yuan(c.amountAtStakeFen), "narrative": PersonalData.mask(c.narrative),
+            "deadlines": WebFormat.deadlines(c, now: now, chinese: zh), "events": events.reversed().map { WebFormat.event($0, chinese: zh) },
+            "eventCount": c.eventCount, "open": Lifecycle.open.contains(c.status),
+            "files": files.map { f -> [String: Any] in
+                ["name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/")]
+            },
+            "hasFiles": !files.isEmpty,
+            "requests": open.map { r -> [String: Any] in ["id": r.id, "needed": r.needed, "due": WebFormat.instant(r.dueAt), "iso": WebFormat.iso(r.dueAt)] },
+            "hasRequests": !open.isEmpty,
+            "remedyKinds": RemedyKind.allCases.map { ["value": $0.rawValue, "label": Self.remedyLabel($0, chinese: zh)] },
+        ]
+    }
+
+    @Sendable func merchantCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
+        switch require(request, context, .merchant) {
+        case .allowed(let i): identity = i
+        case .denied(let r): return r
+        }
+        guard let c = try await load(request, context, identity) else { return notFound(request, context) }
+        var m = try await merchantCaseModel(c, identity: identity, chinese: chinese(request))
+        if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
+        if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("merchant-case-body", model: m, request: request) }
+        return pages.page("merchant-case", title: c.caseNumber, model: m, request: request, context: context)
+    }
+
+    @Sendable func merchantMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let body = form["body"] ?? ""
+        return try await act(request, context, .merchant, form: form) { wf, c, now, who in
+            try wf.message(on: c, by: who.actor, body: body, visibility: .public, now: now)
+        }
+    }
+
+    @Sendable func merchantOffer(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let note = form["note"] ?? ""
+        let remedy = Remedy(kind: RemedyKind(rawValue: form["remedyKind"] ?? "") ?? .refund, text: (form["remedyText"] ?? "").isEmpty ? nil : form["remedyText"])
+        let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
+        let amount: Int64?? = amountText.isEmpty ? .some(nil) : Decimal(string: amountText).flatMap { $0 >= 0 ? Int64(truncating: NSDecimalNumber(decimal: $0 * 100)) : nil }
+        return try await act(request, context, .merchant, form: form) { wf, c, now, who in
+            guard let amount else {
+                throw DomainError.invalidField(field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
+            }
+            return try wf.offerRemedy(c, remedy: remedy, amountFen: amount, note: note, by: who.actor, now: now)
+        }
+    }
+
+    /// The merchant's answer to a records request: the file is stored on the case and named as the answer, in two
+    /// steps (a file already there is named again, not stored twice).
+    @Sendable func merchantRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let zh = chinese(request)
+        guard let identity = context.identity, identity.role == .merchant, let id = context.parameters.get("id") else {
+            return WebSession.redirect("/login?expired=1")
+        }
+        let limit = try await services.policies.workflow().policy.evidence.maxFileBytes
+        var failure: String?
+        do {
+            guard let boundary = ComplaintRoutes.boundary(request.headers[.contentType] ?? "") else {
+                throw APIError(.unsupportedMediaType, "unsupported_media_type", zh: "请选择文件后上传", en: "Choose a file to upload")
+            }
+            let buffer = try await request.body.collect(upTo: limit + 256 * 1024)
+            let parsed = try MultipartFormData(body: Array(buffer.readableBytesView), boundary: boundary)
+            let fields = parsed.fields()
+            guard WebSession.csrfValid(request, form: fields) else {
+                throw APIError(.forbidden, "csrf", zh: WebText.words(chinese: true)["csrfFailed"]!, en: WebText.words(chinese: false)["csrfFailed"]!)
+            }
+            guard let f = parsed.file(named: "file"), !f.bytes.isEmpty else {
+                throw APIError.invalid("file", "required", zh: "请选择要上传的文件", en: "Choose a file to upload")
+            }
+            let bytes = Array(f.bytes)
+            try await addEvidence(id, bytes: bytes, name: f.fileName, identity: identity)
+            let sha = sha256Hex(bytes)
+            let requestId = fields["requestId"] ?? ""
+            let note = fields["note"] ?? ""
+            let caseFiles = Set(try await services.store.evidence(complaintId: id).map(\.sha256))
+            let workflow = try await services.policies.workflow()
+            let routes = complaints
+            let now = services.now()
+            _ = try await services.store.update(complaintId: id) { current in
+                try routes.authorize(current, identity)
+                return try workflow.submitRecords(current, requestId: requestId, note: note, files: [sha], caseFiles: caseFiles, by: identity.actor, now: now)
+            }
+        } catch is NIOTooManyBytesError {
+            failure = DomainError.evidenceTooLarge(limitBytes: limit).message(chinese: zh)
+        } catch is MultipartFormData.Failure {
+            failure = zh ? "上传内容格式有误，请重新选择文件" : "The upload is malformed; choose the file again"
+        } catch {
+            failure = message(error, chinese: zh).text
+        }
+        if let failure {
+            return WebSession.redirect("/merchant/cases/\(id)?uploadError=\(failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        }
+        return WebSession.redirect("/merchant/cases/\(id)")
+    }
+
     // MARK: Staff pages
+
+    @Sendable func staffRequestRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let needed = (form["needed"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let hours = Double(form["hours"] ?? "") ?? 72
+        let requestId = TimeOrderedID.make(at: services.now())
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
+            try wf.requestRecords(c, needed: needed, dueAt: now.addingTimeInterval(hours * 3600), id: requestId, by: who.actor, now: now)
+        }
+    }
 
     @Sendable func queue(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity: Identity
-        switch require(request, context, staff: true) {
+        switch require(request, context, .staff) {
         case .allowed(let i): identity = i
         case .denied(let r): return r
         }
@@ -602,12 +809,13 @@ struct WebRoutes {
             },
             "actions": actions.map { ["value": $0.rawValue, "label": $0.rawValue.replacingOccurrences(of: "_", with: " ")] },
             "mayEscalate": c.tier.next != nil && Lifecycle.open.contains(c.status), "hasFiles": !files.isEmpty, "hasActions": !actions.isEmpty,
+            "mayRequestRecords": c.respondentMerchantId != nil && Lifecycle.open.contains(c.status) && identity.role.decides,
         ]
     }
 
     @Sendable func staffCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity: Identity
-        switch require(request, context, staff: true) {
+        switch require(request, context, .staff) {
         case .allowed(let i): identity = i
         case .denied(let r): return r
         }
@@ -621,7 +829,7 @@ struct WebRoutes {
         let form = try await WebSession.form(request)
         let body = form["body"] ?? ""
         let visibility: Visibility = form["visibility"] == "internal" ? .internal : .public
-        return try await act(request, context, staff: true, form: form) { wf, c, now, who in
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
             try wf.message(on: c, by: who.actor, body: body, visibility: visibility, now: now)
         }
     }
@@ -631,7 +839,7 @@ struct WebRoutes {
         let action = CaseAction(rawValue: form["action"] ?? "")
         let note = (form["note"] ?? "").isEmpty ? nil : form["note"]
         let reason = RejectionReason(rawValue: form["reason"] ?? "")
-        return try await act(request, context, staff: true, form: form) { wf, c, now, who in
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
             guard let action else {
                 throw DomainError.invalidField(field: "action", code: "unknown_action", zh: "请选择操作", en: "Choose an action")
             }
@@ -642,7 +850,7 @@ struct WebRoutes {
     @Sendable func staffEscalate(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await act(request, context, staff: true, form: form) { wf, c, now, who in
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
             try wf.escalate(c, by: who.actor, reason: reason, now: now)
         }
     }

@@ -87,6 +87,7 @@ enum WebText {
         "dueHours": ("期限（小时）", "Deadline (hours)"),
         "liveOn": ("实时更新已开启", "Live updates on"),
         "required": ("必填", "required"),
+        "merchantCases": ("被投诉案件", "Complaints against us"),
         "notFound": ("找不到该页面或案件", "No such page or case"),
         "forbidden": ("您无权查看此页面", "You may not see this page"),
     ]
