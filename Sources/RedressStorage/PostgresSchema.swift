@@ -243,7 +243,10 @@ enum PostgresSchema {
                   PRIMARY KEY (delivery_id, attempt)
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "index_complaints_by_filing_time",
+            statements: ["CREATE INDEX complaints_by_created ON complaints(created_at_ms)"]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).

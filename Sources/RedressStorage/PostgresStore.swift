@@ -623,8 +623,12 @@ public final class PostgresStore: RedressStore {
             binds.append(Codec.ms(o))
             conditions.append("next_due_at_ms IS NOT NULL AND next_due_at_ms <= $\(binds.count)")
         }
+        if let a = q.createdAfter {
+            binds.append(Codec.ms(a))
+            conditions.append("created_at_ms >= $\(binds.count)")
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let order = q.memberId != nil ? "ORDER BY created_at_ms DESC, id" : "ORDER BY next_due_at_ms ASC NULLS LAST, created_at_ms, id"
+        let order = q.memberId != nil || q.createdAfter != nil ? "ORDER BY created_at_ms DESC, id" : "ORDER BY next_due_at_ms ASC NULLS LAST, created_at_ms, id"
         let total = try await rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM complaints \(whereClause)", binds: binds)).first?.decode(Int.self) ?? 0
         let bodies = try await rows(
             PostgresQuery(unsafeSQL: "SELECT body FROM complaints \(whereClause) \(order) LIMIT \(q.limit) OFFSET \(q.offset)", binds: binds))

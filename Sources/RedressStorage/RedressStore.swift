@@ -43,6 +43,8 @@ public struct ComplaintQuery: Sendable, Equatable {
     public var respondentMerchantId: String?
     /// Only cases given to this external reviewer.
     public var reviewerId: String?
+    /// Only cases filed at or after this instant (newest first).
+    public var createdAfter: Date?
     /// Leave out resolved, closed, rejected and withdrawn cases unless statuses asks for them.
     public var openOnly: Bool
     public var limit: Int

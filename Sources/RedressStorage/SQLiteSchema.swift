@@ -243,6 +243,10 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        m.registerMigration("v4_index_complaints_by_filing_time") { db in
+            // The supervisors' dashboard reads the cases filed in a recent window.
+            try db.execute(sql: "CREATE INDEX complaints_by_created ON complaints(created_at_ms)")
+        }
         return m
     }
 }

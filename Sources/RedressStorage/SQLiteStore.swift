@@ -332,10 +332,14 @@ public final class SQLiteStore: RedressStore {
             conditions.append("next_due_at_ms IS NOT NULL AND next_due_at_ms <= ?")
             args.append(Codec.ms(o))
         }
+        if let a = q.createdAfter {
+            conditions.append("created_at_ms >= ?")
+            args.append(Codec.ms(a))
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         // Members see their newest first; queues are worked nearest deadline first.
         let order =
-            q.memberId != nil
+            q.memberId != nil || q.createdAfter != nil
             ? "ORDER BY created_at_ms DESC, id"
             : "ORDER BY next_due_at_ms IS NULL, next_due_at_ms, created_at_ms, id"
         let arguments = StatementArguments(args.map { $0 as (any DatabaseValueConvertible)? })

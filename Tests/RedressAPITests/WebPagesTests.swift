@@ -271,3 +271,72 @@ struct WebPagesTests {
         }
     }
 }
+
+@Suite("Supervisor pages")
+struct SupervisorPagesTests {
+    @Test func theDashboardDrawsItsChartsFromTheCases() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let member = try await c.member("m@x.cn")
+            let id = try await c.file(member)
+            _ = try await c.file(member, Client.complaint(category: "service.slow_support_response"))
+            let agent = try await c.login("agent@x.cn")
+            _ = try await c.call(.post, "/api/v1/complaints/\(id)/messages", token: agent, json: #"{"body":"已受理","visibility":"public"}"#)
+            var admin = try await WebUser.login(c, "admin@x.cn")
+            let page = try await admin.get(c, "/admin")
+            #expect(page.status == .ok)
+            #expect(page.html.components(separatedBy: "<svg").count - 1 == 4)
+            // Two cases today: one transaction, one service; the first response met (agent replied at once).
+            #expect(page.html.contains("交易类 1</title>") && page.html.contains("服务类 1</title>"))
+            #expect(page.html.contains("100% (1/1)"))
+            #expect(page.html.contains("n=1"))
+            // Members and agents do not see it.
+            var m = try await WebUser.login(c, "m@x.cn")
+            #expect(try await m.get(c, "/admin").status == .forbidden)
+            var a = try await WebUser.login(c, "agent@x.cn")
+            #expect(try await a.get(c, "/admin").status == .forbidden)
+        }
+    }
+
+    @Test func thePolicyEditorRefusesNonsenseKeepingWhatWasTypedAndSavesTheRest() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            var admin = try await WebUser.login(c, "admin@x.cn")
+            let page = try await admin.get(c, "/admin/policy")
+            var fields: [String: String] = [:]
+            for match in page.html.components(separatedBy: #"<input id=""#).dropFirst() {
+                let name = String(match.prefix { $0 != "\"" })
+                let value = match.components(separatedBy: #"value=""#).dropFirst().first.map { String($0.prefix { $0 != "\"" }) } ?? ""
+                fields[name] = value
+            }
+            #expect(fields["firstResponseHours"] == "24")
+            fields["firstResponseHours"] = "0"
+            let refused = try await admin.post(c, "/admin/policy", fields)
+            #expect(refused.status == .unprocessableContent && refused.html.contains(#"value="0""#) && refused.html.contains("1–8760"))
+            fields["firstResponseHours"] = "12"
+            let saved = try await admin.post(c, "/admin/policy", fields)
+            #expect(saved.status == .seeOther)
+            #expect(try await t.store.policy().deadlines.firstResponseHours == 12)
+            #expect(try await t.store.policyHistory(limit: 5).count == 1)
+        }
+    }
+
+    @Test func anAdminCreatesAndDisablesAStaffAccount() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            var admin = try await WebUser.login(c, "admin@x.cn")
+            _ = try await admin.get(c, "/admin/users")
+            let bad = try await admin.post(c, "/admin/users", ["login": "new@x.cn", "displayName": "新客服", "role": "nope", "password": "password-123"])
+            #expect(bad.status == .unprocessableContent && bad.html.contains("请选择角色") && bad.html.contains(#"value="new@x.cn""#))
+            #expect(try await admin.post(c, "/admin/users", ["login": "new@x.cn", "displayName": "新客服", "role": "agent", "password": "password-123"]).status == .seeOther)
+            let user = try #require(try await t.store.user(login: "new@x.cn"))
+            #expect(user.user.role == .agent)
+            #expect(try await admin.post(c, "/admin/users/\(user.user.id)/disabled", ["disabled": "true"]).status == .seeOther)
+            #expect(try await t.store.user(login: "new@x.cn")?.user.disabled == true)
+        }
+    }
+}

@@ -9,7 +9,8 @@ written to ARTEFACTS (PNG):
   - an agent, whose queue is already open, sees the case appear without reloading, opens it and replies;
   - the member's open case page shows the reply without reloading;
   - the agent writes an internal note, then proposes a resolution; the member disputes it and escalates;
-  - the internal note never appears on the member's page.
+  - the internal note never appears on the member's page;
+  - the supervisor's dashboard shows its charts; the member's page in English.
 """
 import os, socket, subprocess, sys, time
 
@@ -172,6 +173,17 @@ try:
 
     member.get(case_url)
     if "疑似渠道掉单" in member.page_source: fail("the internal note appears on the member's page")
+
+    # The supervisor's dashboard, with its charts drawn on the server.
+    supervisor = browser(1280, 1600)
+    login(supervisor, "admin@demo.redress", "demo-admin-2026")
+    supervisor.get(BASE + "/admin")
+    if len(supervisor.find_elements(By.CSS_SELECTOR, "svg.chart")) != 4: fail("the dashboard does not show its four charts")
+    shot(supervisor, "supervisor-dashboard")
+    # The same member pages in English.
+    member.get(case_url + "?lang=en")
+    wait_text(member, "Timeline", what="the English case page")
+    shot(member, "member-case-english")
     print("OK: wizard with an image on a phone, live queue and reply, dispute and escalation; no internal note on the member's page")
 finally:
     for d in drivers:

@@ -43,6 +43,7 @@ struct WebRoutes {
         router.post("merchant/cases/:id/records", use: merchantRecords)
         router.post("merchant/cases/:id/offers", use: merchantOffer)
         router.post("work/cases/:id/records-requests", use: staffRequestRecords)
+        AdminPages(web: self).register(on: router)
         router.get("work", use: queue)
         router.get("work/cases/:id", use: staffCase)
         router.post("work/cases/:id/messages", use: staffMessage)
