@@ -340,3 +340,42 @@ struct SupervisorPagesTests {
         }
     }
 }
+
+@Suite("Process pages")
+struct ProcessPagesTests {
+    @Test func aMemberRecordsAnExternalComplaintAndASpecialistRulesFromTheirPages() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.specialist, login: "l2@x.cn")
+        try await t.test { c in
+            let member = try await c.member("m@x.cn")
+            let id = try await c.file(member)
+            var m = try await WebUser.login(c, "m@x.cn")
+            let bad = try await m.post(c, "/my/cases/\(id)/external", ["channel": "black_cat", "reference": "HM-2026-1", "filedOn": "昨天"])
+            #expect(bad.status == .unprocessableContent && bad.html.contains("请填写提交日期"))
+            #expect(try await m.post(c, "/my/cases/\(id)/external", ["channel": "black_cat", "reference": "HM-2026-1", "filedOn": "2026-11-29"]).status == .seeOther)
+            #expect(try await t.store.complaint(id: id)?.externalComplaints.first?.reference == "HM-2026-1")
+            let l2Token = try await c.login("l2@x.cn")
+            _ = l2Token
+            var l2 = try await WebUser.login(c, "l2@x.cn")
+            let page = try await l2.get(c, "/work/cases/\(id)")
+            #expect(page.html.contains(#"action="/work/cases/\#(id)/rulings""#) && page.html.contains("HM-2026-1"))
+            let ruled = try await l2.post(c, "/work/cases/\(id)/rulings", ["outcome": "for_member", "amount": "98", "reason": "平台未能证明已到账"])
+            #expect(ruled.status == .seeOther, "\(ruled.html)")
+            #expect(try await t.store.complaint(id: id)?.ruling?.amountFen == 9_800)
+        }
+    }
+
+    @Test func theCalendarEditorNamesAWrongDateAndSavesAYear() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            var admin = try await WebUser.login(c, "admin@x.cn")
+            _ = try await admin.get(c, "/admin/policy")
+            let bad = try await admin.post(c, "/admin/calendar", ["year": "2027", "daysOff": "2027-01-01 2027-02-30", "workingWeekends": ""])
+            #expect(bad.status == .unprocessableContent && bad.html.contains("2027-02-30") && bad.html.contains("2027-01-01 2027-02-30"))
+            let ok = try await admin.post(c, "/admin/calendar", ["year": "2027", "daysOff": "2027-01-01，2027-02-08", "workingWeekends": "2027-02-07"])
+            #expect(ok.status == .seeOther, "\(ok.html)")
+            #expect(try await t.store.calendarYears().contains { $0.year == 2027 && $0.daysOff.count == 2 })
+        }
+    }
+}

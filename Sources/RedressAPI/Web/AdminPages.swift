@@ -18,6 +18,7 @@ struct AdminPages {
         router.get("admin", use: dashboard)
         router.get("admin/policy", use: policyPage)
         router.post("admin/policy", use: savePolicy)
+        router.post("admin/calendar", use: saveCalendar)
         router.get("admin/users", use: usersPage)
         router.post("admin/users", use: createUser)
         router.post("admin/users/:userId/disabled", use: setDisabled)
@@ -173,6 +174,50 @@ struct AdminPages {
             return f
         }
         m["error"] = failure
+        return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
+    }
+
+    /// A year's holidays and make-up working weekends, as the State Council publishes them: dates separated by spaces,
+    /// commas or new lines.
+    @Sendable func saveCalendar(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed: break
+        }
+        let zh = WebSession.chinese(request)
+        let form = try await WebSession.form(request)
+        var failure: String
+        if WebSession.csrfValid(request, form: form) {
+            func dates(_ key: String) throws -> [CivilDate] {
+                try (form[key] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0.isWhitespace || $0 == "、" }).map { part in
+                    guard let d = CivilDate(iso: String(part)) else {
+                        throw DomainError.invalidField(field: key, code: "invalid_date", zh: "日期须写作 YYYY-MM-DD：\(part)", en: "Dates are written YYYY-MM-DD: \(part)")
+                    }
+                    return d
+                }
+            }
+            do {
+                guard let year = Int(form["year"] ?? ""), (2000...2100).contains(year) else {
+                    throw DomainError.invalidField(field: "year", code: "invalid_year", zh: "年份须在 2000–2100 之间", en: "The year must be between 2000 and 2100")
+                }
+                let y = HolidayYear(
+                    year: year, region: "CN", timeZone: "Asia/Shanghai", source: (form["source"] ?? "").isEmpty ? nil : form["source"],
+                    daysOff: try dates("daysOff"), workingWeekends: try dates("workingWeekends"))
+                if let problem = y.problems().first {
+                    throw DomainError.invalidField(field: "daysOff", code: "invalid_calendar", zh: "日历数据有误：\(problem)", en: "The calendar is not valid: \(problem)")
+                }
+                try await services.store.saveCalendarYear(y, at: services.now())
+                services.policies.invalidate()
+                return WebSession.redirect("/admin/policy?saved=1")
+            } catch {
+                failure = web.message(error, chinese: zh).text
+            }
+        } else {
+            failure = WebText.words(chinese: zh)["csrfFailed"]!
+        }
+        var m = try await policyModel(try await services.store.policy(), chinese: zh)
+        m["calendarError"] = failure
+        m["calendar"] = ["year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "", "source": form["source"] ?? ""]
         return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
     }
 

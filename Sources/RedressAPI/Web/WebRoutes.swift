@@ -43,6 +43,10 @@ struct WebRoutes {
         router.post("merchant/cases/:id/records", use: merchantRecords)
         router.post("merchant/cases/:id/offers", use: merchantOffer)
         router.post("work/cases/:id/records-requests", use: staffRequestRecords)
+        router.post("work/cases/:id/rulings", use: staffRule)
+        router.post("work/cases/:id/freezes", use: staffFreeze)
+        router.post("work/cases/:id/external", use: staffExternal)
+        router.post("my/cases/:id/external", use: memberExternal)
         AdminPages(web: self).register(on: router)
         router.get("work", use: queue)
         router.get("work/cases/:id", use: staffCase)
@@ -268,6 +272,14 @@ struct WebRoutes {
         return m
     }
 
+    static func outcomeLabel(_ o: RulingOutcome, chinese zh: Bool) -> String {
+        switch o {
+        case .forMember: zh ? "支持会员诉求" : "For the member"
+        case .forRespondent: zh ? "不支持（被投诉方无责）" : "For the respondent"
+        case .partial: zh ? "部分支持" : "In part"
+        }
+    }
+
     static func productLabel(_ k: ProductKind, chinese zh: Bool) -> String {
         switch k {
         case .gameTopup: zh ? "游戏充值" : "Game top-up"
@@ -459,6 +471,8 @@ struct WebRoutes {
             "mayEscalate": workflow.memberMayEscalate(c, now: now), "proposal": c.status == .resolutionProposed,
             "open": Lifecycle.open.contains(c.status),
             "mayRate": !Lifecycle.open.contains(c.status) && c.rating == nil, "scores": [1, 2, 3, 4, 5],
+            "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
+            "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
         ]
         let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh)
         m["hasFiles"] = !files.isEmpty
@@ -744,6 +758,54 @@ struct WebRoutes {
 
     // MARK: Staff pages
 
+    @Sendable func staffRule(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let outcome = RulingOutcome(rawValue: form["outcome"] ?? "")
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
+        let amount: Int64?? = amountText.isEmpty ? .some(nil) : Decimal(string: amountText).flatMap { $0 >= 0 ? Int64(truncating: NSDecimalNumber(decimal: $0 * 100)) : nil }
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
+            guard let outcome else { throw DomainError.invalidField(field: "outcome", code: "required", zh: "请选择裁决结果", en: "Choose the outcome") }
+            guard let amount else {
+                throw DomainError.invalidField(field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
+            }
+            return try wf.rule(c, outcome: outcome, remedy: nil, amountFen: amount, reason: reason, by: who.actor, now: now)
+        }
+    }
+
+    @Sendable func staffFreeze(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let target = FreezeTarget(rawValue: form["target"] ?? "") ?? .order
+        let reference = (form["reference"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let freezeId = TimeOrderedID.make(at: services.now())
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
+            try wf.freeze(c, target: target, reference: reference, reason: reason, id: freezeId, by: who.actor, now: now)
+        }
+    }
+
+    /// A parallel complaint on 12315, 黑猫投诉 or elsewhere, recorded from the member's or the staff's case page.
+    func recordExternal(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let channel = ExternalChannel(rawValue: form["channel"] ?? "")
+        let reference = (form["reference"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let filed = CivilDate(iso: form["filedOn"] ?? "")
+        let externalId = TimeOrderedID.make(at: services.now())
+        return try await act(request, context, portal, form: form) { wf, c, now, who in
+            guard let channel else { throw DomainError.invalidField(field: "channel", code: "required", zh: "请选择投诉渠道", en: "Choose where it was filed") }
+            guard let filed else { throw DomainError.invalidField(field: "filedOn", code: "invalid_date", zh: "请填写提交日期", en: "Give the date it was filed") }
+            return try wf.recordExternal(c, channel: channel, reference: reference, filedOn: filed, note: nil, id: externalId, by: who.actor, now: now)
+        }
+    }
+
+    @Sendable func staffExternal(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await recordExternal(request, context, .staff)
+    }
+
+    @Sendable func memberExternal(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await recordExternal(request, context, .member)
+    }
+
     @Sendable func staffRequestRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let needed = (form["needed"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -811,6 +873,12 @@ struct WebRoutes {
             "actions": actions.map { ["value": $0.rawValue, "label": $0.rawValue.replacingOccurrences(of: "_", with: " ")] },
             "mayEscalate": c.tier.next != nil && Lifecycle.open.contains(c.status), "hasFiles": !files.isEmpty, "hasActions": !actions.isEmpty,
             "mayRequestRecords": c.respondentMerchantId != nil && Lifecycle.open.contains(c.status) && identity.role.decides,
+            "mayRule": identity.role.decides && Lifecycle.open.contains(c.status),
+            "outcomes": RulingOutcome.allCases.map { ["value": $0.rawValue, "label": Self.outcomeLabel($0, chinese: zh)] },
+            "mayFreeze": (identity.role == .riskControl || identity.role == .admin) && Lifecycle.open.contains(c.status),
+            "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
+            "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
+            "freezes": c.freezes.map { f -> [String: Any] in ["target": f.target.rawValue, "reference": f.reference, "released": f.releasedAt != nil] },
         ]
     }
 
