@@ -60,7 +60,7 @@ web_login() {
 AGENT=$(web_login agent@demo.redress demo-agent-2026)
 MEMBER=$(web_login load1@bench.redress load-password-1)
 ADMIN=$(web_login admin@demo.redress demo-admin-2026)
-CASE=$(curl -sf "$URL/api/v1/complaints?limit=1" -H "Authorization: Bearer ${TOKENS[1]}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+CASE=$(curl -sf "$URL/api/v1/complaints?limit=1" -H "Authorization: Bearer ${TOKENS[0]}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
 curl -sf -o /dev/null -H "Cookie: $ADMIN" "$URL/admin"  # the dashboard's first computation, kept for a minute
 
 page() {  # page NAME COOKIE PATH

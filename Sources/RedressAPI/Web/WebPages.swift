@@ -76,15 +76,24 @@ struct WebPages: Sendable {
 enum WebFormat {
     static let zone = TimeZone(identifier: "Asia/Shanghai")!
 
+    /// "2026-11-30 14:05" in Beijing time (UTC+8 all year: China has no summer time). Written by hand: a formatter
+    /// per call cost more than the rest of a queue page.
     static func instant(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: d)
+        let local = Int64((d.timeIntervalSince1970).rounded(.down)) + 8 * 3600
+        let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        let seconds = Int(local - Int64(days) * 86_400)
+        return "\(CivilDate(dayNumber: days)) \(two(seconds / 3600)):\(two(seconds % 3600 / 60))"
     }
 
-    static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+    /// RFC 3339 in UTC, for the countdowns.
+    static func iso(_ d: Date) -> String {
+        let t = Int64((d.timeIntervalSince1970).rounded(.down))
+        let days = Int(t >= 0 ? t / 86_400 : (t - 86_399) / 86_400)
+        let seconds = Int(t - Int64(days) * 86_400)
+        return "\(CivilDate(dayNumber: days))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+    }
+
+    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     static func yuan(_ fen: Int64) -> String { String(format: "¥%.2f", Double(fen) / 100) }
 

@@ -45,6 +45,8 @@ struct WebRoutes {
         router.post("work/cases/:id/records-requests", use: staffRequestRecords)
         router.post("work/cases/:id/rulings", use: staffRule)
         router.post("work/cases/:id/freezes", use: staffFreeze)
+        router.post("work/cases/:id/freezes/release", use: staffRelease)
+        router.post("work/cases/:id/rulings/confirm-proposed", use: staffConfirmRuling)
         router.post("work/cases/:id/external", use: staffExternal)
         router.post("my/cases/:id/external", use: memberExternal)
         AdminPages(web: self).register(on: router)
@@ -195,7 +197,10 @@ struct WebRoutes {
     }
 
     @Sendable func logout(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        WebSession.redirect("/login", cookies: [WebSession.clearedSession(request)])
+        let form = try await WebSession.form(request)
+        // A log-out sent from another site (no token) is ignored.
+        guard WebSession.csrfValid(request, form: form) else { return WebSession.redirect("/") }
+        return WebSession.redirect("/login", cookies: [WebSession.clearedSession(request)])
     }
 
     // MARK: Member pages
@@ -784,6 +789,21 @@ struct WebRoutes {
         }
     }
 
+    @Sendable func staffRelease(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let freezeId = form["freezeId"] ?? ""
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
+            try wf.releaseFreeze(c, freezeId: freezeId, reason: reason, by: who.actor, now: now)
+        }
+    }
+
+    /// The default ruling the merchant's silence proposed, confirmed by L2.
+    @Sendable func staffConfirmRuling(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in try wf.confirmProposedRuling(c, by: who.actor, now: now) }
+    }
+
     /// A parallel complaint on 12315, 黑猫投诉 or elsewhere, recorded from the member's or the staff's case page.
     func recordExternal(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
         let form = try await WebSession.form(request)
@@ -878,7 +898,11 @@ struct WebRoutes {
             "mayFreeze": (identity.role == .riskControl || identity.role == .admin) && Lifecycle.open.contains(c.status),
             "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
             "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
-            "freezes": c.freezes.map { f -> [String: Any] in ["target": f.target.rawValue, "reference": f.reference, "released": f.releasedAt != nil] },
+            "freezes": c.freezes.map { f -> [String: Any] in ["freezeId": f.id, "target": f.target.rawValue, "reference": f.reference, "released": f.releasedAt != nil] },
+            "proposedRuling": c.proposedRuling.map { r -> [String: Any] in
+                ["outcome": Self.outcomeLabel(r.outcome, chinese: zh), "amount": r.amountFen.map(WebFormat.yuan) ?? "", "reason": r.reason]
+            } as Any,
+            "mayConfirmRuling": c.proposedRuling != nil && identity.role.decides,
         ]
     }
 

@@ -121,6 +121,9 @@ enum WebText {
         "daysOffList": ("放假日期（YYYY-MM-DD，以空格、逗号或换行分隔）", "Days off (YYYY-MM-DD, separated by spaces, commas or new lines)"),
         "workingWeekendsList": ("调休上班的周末日期", "Weekend days that are working days"),
         "source": ("依据（如国务院办公厅通知）", "Source (e.g. the State Council notice)"),
+        "release": ("解除冻结", "Release"),
+        "proposedRuling": ("商家逾期未举证：拟定裁决", "The merchant did not answer: proposed ruling"),
+        "confirmRuling": ("确认裁决", "Confirm the ruling"),
         "notFound": ("找不到该页面或案件", "No such page or case"),
         "forbidden": ("您无权查看此页面", "You may not see this page"),
     ]
