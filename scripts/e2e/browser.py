@@ -76,9 +76,17 @@ def wait_text(d, text, timeout=10, what=""):
         fail(f"{what or 'page'} did not show {text!r} within {timeout} s")
 
 
+def element(d, id, timeout=10):
+    """The element with this id once the page that has it has loaded (a click's navigation is not awaited by selenium)."""
+    try:
+        return WebDriverWait(d, timeout).until(EC.presence_of_element_located((By.ID, id)))
+    except Exception:
+        fail(f"no element #{id} within {timeout} s on {d.current_url}")
+
+
 def login(d, who, password):
     d.get(BASE + "/login")
-    d.find_element(By.ID, "login").send_keys(who)
+    element(d, "login").send_keys(who)
     d.find_element(By.ID, "password").send_keys(password)
     d.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
 
@@ -107,7 +115,7 @@ try:
     member.find_element(By.ID, "next").click()
     # Step 2 with the order number left empty: the browser keeps the member on the step (the field is required; the
     # server's own refusal of each step is checked in WebPagesTests) and what was typed stays.
-    member.find_element(By.ID, "amountPaid").send_keys("98")
+    element(member, "amountPaid").send_keys("98")
     member.find_element(By.ID, "next").click()
     if not member.execute_script("return document.getElementById('orderNumber').validity.valueMissing"):
         fail("an empty order number was not held back")
@@ -115,11 +123,12 @@ try:
     shot(member, "wizard-2-order-missing")
     member.find_element(By.ID, "orderNumber").send_keys("KM20261130-LIVE")
     member.find_element(By.ID, "next").click()
+    element(member, "occurredAt")
     member.execute_script("document.getElementById('occurredAt').value = '2026-11-29T21:30'")
     member.find_element(By.ID, "narrative").send_keys("11月29日晚充值 98 元游戏点券，至今未到账，客服一直说系统维护。")
     shot(member, "wizard-3-what-happened")
     member.find_element(By.ID, "next").click()
-    member.find_element(By.ID, "amountClaimed").send_keys("98")
+    element(member, "amountClaimed").send_keys("98")
     shot(member, "wizard-4-remedy")
     member.find_element(By.ID, "next").click()
     wait_text(member, "支付凭证", what="the evidence checklist")
@@ -128,7 +137,7 @@ try:
         # A real PNG: 1×1 pixel.
         f.write(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                               "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d3a5b60000000049454e44ae426082"))
-    member.find_element(By.ID, "file").send_keys(png)
+    element(member, "file").send_keys(png)
     shot(member, "wizard-5-evidence")
     member.find_element(By.ID, "submit").click()
     WebDriverWait(member, 15).until(EC.url_contains("/my/cases/"))
@@ -144,7 +153,7 @@ try:
     agent.find_element(By.LINK_TEXT, case_number).click()
     wait_text(agent, "✔", what="the chain check")
     if not agent.find_elements(By.CSS_SELECTOR, ".files img"): fail("the image is not shown inline to the agent")
-    agent.find_element(By.ID, "body").send_keys("您好，已核实订单，正在为您补发点券。")
+    element(agent, "body").send_keys("您好，已核实订单，正在为您补发点券。")
     agent.find_element(By.ID, "send").click()
     wait_text(agent, "正在为您补发点券", what="the agent's case page")
     shot(agent, "agent-replied")
