@@ -379,3 +379,26 @@ struct ProcessPagesTests {
         }
     }
 }
+
+@Suite("Member pages, later in a case")
+struct MemberLaterPagesTests {
+    @Test func aMemberReopensARejectedCaseFromItsPageAndTheListFragmentShowsIt() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let member = try await c.member("m@x.cn")
+            let id = try await c.file(member)
+            let agent = try await c.login("agent@x.cn")
+            let rejected = try await c.call(
+                .post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"reject","reason":"insufficient_information","note":"信息不全"}"#)
+            #expect(rejected.status == .ok, "\(rejected.html)")
+            var m = try await WebUser.login(c, "m@x.cn")
+            let page = try await m.get(c, "/my/cases/\(id)")
+            #expect(page.html.contains(#"action="/my/cases/\#(id)/reopen""#))
+            #expect(try await m.post(c, "/my/cases/\(id)/reopen", ["note": "已补充订单截图"]).status == .seeOther)
+            #expect(try await t.store.complaint(id: id)?.status == .inProgress)
+            let list = try await m.get(c, "/my?fragment=list")
+            #expect(list.status == .ok && list.html.hasPrefix("<ul") && list.html.contains("/my/cases/\(id)") && !list.html.contains("<html"))
+        }
+    }
+}

@@ -37,6 +37,7 @@ struct WebRoutes {
         router.post("my/cases/:id/escalate", use: memberEscalate)
         router.post("my/cases/:id/confirm", use: memberConfirm)
         router.post("my/cases/:id/rating", use: memberRate)
+        router.post("my/cases/:id/reopen", use: memberReopen)
         router.get("merchant", use: merchantCases)
         router.get("merchant/cases/:id", use: merchantCase)
         router.post("merchant/cases/:id/messages", use: merchantMessage)
@@ -222,8 +223,9 @@ struct WebRoutes {
                 "filed": WebFormat.instant(c.createdAt),
             ]
         }
-        return pages.page(
-            "my-cases", title: WebText.words(chinese: zh)["myComplaints"]!, model: ["items": items, "empty": items.isEmpty], request: request, context: context)
+        let model: [String: Any] = ["items": items, "empty": items.isEmpty]
+        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model, request: request) }
+        return pages.page("my-cases", title: WebText.words(chinese: zh)["myComplaints"]!, model: model, request: request, context: context)
     }
 
     /// The filing wizard's fields, carried from step to step as hidden inputs.
@@ -476,6 +478,7 @@ struct WebRoutes {
             "mayEscalate": workflow.memberMayEscalate(c, now: now), "proposal": c.status == .resolutionProposed,
             "open": Lifecycle.open.contains(c.status),
             "mayRate": !Lifecycle.open.contains(c.status) && c.rating == nil, "scores": [1, 2, 3, 4, 5],
+            "mayReopen": (try? workflow.act(.reopen, on: c, by: identity.actor, input: ActionInput(note: "x"), now: now)) != nil,
             "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
             "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
         ]
@@ -613,6 +616,14 @@ struct WebRoutes {
         return WebSession.redirect("/my/cases/\(id)")
     }
 
+    @Sendable func memberReopen(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.act(.reopen, on: c, by: who.actor, input: ActionInput(note: note.isEmpty ? nil : note), now: now)
+        }
+    }
+
     @Sendable func memberRate(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let score = { (k: String) in Int(form[k] ?? "") ?? 0 }
@@ -645,10 +656,9 @@ struct WebRoutes {
                 "overdue": c.nextDueAt.map { $0 <= now } ?? false,
             ]
         }
-        return pages.page(
-            "merchant-cases", title: WebText.words(chinese: zh)["merchantCases"]!,
-            model: ["items": items, "empty": items.isEmpty, "heading": WebText.words(chinese: zh)["merchantCases"]!], request: request,
-            context: context)
+        let model: [String: Any] = ["items": items, "empty": items.isEmpty, "heading": WebText.words(chinese: zh)["merchantCases"]!]
+        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("merchant-cases-list", model: model, request: request) }
+        return pages.page("merchant-cases", title: WebText.words(chinese: zh)["merchantCases"]!, model: model, request: request, context: context)
     }
 
     /// The case as the respondent merchant sees it: the member's personal data masked in every text.

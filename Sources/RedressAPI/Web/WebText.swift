@@ -124,6 +124,8 @@ enum WebText {
         "release": ("解除冻结", "Release"),
         "proposedRuling": ("商家逾期未举证：拟定裁决", "The merchant did not answer: proposed ruling"),
         "confirmRuling": ("确认裁决", "Confirm the ruling"),
+        "reopen": ("重新开启投诉", "Reopen the complaint"),
+        "reopenWhy": ("为什么重新开启（结案后 30 天内）", "Why (within 30 days of closing)"),
         "notFound": ("找不到该页面或案件", "No such page or case"),
         "forbidden": ("您无权查看此页面", "You may not see this page"),
     ]
