@@ -402,3 +402,46 @@ struct MemberLaterPagesTests {
         }
     }
 }
+
+@Suite("Reviewer and merchant records pages")
+struct ReviewerAndMerchantRecordsPagesTests {
+    @Test func anExternalReviewerReadsTheCaseGivenToThemAndRulesFromTheirPage() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        let reviewer = try await t.staff(.arbitrator, login: "arb@x.cn")
+        try await t.test { c in
+            let member = try await c.member("m@x.cn")
+            let id = try await c.file(member)
+            let other = try await c.file(member)
+            let admin = try await c.login("admin@x.cn")
+            let given = try await c.call(.post, "/api/v1/complaints/\(id)/reviewers", token: admin, json: #"{"reviewerId":"\#(reviewer)"}"#)
+            #expect(given.status == .created, "\(given.html)")
+            var r = try await WebUser.login(c, "arb@x.cn")
+            let list = try await r.get(c, "/review")
+            #expect(list.status == .ok && list.html.contains("/review/cases/\(id)") && !list.html.contains("/review/cases/\(other)"))
+            #expect(try await r.get(c, "/review/cases/\(other)").status == .notFound)
+            let page = try await r.get(c, "/review/cases/\(id)")
+            #expect(page.html.contains(#"action="/review/cases/\#(id)/rulings""#) && !page.html.contains("/messages"))
+            let empty = try await r.post(c, "/review/cases/\(id)/rulings", ["outcome": "for_member", "reason": ""])
+            #expect(empty.status == .unprocessableContent && empty.html.contains(#"class="error""#))
+            #expect(try await r.post(c, "/review/cases/\(id)/rulings", ["outcome": "partial", "amount": "50", "reason": "证据部分成立"]).status == .seeOther)
+            #expect(try await t.store.complaint(id: id)?.ruling?.outcome == .partial)
+        }
+    }
+
+    @Test func anAdminSeesMerchantsDueForVerificationFirstAndRecordsACheck() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            let (merchantId, _) = try await ProcessStoryTests.merchant(c, admin: admin, login: "shop@x.cn")
+            var a = try await WebUser.login(c, "admin@x.cn")
+            let page = try await a.get(c, "/admin/merchants")
+            #expect(page.status == .ok && page.html.contains(#"<tr class="overdue">"#) && page.html.contains("上海某某网络科技有限公司"))
+            #expect(try await a.post(c, "/admin/merchants/\(merchantId)/verification", [:]).status == .seeOther)
+            #expect(try await t.store.merchant(id: merchantId)?.verifiedAt == t.clock.now)
+            let after = try await a.get(c, "/admin/merchants")
+            #expect(!after.html.contains(#"<tr class="overdue">"#))
+        }
+    }
+}

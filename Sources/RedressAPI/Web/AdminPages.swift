@@ -19,6 +19,8 @@ struct AdminPages {
         router.get("admin/policy", use: policyPage)
         router.post("admin/policy", use: savePolicy)
         router.post("admin/calendar", use: saveCalendar)
+        router.get("admin/merchants", use: merchantsPage)
+        router.post("admin/merchants/:merchantId/verification", use: verifyMerchant)
         router.get("admin/users", use: usersPage)
         router.post("admin/users", use: createUser)
         router.post("admin/users/:userId/disabled", use: setDisabled)
@@ -219,6 +221,48 @@ struct AdminPages {
         m["calendarError"] = failure
         m["calendar"] = ["year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "", "source": form["source"] ?? ""]
         return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
+    }
+
+    // MARK: Merchants
+
+    /// Merchants' qualification records (电子商务法 Art. 27), those due for re-verification first.
+    @Sendable func merchantsPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed: break
+        }
+        let zh = WebSession.chinese(request)
+        let now = services.now()
+        let policy = try await services.store.policy().merchant
+        let merchants = try await services.store.merchants()
+        let rows = merchants.map { m -> (Bool, [String: Any]) in
+            let due = m.needsReverification(at: now, policy: policy)
+            return (
+                due,
+                [
+                    "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber, "due": due,
+                    "verified": m.verifiedAt.map(WebFormat.instant) ?? "—", "next": m.reverificationDue(policy: policy).map(WebFormat.instant) ?? "—",
+                ]
+            )
+        }
+        let ordered = rows.filter(\.0).map(\.1) + rows.filter { !$0.0 }.map(\.1)
+        return pages.page(
+            "merchants", title: zh ? "商家资质" : "Merchants", model: ["merchants": ordered, "empty": ordered.isEmpty], request: request, context: context)
+    }
+
+    @Sendable func verifyMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed: break
+        }
+        let form = try await WebSession.form(request)
+        guard WebSession.csrfValid(request, form: form), let id = context.parameters.get("merchantId"),
+            var m = try await services.store.merchant(id: id)
+        else { return WebSession.redirect("/admin/merchants") }
+        m.verifiedAt = services.now()
+        m.updatedAt = m.verifiedAt ?? m.updatedAt
+        try await services.store.saveMerchant(m)
+        return WebSession.redirect("/admin/merchants")
     }
 
     // MARK: Users

@@ -49,6 +49,7 @@ struct WebPages: Sendable {
             m["staff"] = identity.role.isStaff
             m["member"] = identity.role == .member
             m["merchant"] = identity.role == .merchant
+            m["reviewer"] = identity.role == .arbitrator
             m["supervisor"] = identity.role == .admin || identity.role.decides
         }
         let content = library.render(m, withTemplate: template) ?? ""

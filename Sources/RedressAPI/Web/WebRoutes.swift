@@ -51,6 +51,9 @@ struct WebRoutes {
         router.post("work/cases/:id/external", use: staffExternal)
         router.post("my/cases/:id/external", use: memberExternal)
         AdminPages(web: self).register(on: router)
+        router.get("review", use: reviewerCases)
+        router.get("review/cases/:id", use: reviewerCase)
+        router.post("review/cases/:id/rulings", use: reviewerRule)
         router.get("work", use: queue)
         router.get("work/cases/:id", use: staffCase)
         router.post("work/cases/:id/messages", use: staffMessage)
@@ -74,13 +77,14 @@ struct WebRoutes {
     /// The signed-in user, or a redirect to the log-in page that comes back here.
     /// Whose pages: each portal has its own paths, role and case page.
     enum Portal {
-        case member, staff, merchant
+        case member, staff, merchant, reviewer
 
         var casePath: String {
             switch self {
             case .member: "/my/cases/"
             case .staff: "/work/cases/"
             case .merchant: "/merchant/cases/"
+            case .reviewer: "/review/cases/"
             }
         }
 
@@ -89,6 +93,7 @@ struct WebRoutes {
             case .member: "member-case"
             case .staff: "staff-case"
             case .merchant: "merchant-case"
+            case .reviewer: "reviewer-case"
             }
         }
 
@@ -97,6 +102,7 @@ struct WebRoutes {
             case .member: i.role == .member
             case .staff: i.role.isStaff
             case .merchant: i.role == .merchant && i.merchantId != nil
+            case .reviewer: i.role == .arbitrator
             }
         }
     }
@@ -119,7 +125,7 @@ struct WebRoutes {
 
     /// Where a signed-in user starts.
     static func start(_ identity: Identity) -> String {
-        identity.role.isStaff ? "/work" : identity.role == .merchant ? "/merchant" : "/my"
+        identity.role.isStaff ? "/work" : identity.role == .merchant ? "/merchant" : identity.role == .arbitrator ? "/review" : "/my"
     }
 
     func notFound(_ request: Request, _ context: RedressRequestContext, status: HTTPResponse.Status = .notFound) -> Response {
@@ -555,6 +561,7 @@ struct WebRoutes {
         case .member: try await memberCaseModel(c, identity: identity, chinese: zh)
         case .staff: try await staffCaseModel(c, identity: identity, chinese: zh)
         case .merchant: try await merchantCaseModel(c, identity: identity, chinese: zh)
+        case .reviewer: try await reviewerCaseModel(c, identity: identity, chinese: zh)
         }
     }
 
@@ -769,6 +776,68 @@ struct WebRoutes {
             return WebSession.redirect("/merchant/cases/\(id)?uploadError=\(failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         }
         return WebSession.redirect("/merchant/cases/\(id)")
+    }
+
+    // MARK: External reviewers
+
+    @Sendable func reviewerCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
+        switch require(request, context, .reviewer) {
+        case .allowed(let i): identity = i
+        case .denied(let r): return r
+        }
+        let zh = chinese(request)
+        let now = services.now()
+        var query = ComplaintQuery(limit: 100)
+        query.reviewerId = identity.userId
+        let page = try await services.store.complaints(query)
+        let workflow = try await services.policies.workflow()
+        let items: [[String: Any]] = page.items.map { c in
+            [
+                "id": c.id, "caseNumber": c.caseNumber, "status": WebFormat.status(c.status, chinese: zh),
+                "category": workflow.taxonomy.category(c.categoryCode).map { zh ? $0.labelZh : $0.labelEn } ?? c.categoryCode,
+                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
+            ]
+        }
+        let title = WebText.words(chinese: zh)["reviewCases"]!
+        return pages.page("reviewer-cases", title: title, model: ["items": items, "empty": items.isEmpty, "heading": title], request: request, context: context)
+    }
+
+    /// The public record of a case given to an external reviewer, and the ruling form.
+    func reviewerCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        var m = try await memberCaseModel(c, identity: identity, chinese: zh)
+        for key in ["mayEscalate", "proposal", "open", "mayRate", "mayReopen", "hasGuidance"] { m[key] = false }
+        m["narrative"] = c.narrative
+        m["orderNumber"] = c.order.orderNumber
+        m["outcomes"] = RulingOutcome.allCases.map { ["value": $0.rawValue, "label": Self.outcomeLabel($0, chinese: zh)] }
+        m["mayRule"] = Lifecycle.open.contains(c.status)
+        return m
+    }
+
+    @Sendable func reviewerCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
+        switch require(request, context, .reviewer) {
+        case .allowed(let i): identity = i
+        case .denied(let r): return r
+        }
+        guard let c = try await load(request, context, identity) else { return notFound(request, context) }
+        let m = try await reviewerCaseModel(c, identity: identity, chinese: chinese(request))
+        return pages.page("reviewer-case", title: c.caseNumber, model: m, request: request, context: context)
+    }
+
+    @Sendable func reviewerRule(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let outcome = RulingOutcome(rawValue: form["outcome"] ?? "")
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
+        let amount: Int64?? = amountText.isEmpty ? .some(nil) : Decimal(string: amountText).flatMap { $0 >= 0 ? Int64(truncating: NSDecimalNumber(decimal: $0 * 100)) : nil }
+        return try await act(request, context, .reviewer, form: form) { wf, c, now, who in
+            guard let outcome else { throw DomainError.invalidField(field: "outcome", code: "required", zh: "请选择裁决结果", en: "Choose the outcome") }
+            guard let amount else {
+                throw DomainError.invalidField(field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
+            }
+            return try wf.rule(c, outcome: outcome, remedy: nil, amountFen: amount, reason: reason, by: who.actor, now: now)
+        }
     }
 
     // MARK: Staff pages

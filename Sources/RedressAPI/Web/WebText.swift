@@ -126,6 +126,12 @@ enum WebText {
         "confirmRuling": ("确认裁决", "Confirm the ruling"),
         "reopen": ("重新开启投诉", "Reopen the complaint"),
         "reopenWhy": ("为什么重新开启（结案后 30 天内）", "Why (within 30 days of closing)"),
+        "reviewCases": ("交我审查的案件", "Cases given to me for review"),
+        "merchantRecords": ("商家资质", "Merchants"),
+        "licence": ("统一社会信用代码", "Business licence"),
+        "verifiedAt": ("上次核验", "Last verified"),
+        "nextVerification": ("下次核验", "Next verification"),
+        "recordVerification": ("记录已核验", "Record a verification"),
         "notFound": ("找不到该页面或案件", "No such page or case"),
         "forbidden": ("您无权查看此页面", "You may not see this page"),
     ]
