@@ -285,6 +285,17 @@ struct WebRoutes {
         return m
     }
 
+    /// An optional amount typed in yuan: nil when left empty, .some(nil) when it is not an amount.
+    static func optionalFen(_ text: String?) -> Int64?? {
+        let t = (text ?? "").trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return .some(nil) }
+        guard let d = Decimal(string: t), d >= 0, d < 100_000_000 else { return nil }
+        return .some(Int64(truncating: NSDecimalNumber(decimal: d * 100)))
+    }
+
+    static let amountRefused = DomainError.invalidField(
+        field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
+
     static func outcomeLabel(_ o: RulingOutcome, chinese zh: Bool) -> String {
         switch o {
         case .forMember: zh ? "支持会员诉求" : "For the member"
@@ -590,9 +601,14 @@ struct WebRoutes {
         }
     }
 
-    @Sendable func memberEvidence(_ request: Request, context: RedressRequestContext) async throws -> Response {
+    /// Runs `handle` with a page's upload (its text fields and its file, CSRF checked) and goes back to the case page,
+    /// with the problem named there if there was one.
+    func upload(
+        _ request: Request, _ context: RedressRequestContext, _ portal: Portal,
+        _ handle: @escaping @Sendable (Identity, String, [String: String], [UInt8], String?) async throws -> Void
+    ) async throws -> Response {
         let zh = chinese(request)
-        guard let identity = context.identity, identity.role == .member, let id = context.parameters.get("id") else {
+        guard let identity = context.identity, portal.admits(identity), let id = context.parameters.get("id") else {
             return WebSession.redirect("/login?expired=1")
         }
         let limit = try await services.policies.workflow().policy.evidence.maxFileBytes
@@ -603,13 +619,14 @@ struct WebRoutes {
             }
             let buffer = try await request.body.collect(upTo: limit + 256 * 1024)
             let parsed = try MultipartFormData(body: Array(buffer.readableBytesView), boundary: boundary)
-            guard WebSession.csrfValid(request, form: parsed.fields()) else {
+            let fields = parsed.fields()
+            guard WebSession.csrfValid(request, form: fields) else {
                 throw APIError(.forbidden, "csrf", zh: WebText.words(chinese: true)["csrfFailed"]!, en: WebText.words(chinese: false)["csrfFailed"]!)
             }
             guard let f = parsed.file(named: "file"), !f.bytes.isEmpty else {
                 throw APIError.invalid("file", "required", zh: "请选择要上传的文件", en: "Choose a file to upload")
             }
-            try await addEvidence(id, bytes: Array(f.bytes), name: f.fileName, identity: identity)
+            try await handle(identity, id, fields, Array(f.bytes), f.fileName)
         } catch is NIOTooManyBytesError {
             failure = DomainError.evidenceTooLarge(limitBytes: limit).message(chinese: zh)
         } catch is MultipartFormData.Failure {
@@ -618,9 +635,15 @@ struct WebRoutes {
             failure = message(error, chinese: zh).text
         }
         if let failure {
-            return WebSession.redirect("/my/cases/\(id)?uploadError=\(failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            return WebSession.redirect(portal.casePath + id + "?uploadError=" + (failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         }
-        return WebSession.redirect("/my/cases/\(id)")
+        return WebSession.redirect(portal.casePath + id)
+    }
+
+    @Sendable func memberEvidence(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await upload(request, context, .member) { identity, id, _, bytes, name in
+            try await self.addEvidence(id, bytes: bytes, name: name, identity: identity)
+        }
     }
 
     @Sendable func memberReopen(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -720,12 +743,9 @@ struct WebRoutes {
         let form = try await WebSession.form(request)
         let note = form["note"] ?? ""
         let remedy = Remedy(kind: RemedyKind(rawValue: form["remedyKind"] ?? "") ?? .refund, text: (form["remedyText"] ?? "").isEmpty ? nil : form["remedyText"])
-        let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
-        let amount: Int64?? = amountText.isEmpty ? .some(nil) : Decimal(string: amountText).flatMap { $0 >= 0 ? Int64(truncating: NSDecimalNumber(decimal: $0 * 100)) : nil }
+        let amount = Self.optionalFen(form["amount"])
         return try await act(request, context, .merchant, form: form) { wf, c, now, who in
-            guard let amount else {
-                throw DomainError.invalidField(field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
-            }
+            guard let amount else { throw Self.amountRefused }
             return try wf.offerRemedy(c, remedy: remedy, amountFen: amount, note: note, by: who.actor, now: now)
         }
     }
@@ -733,49 +753,17 @@ struct WebRoutes {
     /// The merchant's answer to a records request: the file is stored on the case and named as the answer, in two
     /// steps (a file already there is named again, not stored twice).
     @Sendable func merchantRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let zh = chinese(request)
-        guard let identity = context.identity, identity.role == .merchant, let id = context.parameters.get("id") else {
-            return WebSession.redirect("/login?expired=1")
-        }
-        let limit = try await services.policies.workflow().policy.evidence.maxFileBytes
-        var failure: String?
-        do {
-            guard let boundary = ComplaintRoutes.boundary(request.headers[.contentType] ?? "") else {
-                throw APIError(.unsupportedMediaType, "unsupported_media_type", zh: "请选择文件后上传", en: "Choose a file to upload")
-            }
-            let buffer = try await request.body.collect(upTo: limit + 256 * 1024)
-            let parsed = try MultipartFormData(body: Array(buffer.readableBytesView), boundary: boundary)
-            let fields = parsed.fields()
-            guard WebSession.csrfValid(request, form: fields) else {
-                throw APIError(.forbidden, "csrf", zh: WebText.words(chinese: true)["csrfFailed"]!, en: WebText.words(chinese: false)["csrfFailed"]!)
-            }
-            guard let f = parsed.file(named: "file"), !f.bytes.isEmpty else {
-                throw APIError.invalid("file", "required", zh: "请选择要上传的文件", en: "Choose a file to upload")
-            }
-            let bytes = Array(f.bytes)
-            try await addEvidence(id, bytes: bytes, name: f.fileName, identity: identity)
-            let sha = sha256Hex(bytes)
-            let requestId = fields["requestId"] ?? ""
-            let note = fields["note"] ?? ""
-            let caseFiles = Set(try await services.store.evidence(complaintId: id).map(\.sha256))
-            let workflow = try await services.policies.workflow()
-            let routes = complaints
-            let now = services.now()
-            _ = try await services.store.update(complaintId: id) { current in
+        try await upload(request, context, .merchant) { identity, id, fields, bytes, name in
+            try await self.addEvidence(id, bytes: bytes, name: name, identity: identity)
+            let (sha, requestId, note) = (sha256Hex(bytes), fields["requestId"] ?? "", fields["note"] ?? "")
+            let caseFiles = Set(try await self.services.store.evidence(complaintId: id).map(\.sha256))
+            let workflow = try await self.services.policies.workflow()
+            let (routes, now) = (self.complaints, self.services.now())
+            _ = try await self.services.store.update(complaintId: id) { current in
                 try routes.authorize(current, identity)
                 return try workflow.submitRecords(current, requestId: requestId, note: note, files: [sha], caseFiles: caseFiles, by: identity.actor, now: now)
             }
-        } catch is NIOTooManyBytesError {
-            failure = DomainError.evidenceTooLarge(limitBytes: limit).message(chinese: zh)
-        } catch is MultipartFormData.Failure {
-            failure = zh ? "上传内容格式有误，请重新选择文件" : "The upload is malformed; choose the file again"
-        } catch {
-            failure = message(error, chinese: zh).text
         }
-        if let failure {
-            return WebSession.redirect("/merchant/cases/\(id)?uploadError=\(failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-        }
-        return WebSession.redirect("/merchant/cases/\(id)")
     }
 
     // MARK: External reviewers
@@ -826,33 +814,24 @@ struct WebRoutes {
     }
 
     @Sendable func reviewerRule(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let form = try await WebSession.form(request)
-        let outcome = RulingOutcome(rawValue: form["outcome"] ?? "")
-        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
-        let amount: Int64?? = amountText.isEmpty ? .some(nil) : Decimal(string: amountText).flatMap { $0 >= 0 ? Int64(truncating: NSDecimalNumber(decimal: $0 * 100)) : nil }
-        return try await act(request, context, .reviewer, form: form) { wf, c, now, who in
-            guard let outcome else { throw DomainError.invalidField(field: "outcome", code: "required", zh: "请选择裁决结果", en: "Choose the outcome") }
-            guard let amount else {
-                throw DomainError.invalidField(field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
-            }
-            return try wf.rule(c, outcome: outcome, remedy: nil, amountFen: amount, reason: reason, by: who.actor, now: now)
-        }
+        try await rule(request, context, .reviewer)
     }
 
     // MARK: Staff pages
 
     @Sendable func staffRule(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await rule(request, context, .staff)
+    }
+
+    /// A ruling from a decider's or an external reviewer's case page.
+    func rule(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
         let form = try await WebSession.form(request)
         let outcome = RulingOutcome(rawValue: form["outcome"] ?? "")
         let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let amountText = (form["amount"] ?? "").trimmingCharacters(in: .whitespaces)
-        let amount: Int64?? = amountText.isEmpty ? .some(nil) : Decimal(string: amountText).flatMap { $0 >= 0 ? Int64(truncating: NSDecimalNumber(decimal: $0 * 100)) : nil }
-        return try await act(request, context, .staff, form: form) { wf, c, now, who in
+        let amount = Self.optionalFen(form["amount"])
+        return try await act(request, context, portal, form: form) { wf, c, now, who in
             guard let outcome else { throw DomainError.invalidField(field: "outcome", code: "required", zh: "请选择裁决结果", en: "Choose the outcome") }
-            guard let amount else {
-                throw DomainError.invalidField(field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
-            }
+            guard let amount else { throw Self.amountRefused }
             return try wf.rule(c, outcome: outcome, remedy: nil, amountFen: amount, reason: reason, by: who.actor, now: now)
         }
     }
