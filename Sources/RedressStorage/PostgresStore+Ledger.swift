@@ -80,14 +80,7 @@ extension PostgresStore {
 
     public func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)] {
         if level > 0 && level < SQLiteLedger.lowestStoredLevel {
-            let children = try await ledgerHashes(level: level - 1, from: 2 * index, limit: 2 * limit)
-            var out: [(index: Int, hash: MerkleTree.Hash)] = []
-            var i = 0
-            while i + 1 < children.count, children[i].index % 2 == 0, children[i + 1].index == children[i].index + 1 {
-                out.append((children[i].index / 2, MerkleTree.nodeHash(children[i].hash, children[i + 1].hash)))
-                i += 2
-            }
-            return out
+            return StoredHashes.parents(of: try await ledgerHashes(level: level - 1, from: 2 * index, limit: 2 * limit))
         }
         if level == 0 {
             return try await rows("SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= \(index) ORDER BY leaf_index LIMIT \(limit)").map {

@@ -78,14 +78,7 @@ extension SQLiteStore {
     public func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)] {
         if level > 0 && level < SQLiteLedger.lowestStoredLevel {
             // Not stored: computed from the level below, pair by pair.
-            let children = try await ledgerHashes(level: level - 1, from: 2 * index, limit: 2 * limit)
-            var out: [(index: Int, hash: MerkleTree.Hash)] = []
-            var i = 0
-            while i + 1 < children.count, children[i].index % 2 == 0, children[i + 1].index == children[i].index + 1 {
-                out.append((children[i].index / 2, MerkleTree.nodeHash(children[i].hash, children[i + 1].hash)))
-                i += 2
-            }
-            return out
+            return StoredHashes.parents(of: try await ledgerHashes(level: level - 1, from: 2 * index, limit: 2 * limit))
         }
         return try await pool.read { db in
             if level == 0 {
@@ -178,6 +171,17 @@ struct StoredHashes: MerkleNodeSource, Sendable {
         let recorder = NodeRecorder()
         _ = try compute(recorder)
         return needed(recorder.positions)
+    }
+
+    /// The hashes one level up from consecutive hashes of a level (an unpaired last one has no parent yet).
+    static func parents(of children: [(index: Int, hash: MerkleTree.Hash)]) -> [(index: Int, hash: MerkleTree.Hash)] {
+        var out: [(index: Int, hash: MerkleTree.Hash)] = []
+        var i = 0
+        while i + 1 < children.count, children[i].index % 2 == 0, children[i + 1].index == children[i].index + 1 {
+            out.append((children[i].index / 2, MerkleTree.nodeHash(children[i].hash, children[i + 1].hash)))
+            i += 2
+        }
+        return out
     }
 
     /// The leaves and stored node ids that hold the given perfect subtrees.
