@@ -89,6 +89,11 @@ def login(d, who, password):
     element(d, "login").send_keys(who)
     d.find_element(By.ID, "password").send_keys(password)
     d.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    # The click's navigation is not awaited: wait until the log-in page has been left (the session cookie is set).
+    try:
+        WebDriverWait(d, 10).until(lambda x: "/login" not in x.current_url)
+    except Exception:
+        fail(f"{who} was not logged in within 10 s")
 
 
 try:
@@ -189,7 +194,10 @@ try:
     supervisor = browser(1280, 1600)
     login(supervisor, "admin@demo.redress", "demo-admin-2026")
     supervisor.get(BASE + "/admin")
-    if len(supervisor.find_elements(By.CSS_SELECTOR, "svg.chart")) != 4: fail("the dashboard does not show its four charts")
+    try:
+        WebDriverWait(supervisor, 10).until(lambda x: len(x.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4)
+    except Exception:
+        fail("the dashboard does not show its four charts")
     shot(supervisor, "supervisor-dashboard")
     # The same member pages in English.
     member.get(case_url + "?lang=en")
