@@ -113,17 +113,26 @@ struct AccountRoutes {
     @Sendable func createUser(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try requireAdmin(context)
         let body = try await JSONBody.decode(NewUserRequest.self, from: request, context: context)
+        let user = try await createAccount(body)
+        services.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(user.role.rawValue)", "by": "\(identity.userId)"])
+        return try JSONBody.response(UserDTO(user, viewer: identity), status: .created)
+    }
+
+    /// An account made by an admin (from the API or the users page): any role but the system's; a merchant user names
+    /// its merchant, no one else does; the e-mail address, when given, receives notices.
+    func createAccount(_ body: NewUserRequest) async throws -> User {
         guard body.role != .system else {
             throw APIError.invalid("role", zh: "不能创建系统角色的账号", en: "The system role cannot be given to a user")
         }
+        let merchantId = body.merchantId.flatMap { $0.isEmpty ? nil : $0 }
         if body.role == .merchant {
-            guard let m = body.merchantId else {
+            guard let m = merchantId else {
                 throw APIError.invalid("merchantId", "required", zh: "商家账号须指定所属商家", en: "A merchant user needs merchantId")
             }
             guard try await services.store.merchant(id: m) != nil else {
                 throw APIError.invalid("merchantId", "unknown_merchant", zh: "没有这个商家", en: "No merchant with this id")
             }
-        } else if body.merchantId != nil {
+        } else if merchantId != nil {
             throw APIError.invalid("merchantId", "not_allowed", zh: "只有商家账号可以指定所属商家", en: "Only a merchant user has a merchantId")
         }
         var email: String?
@@ -133,11 +142,9 @@ struct AccountRoutes {
             }
             email = e.lowercased()
         }
-        let user = try await create(
+        return try await create(
             login: body.login, password: body.password, displayName: body.displayName, role: body.role, phone: body.phone,
-            merchantId: body.merchantId, email: email)
-        services.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(user.role.rawValue)", "by": "\(identity.userId)"])
-        return try JSONBody.response(UserDTO(user, viewer: identity), status: .created)
+            merchantId: merchantId, email: email)
     }
 
     @Sendable func setDisabled(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Logging
 import RedressDomain
 import RedressStorage
 
@@ -32,17 +33,42 @@ struct AdminRoutes {
 
     @Sendable func createMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try admin(context)
-        let draft = try await JSONBody.decode(MerchantDraft.self, from: request, context: context).validated()
+        let draft = try await JSONBody.decode(MerchantDraft.self, from: request, context: context)
+        let m = try await registerMerchant(draft, by: identity, logger: context.logger)
+        return try JSONBody.response(try await dto(m), status: .created, headers: [.location: "/api/v1/merchants/\(m.id)"])
+    }
+
+    /// Registers a merchant from its checked draft (the API and the merchants page); a licence number already
+    /// registered is refused.
+    func registerMerchant(_ draft: MerchantDraft, by identity: Identity, logger: Logger) async throws -> Merchant {
+        let draft = try draft.validated()
         let now = services.now()
         let m = Merchant(id: TimeOrderedID.make(at: now), draft: draft, verifiedAt: nil, createdAt: now, updatedAt: now)
         do {
             try await services.store.createMerchant(m)
         } catch StoreError.duplicate {
-            throw APIError(.conflict, "licence_taken", zh: "该统一社会信用代码已登记", en: "A merchant with this licence number exists", field: "businessLicenceNumber")
+            throw licenceTaken
         }
-        context.logger.info("merchant registered", metadata: ["merchant": "\(m.id)", "by": "\(identity.userId)"])
-        return try JSONBody.response(try await dto(m), status: .created, headers: [.location: "/api/v1/merchants/\(m.id)"])
+        logger.info("merchant registered", metadata: ["merchant": "\(m.id)", "by": "\(identity.userId)"])
+        return m
     }
+
+    /// Changes a merchant's records; a new licence number or registered name has not been checked yet.
+    func reviseMerchant(id: String, _ draft: MerchantDraft, by identity: Identity, logger: Logger) async throws -> Merchant {
+        let draft = try draft.validated()
+        guard let old = try await services.store.merchant(id: id) else { throw merchantNotFound }
+        let changedLicence = old.businessLicenceNumber != draft.businessLicenceNumber || old.registeredName != draft.registeredName
+        let m = Merchant(id: id, draft: draft, verifiedAt: changedLicence ? nil : old.verifiedAt, createdAt: old.createdAt, updatedAt: services.now())
+        do {
+            try await services.store.saveMerchant(m)
+        } catch StoreError.duplicate {
+            throw licenceTaken
+        }
+        logger.info("merchant updated", metadata: ["merchant": "\(m.id)", "by": "\(identity.userId)"])
+        return m
+    }
+
+    let licenceTaken = APIError(.conflict, "licence_taken", zh: "该统一社会信用代码已登记", en: "A merchant with this licence number exists", field: "businessLicenceNumber")
 
     @Sendable func listMerchants(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
@@ -72,18 +98,8 @@ struct AdminRoutes {
     @Sendable func updateMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try admin(context)
         let id = try context.parameters.require("merchantId")
-        let draft = try await JSONBody.decode(MerchantDraft.self, from: request, context: context).validated()
-        guard let old = try await services.store.merchant(id: id) else { throw merchantNotFound }
-        // New registration details have not been checked yet.
-        let changedLicence = old.businessLicenceNumber != draft.businessLicenceNumber || old.registeredName != draft.registeredName
-        let m = Merchant(id: id, draft: draft, verifiedAt: changedLicence ? nil : old.verifiedAt, createdAt: old.createdAt, updatedAt: services.now())
-        do {
-            try await services.store.saveMerchant(m)
-        } catch StoreError.duplicate {
-            throw APIError(.conflict, "licence_taken", zh: "该统一社会信用代码已登记", en: "A merchant with this licence number exists", field: "businessLicenceNumber")
-        }
-        context.logger.info("merchant updated", metadata: ["merchant": "\(m.id)", "by": "\(identity.userId)"])
-        return try JSONBody.response(try await dto(m))
+        let draft = try await JSONBody.decode(MerchantDraft.self, from: request, context: context)
+        return try JSONBody.response(try await dto(try await reviseMerchant(id: id, draft, by: identity, logger: context.logger)))
     }
 
     /// Records that the platform checked the qualification records today (电子商务法 Art. 27).
@@ -156,15 +172,21 @@ struct AdminRoutes {
 
     @Sendable func createWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role == .admin || identity.role == .merchant else { throw APIError.forbidden }
         let body = try await JSONBody.decode(WebhookRequest.self, from: request, context: context)
-        let url = body.url.trimmingCharacters(in: .whitespaces)
+        let w = try await subscribe(url: body.url, topics: body.topics ?? [], by: identity, logger: context.logger)
+        return try JSONBody.response(WebhookDTO(w, showSecret: true), status: .created)
+    }
+
+    /// A webhook subscription by an admin (every case) or a merchant (its own cases), with a new signing secret.
+    /// No topics: every topic.
+    func subscribe(url raw: String, topics: [String], by identity: Identity, logger: Logger) async throws -> WebhookSubscription {
+        guard identity.role == .admin || identity.role == .merchant else { throw APIError.forbidden }
+        let url = raw.trimmingCharacters(in: .whitespaces)
         guard url.count <= 2_000, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = parsed.host, !host.isEmpty
         else {
             throw APIError.invalid("url", "invalid_url", zh: "Webhook 地址必须是 http:// 或 https:// 开头的完整网址", en: "The webhook URL must be an absolute http:// or https:// URL")
         }
-        let topics = body.topics ?? []
         for (i, t) in topics.enumerated() where NoticeTopic(rawValue: t) == nil {
             throw APIError.invalid(
                 "topics[\(i)]", "unknown_topic", zh: "未知的通知主题：\(t)",
@@ -177,15 +199,13 @@ struct AdminRoutes {
             id: TimeOrderedID.make(at: now), url: url, secret: "whsec_" + secretBytes.map { String(format: "%02x", $0) }.joined(), topics: topics,
             merchantId: identity.role == .merchant ? identity.merchantId : nil, createdBy: identity.userId, createdAt: now)
         try await services.store.createWebhook(w)
-        context.logger.info("webhook created", metadata: ["webhook": "\(w.id)", "by": "\(identity.userId)"])
-        return try JSONBody.response(WebhookDTO(w, showSecret: true), status: .created)
+        logger.info("webhook created", metadata: ["webhook": "\(w.id)", "by": "\(identity.userId)"])
+        return w
     }
 
     @Sendable func listWebhooks(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role == .admin || identity.role == .merchant else { throw APIError.forbidden }
-        let all = try await services.store.webhooks().filter { identity.role == .admin || $0.merchantId == identity.merchantId }
-        return try JSONBody.response(all.map { WebhookDTO($0, showSecret: false) })
+        return try JSONBody.response(try await webhooks(of: identity).map { WebhookDTO($0, showSecret: false) })
     }
 
     @Sendable func disableWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -193,13 +213,22 @@ struct AdminRoutes {
         let id = try context.parameters.require("webhookId")
         struct Body: Decodable { var disabled: Bool }
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
-        guard let w = try await services.store.webhooks().first(where: { $0.id == id }),
+        return try JSONBody.response(WebhookDTO(try await setWebhook(id: id, disabled: body.disabled, by: identity), showSecret: false))
+    }
+
+    /// Webhooks an identity may see: an admin every one, a merchant its own.
+    func webhooks(of identity: Identity) async throws -> [WebhookSubscription] {
+        guard identity.role == .admin || identity.role == .merchant else { throw APIError.forbidden }
+        return try await services.store.webhooks().filter { identity.role == .admin || $0.merchantId == identity.merchantId }
+    }
+
+    func setWebhook(id: String, disabled: Bool, by identity: Identity) async throws -> WebhookSubscription {
+        guard var w = try await services.store.webhooks().first(where: { $0.id == id }),
             identity.role == .admin || (identity.role == .merchant && w.merchantId == identity.merchantId)
         else { throw APIError(.notFound, "webhook_not_found", zh: "找不到该 Webhook", en: "No such webhook") }
-        try await services.store.setWebhookDisabled(id: id, disabled: body.disabled)
-        var changed = w
-        changed.disabled = body.disabled
-        return try JSONBody.response(WebhookDTO(changed, showSecret: false))
+        try await services.store.setWebhookDisabled(id: id, disabled: disabled)
+        w.disabled = disabled
+        return w
     }
 
     struct WebhookDTO: Encodable {
@@ -248,11 +277,15 @@ struct AdminRoutes {
     /// Sends a delivery again (a receiver lost it, or it died after its retries); its log is kept.
     @Sendable func replay(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try admin(context)
-        let id = try deliveryId(context)
+        let d = try await replay(deliveryId: try deliveryId(context), by: identity, logger: context.logger)
+        return try JSONBody.response(DeliveryDTO(d, attempts: nil), status: .accepted)
+    }
+
+    func replay(deliveryId id: Int64, by identity: Identity, logger: Logger) async throws -> Delivery {
         do {
             let d = try await services.store.replayDelivery(id: id, at: services.now())
-            context.logger.info("delivery replayed", metadata: ["delivery": "\(id)", "by": "\(identity.userId)"])
-            return try JSONBody.response(DeliveryDTO(d, attempts: nil), status: .accepted)
+            logger.info("delivery replayed", metadata: ["delivery": "\(id)", "by": "\(identity.userId)"])
+            return d
         } catch StoreError.notFound {
             throw deliveryNotFound
         }

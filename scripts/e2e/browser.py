@@ -10,7 +10,9 @@ written to ARTEFACTS (PNG):
   - the member's open case page shows the reply without reloading;
   - the agent writes an internal note, then proposes a resolution; the member disputes it and escalates;
   - the internal note never appears on the member's page;
-  - the supervisor's dashboard shows its charts; the member's page in English.
+  - the supervisor's dashboard shows its charts; the admin registers a merchant (a wrong licence number refused, what
+    was typed kept), subscribes a webhook (its secret shown once) and finds its failed delivery in the delivery log;
+  - the member's page in English.
 """
 import os, socket, subprocess, sys, time
 
@@ -22,6 +24,17 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 BIN, DIR, ART = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def licence(first17):
+    """A unified social credit code with its GB 32100-2015 check character."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    total = sum(alphabet.index(ch) * w for ch, w in zip(first17, weights))
+    return first17 + alphabet[(31 - total % 31) % 31]
+
+
+LICENCE = licence("91330106MA2KXXXX0")
 os.makedirs(ART, exist_ok=True)
 s = socket.socket(); s.bind(("127.0.0.1", 0)); PORT = s.getsockname()[1]; s.close()
 BASE = f"http://127.0.0.1:{PORT}"
@@ -199,6 +212,39 @@ try:
     except Exception:
         fail("the dashboard does not show its four charts")
     shot(supervisor, "supervisor-dashboard")
+    # The admin registers a merchant and subscribes a webhook; the delivery log lists what the outbox sent.
+    supervisor.get(BASE + "/admin/merchants")
+    fields = {"registeredName": "杭州某某信息技术有限公司", "shopName": "某某点卡", "businessLicenceNumber": "91330106MA2KXXXX0",
+              "registeredAddress": "杭州市西湖区", "contactName": "王经理", "contactPhone": "057112345678"}
+    for name, value in fields.items():
+        element(supervisor, name).send_keys(value)
+    supervisor.find_element(By.ID, "register-merchant").click()
+    wait_text(supervisor, "统一社会信用代码应为 18 位", what="the refused licence number")
+    if supervisor.find_element(By.ID, "shopName").get_attribute("value") != "某某点卡": fail("the merchant form lost what was typed")
+    shot(supervisor, "admin-merchant-refused")
+    element(supervisor, "businessLicenceNumber").clear()
+    supervisor.find_element(By.ID, "businessLicenceNumber").send_keys(LICENCE)
+    supervisor.find_element(By.ID, "register-merchant").click()
+    wait_text(supervisor, "修改商家资质信息", what="the registered merchant's page")
+    shot(supervisor, "admin-merchant-registered")
+    supervisor.get(BASE + "/admin/webhooks")
+    element(supervisor, "url").send_keys(f"http://127.0.0.1:{PORT}/nowhere")
+    supervisor.find_element(By.CSS_SELECTOR, "input[name='topic.complaint.reply']").click()
+    supervisor.find_element(By.ID, "create-webhook").click()
+    wait_text(supervisor, "whsec_", what="the new webhook's secret")
+    shot(supervisor, "admin-webhook-secret")
+    # A reply on the case is a notice for it: the outbox sends it (and fails: nothing answers there), the log shows it.
+    supervisor.get(case_url.replace("/my/cases/", "/work/cases/"))
+    element(supervisor, "body").send_keys("点券已补发，请查收。")
+    supervisor.find_element(By.ID, "send").click()
+    wait_text(supervisor, "点券已补发", what="the supervisor's reply")
+    for _ in range(30):
+        supervisor.get(BASE + "/admin/deliveries")
+        if "/nowhere" in body_text(supervisor): break
+        time.sleep(0.5)
+    else:
+        fail("the delivery log does not list the webhook's delivery")
+    shot(supervisor, "admin-deliveries")
     # The same member pages in English.
     member.get(case_url + "?lang=en")
     wait_text(member, "Timeline", what="the English case page")

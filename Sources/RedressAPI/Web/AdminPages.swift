@@ -13,6 +13,7 @@ struct AdminPages {
     var pages: WebPages { web.pages }
     /// The dashboard of the last 30 days, kept for a minute (it reads every case filed in the window).
     let cache = DashboardCache()
+    var admin: AdminRoutes { AdminRoutes(services: services) }
 
     func register(on router: Router<RedressRequestContext>) {
         router.get("admin", use: dashboard)
@@ -20,6 +21,9 @@ struct AdminPages {
         router.post("admin/policy", use: savePolicy)
         router.post("admin/calendar", use: saveCalendar)
         router.get("admin/merchants", use: merchantsPage)
+        router.post("admin/merchants", use: registerMerchant)
+        router.get("admin/merchants/:merchantId", use: merchantPage)
+        router.post("admin/merchants/:merchantId", use: saveMerchant)
         router.post("admin/merchants/:merchantId/verification", use: verifyMerchant)
         router.get("admin/users", use: usersPage)
         router.post("admin/users", use: createUser)
@@ -74,6 +78,7 @@ struct AdminPages {
                 ]
             },
             "hasMerchants": !d.merchants.isEmpty,
+            "isAdmin": context.identity?.role == .admin,
         ]
         return pages.page("dashboard", title: zh ? "监督看板" : "Dashboard", model: model, request: request, context: context)
     }
@@ -225,29 +230,141 @@ struct AdminPages {
 
     // MARK: Merchants
 
-    /// Merchants' qualification records (电子商务法 Art. 27), those due for re-verification first.
-    @Sendable func merchantsPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        switch gate(request, context, adminOnly: true) {
-        case .denied(let r): return r
-        case .allowed: break
-        }
-        let zh = WebSession.chinese(request)
+    static let merchantFields = [
+        "registeredName", "shopName", "businessLicenceNumber", "icpFilingNumber", "registeredAddress", "contactName", "contactPhone", "contactEmail",
+    ]
+
+    /// The merchant form's values: what was typed, or the merchant's records.
+    static func merchantForm(_ m: Merchant?) -> [String: String] {
+        guard let m else { return Dictionary(uniqueKeysWithValues: merchantFields.map { ($0, "") }) }
+        return [
+            "registeredName": m.registeredName, "shopName": m.shopName, "businessLicenceNumber": m.businessLicenceNumber,
+            "icpFilingNumber": m.icpFilingNumber ?? "", "registeredAddress": m.registeredAddress, "contactName": m.contactName,
+            "contactPhone": m.contactPhone, "contactEmail": m.contactEmail ?? "",
+        ]
+    }
+
+    static func typedMerchant(_ form: [String: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: merchantFields.map { ($0, form[$0] ?? "") })
+    }
+
+    static func merchantDraft(_ form: [String: String]) -> MerchantDraft {
+        MerchantDraft(
+            registeredName: form["registeredName"] ?? "", shopName: form["shopName"] ?? "", businessLicenceNumber: form["businessLicenceNumber"] ?? "",
+            icpFilingNumber: form["icpFilingNumber"], registeredAddress: form["registeredAddress"] ?? "", contactName: form["contactName"] ?? "",
+            contactPhone: form["contactPhone"] ?? "", contactEmail: form["contactEmail"])
+    }
+
+    /// A merchant never verified: when it was ("never") and when it is due ("now").
+    static func unverified(chinese zh: Bool) -> (String, String) {
+        (WebText.words(chinese: zh)["neverVerified"]!, WebText.words(chinese: zh)["verifyNow"]!)
+    }
+
+    func merchantsModel(form: [String: String], chinese zh: Bool) async throws -> [String: Any] {
         let now = services.now()
         let policy = try await services.store.policy().merchant
         let merchants = try await services.store.merchants()
+        let (never, now_) = Self.unverified(chinese: zh)
         let rows = merchants.map { m -> (Bool, [String: Any]) in
             let due = m.needsReverification(at: now, policy: policy)
             return (
                 due,
                 [
                     "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber, "due": due,
-                    "verified": m.verifiedAt.map(WebFormat.instant) ?? "—", "next": m.reverificationDue(policy: policy).map(WebFormat.instant) ?? "—",
+                    "verified": m.verifiedAt.map(WebFormat.instant) ?? never, "next": m.reverificationDue(policy: policy).map(WebFormat.instant) ?? now_,
                 ]
             )
         }
         let ordered = rows.filter(\.0).map(\.1) + rows.filter { !$0.0 }.map(\.1)
+        return ["merchants": ordered, "empty": ordered.isEmpty, "form": form]
+    }
+
+    /// Merchants' qualification records (电子商务法 Art. 27), those due for re-verification first; registering one.
+    @Sendable func merchantsPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed: break
+        }
+        let zh = WebSession.chinese(request)
         return pages.page(
-            "merchants", title: zh ? "商家资质" : "Merchants", model: ["merchants": ordered, "empty": ordered.isEmpty], request: request, context: context)
+            "merchants", title: zh ? "商家资质" : "Merchants", model: try await merchantsModel(form: Self.merchantForm(nil), chinese: zh), request: request, context: context)
+    }
+
+    @Sendable func registerMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed(let i): identity = i
+        }
+        let zh = WebSession.chinese(request)
+        let form = try await WebSession.form(request)
+        let failure: String
+        if WebSession.csrfValid(request, form: form) {
+            do {
+                let m = try await admin.registerMerchant(Self.merchantDraft(form), by: identity, logger: context.logger)
+                return WebSession.redirect("/admin/merchants/\(m.id)?saved=1")
+            } catch {
+                failure = web.message(error, chinese: zh).text
+            }
+        } else {
+            failure = WebText.words(chinese: zh)["csrfFailed"]!
+        }
+        var m = try await merchantsModel(form: Self.typedMerchant(form), chinese: zh)
+        m["error"] = failure
+        return pages.page("merchants", title: zh ? "商家资质" : "Merchants", model: m, request: request, context: context, status: .unprocessableContent)
+    }
+
+    func merchantModel(_ m: Merchant, form: [String: String], chinese zh: Bool) async throws -> [String: Any] {
+        let policy = try await services.store.policy().merchant
+        let (never, now_) = Self.unverified(chinese: zh)
+        let users = try await services.store.users(role: .merchant).filter { $0.merchantId == m.id }
+        return [
+            "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber,
+            "due": m.needsReverification(at: services.now(), policy: policy), "verified": m.verifiedAt.map(WebFormat.instant) ?? never,
+            "next": m.reverificationDue(policy: policy).map(WebFormat.instant) ?? now_, "form": form,
+            "users": users.map { u -> [String: Any] in ["name": u.displayName, "login": u.login, "disabled": u.disabled] },
+        ]
+    }
+
+    /// One merchant: its records to change, its verification, its users.
+    @Sendable func merchantPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed: break
+        }
+        guard let id = context.parameters.get("merchantId"), let merchant = try await services.store.merchant(id: id) else {
+            return web.notFound(request, context)
+        }
+        var m = try await merchantModel(merchant, form: Self.merchantForm(merchant), chinese: WebSession.chinese(request))
+        if request.uri.queryParameters.get("saved") == "1" { m["saved"] = true }
+        return pages.page("merchant", title: merchant.shopName, model: m, request: request, context: context)
+    }
+
+    @Sendable func saveMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
+        switch gate(request, context, adminOnly: true) {
+        case .denied(let r): return r
+        case .allowed(let i): identity = i
+        }
+        let zh = WebSession.chinese(request)
+        guard let id = context.parameters.get("merchantId"), let merchant = try await services.store.merchant(id: id) else {
+            return web.notFound(request, context)
+        }
+        let form = try await WebSession.form(request)
+        let failure: String
+        if WebSession.csrfValid(request, form: form) {
+            do {
+                _ = try await admin.reviseMerchant(id: id, Self.merchantDraft(form), by: identity, logger: context.logger)
+                return WebSession.redirect("/admin/merchants/\(id)?saved=1")
+            } catch {
+                failure = web.message(error, chinese: zh).text
+            }
+        } else {
+            failure = WebText.words(chinese: zh)["csrfFailed"]!
+        }
+        var m = try await merchantModel(merchant, form: Self.typedMerchant(form), chinese: zh)
+        m["error"] = failure
+        return pages.page("merchant", title: merchant.shopName, model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     @Sendable func verifyMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -267,13 +384,24 @@ struct AdminPages {
 
     // MARK: Users
 
-    func usersModel(chinese zh: Bool) async throws -> [String: Any] {
+    static let assignableRoles: [Role] = [.agent, .specialist, .riskControl, .admin, .arbitrator, .merchant]
+
+    /// Staff, external reviewers and merchants' users (members register themselves); `typed` is a refused form.
+    func usersModel(chinese zh: Bool, typed: [String: String] = [:]) async throws -> [String: Any] {
         let users = try await services.store.users(role: nil).filter { $0.role != .member && $0.role != .system }
+        let merchants = try await services.store.merchants()
+        let names = Dictionary(uniqueKeysWithValues: merchants.map { ($0.id, $0.shopName) })
         return [
             "users": users.map { u -> [String: Any] in
-                ["id": u.id, "login": u.login, "name": u.displayName, "role": u.role.rawValue, "disabled": u.disabled]
+                var row: [String: Any] = ["id": u.id, "login": u.login, "name": u.displayName, "roleLabel": WebFormat.role(u.role, chinese: zh), "disabled": u.disabled]
+                if let m = u.merchantId { row["merchantName"] = names[m] ?? m }
+                return row
             },
-            "roles": [Role.agent, .specialist, .riskControl, .admin, .arbitrator].map { ["value": $0.rawValue] },
+            "roles": Self.assignableRoles.map { r -> [String: Any] in
+                ["value": r.rawValue, "label": WebFormat.role(r, chinese: zh), "selected": typed["role"] == r.rawValue]
+            },
+            "merchants": merchants.map { m -> [String: Any] in ["id": m.id, "name": m.shopName, "selected": typed["merchantId"] == m.id] },
+            "login": typed["login"] ?? "", "displayName": typed["displayName"] ?? "", "email": typed["email"] ?? "",
         ]
     }
 
@@ -283,35 +411,40 @@ struct AdminPages {
         case .allowed: break
         }
         let zh = WebSession.chinese(request)
-        return pages.page("users", title: zh ? "用户管理" : "Users", model: try await usersModel(chinese: zh), request: request, context: context)
+        // From a merchant's page: the form is for that merchant's user.
+        var preset: [String: String] = [:]
+        if let m = request.uri.queryParameters.get("merchant") { preset = ["role": Role.merchant.rawValue, "merchantId": String(m)] }
+        return pages.page("users", title: zh ? "用户管理" : "Users", model: try await usersModel(chinese: zh, typed: preset), request: request, context: context)
     }
 
     @Sendable func createUser(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity: Identity
         switch gate(request, context, adminOnly: true) {
         case .denied(let r): return r
-        case .allowed: break
+        case .allowed(let i): identity = i
         }
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
         var failure: String
         if WebSession.csrfValid(request, form: form) {
             do {
-                guard let role = Role(rawValue: form["role"] ?? ""), [Role.agent, .specialist, .riskControl, .admin, .arbitrator].contains(role) else {
+                guard let role = Role(rawValue: form["role"] ?? ""), Self.assignableRoles.contains(role) else {
                     throw DomainError.invalidField(field: "role", code: "invalid_role", zh: "请选择角色", en: "Choose a role")
                 }
-                _ = try await web.accounts.create(
-                    login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role, phone: nil)
-                return WebSession.redirect("/admin/users")
+                let user = try await web.accounts.createAccount(
+                    AccountRoutes.NewUserRequest(
+                        login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role,
+                        phone: nil, merchantId: role == .merchant ? form["merchantId"] : nil, email: form["email"]))
+                context.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(role.rawValue)", "by": "\(identity.userId)"])
+                return WebSession.redirect(role == .merchant && user.merchantId != nil ? "/admin/merchants/\(user.merchantId!)" : "/admin/users")
             } catch {
                 failure = web.message(error, chinese: zh).text
             }
         } else {
             failure = WebText.words(chinese: zh)["csrfFailed"]!
         }
-        var m = try await usersModel(chinese: zh)
+        var m = try await usersModel(chinese: zh, typed: form)
         m["error"] = failure
-        m["login"] = form["login"] ?? ""
-        m["displayName"] = form["displayName"] ?? ""
         return pages.page("users", title: zh ? "用户管理" : "Users", model: m, request: request, context: context, status: .unprocessableContent)
     }
 

@@ -148,6 +148,19 @@ enum WebFormat {
         }
     }
 
+    static func role(_ r: Role, chinese zh: Bool) -> String {
+        switch r {
+        case .member: zh ? "会员" : "Member"
+        case .agent: zh ? "一线客服" : "L1 agent"
+        case .specialist: zh ? "投诉处理专员" : "L2 specialist"
+        case .riskControl: zh ? "风控" : "Risk control"
+        case .admin: zh ? "管理员" : "Admin"
+        case .merchant: zh ? "商家" : "Merchant"
+        case .arbitrator: zh ? "外部评审" : "External reviewer"
+        case .system: zh ? "系统" : "System"
+        }
+    }
+
     static func kindLabel(_ k: EventKind, chinese zh: Bool) -> String {
         switch k {
         case .submitted: zh ? "提交投诉" : "Filed"

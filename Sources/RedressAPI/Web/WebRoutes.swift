@@ -49,8 +49,10 @@ struct WebRoutes {
         router.post("work/cases/:id/freezes/release", use: staffRelease)
         router.post("work/cases/:id/rulings/confirm-proposed", use: staffConfirmRuling)
         router.post("work/cases/:id/external", use: staffExternal)
+        router.post("work/cases/:id/respondent", use: staffRespondent)
         router.post("my/cases/:id/external", use: memberExternal)
         AdminPages(web: self).register(on: router)
+        IntegrationPages(web: self).register(on: router)
         router.get("review", use: reviewerCases)
         router.get("review/cases/:id", use: reviewerCase)
         router.post("review/cases/:id/rulings", use: reviewerRule)
@@ -884,6 +886,19 @@ struct WebRoutes {
         try await recordExternal(request, context, .member)
     }
 
+    /// L2 and above name who answers for the case: the platform, or a registered merchant.
+    @Sendable func staffRespondent(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let choice = form["respondent"] ?? ""
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let merchantId = choice.hasPrefix("merchant:") ? String(choice.dropFirst("merchant:".count)) : nil
+        let known = try await merchantId.asyncMap { try await services.store.merchant(id: $0) } != nil
+        let respondent = choice == "platform" ? CaseRespondent(kind: .platform) : CaseRespondent(kind: .merchant, merchantId: merchantId)
+        return try await act(request, context, .staff, form: form) { wf, c, now, who in
+            try wf.changeRespondent(c, to: respondent, reason: reason, by: who.actor, merchantKnown: known, now: now)
+        }
+    }
+
     @Sendable func staffRequestRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let needed = (form["needed"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -933,6 +948,12 @@ struct WebRoutes {
         let events = try await services.store.timeline(complaintId: c.id)
         let files = try await services.store.evidence(complaintId: c.id)
         let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
+        let mayChangeRespondent = identity.role.decides && !c.status.isFinished
+        let merchants = mayChangeRespondent ? try await services.store.merchants() : []
+        let respondent = try await c.respondent.merchantId.asyncMap { try await services.store.merchant(id: $0) } ?? nil
+        let respondentLabel =
+            c.respondent.kind == .platform
+            ? WebText.words(chinese: zh)["respondentPlatform"]! : respondent.map { "\($0.shopName)（\($0.registeredName)）" } ?? (c.respondent.merchantId ?? "")
         let actions = CaseAction.allCases.filter { a in
             a != .accept && a != .dispute && (try? workflow.act(a, on: c, by: identity.actor, input: ActionInput(note: "x", rejectionReason: .outsideScope), now: now)) != nil
         }
@@ -961,6 +982,11 @@ struct WebRoutes {
                 ["outcome": Self.outcomeLabel(r.outcome, chinese: zh), "amount": r.amountFen.map(WebFormat.yuan) ?? "", "reason": r.reason]
             } as Any,
             "mayConfirmRuling": c.proposedRuling != nil && identity.role.decides,
+            "respondent": respondentLabel, "mayChangeRespondent": mayChangeRespondent,
+            "respondents": [["value": "platform", "label": WebText.words(chinese: zh)["respondentPlatform"]!, "selected": c.respondent.kind == .platform]]
+                + merchants.map { m -> [String: Any] in
+                    ["value": "merchant:" + m.id, "label": "\(m.shopName)（\(m.registeredName)）", "selected": c.respondent.merchantId == m.id]
+                },
         ]
     }
 
