@@ -62,6 +62,7 @@ PGDIR=$(mktemp -d)
 PGPORT=$(free_port)
 PGURL=$(scripts/postgres.sh start "$PGDIR" "$PGPORT")
 export REDRESS_TEST_POSTGRES_URL="$PGURL"
+export REDRESS_TEST_POSTGRES_CA="$PGDIR/server.crt"
 PGBASE=${PGURL%/postgres}
 echo "$PGBASE"
 
@@ -170,6 +171,10 @@ expect_refusal() {  # expect_refusal PATTERN ARGS…: the command fails, printin
 expect_refusal "connection refused" migrate --database "postgres://postgres:x@127.0.0.1:$(free_port)/redress"
 expect_refusal 'password authentication failed' serve --data "$DATA" --database "postgres://postgres:wrong@127.0.0.1:$PGPORT/redress_moved"
 expect_refusal 'database "nowhere" does not exist' migrate --database "$PGBASE/nowhere"
+# The test server speaks TLS with a self-signed certificate: trusted when named, refused when not.
+expect_refusal "TLS certificate is not trusted" migrate --database "$PGBASE/redress_moved?sslmode=verify-full"
+"$BIN" verify --data "$DATA" --database "$PGBASE/redress_moved?sslmode=verify-full&sslrootcert=$PGDIR/server.crt" >/dev/null
+echo "OK: verified over TLS with the server's certificate checked"
 psql "$PGBASE/redress_moved" -qc "INSERT INTO redress_schema VALUES (999, 'from_a_newer_redress', 0)"
 expect_refusal "schema version 999" serve --data "$DATA" --database "$PGBASE/redress_moved"
 python3 - "$DATA/redress.sqlite" <<'PY'

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import RedressDomain
 import Synchronization
@@ -13,16 +14,34 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var user: String
     public var password: String?
     public var database: String
+    /// TLS, as libpq's `sslmode` names it.
+    public var tls: TLSMode
+    /// The certificate authorities to trust (a PEM file, libpq's `sslrootcert`); the system's when nil.
+    public var rootCertificate: String?
 
-    public init(host: String, port: Int = 5432, user: String, password: String? = nil, database: String) {
+    /// `disable`: plain TCP. `prefer`: TLS when the server offers it, unchecked. `require`: TLS, the certificate
+    /// unchecked. `verify-ca`: TLS with a certificate signed by a trusted authority. `verify-full`: that, and the
+    /// certificate names the host.
+    public enum TLSMode: String, Sendable, Equatable, CaseIterable {
+        case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
+    public init(
+        host: String, port: Int = 5432, user: String, password: String? = nil, database: String, tls: TLSMode = .disable, rootCertificate: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.database = database
+        self.tls = tls
+        self.rootCertificate = rootCertificate
     }
 
-    /// Parses a `postgres://` or `postgresql://` URL; the message names what is wrong.
+    /// Parses a `postgres://` or `postgresql://` URL, with `?sslmode=` and `?sslrootcert=` as libpq reads them; the
+    /// message names what is wrong.
     public init(url text: String) throws {
         guard let url = URLComponents(string: text), let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme) else {
             throw StoreError.unavailable("the database URL must look like postgres://user:password@host:5432/database")
@@ -31,11 +50,28 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         guard let user = url.user, !user.isEmpty else { throw StoreError.unavailable("the database URL names no user") }
         let database = String(url.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw StoreError.unavailable("the database URL names no database (…/NAME)") }
-        self.init(host: host, port: url.port ?? 5432, user: user, password: url.password, database: database)
+        var tls = TLSMode.disable
+        var root: String?
+        for item in url.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                    throw StoreError.unavailable(
+                        "the database URL's sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")), not \(item.value ?? "nothing")")
+                }
+                tls = mode
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else { throw StoreError.unavailable("the database URL's sslrootcert names no file") }
+                root = path
+            default:
+                throw StoreError.unavailable("the database URL's option \(item.name) is not understood (sslmode and sslrootcert are)")
+            }
+        }
+        self.init(host: host, port: url.port ?? 5432, user: user, password: url.password, database: database, tls: tls, rootCertificate: root)
     }
 
     /// The URL without its password, for messages and logs.
-    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" + (tls == .disable ? "" : "?sslmode=\(tls.rawValue)") }
 
     /// The same server and user, another database.
     public func database(_ name: String) -> PostgresLocation {
@@ -44,8 +80,50 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         return l
     }
 
-    var clientConfiguration: PostgresClient.Configuration {
-        PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+    /// NIOSSL's settings for the mode: which certificates are checked, and against which authorities.
+    func tlsConfiguration() throws -> TLSConfiguration? {
+        guard tls != .disable else { return nil }
+        var c = TLSConfiguration.makeClientConfiguration()
+        switch tls {
+        case .disable, .prefer, .require: c.certificateVerification = .none
+        case .verifyCA: c.certificateVerification = .noHostnameVerification
+        case .verifyFull: c.certificateVerification = .fullVerification
+        }
+        if let root = rootCertificate {
+            guard FileManager.default.isReadableFile(atPath: root) else {
+                throw StoreError.unavailable("the database URL's sslrootcert \(root) cannot be read")
+            }
+            c.trustRoots = .file(root)
+        }
+        return c
+    }
+
+    func clientConfiguration() throws -> PostgresClient.Configuration {
+        let tlsMode: PostgresClient.Configuration.TLS =
+            switch (tls, try tlsConfiguration()) {
+            case (.prefer, let c?): .prefer(c)
+            case (_, let c?): .require(c)
+            case (_, nil): .disable
+            }
+        return PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tlsMode)
+    }
+
+    /// A single connection's settings (the start-up probe, creating databases).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tlsMode: PostgresConnection.Configuration.TLS
+        do {
+            tlsMode =
+                switch (tls, try tlsConfiguration()) {
+                case (.prefer, let c?): .prefer(try NIOSSLContext(configuration: c))
+                case (_, let c?): .require(try NIOSSLContext(configuration: c))
+                case (_, nil): .disable
+                }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.unavailable("the TLS settings for PostgreSQL cannot be used: \(error)")
+        }
+        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tlsMode)
     }
 }
 
@@ -72,7 +150,7 @@ public final class PostgresStore: RedressStore {
         -> PostgresStore
     {
         try await probe(location, logger: logger)
-        let store = PostgresStore(location: location, logger: logger, connections: connections)
+        let store = PostgresStore(location: location, configuration: try location.clientConfiguration(), logger: logger, connections: connections)
         do {
             try await store.migrate()
         } catch {
@@ -83,8 +161,8 @@ public final class PostgresStore: RedressStore {
         return store
     }
 
-    private init(location: PostgresLocation, logger: Logger, connections: Int) {
-        var configuration = location.clientConfiguration
+    private init(location: PostgresLocation, configuration: PostgresClient.Configuration, logger: Logger, connections: Int) {
+        var configuration = configuration
         configuration.options.maximumConnections = max(2, connections)
         configuration.options.connectTimeout = .seconds(5)
         // The pool's own chatter (a lease asked for while it starts, connections it retries) stays out of the log;
@@ -114,9 +192,7 @@ public final class PostgresStore: RedressStore {
     /// One connection, made and closed, to turn an unreachable server, a wrong password or a missing database
     /// into a sentence before the pool (which would retry quietly) is started.
     static func probe(_ location: PostgresLocation, logger: Logger) async throws {
-        let configuration = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.user, password: location.password, database: location.database,
-            tls: .disable)
+        let configuration = try location.connectionConfiguration()
         do {
             let connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: logger
@@ -139,8 +215,7 @@ public final class PostgresStore: RedressStore {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw StoreError.unavailable("a database name is made of letters, digits and _")
         }
-        let configuration = PostgresConnection.Configuration(
-            host: server.host, port: server.port, username: server.user, password: server.password, database: server.database, tls: .disable)
+        let configuration = try server.connectionConfiguration()
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
@@ -161,11 +236,23 @@ public final class PostgresStore: RedressStore {
         }
     }
 
+    /// A failed TLS handshake, in words.
+    static func describeTLS(_ error: any Error) -> String? {
+        if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
+            return "the server's TLS certificate is not for this host (sslmode=verify-full checks the name)"
+        }
+        if "\(error)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's TLS certificate is not trusted: no authority in the URL's sslrootcert (or the system's) signed it"
+        }
+        return nil
+    }
+
     /// What went wrong, in words: the server's own message when it sent one.
     static func describe(_ error: any Error) -> String {
         if let e = error as? PSQLError {
             if let message = e.serverInfo?[.message] { return message }
-            if let underlying = e.underlying { return "\(underlying)" }
+            if e.code == .sslUnsupported { return "the server does not offer TLS (the URL's sslmode asks for it)" }
+            if let underlying = e.underlying { return describeTLS(underlying) ?? "\(underlying)" }
             if e.code == .serverClosedConnection || e.code == .connectionError {
                 return "the connection failed or was closed before the server answered (unreachable host, or not a PostgreSQL server?)"
             }
