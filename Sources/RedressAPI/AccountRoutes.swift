@@ -64,7 +64,7 @@ struct AccountRoutes {
         let login = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !login.isEmpty else { throw APIError.invalid("login", "required", zh: "请输入登录名", en: "The field login is required") }
         let now = services.now()
-        if let wait = services.throttle.retryAfter(login, now: now) {
+        if let wait = try await services.throttle.retryAfter(login, now: now) {
             var e = APIError(.tooManyRequests, "too_many_attempts", zh: "登录失败次数过多，请 \(wait / 60 + 1) 分钟后再试", en: "Too many failed log-ins; try again in \(wait / 60 + 1) minutes")
             e.headers[.retryAfter] = String(wait)
             throw e
@@ -72,14 +72,14 @@ struct AccountRoutes {
         let stored = try await services.store.user(login: login)
         let ok = try await services.verifyPassword(password, hash: stored?.passwordHash ?? services.decoyHash)
         guard ok, let stored, stored.user.role != .system else {
-            services.throttle.recordFailure(login, now: now)
+            try await services.throttle.recordFailure(login, now: now)
             services.metrics.loginFailures.increment()
             throw APIError(.unauthorized, "invalid_credentials", zh: "登录名或密码错误", en: "Wrong log-in or password")
         }
         guard !stored.user.disabled else {
             throw APIError(.unauthorized, "account_disabled", zh: "该账号已被停用", en: "This account has been disabled")
         }
-        services.throttle.recordSuccess(login)
+        try await services.throttle.recordSuccess(login, now: now)
         let issued = services.signer.issue(
             userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId, now: now, lifetime: services.configuration.tokenLifetime)
         return (stored, issued)

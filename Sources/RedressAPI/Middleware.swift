@@ -1,8 +1,10 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import RedressDomain
+import RedressStorage
 import Synchronization
 
 /// Turns every error into the JSON error body in the caller's language; unknown errors become a bare 500 and are logged.
@@ -98,38 +100,34 @@ final class AccountStatus: Sendable {
     }
 }
 
-/// Throttles failed log-ins per log-in name: five failures in 15 minutes block further tries until the window ends.
-final class LoginThrottle: Sendable {
-    private struct Window { var failures: Int; var start: Date }
-    private let windows = Mutex<[String: Window]>([:])
+/// Failed log-ins: five per log-in in 15 minutes, then a wait until the window ends. Kept in the store, so the
+/// count holds across restarts and across every server sharing a PostgreSQL database; keyed by a digest of the
+/// log-in, so the table holds no phone number or e-mail address.
+struct LoginThrottle: Sendable {
+    let store: any RedressStore
     let maximumFailures = 5
     let window: TimeInterval = 15 * 60
 
+    static func key(_ login: String) -> String {
+        SHA256.hash(data: Array(("redress-login:" + login).utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Seconds to wait, or nil when a try is allowed.
-    func retryAfter(_ login: String, now: Date) -> Int? {
-        windows.withLock { w in
-            guard let entry = w[login] else { return nil }
-            if now.timeIntervalSince(entry.start) > window {
-                w[login] = nil
-                return nil
-            }
-            return entry.failures >= maximumFailures ? max(1, Int(window - now.timeIntervalSince(entry.start))) : nil
-        }
+    func retryAfter(_ login: String, now: Date) async throws -> Int? {
+        guard let (failures, since) = try await store.loginFailures(key: Self.key(login)) else { return nil }
+        let elapsed = now.timeIntervalSince(since)
+        guard elapsed <= window, failures >= maximumFailures else { return nil }
+        return max(1, Int(window - elapsed))
     }
 
-    func recordFailure(_ login: String, now: Date) {
-        windows.withLock { w in
-            if var entry = w[login], now.timeIntervalSince(entry.start) <= window {
-                entry.failures += 1
-                w[login] = entry
-            } else {
-                w[login] = Window(failures: 1, start: now)
-            }
-            if w.count > 100_000 { w = w.filter { now.timeIntervalSince($0.value.start) <= window } }
-        }
+    func recordFailure(_ login: String, now: Date) async throws {
+        _ = try await store.recordLoginFailure(key: Self.key(login), at: now, window: window)
     }
 
-    func recordSuccess(_ login: String) { windows.withLock { $0[login] = nil } }
+    /// Forgets the log-in's failures, and windows a day old.
+    func recordSuccess(_ login: String, now: Date) async throws {
+        try await store.clearLoginFailures(key: Self.key(login), staleBefore: now.addingTimeInterval(-86_400))
+    }
 }
 
 /// Tokens already verified, so a busy client does not pay for the signature check on every request.

@@ -14,7 +14,7 @@ final class RedressServices: Sendable {
     let store: any RedressStore
     let signer: TokenSigner
     let accounts = AccountStatus()
-    let throttle = LoginThrottle()
+    let throttle: LoginThrottle
     let policies: PolicyCache
     let configuration: AppConfiguration
     let now: @Sendable () -> Date
@@ -31,6 +31,7 @@ final class RedressServices: Sendable {
         logger: Logger, registry: PrometheusCollectorRegistry
     ) {
         self.store = store
+        self.throttle = LoginThrottle(store: store)
         self.treeHeads = treeHeads
         self.signer = signer
         self.configuration = configuration

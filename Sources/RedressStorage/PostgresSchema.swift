@@ -247,6 +247,7 @@ enum PostgresSchema {
         Migration(
             version: 2, name: "index_complaints_by_filing_time",
             statements: ["CREATE INDEX complaints_by_created ON complaints(created_at_ms)"]),
+        Migration(version: 3, name: "create_login_failures", statements: [LoginFailures.createTable, LoginFailures.createIndex]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).

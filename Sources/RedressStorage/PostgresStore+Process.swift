@@ -211,3 +211,32 @@ extension PostgresStore {
         if try await rows("UPDATE webhooks SET disabled = \(disabled) WHERE id = \(id) RETURNING 1").isEmpty { throw StoreError.notFound }
     }
 }
+
+// MARK: Log-in throttle
+
+extension PostgresStore {
+    public func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date) {
+        var binds = PostgresBindings()
+        binds.append(key)
+        binds.append(LoginFailures.milliseconds(at))
+        binds.append(Int64(window * 1000))
+        guard let row = try await rows(PostgresQuery(unsafeSQL: LoginFailures.record, binds: binds)).first else { throw StoreError.notFound }
+        let (failures, since) = try row.decode((Int, Int64).self)
+        return (failures, LoginFailures.date(since))
+    }
+
+    public func loginFailures(key: String) async throws -> (failures: Int, since: Date)? {
+        var binds = PostgresBindings()
+        binds.append(key)
+        guard let row = try await rows(PostgresQuery(unsafeSQL: LoginFailures.read, binds: binds)).first else { return nil }
+        let (failures, since) = try row.decode((Int, Int64).self)
+        return (failures, LoginFailures.date(since))
+    }
+
+    public func clearLoginFailures(key: String, staleBefore: Date) async throws {
+        var binds = PostgresBindings()
+        binds.append(key)
+        binds.append(LoginFailures.milliseconds(staleBefore))
+        _ = try await rows(PostgresQuery(unsafeSQL: LoginFailures.clear, binds: binds))
+    }
+}

@@ -331,6 +331,15 @@ public protocol RedressStore: Sendable {
     func webhooks() async throws -> [WebhookSubscription]
     func setWebhookDisabled(id: String, disabled: Bool) async throws
 
+    // The log-in throttle, shared by every server on the database and kept across restarts.
+    /// Counts a failed log-in under `key` (a digest of the log-in, never the log-in itself) in a window that starts
+    /// at its first failure and lasts `window` seconds; returns the window's failures and its start.
+    func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date)
+    /// The failures recorded under `key` in its latest window, nil when none.
+    func loginFailures(key: String) async throws -> (failures: Int, since: Date)?
+    /// Forgets `key`'s failures (a log-in succeeded) and every window that started before `staleBefore`.
+    func clearLoginFailures(key: String, staleBefore: Date) async throws
+
     // Several servers.
     /// Every case change committed from now on: by this server, or on PostgreSQL by any server sharing the database.
     func caseSignals() -> AsyncStream<CaseSignal>

@@ -247,6 +247,12 @@ enum SQLiteSchema {
             // The supervisors' dashboard reads the cases filed in a recent window.
             try db.execute(sql: "CREATE INDEX complaints_by_created ON complaints(created_at_ms)")
         }
+        m.registerMigration("v5_create_login_failures") { db in
+            // Failed log-ins per digest of the log-in, so the throttle survives a restart (and, on PostgreSQL,
+            // holds across servers).
+            try db.execute(sql: LoginFailures.createTable)
+            try db.execute(sql: LoginFailures.createIndex)
+        }
         return m
     }
 }

@@ -221,3 +221,26 @@ extension SQLiteStore {
         }
     }
 }
+
+// MARK: Log-in throttle
+
+extension SQLiteStore {
+    public func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date) {
+        let now = LoginFailures.milliseconds(at), span = Int64(window * 1000)
+        return try await write { db in
+            let row = try Row.fetchOne(db, sql: LoginFailures.record, arguments: [key, now, span])
+            guard let row else { throw StoreError.notFound }
+            return (row[0], LoginFailures.date(row[1]))
+        }
+    }
+
+    public func loginFailures(key: String) async throws -> (failures: Int, since: Date)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: LoginFailures.read, arguments: [key]).map { ($0[0], LoginFailures.date($0[1])) }
+        }
+    }
+
+    public func clearLoginFailures(key: String, staleBefore: Date) async throws {
+        try await write { db in try db.execute(sql: LoginFailures.clear, arguments: [key, LoginFailures.milliseconds(staleBefore)]) }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Testing
 
@@ -42,6 +43,36 @@ struct AuthAPITests {
             #expect(r.headers[.retryAfter] != nil)
             t.clock.advance(hours: 0.5)
             _ = try await c.login("a@b.cn")
+        }
+    }
+
+    /// Five failures through one server lock the log-in on another server sharing the database, and after a restart.
+    @Test(arguments: Engine.allCases) func theLogInThrottleHoldsAcrossServersAndRestarts(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
+        try await t.test { c in
+            _ = try await c.member("a@b.cn")
+            for _ in 0..<5 {
+                let r = try await c.call(.post, "/api/v1/auth/login", json: #"{"login":"a@b.cn","password":"wrong-password"}"#)
+                #expect(r.status == .unauthorized)
+            }
+        }
+        // Only a digest of the log-in is kept, never the log-in.
+        if engine == .sqlite {
+            let keys = try await DatabaseQueue(path: t.directory + "/redress.sqlite").read { try String.fetchAll($0, sql: "SELECT key FROM login_failures") }
+            #expect(keys.count == 1 && keys[0].count == 64 && !keys[0].contains("a@b"))
+        }
+        let other = try await t.reopen()
+        try await t.test(on: other) { c in
+            let r = try await c.call(.post, "/api/v1/auth/login", json: #"{"login":"A@b.cn ","password":"password-123"}"#)
+            #expect(r.status == .tooManyRequests && r.errorCode == "too_many_attempts", "\(String(buffer: r.body))")
+            // Another log-in is not affected.
+            _ = try await c.member("c@d.cn")
+            t.clock.advance(hours: 0.26)
+            _ = try await c.login("a@b.cn")
+        }
+        // A log-in that succeeded forgets its failures.
+        if engine == .sqlite {
+            #expect(try await DatabaseQueue(path: t.directory + "/redress.sqlite").read { try Int.fetchOne($0, sql: "SELECT count(*) FROM login_failures") } == 0)
         }
     }
 

@@ -107,6 +107,12 @@ struct TestApp {
 
     @discardableResult
     func test<T: Sendable>(_ body: @Sendable (Client) async throws -> T) async throws -> T {
+        try await test(on: store, body)
+    }
+
+    /// An application on another opening of the store: a restarted server, or a second one sharing the database.
+    @discardableResult
+    func test<T: Sendable>(on store: any RedressStore, _ body: @Sendable (Client) async throws -> T) async throws -> T {
         let clock = self.clock
         let app = try await buildApplication(
             configuration: configuration, dependencies: AppDependencies(store: store, now: { clock.now }, runSweeper: false))

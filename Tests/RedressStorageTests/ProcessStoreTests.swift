@@ -12,6 +12,35 @@ struct ProcessStoreTests {
             contactName: "李", contactPhone: "02112345678", contactEmail: "shop@example.com", verifiedAt: nil, createdAt: at, updatedAt: at)
     }
 
+    @Test(arguments: StoreEngine.allCases) func failedLogInsAreCountedPerWindowAndForgottenOnSuccess(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        let t0 = StoreFixture.now, window: TimeInterval = 900
+        #expect(try await f.store.loginFailures(key: "k1") == nil)
+        for n in 1...3 {
+            let (failures, since) = try await f.store.recordLoginFailure(key: "k1", at: t0.addingTimeInterval(Double(n) * 10), window: window)
+            #expect(failures == n && since == t0.addingTimeInterval(10))
+        }
+        _ = try await f.store.recordLoginFailure(key: "k2", at: t0, window: window)
+        // Seen the same by another opening of the store (a restart, or another server).
+        let again = try await f.reopen()
+        #expect(try await again.loginFailures(key: "k1").map(\.failures) == 3)
+        // A failure after the window starts a new one.
+        let late = t0.addingTimeInterval(10 + window + 1)
+        let (failures, since) = try await again.recordLoginFailure(key: "k1", at: late, window: window)
+        #expect(failures == 1 && since == late)
+        // Sixteen concurrent failures are each counted.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { _ = try await f.store.recordLoginFailure(key: "k3", at: t0, window: window) } }
+            try await group.waitForAll()
+        }
+        #expect(try await f.store.loginFailures(key: "k3").map(\.failures) == 16)
+        // A success forgets its key, and windows started before the cut-off go too.
+        try await f.store.clearLoginFailures(key: "k1", staleBefore: t0.addingTimeInterval(1))
+        #expect(try await f.store.loginFailures(key: "k1") == nil)
+        #expect(try await f.store.loginFailures(key: "k2") == nil)
+        #expect(try await f.store.loginFailures(key: "k3") == nil)
+    }
+
     @Test(arguments: StoreEngine.allCases) func merchantsAreKeptAndTheirLicenceIsUnique(_ engine: StoreEngine) async throws {
         let f = try await StoreFixture(engine)
         let licence = BusinessLicence.withCheck("91310115MA1K4XY80")!

@@ -1,0 +1,28 @@
+import Foundation
+
+/// The failed log-ins table and its statements, the same SQL on SQLite and PostgreSQL (both have upserts with
+/// RETURNING). Rows are keyed by a digest of the log-in: no phone number or e-mail address is kept here.
+enum LoginFailures {
+    static let createTable = """
+        CREATE TABLE login_failures (
+          key TEXT PRIMARY KEY,
+          failures INTEGER NOT NULL,
+          since_ms BIGINT NOT NULL
+        )
+        """
+    static let createIndex = "CREATE INDEX login_failures_by_start ON login_failures(since_ms)"
+
+    /// Parameters: key, now (ms), window (ms), window (ms). A window older than `window` starts again at one.
+    static let record = """
+        INSERT INTO login_failures (key, failures, since_ms) VALUES ($1, 1, $2)
+        ON CONFLICT (key) DO UPDATE SET
+          failures = CASE WHEN excluded.since_ms - login_failures.since_ms > $3 THEN 1 ELSE login_failures.failures + 1 END,
+          since_ms = CASE WHEN excluded.since_ms - login_failures.since_ms > $3 THEN excluded.since_ms ELSE login_failures.since_ms END
+        RETURNING failures, since_ms
+        """
+    static let read = "SELECT failures, since_ms FROM login_failures WHERE key = $1"
+    static let clear = "DELETE FROM login_failures WHERE key = $1 OR since_ms < $2"
+
+    static func milliseconds(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+}
