@@ -436,7 +436,7 @@ struct AdminPages {
                         login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role,
                         phone: nil, merchantId: role == .merchant ? form["merchantId"] : nil, email: form["email"]))
                 context.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(role.rawValue)", "by": "\(identity.userId)"])
-                return WebSession.redirect(role == .merchant && user.merchantId != nil ? "/admin/merchants/\(user.merchantId!)" : "/admin/users")
+                return WebSession.redirect(user.merchantId.map { "/admin/merchants/\($0)" } ?? "/admin/users")
             } catch {
                 failure = web.message(error, chinese: zh).text
             }

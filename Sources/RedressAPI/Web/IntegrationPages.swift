@@ -55,7 +55,11 @@ struct IntegrationPages {
 
     @Sendable func webhooksPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let (gate, base) = gate(request, context)
-        guard case .allowed(let identity) = gate else { return gate.response }
+        let identity: Identity
+        switch gate {
+        case .denied(let r): return r
+        case .allowed(let i): identity = i
+        }
         let zh = WebSession.chinese(request)
         return pages.page("webhooks", title: "Webhook", model: try await webhooksModel(identity, base: base, chinese: zh), request: request, context: context)
     }
@@ -63,7 +67,11 @@ struct IntegrationPages {
     /// A new subscription; its signing secret is shown on this one page and never again.
     @Sendable func createWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let (gate, base) = gate(request, context)
-        guard case .allowed(let identity) = gate else { return gate.response }
+        let identity: Identity
+        switch gate {
+        case .denied(let r): return r
+        case .allowed(let i): identity = i
+        }
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
         let failure: String
@@ -87,7 +95,11 @@ struct IntegrationPages {
 
     @Sendable func setWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let (gate, base) = gate(request, context)
-        guard case .allowed(let identity) = gate else { return gate.response }
+        let identity: Identity
+        switch gate {
+        case .denied(let r): return r
+        case .allowed(let i): identity = i
+        }
         let form = try await WebSession.form(request)
         guard WebSession.csrfValid(request, form: form), let id = context.parameters.get("webhookId") else { return WebSession.redirect(base) }
         do {
@@ -148,7 +160,10 @@ struct IntegrationPages {
                 return row
             },
         ]
-        if offset > 0 { model["previousPage"] = query(status, max(0, offset - Self.pageSize)).isEmpty ? "?" : query(status, max(0, offset - Self.pageSize)) }
+        if offset > 0 {
+            let previous = query(status, max(0, offset - Self.pageSize))
+            model["previousPage"] = previous.isEmpty ? "?" : previous
+        }
         if found.count > Self.pageSize { model["nextPage"] = query(status, offset + Self.pageSize) }
         return pages.page("deliveries", title: WebText.words(chinese: zh)["deliveries"]!, model: model, request: request, context: context)
     }
@@ -202,15 +217,5 @@ struct IntegrationPages {
         }
         _ = try await admin.replay(deliveryId: id, by: identity, logger: context.logger)
         return WebSession.redirect("/admin/deliveries/\(id)?replayed=1")
-    }
-}
-
-extension WebRoutes.Gate {
-    /// The page a refused request gets (the log-in, or forbidden).
-    var response: Response {
-        switch self {
-        case .denied(let r): r
-        case .allowed: WebSession.redirect("/")
-        }
     }
 }
