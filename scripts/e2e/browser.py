@@ -249,7 +249,8 @@ try:
     member.get(case_url + "?lang=en")
     wait_text(member, "Timeline", what="the English case page")
     shot(member, "member-case-english")
-    print("OK: wizard with an image on a phone, live queue and reply, dispute and escalation; no internal note on the member's page")
+    print("OK: wizard with an image on a phone, live queue and reply, dispute and escalation; no internal note on the member's page; "
+          "the dashboard, a merchant registered, a webhook and its delivery in the log")
 finally:
     for d in drivers:
         try:
