@@ -346,7 +346,7 @@ def process_paths():
         "/api/v1/webhooks": {
             "post": op("Subscribe a URL to notices (admin; a merchant for its own cases). Deliveries carry Redress-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>",
                        {**ok(ref("Webhook"), "201", "Created; the secret is shown this once"), **errors(*JSON_IN, "403")},
-                       body(obj({"url": {**STR, "description": "http:// or https://"}, "topics": {"type": "array", "items": STR, "description": "Empty or absent: every topic"}}, ["url"], True)),
+                       body(obj({"url": {**STR, "description": "http:// or https://; a merchant's must be a public address (private_address otherwise)"}, "topics": {"type": "array", "items": STR, "description": "Empty or absent: every topic"}}, ["url"], True)),
                        tags=["notifications"]),
             "get": op("Webhook subscriptions", {**ok({"type": "array", "items": ref("Webhook")}), **errors("401", "403", "503")}, tags=["notifications"]),
         },

@@ -187,6 +187,11 @@ struct AdminRoutes {
         else {
             throw APIError.invalid("url", "invalid_url", zh: "Webhook 地址必须是 http:// 或 https:// 开头的完整网址", en: "The webhook URL must be an absolute http:// or https:// URL")
         }
+        if identity.role == .merchant, let refusal = WebhookAddress.refusal(host: host) {
+            throw APIError.invalid(
+                "url", "private_address", zh: "商家的 Webhook 地址必须是公网地址，不能是本机、内网或链路本地地址",
+                en: "A merchant's webhook must be a public address, not loopback, private or link-local (\(refusal))")
+        }
         for (i, t) in topics.enumerated() where NoticeTopic(rawValue: t) == nil {
             throw APIError.invalid(
                 "topics[\(i)]", "unknown_topic", zh: "未知的通知主题：\(t)",

@@ -18,6 +18,8 @@ public struct Outbox: Service {
     static let signatureHeader = "Redress-Signature"
     static let maximumAttempts = 10
     static let maximumBackoff: Double = 6 * 3600
+    /// Webhooks are POSTed without following redirects.
+    static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
 
     let store: any RedressStore
     let configuration: AppConfiguration
@@ -205,6 +207,10 @@ public struct Outbox: Service {
         guard let hook = try await store.webhooks().first(where: { $0.id == d.destination }) else { throw OutboxError("the webhook no longer exists") }
         guard !hook.disabled else { throw OutboxError("the webhook is disabled") }
         guard let url = URL(string: hook.url) else { throw OutboxError("bad URL") }
+        // A merchant's endpoint must be public, whatever its name resolves to today.
+        if hook.merchantId != nil, let host = url.host, let refusal = WebhookAddress.resolvedRefusal(host: host) {
+            throw OutboxError("not sent: \(refusal)")
+        }
         let body = Self.payload(d)
         var request = URLRequest(url: url, timeoutInterval: 10)
         request.httpMethod = "POST"
@@ -214,7 +220,7 @@ public struct Outbox: Service {
         request.setValue(String(d.id), forHTTPHeaderField: "Redress-Delivery")
         request.setValue(d.notice.topic.rawValue, forHTTPHeaderField: "Redress-Topic")
         request.setValue(Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body), forHTTPHeaderField: Self.signatureHeader)
-        let (_, response) = try await URLSession.shared.data(for: request)
+        let (_, response) = try await Self.session.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
@@ -288,7 +294,9 @@ public struct Outbox: Service {
     }
 }
 
-struct OutboxError: Error, CustomStringConvertible {
+/// Why a delivery was not made, as the delivery log shows it.
+struct OutboxError: LocalizedError, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
+    var errorDescription: String? { description }
 }

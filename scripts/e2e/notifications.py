@@ -25,10 +25,17 @@ smtp_port = free_port()
 smtp = Controller(Mailbox(), hostname="127.0.0.1", port=smtp_port); smtp.start()
 
 hooks, secret = [], {"value": None}
+moved, redirected = [], []
 class Receiver(BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        # A second webhook answers with a redirect, which Redress must not follow.
+        if self.path == "/moved":
+            moved.append(self.headers["Redress-Delivery"])
+            self.send_response(302); self.send_header("Location", f"http://127.0.0.1:{http_port}/target"); self.end_headers(); return
+        if self.path == "/target":
+            redirected.append(self.headers.get("Redress-Delivery")); self.send_response(200); self.end_headers(); return
         sig = dict(p.split("=", 1) for p in self.headers["Redress-Signature"].split(","))
         expected = hmac.new(secret["value"].encode(), sig["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
         valid = hmac.compare_digest(expected, sig["v1"]) and abs(time.time() - int(sig["t"])) < 300
@@ -69,6 +76,8 @@ try:
     status, hook = call("POST", "/webhooks", admin, {"url": f"http://127.0.0.1:{http_port}/redress", "topics": ["complaint.created"]})
     assert status == 201, hook
     secret["value"] = hook["secret"]
+    status, moving = call("POST", "/webhooks", admin, {"url": f"http://127.0.0.1:{http_port}/moved", "topics": ["complaint.created"]})
+    assert status == 201, moving
     member = call("POST", "/auth/login", body={"login": "member2@demo.redress", "password": "demo-member-2026"})[1]["token"]
     status, case = call("POST", "/complaints", member, {
         "category": "transaction.topup_not_credited", "narrative": "充值 98 元未到账",
@@ -105,6 +114,15 @@ try:
     assert status == 202
     wait("the replay arrives", lambda: len(hooks) >= 3)
     assert hooks[2]["delivery"] == delivery and hooks[2]["valid"]
+    # The redirecting endpoint: asked, its redirect not followed, the attempt logged as HTTP 302.
+    wait("the redirecting webhook asked", lambda: len(moved) >= 1)
+    status, pending = call("GET", "/deliveries?limit=500", admin)
+    redirect = next(d for d in pending if d["destination"] == moving["id"])
+    status, redirect = call("GET", f"/deliveries/{redirect['id']}", admin)
+    assert redirect["status"] == "pending" and redirect["log"][0]["statusCode"] == 302, redirect
+    assert redirected == [], "a webhook's redirect was followed"
+    print("a redirecting webhook: not followed, logged as", redirect["log"][0]["error"])
+
     status, bad = call("POST", "/webhooks", admin, {"url": "file:///etc/passwd"})
     assert status == 422 and bad["error"]["field"] == "url", bad
     print("OK: e-mail via msmtp to a real SMTP server; signed webhooks with retry, delivery log and replay")

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import RedressStorage
+import Testing
+
+@testable import RedressAPI
+
+/// A merchant's webhook may not make Redress call the platform's own network.
+@Suite("Webhook addresses")
+struct WebhookAddressTests {
+    @Test(arguments: [
+        "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
+        "198.18.0.1", "::1", "::", "fe80::1", "fd00::1", "fc00::2", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "[::1]", "localhost",
+        "api.localhost", "printer.local", "metadata.google.internal",
+    ])
+    func internalAddressesAndLocalNamesAreRefused(_ host: String) {
+        #expect(WebhookAddress.refusal(host: host) != nil)
+    }
+
+    @Test(arguments: ["8.8.8.8", "172.32.0.1", "100.128.0.1", "192.169.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8", "hooks.example.com"])
+    func publicAddressesAndNamesPass(_ host: String) {
+        #expect(WebhookAddress.refusal(host: host) == nil)
+    }
+
+    @Test func namesAreResolvedAndEachAddressChecked() {
+        let addresses = WebhookAddress.resolve("localhost")
+        #expect(addresses.contains([127, 0, 0, 1]))
+        #expect(addresses.allSatisfy(WebhookAddress.isInternal))
+        #expect(WebhookAddress.text([127, 0, 0, 1]) == "127.0.0.1")
+        #expect(WebhookAddress.text(WebhookAddress.literal("fd00::1")!) == "fd00:0:0:0:0:0:0:1")
+    }
+
+    @Test func aMerchantsWebhookMustBePublicAndIsCheckedAgainBeforeEachDelivery() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            let (merchantId, shop) = try await ProcessStoryTests.merchant(c, admin: admin, login: "shop@x.cn")
+            for url in ["http://127.0.0.1:8080/hook", "http://[::1]/hook", "http://localhost/hook", "https://169.254.169.254/latest/meta-data"] {
+                let r = try await c.call(.post, "/api/v1/webhooks", token: shop, json: #"{"url":"\#(url)"}"#)
+                #expect(r.status == .unprocessableContent && r.errorCode == "private_address" && r.errorField == "url", "\(url)")
+            }
+            #expect(try await c.call(.post, "/api/v1/webhooks", token: shop, json: #"{"url":"https://shop.example.com/hook"}"#).status == .created)
+            // The platform's own webhook may call its own network.
+            #expect(try await c.call(.post, "/api/v1/webhooks", token: admin, json: #"{"url":"http://10.0.0.5/risk"}"#).status == .created)
+
+            // A merchant's endpoint whose name leads inside (made before the check, or re-pointed since): not sent.
+            try await t.store.createWebhook(
+                WebhookSubscription(
+                    id: "inside", url: "http://localhost:9/hook", secret: "whsec_x", topics: ["complaint.created"], merchantId: merchantId,
+                    createdBy: "test", createdAt: t.clock.now))
+            let member = try await c.member("m@x.cn")
+            _ = try await c.file(
+                member,
+                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-1","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡未开通","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#)
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            let clock = t.clock
+            _ = try await Outbox(store: t.store, configuration: t.configuration, now: { clock.now }, logger: quiet).runOnce()
+            let inside = try #require(try await t.store.deliveries(status: nil, limit: 50, offset: 0).first { $0.destination == "inside" })
+            #expect(inside.attempts == 1 && inside.lastError == "not sent: localhost is a local name")
+        }
+    }
+}
