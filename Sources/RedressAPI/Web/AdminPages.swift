@@ -161,27 +161,21 @@ struct AdminPages {
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
         let current = try await services.store.policy()
-        var failure: String
-        if WebSession.csrfValid(request, form: form) {
-            do {
-                let updated = try Self.apply(form, to: current)
-                try await services.store.savePolicy(updated, by: identity.userId, at: services.now())
-                return WebSession.redirect("/admin/policy?saved=1")
-            } catch {
-                failure = web.message(error, chinese: zh).text
+        return try await web.submit(request, form: form) {
+            let updated = try Self.apply(form, to: current)
+            try await services.store.savePolicy(updated, by: identity.userId, at: services.now())
+            return WebSession.redirect("/admin/policy?saved=1")
+        } refused: { failure in
+            var m = try await policyModel(current, chinese: zh)
+            // What was typed stays in the form.
+            m["fields"] = Self.fields(current, chinese: zh).map { f -> [String: Any] in
+                var f = f
+                if let name = f["name"] as? String, let typed = form[name] { f["value"] = typed }
+                return f
             }
-        } else {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
+            m["error"] = failure
+            return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
         }
-        var m = try await policyModel(current, chinese: zh)
-        // What was typed stays in the form.
-        m["fields"] = Self.fields(current, chinese: zh).map { f -> [String: Any] in
-            var f = f
-            if let name = f["name"] as? String, let typed = form[name] { f["value"] = typed }
-            return f
-        }
-        m["error"] = failure
-        return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     /// A year's holidays and make-up working weekends, as the State Council publishes them: dates separated by spaces,
@@ -193,8 +187,7 @@ struct AdminPages {
         }
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
-        var failure: String
-        if WebSession.csrfValid(request, form: form) {
+        return try await web.submit(request, form: form) {
             func dates(_ key: String) throws -> [CivilDate] {
                 try (form[key] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0.isWhitespace || $0 == "、" }).map { part in
                     guard let d = CivilDate(iso: String(part)) else {
@@ -203,29 +196,24 @@ struct AdminPages {
                     return d
                 }
             }
-            do {
-                guard let year = Int(form["year"] ?? ""), (2000...2100).contains(year) else {
-                    throw DomainError.invalidField(field: "year", code: "invalid_year", zh: "年份须在 2000–2100 之间", en: "The year must be between 2000 and 2100")
-                }
-                let y = HolidayYear(
-                    year: year, region: "CN", timeZone: "Asia/Shanghai", source: (form["source"] ?? "").isEmpty ? nil : form["source"],
-                    daysOff: try dates("daysOff"), workingWeekends: try dates("workingWeekends"))
-                if let problem = y.problems().first {
-                    throw DomainError.invalidField(field: "daysOff", code: "invalid_calendar", zh: "日历数据有误：\(problem)", en: "The calendar is not valid: \(problem)")
-                }
-                try await services.store.saveCalendarYear(y, at: services.now())
-                services.policies.invalidate()
-                return WebSession.redirect("/admin/policy?saved=1")
-            } catch {
-                failure = web.message(error, chinese: zh).text
+            guard let year = Int(form["year"] ?? ""), (2000...2100).contains(year) else {
+                throw DomainError.invalidField(field: "year", code: "invalid_year", zh: "年份须在 2000–2100 之间", en: "The year must be between 2000 and 2100")
             }
-        } else {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
+            let y = HolidayYear(
+                year: year, region: "CN", timeZone: "Asia/Shanghai", source: (form["source"] ?? "").isEmpty ? nil : form["source"],
+                daysOff: try dates("daysOff"), workingWeekends: try dates("workingWeekends"))
+            if let problem = y.problems().first {
+                throw DomainError.invalidField(field: "daysOff", code: "invalid_calendar", zh: "日历数据有误：\(problem)", en: "The calendar is not valid: \(problem)")
+            }
+            try await services.store.saveCalendarYear(y, at: services.now())
+            services.policies.invalidate()
+            return WebSession.redirect("/admin/policy?saved=1")
+        } refused: { failure in
+            var m = try await policyModel(try await services.store.policy(), chinese: zh)
+            m["calendarError"] = failure
+            m["calendar"] = ["year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "", "source": form["source"] ?? ""]
+            return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
         }
-        var m = try await policyModel(try await services.store.policy(), chinese: zh)
-        m["calendarError"] = failure
-        m["calendar"] = ["year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "", "source": form["source"] ?? ""]
-        return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     // MARK: Merchants
@@ -298,20 +286,14 @@ struct AdminPages {
         }
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
-        let failure: String
-        if WebSession.csrfValid(request, form: form) {
-            do {
-                let m = try await admin.registerMerchant(Self.merchantDraft(form), by: identity, logger: context.logger)
-                return WebSession.redirect("/admin/merchants/\(m.id)?saved=1")
-            } catch {
-                failure = web.message(error, chinese: zh).text
-            }
-        } else {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
+        return try await web.submit(request, form: form) {
+            let m = try await admin.registerMerchant(Self.merchantDraft(form), by: identity, logger: context.logger)
+            return WebSession.redirect("/admin/merchants/\(m.id)?saved=1")
+        } refused: { failure in
+            var m = try await merchantsModel(form: Self.typedMerchant(form), chinese: zh)
+            m["error"] = failure
+            return pages.page("merchants", title: zh ? "商家资质" : "Merchants", model: m, request: request, context: context, status: .unprocessableContent)
         }
-        var m = try await merchantsModel(form: Self.typedMerchant(form), chinese: zh)
-        m["error"] = failure
-        return pages.page("merchants", title: zh ? "商家资质" : "Merchants", model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     func merchantModel(_ m: Merchant, form: [String: String], chinese zh: Bool) async throws -> [String: Any] {
@@ -351,20 +333,14 @@ struct AdminPages {
             return web.notFound(request, context)
         }
         let form = try await WebSession.form(request)
-        let failure: String
-        if WebSession.csrfValid(request, form: form) {
-            do {
-                _ = try await admin.reviseMerchant(id: id, Self.merchantDraft(form), by: identity, logger: context.logger)
-                return WebSession.redirect("/admin/merchants/\(id)?saved=1")
-            } catch {
-                failure = web.message(error, chinese: zh).text
-            }
-        } else {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
+        return try await web.submit(request, form: form) {
+            _ = try await admin.reviseMerchant(id: id, Self.merchantDraft(form), by: identity, logger: context.logger)
+            return WebSession.redirect("/admin/merchants/\(id)?saved=1")
+        } refused: { failure in
+            var m = try await merchantModel(merchant, form: Self.typedMerchant(form), chinese: zh)
+            m["error"] = failure
+            return pages.page("merchant", title: merchant.shopName, model: m, request: request, context: context, status: .unprocessableContent)
         }
-        var m = try await merchantModel(merchant, form: Self.typedMerchant(form), chinese: zh)
-        m["error"] = failure
-        return pages.page("merchant", title: merchant.shopName, model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     @Sendable func verifyMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -425,27 +401,21 @@ struct AdminPages {
         }
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
-        var failure: String
-        if WebSession.csrfValid(request, form: form) {
-            do {
-                guard let role = Role(rawValue: form["role"] ?? ""), Self.assignableRoles.contains(role) else {
-                    throw DomainError.invalidField(field: "role", code: "invalid_role", zh: "请选择角色", en: "Choose a role")
-                }
-                let user = try await web.accounts.createAccount(
-                    AccountRoutes.NewUserRequest(
-                        login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role,
-                        phone: nil, merchantId: role == .merchant ? form["merchantId"] : nil, email: form["email"]))
-                context.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(role.rawValue)", "by": "\(identity.userId)"])
-                return WebSession.redirect(user.merchantId.map { "/admin/merchants/\($0)" } ?? "/admin/users")
-            } catch {
-                failure = web.message(error, chinese: zh).text
+        return try await web.submit(request, form: form) {
+            guard let role = Role(rawValue: form["role"] ?? ""), Self.assignableRoles.contains(role) else {
+                throw DomainError.invalidField(field: "role", code: "invalid_role", zh: "请选择角色", en: "Choose a role")
             }
-        } else {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
+            let user = try await web.accounts.createAccount(
+                AccountRoutes.NewUserRequest(
+                    login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role,
+                    phone: nil, merchantId: role == .merchant ? form["merchantId"] : nil, email: form["email"]))
+            context.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(role.rawValue)", "by": "\(identity.userId)"])
+            return WebSession.redirect(user.merchantId.map { "/admin/merchants/\($0)" } ?? "/admin/users")
+        } refused: { failure in
+            var m = try await usersModel(chinese: zh, typed: form)
+            m["error"] = failure
+            return pages.page("users", title: zh ? "用户管理" : "Users", model: m, request: request, context: context, status: .unprocessableContent)
         }
-        var m = try await usersModel(chinese: zh, typed: form)
-        m["error"] = failure
-        return pages.page("users", title: zh ? "用户管理" : "Users", model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     @Sendable func setDisabled(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -74,23 +74,17 @@ struct IntegrationPages {
         }
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
-        let failure: String
-        if WebSession.csrfValid(request, form: form) {
-            do {
-                let topics = NoticeTopic.allCases.map(\.rawValue).filter { form["topic." + $0] != nil }
-                let w = try await admin.subscribe(url: form["url"] ?? "", topics: topics, by: identity, logger: context.logger)
-                var m = try await webhooksModel(identity, base: base, chinese: zh)
-                m["secret"] = w.secret
-                return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .created)
-            } catch {
-                failure = web.message(error, chinese: zh).text
-            }
-        } else {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
+        return try await web.submit(request, form: form) {
+            let topics = NoticeTopic.allCases.map(\.rawValue).filter { form["topic." + $0] != nil }
+            let w = try await admin.subscribe(url: form["url"] ?? "", topics: topics, by: identity, logger: context.logger)
+            var m = try await webhooksModel(identity, base: base, chinese: zh)
+            m["secret"] = w.secret
+            return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .created)
+        } refused: { failure in
+            var m = try await webhooksModel(identity, base: base, chinese: zh, typed: form)
+            m["error"] = failure
+            return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .unprocessableContent)
         }
-        var m = try await webhooksModel(identity, base: base, chinese: zh, typed: form)
-        m["error"] = failure
-        return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     @Sendable func setWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {

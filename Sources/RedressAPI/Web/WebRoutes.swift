@@ -532,6 +532,20 @@ struct WebRoutes {
         return pages.page("member-case", title: c.caseNumber, model: m, request: request, context: context)
     }
 
+    /// A form's change, run when the form's CSRF token holds; otherwise, or when the change is refused, `refused`
+    /// shows the form again with the message in the user's language.
+    func submit(
+        _ request: Request, form: [String: String], _ change: () async throws -> Response, refused: (String) async throws -> Response
+    ) async throws -> Response {
+        let zh = chinese(request)
+        guard WebSession.csrfValid(request, form: form) else { return try await refused(WebText.words(chinese: zh)["csrfFailed"]!) }
+        do {
+            return try await change()
+        } catch {
+            return try await refused(message(error, chinese: zh).text)
+        }
+    }
+
     /// Runs a change to a case from a form; on failure shows the case page again with the message and the text typed.
     func act(
         _ request: Request, _ context: RedressRequestContext, _ portal: Portal, form: [String: String],
@@ -545,28 +559,22 @@ struct WebRoutes {
                 request: request, context: context, status: .unauthorized)
         }
         guard portal.admits(identity), let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
-        var failure: String?
-        if !WebSession.csrfValid(request, form: form) {
-            failure = WebText.words(chinese: zh)["csrfFailed"]!
-        } else {
+        return try await submit(request, form: form) {
             let workflow = try await services.policies.workflow()
             let now = services.now()
             let routes = complaints
-            do {
-                _ = try await services.store.update(complaintId: id) { current in
-                    try routes.authorize(current, identity)
-                    return try apply(workflow, current, now, identity)
-                }
-                return WebSession.redirect(portal.casePath + id)
-            } catch {
-                failure = message(error, chinese: zh).text
+            _ = try await services.store.update(complaintId: id) { current in
+                try routes.authorize(current, identity)
+                return try apply(workflow, current, now, identity)
             }
+            return WebSession.redirect(portal.casePath + id)
+        } refused: { failure in
+            guard let c = try await services.store.complaint(id: id), (try? complaints.authorize(c, identity)) != nil else { return notFound(request, context) }
+            var m = try await caseModel(portal, c, identity: identity, chinese: zh)
+            m["error"] = failure
+            m["typed"] = form["body"] ?? form["reason"] ?? form["note"] ?? ""
+            return pages.page(portal.template, title: c.caseNumber, model: m, request: request, context: context, status: .unprocessableContent)
         }
-        guard let c = try await services.store.complaint(id: id), (try? complaints.authorize(c, identity)) != nil else { return notFound(request, context) }
-        var m = try await caseModel(portal, c, identity: identity, chinese: zh)
-        m["error"] = failure
-        m["typed"] = form["body"] ?? form["reason"] ?? form["note"] ?? ""
-        return pages.page(portal.template, title: c.caseNumber, model: m, request: request, context: context, status: .unprocessableContent)
     }
 
     func caseModel(_ portal: Portal, _ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
