@@ -13,7 +13,8 @@ let package = Package(
         .executable(name: "redress", targets: ["redress"]),
         .library(name: "RedressDomain", targets: ["RedressDomain"]),
         .library(name: "RedressStorage", targets: ["RedressStorage"]),
-        .library(name: "RedressAPI", targets: ["RedressAPI"]),
+        .library(name: "RedressApp", targets: ["RedressApp"]),
+        .library(name: "RedressServer", targets: ["RedressServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -39,8 +40,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        // Storage: the `RedressStore` protocol and its conformances, SQLite (GRDB, the embedded default) and PostgreSQL
-        // (PostgresNIO, for several servers on one database).
+        // Storage: the store protocols and their conformances, SQLite (GRDB, the embedded default) and PostgreSQL
+        // (PostgresNIO, for several servers on one database), and the stored form of a case.
         .target(
             name: "RedressStorage",
             dependencies: [
@@ -53,23 +54,28 @@ let package = Package(
             resources: [.copy("Resources/calendars")],
             swiftSettings: swiftSettings
         ),
-        // Case dossiers as ZIP archives: writing them, and reading one back for offline verification.
+        // Case dossiers: built from a case's record in the store, written as ZIP archives, read back for offline checks.
         .target(
             name: "RedressDossier",
-            dependencies: ["RedressDomain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                "RedressDomain",
+                "RedressStorage",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources/templates")],
             swiftSettings: swiftSettings
         ),
-        // HTTP API on Hummingbird 2 and the one place that wires the application.
+        // The use cases: cases, accounts, merchants, webhooks, policy and the evidence log, with the access rules decided
+        // once; the background services (deadline sweeper, outbox, tree-head signer). The only layer that talks to the store.
         .target(
-            name: "RedressAPI",
+            name: "RedressApp",
             dependencies: [
                 "RedressDomain",
                 "RedressStorage",
                 "RedressDossier",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -77,20 +83,84 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/openapi.json"), .copy("Resources/templates"), .copy("Resources/web")],
             swiftSettings: swiftSettings
         ),
-        // The `redress` command line: parses flags and calls into RedressAPI.
+        // What both HTTP edges share: the request context, authentication, the error body, JSON and multipart reading.
+        .target(
+            name: "RedressHTTP",
+            dependencies: [
+                "RedressDomain",
+                "RedressApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The JSON API under /api/v1 and its OpenAPI document.
+        .target(
+            name: "RedressAPI",
+            dependencies: [
+                "RedressDomain",
+                "RedressApp",
+                "RedressHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+        // The web pages: member, staff, merchant, reviewer and admin portals, their templates and assets.
+        .target(
+            name: "RedressWeb",
+            dependencies: [
+                "RedressDomain",
+                "RedressApp",
+                "RedressHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/templates"), .copy("Resources/web")],
+            swiftSettings: swiftSettings
+        ),
+        // The one place that wires the application: the use cases, both edges and the background services.
+        .target(
+            name: "RedressServer",
+            dependencies: [
+                "RedressDomain",
+                "RedressApp",
+                "RedressHTTP",
+                "RedressAPI",
+                "RedressWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The `redress` command line: parses flags and calls into the server and the use cases.
         .executableTarget(
             name: "redress",
             dependencies: [
-                "RedressAPI",
+                "RedressServer",
+                "RedressApp",
                 "RedressStorage",
                 "RedressDomain",
                 "RedressDossier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -103,7 +173,11 @@ let package = Package(
         .testTarget(
             name: "RedressAPITests",
             dependencies: [
+                "RedressServer",
+                "RedressApp",
+                "RedressHTTP",
                 "RedressAPI",
+                "RedressWeb",
                 "RedressStorage",
                 "RedressDomain",
                 "RedressDossier",

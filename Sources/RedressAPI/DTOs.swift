@@ -1,4 +1,5 @@
 import Foundation
+import RedressApp
 import RedressDomain
 
 /// A user as the API shows them. The phone number is shown in full only to the user themself and admins.
@@ -153,7 +154,7 @@ struct ComplaintDTO: Encodable {
     static func process(
         _ c: Complaint, viewer: Identity, merchant: Merchant?, member: User?, workflow: CaseWorkflow, chinese: Bool, now: Date
     ) -> [String: CanonicalValue] {
-        func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
+        func t(_ d: Date) -> CanonicalValue { .string(d.rfc3339) }
         func actor(_ a: CaseActor) -> CanonicalValue { .object(["id": a.id.map(CanonicalValue.string) ?? .null, "role": .string(a.role.rawValue)]) }
         func opt(_ o: inout [String: CanonicalValue], _ k: String, _ v: CanonicalValue?) { if let v { o[k] = v } }
         let staff = viewer.role.isStaff
@@ -250,34 +251,18 @@ struct EventDTO: Encodable {
     var hash: String
 
     /// `masked`: for a merchant, personal data in the texts is masked (the hashes stay those of the sealed event).
-    init(_ e: TimelineEvent, masked: Bool = false) {
+    init(_ e: TimelineEvent) {
         sequence = e.sequence
         kind = e.kind
         actor = e.actor
         visibility = e.visibility
         occurredAt = e.occurredAt
-        payload = masked ? Self.mask(e.payload) : e.payload
+        payload = e.payload
         previousHash = e.previousHash
         hash = e.hash
     }
 }
 
-extension EventDTO {
-    /// The keys whose text a person wrote (identifiers and hashes are left as they are).
-    static let freeText: Set<String> = ["body", "narrative", "note", "reason", "reference", "paymentReference", "text"]
-
-    static func mask(_ payload: [String: CanonicalValue]) -> [String: CanonicalValue] {
-        var out = payload
-        for (k, v) in payload {
-            switch v {
-            case .string(let s) where freeText.contains(k): out[k] = .string(PersonalData.mask(s))
-            case .object(let o): out[k] = .object(mask(o))
-            default: break
-            }
-        }
-        return out
-    }
-}
 
 struct EvidenceDTO: Encodable {
     var sha256: String
@@ -304,7 +289,7 @@ extension ComplaintDTO {
     /// The same JSON as the `Encodable` conformance (sorted keys, nil fields left out), written without
     /// Foundation's encoder, which dominated the cost of filing and reading a case.
     var value: CanonicalValue {
-        func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
+        func t(_ d: Date) -> CanonicalValue { .string(d.rfc3339) }
         var o: [String: CanonicalValue] = [
             "id": .string(id), "caseNumber": .string(caseNumber), "memberId": .string(memberId), "status": .string(status.rawValue),
             "statusLabel": .string(statusLabel),
@@ -328,7 +313,7 @@ extension ComplaintDTO {
 
 extension DeadlineDTO {
     var value: CanonicalValue {
-        func t(_ d: Date) -> CanonicalValue { .string(JSONBody.rfc3339(d)) }
+        func t(_ d: Date) -> CanonicalValue { .string(d.rfc3339) }
         var o: [String: CanonicalValue] = [
             "kind": .string(kind.rawValue), "tier": .string(tier.rawValue), "mode": .string(mode.rawValue), "startedAt": t(startedAt),
             "paused": .bool(paused), "overdue": .bool(overdue), "owner": .string(owner.rawValue),

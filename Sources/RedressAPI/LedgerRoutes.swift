@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
+import RedressApp
 import RedressDomain
-import RedressStorage
+import RedressHTTP
 
 /// The evidence log's public face: signed heads, the key, and RFC 9162 proofs. Readable without signing in,
 /// like a Certificate Transparency log, so that members, monitors and regulators can check it; proofs carry
@@ -19,24 +20,22 @@ struct LedgerRoutes {
     }
 
     @Sendable func head(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let head = try await services.treeHeads.head(covering: 0)
+        let head = try await services.ledger.latestHead()
         return try JSONBody.response(TreeHeadDTO(head))
     }
 
     /// Signs a head covering everything committed now (admins; members get one through their receipts).
     @Sendable func signNow(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role == .admin else { throw APIError.forbidden }
-        let before = try await services.store.latestTreeHead()
-        let head = try await services.treeHeads.signIfBehind()
-        return try JSONBody.response(TreeHeadDTO(head), status: head.treeSize == before?.treeSize ? .ok : .created)
+        let (head, signed) = try await services.ledger.signNow(by: identity)
+        return try JSONBody.response(TreeHeadDTO(head), status: signed ? .created : .ok)
     }
 
     @Sendable func heads(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let q = request.uri.queryParameters
         let from = try ComplaintRoutes.intParameter(q.get("from"), name: "from", range: 0...Int(Int32.max)) ?? 0
         let limit = try ComplaintRoutes.intParameter(q.get("limit"), name: "limit", range: 1...500) ?? 100
-        let heads = try await services.store.treeHeads(from: from, limit: limit)
+        let heads = try await services.ledger.heads(from: from, limit: limit)
         return try JSONBody.response(heads.map(TreeHeadDTO.init))
     }
 
@@ -53,8 +52,8 @@ struct LedgerRoutes {
                 keyId = k.keyId
                 publicKey = k.publicKey
                 pem = k.pem
-                createdAt = Date(timeIntervalSince1970: Double(k.createdAtMs) / 1000)
-                retiredAt = k.retiredAtMs.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+                createdAt = Date(millisecondsSince1970: k.createdAtMs)
+                retiredAt = k.retiredAtMs.map { Date(millisecondsSince1970: $0) }
             }
         }
         struct KeysDTO: Encodable {
@@ -62,10 +61,8 @@ struct LedgerRoutes {
             /// Every key that has signed heads, oldest first (a rotation keeps old heads verifiable).
             var keys: [KeyDTO]
         }
-        let signing = await services.treeHeads.publicKey
-        let keys = try await services.store.ledgerKeys()
         // As recorded (with the time it was first used), not as this process created it.
-        let current = keys.first { $0.keyId == signing.keyId } ?? signing
+        let (current, keys) = try await services.ledger.keys()
         return try JSONBody.response(KeysDTO(current: KeyDTO(current), keys: keys.map(KeyDTO.init)))
     }
 
@@ -85,16 +82,14 @@ struct LedgerRoutes {
 
     /// Tree sizes a proof can be asked for: 1 up to the committed size.
     func sizes() async throws -> ClosedRange<Int>? {
-        let size = try await services.store.ledgerState().size
+        let size = try await services.ledger.size()
         return size >= 1 ? 1...size : nil
     }
 
     @Sendable func inclusion(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let size = try Self.required(request, "treeSize", in: try await sizes())
         let index = try Self.required(request, "leafIndex", in: 0...(size - 1))
-        let path = try await services.store.inclusionProof(leafIndex: index, treeSize: size)
-        let leaf = try await services.store.ledgerHashes(level: 0, from: index, limit: 1).first?.hash ?? []
-        let root = try await services.store.ledgerRoot(treeSize: size)
+        let (leaf, root, path) = try await services.ledger.inclusion(leafIndex: index, treeSize: size)
         struct InclusionDTO: Encodable {
             var leafIndex: Int
             var treeSize: Int
@@ -110,9 +105,7 @@ struct LedgerRoutes {
     @Sendable func consistency(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let to = try Self.required(request, "to", in: try await sizes())
         let from = try Self.required(request, "from", in: 1...to)
-        let proof = try await services.store.consistencyProof(from: from, to: to)
-        let fromRoot = try await services.store.ledgerRoot(treeSize: from)
-        let toRoot = try await services.store.ledgerRoot(treeSize: to)
+        let (fromRoot, toRoot, proof) = try await services.ledger.consistency(from: from, to: to)
         struct ConsistencyDTO: Encodable {
             var from: Int
             var to: Int
@@ -141,7 +134,7 @@ struct TreeHeadDTO: Encodable {
     init(_ h: SignedTreeHead) {
         treeSize = h.treeSize
         rootHash = h.rootHash
-        timestamp = Date(timeIntervalSince1970: Double(h.timestampMs) / 1000)
+        timestamp = Date(millisecondsSince1970: h.timestampMs)
         timestampMs = h.timestampMs
         keyId = h.keyId
         signature = h.signature

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import RedressApp
 import RedressDomain
-import RedressStorage
+import RedressHTTP
 import ServiceLifecycle
 
 /// Live updates as server-sent events: `GET /api/v1/live` tells the caller, the moment it is committed, that a case
@@ -10,28 +11,16 @@ import ServiceLifecycle
 /// again. With PostgreSQL the change may come from any server sharing the database (LISTEN/NOTIFY).
 struct LiveRoutes {
     let services: RedressServices
-    let complaints: ComplaintRoutes
     /// A stream ends after this long; EventSource clients reconnect by themselves (`retry: 3000`).
     static let streamLifetime: Duration = .seconds(600)
     static let heartbeat: Duration = .seconds(15)
 
     init(services: RedressServices) {
         self.services = services
-        self.complaints = ComplaintRoutes(services: services)
     }
 
     func register(on api: RouterGroup<RedressRequestContext>) {
         api.get("live", use: live)
-    }
-
-    /// Who sees a change: the member their own cases, a merchant the cases against it, staff the queues of their tier.
-    static func visible(_ s: CaseSignal, to identity: Identity) -> Bool {
-        switch identity.role {
-        case .member: s.memberId == identity.userId
-        case .merchant: identity.merchantId != nil && s.respondentMerchantId == identity.merchantId
-        case .agent, .specialist, .riskControl, .admin: Queue(rawValue: s.queue).map(identity.role.visibleQueues.contains) ?? false
-        case .arbitrator, .system: false
-        }
     }
 
     @Sendable func live(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -42,16 +31,15 @@ struct LiveRoutes {
         }
         var only: String?
         if let id = request.uri.queryParameters.get("complaintId") {
-            guard let c = try await services.store.complaint(id: id) else { throw APIError.complaintNotFound }
-            try complaints.authorize(c, identity)
+            _ = try await services.cases.load(id, for: identity)
             only = id
         }
         // Subscribed before the response starts, so nothing committed after this request arrived is missed.
-        let signals = services.store.caseSignals()
+        let signals = services.cases.signals()
         let wanted = only
         let (frames, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         let pump = Task {
-            for await s in signals where Self.visible(s, to: identity) && (wanted == nil || s.complaintId == wanted) {
+            for await s in signals where CaseService.visible(s, to: identity) && (wanted == nil || s.complaintId == wanted) {
                 let data = #"{"complaintId":"\#(s.complaintId)","eventCount":\#(s.eventCount)}"#
                 sink.yield(ByteBuffer(string: "event: case\nid: \(s.complaintId):\(s.eventCount)\ndata: \(data)\n\n"))
             }

@@ -1,13 +1,15 @@
 import Foundation
 import Hummingbird
+import RedressApp
 import RedressDomain
-import RedressStorage
+import RedressHTTP
 
 /// The three-party process on a case: respondent, merchant records and remedies, rulings, freezes,
 /// external complaints, ratings, external reviewers and next-step guidance.
 struct ProcessRoutes {
-    let services: RedressServices
-    var cases: ComplaintRoutes { ComplaintRoutes(services: services) }
+    /// Reading and changing a case, shared with the complaint routes.
+    let cases: ComplaintRoutes
+    var services: RedressServices { cases.services }
 
     struct RespondentRequest: Decodable {
         var kind: RespondentKind
@@ -84,11 +86,9 @@ struct ProcessRoutes {
     @Sendable func changeRespondent(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let (identity, id) = try ids(context)
         let body = try await JSONBody.decode(RespondentRequest.self, from: request, context: context)
-        let known = try await body.merchantId.asyncMap { try await services.store.merchant(id: $0) } != nil
         let respondent = CaseRespondent(kind: body.kind, merchantId: body.merchantId)
-        return try await cases.change(id, identity, context) { wf, c, now in
-            try wf.changeRespondent(c, to: respondent, reason: body.reason.trimmingCharacters(in: .whitespacesAndNewlines), by: identity.actor, merchantKnown: known, now: now)
-        }
+        return try await cases.respond(
+            try await services.cases.changeRespondent(id, to: respondent, reason: body.reason, by: identity), identity, context)
     }
 
     @Sendable func requestRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -100,7 +100,7 @@ struct ProcessRoutes {
             }
             return d
         }
-        let requestId = TimeOrderedID.make(at: services.now())
+        let requestId = services.cases.newId()
         return try await cases.change(id, identity, context, status: .created) { wf, c, now in
             try wf.requestRecords(c, needed: body.needed.trimmingCharacters(in: .whitespacesAndNewlines), dueAt: due, id: requestId, by: identity.actor, now: now)
         }
@@ -110,10 +110,8 @@ struct ProcessRoutes {
         let (identity, id) = try ids(context)
         let requestId = try context.parameters.require("requestId")
         let body = try await JSONBody.decode(SubmissionRequest.self, from: request, context: context)
-        let files = Set(try await services.store.evidence(complaintId: id).map(\.sha256))
-        return try await cases.change(id, identity, context) { wf, c, now in
-            try wf.submitRecords(c, requestId: requestId, note: body.note, files: body.files.map { $0.lowercased() }, caseFiles: files, by: identity.actor, now: now)
-        }
+        return try await cases.respond(
+            try await services.cases.submitRecords(id, requestId: requestId, note: body.note, files: body.files, by: identity), identity, context)
     }
 
     @Sendable func offerRemedy(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -145,7 +143,7 @@ struct ProcessRoutes {
     @Sendable func freeze(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let (identity, id) = try ids(context)
         let body = try await JSONBody.decode(FreezeRequest.self, from: request, context: context)
-        let freezeId = TimeOrderedID.make(at: services.now())
+        let freezeId = services.cases.newId()
         let response = try await cases.change(id, identity, context, status: .created) { wf, c, now in
             try wf.freeze(
                 c, target: body.target, reference: body.reference.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -170,7 +168,7 @@ struct ProcessRoutes {
         guard let filed = CivilDate(iso: body.filedOn) else {
             throw APIError.invalid("filedOn", "invalid_date", zh: "filedOn 须为 YYYY-MM-DD 格式的日期", en: "filedOn must be a date as YYYY-MM-DD")
         }
-        let externalId = TimeOrderedID.make(at: services.now())
+        let externalId = services.cases.newId()
         return try await cases.change(id, identity, context, status: .created) { wf, c, now in
             try wf.recordExternal(
                 c, channel: body.channel, reference: body.reference.trimmingCharacters(in: .whitespacesAndNewlines), filedOn: filed, note: body.note,
@@ -198,29 +196,14 @@ struct ProcessRoutes {
     @Sendable func assignReviewer(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let (identity, id) = try ids(context)
         let body = try await JSONBody.decode(ReviewerRequest.self, from: request, context: context)
-        guard identity.role == .admin else { throw APIError.forbidden }
-        guard let reviewer = try await services.store.user(id: body.reviewerId), reviewer.user.role == .arbitrator, !reviewer.user.disabled else {
-            throw APIError.invalid("reviewerId", "unknown_reviewer", zh: "审查人必须是有效的外部审查人账号", en: "The reviewer must be an active external reviewer account")
-        }
-        return try await cases.change(id, identity, context, status: .created) { wf, c, now in
-            try wf.assignReviewer(c, reviewerId: body.reviewerId, by: identity.actor, now: now)
-        }
+        return try await cases.respond(
+            try await services.cases.assignReviewer(id, reviewerId: body.reviewerId, by: identity), identity, context, status: .created)
     }
 
     /// What the member can do next, and a complaint text for 12315 / 黑猫投诉 built from the case.
     @Sendable func guidance(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let c = try await cases.load(context, identity)
-        guard identity.role == .member || identity.role.isStaff else { throw APIError.complaintNotFound }
-        let workflow = try await services.policies.workflow()
-        let now = services.now()
-        let guide = Guidance(workflow: workflow)
-        let events = try await services.store.timeline(complaintId: c.id).filter { $0.visibility == .public }
-        let merchant = try await cases.respondentMerchant(c.respondentMerchantId)
-        let member = try await services.store.user(id: c.memberId)?.user
-        let text = guide.complaintText(
-            for: c, events: events, merchant: merchant, platformName: services.configuration.platformName, memberName: member?.displayName ?? "会员",
-            now: now)
+        let (c, steps, text) = try await services.cases.guidance(try context.parameters.require("id"), for: identity, chinese: context.chinese)
         struct GuidanceDTO: Encodable {
             var complaintId: String
             var caseNumber: String
@@ -228,18 +211,16 @@ struct ProcessRoutes {
             /// Ready to paste into 12315 or 黑猫投诉 (in Chinese: both accept Chinese only).
             var complaintText: String
         }
-        return try JSONBody.response(GuidanceDTO(complaintId: c.id, caseNumber: c.caseNumber, steps: guide.steps(for: c, now: now, chinese: context.chinese), complaintText: text))
+        return try JSONBody.response(GuidanceDTO(complaintId: c.id, caseNumber: c.caseNumber, steps: steps, complaintText: text))
     }
 
     /// A merchant's cases, nearest deadline first, with the deadlines it owes.
     @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role == .merchant, let merchantId = identity.merchantId else {
+        guard identity.role == .merchant, identity.merchantId != nil else {
             throw APIError(.forbidden, "merchants_only", zh: "只有商家账号可以查看", en: "Only merchant accounts can list these")
         }
-        var query = ComplaintQuery()
-        query.respondentMerchantId = merchantId
-        return try await list(request, context, identity, query)
+        return try await list(request, context, identity)
     }
 
     /// An external reviewer's cases.
@@ -248,19 +229,18 @@ struct ProcessRoutes {
         guard identity.role == .arbitrator else {
             throw APIError(.forbidden, "reviewers_only", zh: "只有外部审查人可以查看", en: "Only external reviewers can list these")
         }
-        var query = ComplaintQuery()
-        query.reviewerId = identity.userId
-        return try await list(request, context, identity, query)
+        return try await list(request, context, identity)
     }
 
-    func list(_ request: Request, _ context: RedressRequestContext, _ identity: Identity, _ base: ComplaintQuery) async throws -> Response {
-        var query = base
+    /// The caller's own list (the use case narrows it to the merchant's or the reviewer's cases).
+    func list(_ request: Request, _ context: RedressRequestContext, _ identity: Identity) async throws -> Response {
+        var query = ComplaintQuery()
         let q = request.uri.queryParameters
         query.limit = try ComplaintRoutes.intParameter(q.get("limit"), name: "limit", range: 1...200) ?? 50
         query.offset = try ComplaintRoutes.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
         query.openOnly = q.get("all") != "true"
-        let page = try await services.store.complaints(query)
-        let workflow = try await services.policies.workflow()
+        let page = try await services.cases.list(query, for: identity)
+        let workflow = try await services.cases.workflow()
         let now = services.now()
         let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese, workflow: workflow).value }
         return JSONBody.response(
@@ -269,12 +249,5 @@ struct ProcessRoutes {
 
     func ids(_ context: RedressRequestContext) throws -> (Identity, String) {
         (try context.requireIdentity(), try context.parameters.require("id"))
-    }
-}
-
-extension Optional {
-    func asyncMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let w = self else { return nil }
-        return try await f(w)
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import RedressApp
 import RedressDomain
+import RedressHTTP
 
 /// The taxonomy, the working-day calculator, the policy in force and the holiday calendars.
 struct ReferenceRoutes {
@@ -59,7 +61,7 @@ struct ReferenceRoutes {
         guard given.count == 1 else {
             throw APIError.badQuery("workingDays", zh: "请且仅请提供 workingDays、hours、days 之一", en: "Give exactly one of workingDays, hours or days")
         }
-        let wf = try await services.policies.workflow()
+        let wf = try await services.policy.workflow()
         let cal = wf.calendar
         let result: DeadlineComputation
         switch given[0] {
@@ -84,7 +86,7 @@ struct ReferenceRoutes {
     }
 
     @Sendable func years(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        try JSONBody.response(try await services.store.calendarYears())
+        try JSONBody.response(try await services.policy.calendarYears())
     }
 
     @Sendable func saveYear(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -97,29 +99,20 @@ struct ReferenceRoutes {
         guard body.year == year else {
             throw APIError.invalid("year", zh: "请求体中的年份与路径不一致", en: "The year in the body does not match the path")
         }
-        if let problem = body.problems().first {
-            throw APIError.invalid("daysOff", "invalid_calendar", zh: "日历数据有误：\(problem)", en: "The calendar is not valid: \(problem)")
-        }
-        try await services.store.saveCalendarYear(body, at: services.now())
-        services.policies.invalidate()
-        services.logger.info("calendar year saved", metadata: ["year": "\(year)", "by": "\(identity.userId)"])
+        try await services.policy.saveCalendarYear(body, by: identity)
         return try JSONBody.response(body)
     }
 
     @Sendable func policy(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role.isStaff else { throw APIError.forbidden }
-        return try JSONBody.response(try await services.store.policy())
+        return try JSONBody.response(try await services.policy.current(by: identity))
     }
 
     @Sendable func savePolicy(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         guard identity.role == .admin else { throw APIError.forbidden }
         let body = try await JSONBody.decode(Policy.self, from: request, context: context)
-        try body.validate()
-        try await services.store.savePolicy(body, by: identity.userId, at: services.now())
-        services.policies.invalidate()
-        services.logger.info("policy saved", metadata: ["by": "\(identity.userId)"])
+        try await services.policy.save(body, by: identity)
         return try JSONBody.response(body)
     }
 }

@@ -2,11 +2,13 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Prometheus
+import RedressApp
+import RedressHTTP
 
 /// `/health`, `/metrics` and the OpenAPI document.
 struct SystemRoutes {
     let services: RedressServices
-    let registry: PrometheusCollectorRegistry
+    var registry: PrometheusCollectorRegistry { services.registry }
 
     func register(on router: Router<RedressRequestContext>) {
         router.get("health", use: health)
@@ -21,7 +23,7 @@ struct SystemRoutes {
             var complaints: Int
         }
         do {
-            return try JSONBody.response(Health(status: "ok", complaints: try await services.store.complaintCount()))
+            return try JSONBody.response(Health(status: "ok", complaints: try await services.cases.count()))
         } catch {
             throw APIError(.serviceUnavailable, "storage_unavailable", zh: "存储暂不可用", en: "Storage is unavailable")
         }

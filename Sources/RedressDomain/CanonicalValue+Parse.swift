@@ -11,15 +11,17 @@ extension CanonicalValue {
         return p.i == p.bytes.count ? v : nil
     }
 
-    struct Parser {
-        let bytes: [UInt8]
-        var i = 0
+    package struct Parser {
+        package let bytes: [UInt8]
+        package var i = 0
 
-        mutating func skip() {
+        package init(bytes: [UInt8]) { self.bytes = bytes }
+
+        package mutating func skip() {
             while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         }
 
-        mutating func literal(_ word: StaticString, _ v: CanonicalValue) -> CanonicalValue? {
+        package mutating func literal(_ word: StaticString, _ v: CanonicalValue) -> CanonicalValue? {
             let n = word.utf8CodeUnitCount
             guard i + n <= bytes.count else { return nil }
             for k in 0..<n where bytes[i + k] != word.utf8Start[k] { return nil }
@@ -27,7 +29,7 @@ extension CanonicalValue {
             return v
         }
 
-        mutating func value() -> CanonicalValue? {
+        package mutating func value() -> CanonicalValue? {
             skip()
             guard i < bytes.count else { return nil }
             switch bytes[i] {
@@ -87,7 +89,7 @@ extension CanonicalValue {
             }
         }
 
-        mutating func number() -> CanonicalValue? {
+        package mutating func number() -> CanonicalValue? {
             var negative = false
             if bytes[i] == UInt8(ascii: "-") {
                 negative = true
@@ -108,7 +110,7 @@ extension CanonicalValue {
             return .int(negative ? -n : n)
         }
 
-        mutating func string() -> String? {
+        package mutating func string() -> String? {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
             i += 1
             let start = i
@@ -161,7 +163,7 @@ extension CanonicalValue {
             return nil
         }
 
-        mutating func hex4() -> UInt32? {
+        package mutating func hex4() -> UInt32? {
             guard i + 4 <= bytes.count else { return nil }
             var v: UInt32 = 0
             for _ in 0..<4 {

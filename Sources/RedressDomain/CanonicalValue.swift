@@ -79,11 +79,11 @@ public enum CanonicalValue: Sendable, Hashable, Codable {
         }
     }
 
-    static let trueBytes = Array("true".utf8)
-    static let falseBytes = Array("false".utf8)
+    package static let trueBytes = Array("true".utf8)
+    package static let falseBytes = Array("false".utf8)
     static let nullBytes = Array("null".utf8)
 
-    static func writeInt(_ i: Int64, into out: inout [UInt8]) {
+    package static func writeInt(_ i: Int64, into out: inout [UInt8]) {
         if i == 0 {
             out.append(0x30)
             return
@@ -121,7 +121,7 @@ public enum CanonicalValue: Sendable, Hashable, Codable {
         }
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    package static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = s
         text.withUTF8 { buf in

@@ -56,6 +56,24 @@ public struct CaseDeadline: Sendable, Codable, Equatable {
     /// Seconds before `dueAt` at which whoever owes it is reminded.
     public var reminderLeadSeconds: Int?
 
+    /// Every stored property, for the stored form's reader (`RedressStorage`).
+    package init(
+        kind: DeadlineKind, tier: Tier, mode: HourMode, startedAt: Date, dueAt: Date? = nil, pausedRemainingSeconds: Int? = nil, metAt: Date? = nil, breachedAt: Date? = nil, supersededAt: Date? = nil, ref: String? = nil, remindedAt: Date? = nil, reminderLeadSeconds: Int? = nil
+    ) {
+        self.kind = kind
+        self.tier = tier
+        self.mode = mode
+        self.startedAt = startedAt
+        self.dueAt = dueAt
+        self.pausedRemainingSeconds = pausedRemainingSeconds
+        self.metAt = metAt
+        self.breachedAt = breachedAt
+        self.supersededAt = supersededAt
+        self.ref = ref
+        self.remindedAt = remindedAt
+        self.reminderLeadSeconds = reminderLeadSeconds
+    }
+
     public var isOpen: Bool { metAt == nil && supersededAt == nil }
 
     /// When the reminder is due, if it has not been sent.

@@ -11,7 +11,7 @@ public struct CaseRespondent: Sendable, Codable, Equatable {
         self.merchantId = kind == .merchant ? merchantId : nil
     }
 
-    var value: CanonicalValue {
+    package var value: CanonicalValue {
         var o: [String: CanonicalValue] = ["kind": .string(kind.rawValue)]
         if let m = merchantId { o["merchantId"] = .string(m) }
         return .object(o)
@@ -35,7 +35,7 @@ public struct RecordsRequest: Sendable, Codable, Equatable {
 
     public var isOpen: Bool { fulfilledAt == nil && defaultedAt == nil && withdrawnAt == nil }
 
-    var value: CanonicalValue {
+    package var value: CanonicalValue {
         var o: [String: CanonicalValue] = [
             "id": .string(id), "needed": .string(needed), "requestedBy": requestedBy.value, "requestedAt": ms(requestedAt), "dueAt": ms(dueAt),
             "files": .array(files.map(CanonicalValue.string)),
@@ -68,7 +68,7 @@ public struct Ruling: Sendable, Codable, Equatable {
     /// `review` (decided on the merits) or `merchant_default` (the merchant produced no records in time).
     public var basis: String
 
-    var value: CanonicalValue {
+    package var value: CanonicalValue {
         var o: [String: CanonicalValue] = [
             "outcome": .string(outcome.rawValue), "reason": .string(reason), "decidedBy": decidedBy.value, "decidedAt": ms(decidedAt),
             "basis": .string(basis),
@@ -99,7 +99,7 @@ public struct Freeze: Sendable, Codable, Equatable {
 
     public var isActive: Bool { releasedAt == nil }
 
-    var value: CanonicalValue {
+    package var value: CanonicalValue {
         var o: [String: CanonicalValue] = [
             "id": .string(id), "target": .string(target.rawValue), "reference": .string(reference), "reason": .string(reason),
             "frozenBy": frozenBy.value, "frozenAt": ms(frozenAt),
@@ -175,7 +175,7 @@ public struct ExternalComplaint: Sendable, Codable, Equatable {
     public var updatedAt: Date
     public var note: String?
 
-    var value: CanonicalValue {
+    package var value: CanonicalValue {
         var o: [String: CanonicalValue] = [
             "id": .string(id), "channel": .string(channel.rawValue), "reference": .string(reference), "filedOn": .string(filedOn.description),
             "status": .string(status.rawValue), "recordedBy": recordedBy.value, "recordedAt": ms(recordedAt), "updatedAt": ms(updatedAt),
@@ -201,7 +201,7 @@ public struct SatisfactionRating: Sendable, Codable, Equatable {
         self.ratedAt = ratedAt
     }
 
-    var value: CanonicalValue {
+    package var value: CanonicalValue {
         var o: [String: CanonicalValue] = [
             "attitude": .int(Int64(attitude)), "speed": .int(Int64(speed)), "overall": .int(Int64(overall)), "ratedAt": ms(ratedAt),
         ]
@@ -211,7 +211,7 @@ public struct SatisfactionRating: Sendable, Codable, Equatable {
 }
 
 extension CaseActor {
-    var value: CanonicalValue { .object(["id": id.map(CanonicalValue.string) ?? .null, "role": .string(role.rawValue)]) }
+    package var value: CanonicalValue { .object(["id": id.map(CanonicalValue.string) ?? .null, "role": .string(role.rawValue)]) }
 }
 
-func ms(_ d: Date) -> CanonicalValue { .int(Int64((d.timeIntervalSince1970 * 1000).rounded(.down))) }
+func ms(_ d: Date) -> CanonicalValue { .int(d.millisecondsSince1970) }

@@ -88,6 +88,26 @@ public struct CaseWorkflow: Sendable {
 
     // MARK: Actions
 
+    /// Whether `actor` may take `action` on the case now: the life cycle allows it from the case's status, the actor's
+    /// role may take it, and for a reopen the window after closing has not passed. Inputs an action also needs (a note,
+    /// a reason) are not asked about: a form asks for them.
+    public func mayTake(_ action: CaseAction, on c: Complaint, by actor: CaseActor, now: Date) -> Bool {
+        guard (try? Lifecycle.apply(action, to: c.status, by: actor.role)) != nil else { return false }
+        if action == .reopen { return withinReopenWindow(c, now: now) }
+        return true
+    }
+
+    /// The actions `actor` may take on the case now, in the life cycle's order.
+    public func availableActions(on c: Complaint, by actor: CaseActor, now: Date) -> [CaseAction] {
+        CaseAction.allCases.filter { mayTake($0, on: c, by: actor, now: now) }
+    }
+
+    /// Within the reopen window after the case was closed, resolved or rejected (30 days by default).
+    func withinReopenWindow(_ c: Complaint, now: Date) -> Bool {
+        let since = c.closedAt ?? c.resolvedAt ?? c.updatedAt
+        return now.timeIntervalSince(since) <= Double(policy.deadlines.reopenWindowDays) * 86_400
+    }
+
     /// Applies a lifecycle action.
     public func act(_ action: CaseAction, on c: Complaint, by actor: CaseActor, input: ActionInput = .init(), now: Date) throws(DomainError) -> CaseChange {
         let next = try Lifecycle.apply(action, to: c.status, by: actor.role)
@@ -107,8 +127,7 @@ public struct CaseWorkflow: Sendable {
             x.rejectionReason = reason
             payload["reason"] = .string(reason.rawValue)
         case .reopen:
-            let since = c.closedAt ?? c.resolvedAt ?? c.updatedAt
-            guard now.timeIntervalSince(since) <= Double(policy.deadlines.reopenWindowDays) * 86_400 else { throw .reopenWindowExpired }
+            guard withinReopenWindow(c, now: now) else { throw .reopenWindowExpired }
             x.closedAt = nil
             x.resolvedAt = nil
             x.rejectionReason = nil
@@ -381,5 +400,5 @@ public struct CaseWorkflow: Sendable {
             })
     }
 
-    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func ms(_ d: Date) -> Int64 { d.millisecondsSince1970 }
 }

@@ -106,6 +106,46 @@ public struct Complaint: Sendable, Codable, Equatable {
     /// External reviewers (arbitrators, regulators) given read access to the case.
     public var reviewerIds: [String] = []
 
+    /// Every stored property, for the stored form's reader (`RedressStorage`).
+    package init(
+        id: String, caseNumber: String, memberId: String, categoryCode: String, dimension: Dimension, order: OrderReference, occurredAt: Date, narrative: String, remedy: Remedy, amountClaimedFen: Int64, channel: Channel, emergency: Bool, status: ComplaintStatus, tier: Tier, queue: Queue, assigneeId: String? = nil, deadlines: [CaseDeadline], rejectionReason: RejectionReason? = nil, memberDisputedAt: Date? = nil, firstRespondedAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, createdAt: Date, updatedAt: Date, eventCount: Int, headHash: String, respondent: CaseRespondent, recordsRequests: [RecordsRequest] = [], proposedRuling: Ruling? = nil, ruling: Ruling? = nil, freezes: [Freeze] = [], externalComplaints: [ExternalComplaint] = [], rating: SatisfactionRating? = nil, reviewerIds: [String] = []
+    ) {
+        self.id = id
+        self.caseNumber = caseNumber
+        self.memberId = memberId
+        self.categoryCode = categoryCode
+        self.dimension = dimension
+        self.order = order
+        self.occurredAt = occurredAt
+        self.narrative = narrative
+        self.remedy = remedy
+        self.amountClaimedFen = amountClaimedFen
+        self.channel = channel
+        self.emergency = emergency
+        self.status = status
+        self.tier = tier
+        self.queue = queue
+        self.assigneeId = assigneeId
+        self.deadlines = deadlines
+        self.rejectionReason = rejectionReason
+        self.memberDisputedAt = memberDisputedAt
+        self.firstRespondedAt = firstRespondedAt
+        self.resolvedAt = resolvedAt
+        self.closedAt = closedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.eventCount = eventCount
+        self.headHash = headHash
+        self.respondent = respondent
+        self.recordsRequests = recordsRequests
+        self.proposedRuling = proposedRuling
+        self.ruling = ruling
+        self.freezes = freezes
+        self.externalComplaints = externalComplaints
+        self.rating = rating
+        self.reviewerIds = reviewerIds
+    }
+
     /// The merchant answering for the case, if any.
     public var respondentMerchantId: String? { respondent.kind == .merchant ? respondent.merchantId : nil }
 
@@ -151,7 +191,7 @@ extension Complaint {
     /// milliseconds: what storage writes. Built by hand because Foundation's encoder costs several
     /// times more on the filing path.
     public var storageValue: CanonicalValue {
-        func ms(_ d: Date) -> CanonicalValue { .int(Int64((d.timeIntervalSince1970 * 1000).rounded(.down))) }
+        func ms(_ d: Date) -> CanonicalValue { .int(d.millisecondsSince1970) }
         var o: [String: CanonicalValue] = [
             "id": .string(id), "caseNumber": .string(caseNumber), "memberId": .string(memberId), "categoryCode": .string(categoryCode),
             "dimension": .string(dimension.rawValue), "order": order.storageValue, "occurredAt": ms(occurredAt), "narrative": .string(narrative),
@@ -241,7 +281,7 @@ extension OrderReference {
         return .object(o)
     }
 
-    var storageValue: CanonicalValue { value { .int(Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } }
+    var storageValue: CanonicalValue { value { .int($0.millisecondsSince1970) } }
 }
 
 extension Remedy {
@@ -263,7 +303,7 @@ extension Remedy {
 
 extension CaseDeadline {
     var storageValue: CanonicalValue {
-        func ms(_ d: Date) -> CanonicalValue { .int(Int64((d.timeIntervalSince1970 * 1000).rounded(.down))) }
+        func ms(_ d: Date) -> CanonicalValue { .int(d.millisecondsSince1970) }
         var o: [String: CanonicalValue] = [
             "kind": .string(kind.rawValue), "tier": .string(tier.rawValue), "mode": .string(mode.rawValue), "startedAt": ms(startedAt),
         ]

@@ -61,7 +61,7 @@ public struct DossierManifest: Sendable, Codable, Equatable {
             fileName = f.fileName
             mediaType = f.mediaType
             sizeBytes = f.sizeBytes
-            uploadedAtMs = Int64((f.uploadedAt.timeIntervalSince1970 * 1000).rounded(.down))
+            uploadedAtMs = f.uploadedAt.millisecondsSince1970
             uploadedBy = f.uploadedBy
             self.path = path
             self.leafIndex = leafIndex
@@ -71,7 +71,7 @@ public struct DossierManifest: Sendable, Codable, Equatable {
         var evidenceFile: EvidenceFile {
             EvidenceFile(
                 sha256: sha256, sizeBytes: sizeBytes, mediaType: mediaType, fileName: fileName, uploadedBy: uploadedBy,
-                uploadedAt: Date(timeIntervalSince1970: Double(uploadedAtMs) / 1000))
+                uploadedAt: Date(millisecondsSince1970: uploadedAtMs))
         }
     }
 

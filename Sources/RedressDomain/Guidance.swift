@@ -90,8 +90,8 @@ public struct Guidance: Sendable {
                 NextStep(
                     code: "compensation_fraud", title: t("主张惩罚性赔偿", "Claim punitive compensation"),
                     detail: t(
-                        "如经营者存在欺诈（如明知无法交付仍收款），除退款外可要求赔偿价款的三倍，不足 500 元的按 500 元计：本单可主张 ¥\(Self.yuan(amount))。",
-                        "If the seller acted fraudulently (e.g. took payment knowing it could not deliver), you may claim three times the price on top of a refund, at least ¥500: ¥\(Self.yuan(amount)) for this order."),
+                        "如经营者存在欺诈（如明知无法交付仍收款），除退款外可要求赔偿价款的三倍，不足 500 元的按 500 元计：本单可主张 ¥\(Yuan.plain(amount))。",
+                        "If the seller acted fraudulently (e.g. took payment knowing it could not deliver), you may claim three times the price on top of a refund, at least ¥500: ¥\(Yuan.plain(amount)) for this order."),
                     rule: t("《消费者权益保护法》第五十五条", "Consumer Rights Protection Law, Art. 55"), available: true,
                     recommended: againstMember || (missed && c.status != .resolved && c.status != .closed), at: nil, amountFen: amount))
         }
@@ -144,14 +144,14 @@ public struct Guidance: Sendable {
         var lines: [String] = []
         lines.append("投诉人：\(memberName)")
         lines.append("被投诉方：\(respondent)")
-        var order = "订单号：\(c.order.orderNumber)，实付金额：¥\(Self.yuan(c.order.amountPaidFen))"
+        var order = "订单号：\(c.order.orderNumber)，实付金额：¥\(Yuan.plain(c.order.amountPaidFen))"
         if let p = c.order.paidAt { order += "，支付时间：\(when(p))" }
         lines.append(order)
         lines.append("问题类型：\(category)")
         lines.append("事情经过：\(when(c.occurredAt))，\(c.narrative)")
         var demand = "诉求：\(Self.remedyZh(c.remedy.kind))"
         if let t = c.remedy.text, !t.isEmpty { demand += "（\(t)）" }
-        if c.amountClaimedFen > 0 { demand += "，金额 ¥\(Self.yuan(c.amountClaimedFen))" }
+        if c.amountClaimedFen > 0 { demand += "，金额 ¥\(Yuan.plain(c.amountClaimedFen))" }
         lines.append(demand)
         var history: [String] = ["\(when(c.createdAt)) 向\(platformName)提交投诉（编号 \(c.caseNumber)）"]
         for e in events where e.visibility == .public {
@@ -180,12 +180,6 @@ public struct Guidance: Sendable {
         lines.append("依据：《消费者权益保护法》第四十四条（网络交易平台应提供销售者的真实名称、地址和有效联系方式）、《电子商务法》第六十二条（电子商务经营者应提供原始合同和交易记录）。")
         lines.append("证据：订单与支付凭证、沟通记录；完整证据档案由 Redress 导出，可离线验证（案件编号 \(c.caseNumber)）。")
         return lines.joined(separator: "\n")
-    }
-
-    static func yuan(_ fen: Int64) -> String {
-        let sign = fen < 0 ? "-" : ""
-        let a = abs(fen)
-        return "\(sign)\(a / 100).\(two(Int(a % 100)))"
     }
 
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -28,7 +28,7 @@ public enum LedgerEntry {
     public static func event(_ e: TimelineEvent) -> [UInt8] { event(complaintId: e.complaintId, sequence: e.sequence, eventHash: e.hash) }
 
     public static func evidenceFile(complaintId: String, _ f: EvidenceFile) -> [UInt8] {
-        let uploadedAtMs = Int64((f.uploadedAt.timeIntervalSince1970 * 1000).rounded(.down))
+        let uploadedAtMs = f.uploadedAt.millisecondsSince1970
         return CanonicalValue.object([
             "complaintId": .string(complaintId), "entry": "evidence_file", "fileName": .string(f.fileName), "mediaType": .string(f.mediaType.rawValue),
             "sha256": .string(f.sha256), "sizeBytes": .int(Int64(f.sizeBytes)), "uploadedAtMs": .int(uploadedAtMs),

@@ -44,7 +44,7 @@ public enum LedgerMonitor {
         server: String, previous: LedgerWatchState?, head: SignedTreeHead, publishedKeys: [LedgerPublicKey], acceptNewKey: Bool,
         consistencyProof: [MerkleTree.Hash]?, now: Date
     ) -> (Verdict, LedgerWatchState?) {
-        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        let nowMs = now.millisecondsSince1970
         var trusted = previous?.trustedKeys ?? [:]
         var note = ""
         if previous == nil {

@@ -156,6 +156,22 @@ public enum BusinessLicence {
 /// Masks personal data in text a merchant is shown: mobile numbers (`138****5678`), resident ID numbers
 /// (`110105********123X`) and bank card / payment account numbers (`************1234`).
 public enum PersonalData {
+    /// The payload keys of an event whose text a person wrote (identifiers and hashes are left as they are).
+    public static let freeTextKeys: Set<String> = ["body", "narrative", "note", "reason", "reference", "paymentReference", "text"]
+
+    /// An event payload with the personal data in its free text masked, nested objects included.
+    public static func mask(payload: [String: CanonicalValue]) -> [String: CanonicalValue] {
+        var out = payload
+        for (k, v) in payload {
+            switch v {
+            case .string(let s) where freeTextKeys.contains(k): out[k] = .string(mask(s))
+            case .object(let o): out[k] = .object(mask(payload: o))
+            default: break
+            }
+        }
+        return out
+    }
+
     public static func mask(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)

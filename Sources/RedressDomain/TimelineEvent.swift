@@ -84,7 +84,7 @@ public struct TimelineEvent: Sendable, Codable, Equatable {
         self.hash = hash
     }
 
-    public var occurredAt: Date { Date(timeIntervalSince1970: Double(occurredAtMs) / 1000) }
+    public var occurredAt: Date { Date(millisecondsSince1970: occurredAtMs) }
 
     public static let genesisHash = String(repeating: "0", count: 64)
 
@@ -135,7 +135,7 @@ public struct TimelineEvent: Sendable, Codable, Equatable {
     ) -> TimelineEvent {
         let sequence = (previous?.sequence ?? 0) + 1
         let prev = previous?.hash ?? genesisHash
-        let ms = Int64((draft.occurredAt.timeIntervalSince1970 * 1000).rounded(.down))
+        let ms = draft.occurredAt.millisecondsSince1970
         let bytes = canonical(
             complaintId: complaintId, sequence: sequence, kind: draft.kind, actor: draft.actor, visibility: draft.visibility, occurredAtMs: ms,
             payload: draft.payload, previousHash: prev, payloadBytes: payloadBytes)

@@ -23,6 +23,6 @@ enum LoginFailures {
     static let read = "SELECT failures, since_ms FROM login_failures WHERE key = $1"
     static let clear = "DELETE FROM login_failures WHERE key = $1 OR since_ms < $2"
 
-    static func milliseconds(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+    static func milliseconds(_ d: Date) -> Int64 { d.millisecondsSince1970 }
+    static func date(_ ms: Int64) -> Date { Date(millisecondsSince1970: ms) }
 }

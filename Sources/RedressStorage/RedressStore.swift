@@ -30,63 +30,6 @@ public enum CreateOutcome: Sendable {
     case replayed(Complaint)
 }
 
-/// Which complaints to list.
-public struct ComplaintQuery: Sendable, Equatable {
-    public var memberId: String?
-    public var queues: Set<Queue>?
-    public var statuses: Set<ComplaintStatus>?
-    public var tier: Tier?
-    public var category: String?
-    /// Only cases with a deadline due at or before this instant and unmet.
-    public var overdueAt: Date?
-    /// Only cases against this merchant.
-    public var respondentMerchantId: String?
-    /// Only cases given to this external reviewer.
-    public var reviewerId: String?
-    /// Only cases filed at or after this instant (newest first).
-    public var createdAfter: Date?
-    /// Leave out resolved, closed, rejected and withdrawn cases unless statuses asks for them.
-    public var openOnly: Bool
-    public var limit: Int
-    public var offset: Int
-
-    public init(
-        memberId: String? = nil, queues: Set<Queue>? = nil, statuses: Set<ComplaintStatus>? = nil, tier: Tier? = nil, category: String? = nil,
-        overdueAt: Date? = nil, openOnly: Bool = false, limit: Int = 50, offset: Int = 0
-    ) {
-        self.memberId = memberId
-        self.queues = queues
-        self.statuses = statuses
-        self.tier = tier
-        self.category = category
-        self.overdueAt = overdueAt
-        self.openOnly = openOnly
-        self.limit = limit
-        self.offset = offset
-    }
-}
-
-/// The few columns needed to authorise a read and to tell whether a cached rendering is current.
-public struct ComplaintHead: Sendable, Equatable {
-    public var id: String
-    public var memberId: String
-    public var queue: Queue
-    public var assigneeId: String?
-    /// Grows with every change to the case: a version number.
-    public var eventCount: Int
-    public init(id: String, memberId: String, queue: Queue, assigneeId: String?, eventCount: Int) {
-        self.id = id
-        self.memberId = memberId
-        self.queue = queue
-        self.assigneeId = assigneeId
-        self.eventCount = eventCount
-    }
-}
-
-public struct ComplaintPage: Sendable {
-    public var items: [Complaint]
-    public var total: Int
-}
 
 /// A case's entry in the evidence log.
 public struct LedgerRecord: Sendable, Equatable {
@@ -114,103 +57,6 @@ public struct LedgerState: Sendable, Equatable {
     }
 }
 
-/// A webhook endpoint: notices of the chosen topics are POSTed to it, signed with its secret.
-public struct WebhookSubscription: Sendable, Equatable {
-    public var id: String
-    public var url: String
-    /// HMAC-SHA256 key; shown once, when the subscription is made.
-    public var secret: String
-    /// Topic names (`complaint.created`, …); empty means every topic.
-    public var topics: [String]
-    /// A merchant's own endpoint receives notices of cases against that merchant only.
-    public var merchantId: String?
-    public var createdBy: String
-    public var createdAt: Date
-    public var disabled: Bool
-    public init(
-        id: String, url: String, secret: String, topics: [String], merchantId: String?, createdBy: String, createdAt: Date, disabled: Bool = false
-    ) {
-        self.id = id
-        self.url = url
-        self.secret = secret
-        self.topics = topics
-        self.merchantId = merchantId
-        self.createdBy = createdBy
-        self.createdAt = createdAt
-        self.disabled = disabled
-    }
-
-    public func wants(_ topic: NoticeTopic) -> Bool { topics.isEmpty || topics.contains(topic.rawValue) }
-}
-
-public enum DeliveryChannel: String, Sendable, Codable {
-    case email, webhook
-}
-
-public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
-    case pending, delivered, dead
-}
-
-/// Where one notice goes: an e-mail address, or a webhook subscription's id.
-public struct DeliveryDraft: Sendable, Equatable {
-    public var channel: DeliveryChannel
-    public var destination: String
-    public init(channel: DeliveryChannel, destination: String) {
-        self.channel = channel
-        self.destination = destination
-    }
-}
-
-/// One entry of the outbox.
-public struct Delivery: Sendable, Equatable {
-    public var id: Int64
-    public var noticeId: Int64
-    public var notice: Notice
-    public var channel: DeliveryChannel
-    public var destination: String
-    public var status: DeliveryStatus
-    public var attempts: Int
-    public var nextAttemptAt: Date
-    public var lastError: String?
-    public var deliveredAt: Date?
-    public var createdAt: Date
-}
-
-/// One try at delivering, as the delivery log keeps it.
-public struct DeliveryAttempt: Sendable, Equatable {
-    public var deliveryId: Int64
-    public var attempt: Int
-    public var at: Date
-    public var ok: Bool
-    public var statusCode: Int?
-    public var error: String?
-    public var durationMs: Int
-    public init(deliveryId: Int64, attempt: Int, at: Date, ok: Bool, statusCode: Int?, error: String?, durationMs: Int) {
-        self.deliveryId = deliveryId
-        self.attempt = attempt
-        self.at = at
-        self.ok = ok
-        self.statusCode = statusCode
-        self.error = error
-        self.durationMs = durationMs
-    }
-}
-
-/// What follows an attempt.
-public enum DeliveryOutcome: Sendable, Equatable {
-    case delivered
-    case retry(at: Date)
-    /// No more attempts (until replayed).
-    case dead
-}
-
-/// One change of the policy: who, when, and what it was before.
-public struct PolicyChange: Sendable {
-    public var at: Date
-    public var by: String
-    public var previous: Policy?
-    public var policy: Policy
-}
 
 public enum StoreError: Error, Sendable, Equatable {
     case notFound
@@ -226,13 +72,12 @@ public enum StoreError: Error, Sendable, Equatable {
     case unavailable(String)
 }
 
-/// Everything Redress keeps. One conformance per engine; all must pass the same test suite.
-///
-/// Changes to a case go through `update`, which runs the domain's pure change function on the
-/// current state inside one transaction and appends the sealed events with the new state, so a
-/// failure leaves nothing half-written.
-public protocol RedressStore: Sendable {
-    // Users
+/// Everything Redress keeps: one conformance per engine, and every conformance passes the same test suite
+/// (`StoreConformanceTests`). The parts below are the rooms of the store; a use case asks for the part it needs.
+public typealias RedressStore = CaseStore & LedgerStore & DirectoryStore & PolicyStore & OutboxStore & ClusterCoordination
+
+/// Users and merchants, and the log-in throttle.
+public protocol DirectoryStore: Sendable {
     func createUser(_ user: StoredUser) async throws
     func user(id: String) async throws -> StoredUser?
     func user(login: String) async throws -> StoredUser?
@@ -241,7 +86,27 @@ public protocol RedressStore: Sendable {
     /// The ids of every disabled account (each server keeps them in memory and refreshes them).
     func disabledUserIds() async throws -> Set<String>
 
-    // Complaints
+    func createMerchant(_ merchant: Merchant) async throws
+    func merchant(id: String) async throws -> Merchant?
+    func merchants() async throws -> [Merchant]
+    func saveMerchant(_ merchant: Merchant) async throws
+
+    // The log-in throttle, shared by every server on the database and kept across restarts.
+    /// Counts a failed log-in under `key` (a digest of the log-in, never the log-in itself) in a window that starts
+    /// at its first failure and lasts `window` seconds; returns the window's failures and its start.
+    func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date)
+    /// The failures recorded under `key` in its latest window, nil when none.
+    func loginFailures(key: String) async throws -> (failures: Int, since: Date)?
+    /// Forgets `key`'s failures (a log-in succeeded) and every window that started before `staleBefore`.
+    func clearLoginFailures(key: String, staleBefore: Date) async throws
+}
+
+/// Cases, their timelines and their evidence.
+///
+/// Changes to a case go through `update`, which runs the domain's pure change function on the
+/// current state inside one transaction and appends the sealed events with the new state, so a
+/// failure leaves nothing half-written.
+public protocol CaseStore: Sendable {
     /// Creates a complaint. `make` receives a case number of the day's sequence and returns the new case; it runs
     /// before the transaction, and its result is discarded when the idempotency claim finds an earlier complaint.
     func createComplaint(
@@ -260,25 +125,28 @@ public protocol RedressStore: Sendable {
     func complaintIds(after: String?, limit: Int) async throws -> [String]
     /// Cases with a deadline the sweeper has to act on, nearest first.
     func complaintsDue(at: Date, limit: Int) async throws -> [String]
+    /// Counts for `/health` and metrics.
+    func complaintCount() async throws -> Int
 
-    // Evidence
     /// Stores the bytes (once per SHA-256) and records the file on the case with the change's events, atomically.
     func addEvidence(
         complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
     ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool)
     func evidence(complaintId: String) async throws -> [EvidenceFile]
     func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])?
+}
 
-    // Policy and calendars
+/// The policy in force, its history, and the holiday calendars.
+public protocol PolicyStore: Sendable {
     func policy() async throws -> Policy
     func savePolicy(_ policy: Policy, by userId: String, at: Date) async throws
+    func policyHistory(limit: Int) async throws -> [PolicyChange]
     func calendarYears() async throws -> [HolidayYear]
     func saveCalendarYear(_ year: HolidayYear, at: Date) async throws
+}
 
-    /// Counts for `/health` and metrics.
-    func complaintCount() async throws -> Int
-
-    // Evidence log (entries are appended by the writes above, in the same transaction)
+/// The evidence log. Entries are appended by the case writes, in the same transaction as what they record.
+public protocol LedgerStore: Sendable {
     /// Size and root of the committed log.
     func ledgerState() async throws -> LedgerState
     /// The root of the first `treeSize` leaves (`treeSize` ≤ the committed size).
@@ -304,15 +172,10 @@ public protocol RedressStore: Sendable {
     func ledgerKeys() async throws -> [LedgerPublicKey]
     /// Records a key (kept if already there) and retires every other key still active.
     func activateLedgerKey(_ key: LedgerPublicKey) async throws
+}
 
-    // Merchants
-    func createMerchant(_ merchant: Merchant) async throws
-    func merchant(id: String) async throws -> Merchant?
-    func merchants() async throws -> [Merchant]
-    func saveMerchant(_ merchant: Merchant) async throws
-    func policyHistory(limit: Int) async throws -> [PolicyChange]
-
-    // Notifications (notices are written by the case writes above, in the same transaction)
+/// Notices and their deliveries (e-mail, webhooks). Notices are written by the case writes, in the same transaction.
+public protocol OutboxStore: Sendable {
     /// Notices not yet fanned out to their deliveries, oldest first.
     func pendingNotices(limit: Int) async throws -> [(id: Int64, notice: Notice)]
     /// Marks every pending notice as fanned out with no delivery (nothing is subscribed and no mail is sent); returns how many.
@@ -330,17 +193,10 @@ public protocol RedressStore: Sendable {
     func createWebhook(_ webhook: WebhookSubscription) async throws
     func webhooks() async throws -> [WebhookSubscription]
     func setWebhookDisabled(id: String, disabled: Bool) async throws
+}
 
-    // The log-in throttle, shared by every server on the database and kept across restarts.
-    /// Counts a failed log-in under `key` (a digest of the log-in, never the log-in itself) in a window that starts
-    /// at its first failure and lasts `window` seconds; returns the window's failures and its start.
-    func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date)
-    /// The failures recorded under `key` in its latest window, nil when none.
-    func loginFailures(key: String) async throws -> (failures: Int, since: Date)?
-    /// Forgets `key`'s failures (a log-in succeeded) and every window that started before `staleBefore`.
-    func clearLoginFailures(key: String, staleBefore: Date) async throws
-
-    // Several servers.
+/// What several servers sharing one database coordinate through.
+public protocol ClusterCoordination: Sendable {
     /// Every case change committed from now on: by this server, or on PostgreSQL by any server sharing the database.
     func caseSignals() -> AsyncStream<CaseSignal>
     /// Runs `body` unless another server sharing the database is running the same job; nil when it is. For the
@@ -348,7 +204,7 @@ public protocol RedressStore: Sendable {
     func exclusively<T: Sendable>(_ job: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T?
 }
 
-extension RedressStore {
+extension CaseStore {
     /// Fires every timer due at `now`: reads due cases in pages of 5,000 and applies `CaseWorkflow.sweep` 500 cases to a
     /// transaction, two batches in flight so that one is prepared while the other is written. Returns the cases it
     /// changed with their new events. What the sweeper runs on every pass.

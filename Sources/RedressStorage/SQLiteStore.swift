@@ -637,8 +637,8 @@ public final class SQLiteStore: RedressStore {
 
 /// JSON and time conversions for stored values: instants as integer milliseconds (UTC).
 enum Codec {
-    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) }
-    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+    static func ms(_ d: Date) -> Int64 { d.millisecondsSince1970 }
+    static func date(_ ms: Int64) -> Date { Date(millisecondsSince1970: ms) }
 
     /// A complaint's stored body (see `Complaint.storageValue`).
     static func string(_ c: Complaint) -> String { String(decoding: c.storageBytes, as: UTF8.self) }

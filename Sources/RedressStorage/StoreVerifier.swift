@@ -60,37 +60,73 @@ public struct StoreVerifier: Sendable {
             if ids.isEmpty { return nil }
             for id in ids {
                 guard let c = try await store.complaint(id: id) else { continue }
-                let events = try await store.timeline(complaintId: id)
-                let chain = EventChain.verify(complaintId: id, events: events, head: (c.eventCount, c.headHash))
+                let check = try await checkCase(c)
                 report.cases += 1
-                report.events += events.count
-                if let b = chain.firstBreak {
-                    return
-                        "case \(c.caseNumber) (\(id)): event at position \(b.position)\(b.foundSequence.map { " (sequence \($0))" } ?? ""): \(b.reason); expected \(b.expected), found \(b.found)"
-                }
-                let recorded = Set(events.filter { $0.kind == .evidenceAdded }.compactMap { $0.payload["sha256"]?.stringValue })
-                let files = try await store.evidence(complaintId: id)
-                for file in files {
-                    report.files += 1
-                    guard let (_, bytes) = try await store.evidenceContent(complaintId: id, sha256: file.sha256) else {
-                        return "case \(c.caseNumber): evidence file \(file.sha256) is missing its bytes"
-                    }
-                    let actual = sha256Hex(bytes)
-                    if actual != file.sha256 {
-                        return "case \(c.caseNumber): evidence file \(file.fileName): expected SHA-256 \(file.sha256), found \(actual)"
-                    }
-                    if !recorded.contains(file.sha256) {
-                        return "case \(c.caseNumber): evidence file \(file.sha256) has no evidence_added event in the chain"
-                    }
-                }
-                let records = try await store.ledgerRecords(complaintId: id)
-                if let failure = try await LedgerAudit.checkCase(
-                    caseNumber: c.caseNumber, complaintId: id, events: events, files: files, records: records)
-                {
-                    return failure
-                }
+                report.events += check.events.count
+                report.files += check.files.count
+                if let failure = check.firstFailure { return failure }
             }
             after = ids.last
         }
+    }
+}
+
+extension StoreVerifier {
+    /// What one case's check found.
+    public struct CaseCheck: Sendable {
+        public var events: [TimelineEvent]
+        public var files: [EvidenceFile]
+        public var records: [LedgerRecord]
+        /// Where the hash chain breaks, if it does.
+        public var chainBreak: ChainBreak?
+        /// The first evidence file or log entry that does not verify, in a sentence naming the case.
+        public var ledgerFailure: String?
+
+        /// The first thing that does not verify, chain first.
+        public var firstFailure: String? {
+            if let b = chainBreak {
+                return "case \(caseNumber) (\(complaintId)): event at position \(b.position)\(b.foundSequence.map { " (sequence \($0))" } ?? ""): \(b.reason); expected \(b.expected), found \(b.found)"
+            }
+            return ledgerFailure
+        }
+        var caseNumber: String
+        var complaintId: String
+    }
+
+    /// Checks one case, the one routine for `redress verify` and a case's verify endpoint: its chain against its
+    /// recorded head, every evidence file's bytes against its SHA-256 and its `evidence_added` event, every event and
+    /// file against its log entry, and, given a signed head, each entry's inclusion under it.
+    public func checkCase(_ c: Complaint, under head: SignedTreeHead? = nil, logSize: Int? = nil) async throws -> CaseCheck {
+        let events = try await store.timeline(complaintId: c.id)
+        let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
+        let files = try await store.evidence(complaintId: c.id)
+        let records = try await store.ledgerRecords(complaintId: c.id)
+        var check = CaseCheck(
+            events: events, files: files, records: records, chainBreak: chain.firstBreak, ledgerFailure: nil, caseNumber: c.caseNumber,
+            complaintId: c.id)
+        let recorded = Set(events.filter { $0.kind == .evidenceAdded }.compactMap { $0.payload["sha256"]?.stringValue })
+        for file in files {
+            guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: file.sha256) else {
+                check.ledgerFailure = "case \(c.caseNumber): evidence file \(file.fileName) (\(file.sha256)) is missing its bytes"
+                return check
+            }
+            let actual = sha256Hex(bytes)
+            if actual != file.sha256 {
+                check.ledgerFailure = "case \(c.caseNumber): evidence file \(file.fileName): expected SHA-256 \(file.sha256), found \(actual)"
+                return check
+            }
+            if !recorded.contains(file.sha256) {
+                check.ledgerFailure = "case \(c.caseNumber): evidence file \(file.sha256) has no evidence_added event in the chain"
+                return check
+            }
+        }
+        if let head, let failure = try await LedgerAudit.checkHead(head, keys: try await store.ledgerKeys(), store: store) {
+            check.ledgerFailure = failure
+            return check
+        }
+        check.ledgerFailure = try await LedgerAudit.checkCase(
+            caseNumber: c.caseNumber, complaintId: c.id, events: events, files: files, records: records, head: head,
+            store: head == nil ? nil : store, logSize: logSize)
+        return check
     }
 }

@@ -175,9 +175,11 @@ struct LedgerRotateKey: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
+        let hold = try store.holdDataFolder(c)
+        defer { withExtendedLifetime(hold) {} }
         let db = try await store.openStore(c)
         let key = Curve25519.Signing.PrivateKey()
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let now = Date().millisecondsSince1970
         let publicKey = LedgerPublicKey(raw: Array(key.publicKey.rawRepresentation), createdAtMs: now)
         let temporary = c.ledgerKeyPath + ".new"
         guard FileManager.default.createFile(atPath: temporary, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]) else {

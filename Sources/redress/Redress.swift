@@ -4,8 +4,9 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
-import RedressAPI
+import RedressApp
 import RedressDomain
+import RedressServer
 import RedressStorage
 
 @main
@@ -47,11 +48,22 @@ struct StoreOptions: ParsableArguments {
         return c
     }
 
+    /// Holds the data folder for a command that writes to its embedded store; nil on PostgreSQL, which several servers
+    /// share by design. Refuses, with one sentence, while a server (or another writing command) holds the folder.
+    func holdDataFolder(_ c: AppConfiguration) throws -> DataFolderLock? {
+        guard c.databaseURL == nil else { return nil }
+        do {
+            return try DataFolderLock(folder: c.dataDirectory)
+        } catch {
+            throw StartupError("\(error)")
+        }
+    }
+
     func openStore(_ c: AppConfiguration) async throws -> any RedressStore {
         var logger = Logger(label: "redress.store")
         logger.logLevel = c.logLevel
         do {
-            return try await RedressAPI.openStore(c, logger: logger)
+            return try await RedressApp.openStore(c, logger: logger)
         } catch let e as StoreError {
             switch e {
             case .schemaTooNew(let m), .unavailable(let m): throw StartupError("cannot open the store at \(c.storeDescription): \(m)")
@@ -82,6 +94,8 @@ struct Serve: AsyncParsableCommand {
         var c = store.configuration()
         if let host { c.host = host }
         if let port { c.port = port }
+        let hold = try store.holdDataFolder(c)
+        defer { withExtendedLifetime(hold) {} }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let db = try await store.openStore(c)
@@ -107,6 +121,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
+        let hold = try store.holdDataFolder(c)
+        defer { withExtendedLifetime(hold) {} }
         _ = try await store.openStore(c)
         print("Schema is up to date: \(c.storeDescription)")
     }
@@ -118,6 +134,8 @@ struct DemoDataCommand: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
+        let hold = try store.holdDataFolder(c)
+        defer { withExtendedLifetime(hold) {} }
         let db = try await store.openStore(c)
         let created = try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
         print(created ? "Demo data created in \(c.storeDescription)." : "Demo data was already present in \(c.storeDescription).")
@@ -156,6 +174,8 @@ struct Sweep: AsyncParsableCommand {
 
     func run() async throws {
         let c = store.configuration()
+        let hold = try store.holdDataFolder(c)
+        defer { withExtendedLifetime(hold) {} }
         let db = try await store.openStore(c)
         var parsed = Date()
         if let at {
@@ -201,6 +221,13 @@ struct MigrateData: AsyncParsableCommand {
             path = (path as NSString).appendingPathComponent("redress.sqlite")
         }
         guard FileManager.default.fileExists(atPath: path) else { throw StartupError("--from: no SQLite store at \(path)") }
+        let hold: DataFolderLock
+        do {
+            hold = try DataFolderLock(folder: (path as NSString).deletingLastPathComponent)
+        } catch {
+            throw StartupError("--from: \(error)")
+        }
+        defer { withExtendedLifetime(hold) {} }
         var logger = Logger(label: "redress.migrate-data")
         logger.logLevel = .warning
         let source: SQLiteStore

@@ -3,6 +3,8 @@ import Testing
 
 @testable import RedressAPI
 @testable import RedressDomain
+@testable import RedressHTTP
+@testable import RedressApp
 
 @Suite("Response bodies")
 struct DTOTests {

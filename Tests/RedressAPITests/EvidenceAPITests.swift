@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import RedressAPI
+@testable import RedressHTTP
 
 @Suite("Evidence uploads")
 struct EvidenceAPITests {

@@ -6,6 +6,7 @@ import RedressAPI
 import RedressDomain
 import RedressStorage
 import Testing
+@testable import RedressApp
 
 /// The admin's merchant registration and merchant users, webhooks (admin and merchant), the delivery log with replay,
 /// and the respondent change on a case page.

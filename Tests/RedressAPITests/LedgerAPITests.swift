@@ -9,6 +9,7 @@ import Testing
 
 @testable import RedressAPI
 @testable import RedressDomain
+@testable import RedressApp
 
 @Suite("Evidence log, receipts and dossiers over HTTP")
 struct LedgerAPITests {

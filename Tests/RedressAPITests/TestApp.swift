@@ -13,6 +13,8 @@ import RedressDomain
 import RedressStorage
 import Synchronization
 import Testing
+import RedressServer
+@testable import RedressApp
 
 /// A clock the test moves by hand.
 final class TestClock: Sendable {

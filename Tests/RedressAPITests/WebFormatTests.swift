@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RedressAPI
+@testable import RedressWeb
 
 @Suite("Web formatting")
 struct WebFormatTests {

@@ -1,9 +1,11 @@
 import Foundation
+import RedressDomain
 import Logging
 import RedressStorage
 import Testing
 
 @testable import RedressAPI
+@testable import RedressApp
 
 /// A merchant's webhook may not make Redress call the platform's own network.
 @Suite("Webhook addresses")

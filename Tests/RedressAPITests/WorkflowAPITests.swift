@@ -143,6 +143,7 @@ struct WorkflowAPITests {
 
 import RedressAPI
 import RedressStorage
+@testable import RedressApp
 
 enum DeadlineSweeperFactory {
     static func make(_ store: any RedressStore, _ clock: TestClock) -> DeadlineSweeper { DeadlineSweeper(store: store, now: { clock.now }) }

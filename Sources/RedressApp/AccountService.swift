@@ -1,0 +1,165 @@
+import Foundation
+import RedressDomain
+import RedressStorage
+
+/// Log-in, registration and accounts. Passwords are kept as bcrypt hashes; failed log-ins are throttled per log-in.
+package struct AccountService: Sendable {
+    let app: RedressServices
+    var store: any RedressStore { app.store }
+
+    /// A bearer token (also the web session's cookie value) and when it expires.
+    package struct Issued: Sendable {
+        package var user: User
+        package var token: String
+        package var expiresAt: Date
+    }
+
+    /// How long a token stays valid.
+    package var tokenLifetime: TimeInterval { app.configuration.tokenLifetime }
+
+    /// Checks a log-in and password (throttled per log-in, timing the same for unknown log-ins) and issues a token.
+    package func authenticate(login raw: String, password: String) async throws -> Issued {
+        let login = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard !login.isEmpty else { throw AppError.invalid("login", "required", zh: "请输入登录名", en: "The field login is required") }
+        let now = app.now()
+        if let wait = try await app.throttle.retryAfter(login, now: now) {
+            var e = AppError(
+                .tooManyRequests, "too_many_attempts", zh: "登录失败次数过多，请 \(wait / 60 + 1) 分钟后再试",
+                en: "Too many failed log-ins; try again in \(wait / 60 + 1) minutes")
+            e.retryAfterSeconds = wait
+            throw e
+        }
+        let stored = try await store.user(login: login)
+        let ok = try await app.verifyPassword(password, hash: stored?.passwordHash ?? app.decoyHash)
+        guard ok, let stored, stored.user.role != .system else {
+            try await app.throttle.recordFailure(login, now: now)
+            app.metrics.loginFailures.increment()
+            throw AppError(.unauthorized, "invalid_credentials", zh: "登录名或密码错误", en: "Wrong log-in or password")
+        }
+        guard !stored.user.disabled else { throw AppError.accountDisabled }
+        try await app.throttle.recordSuccess(login, now: now)
+        let issued = app.signer.issue(
+            userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId, now: now, lifetime: tokenLifetime)
+        return Issued(user: stored.user, token: issued.token, expiresAt: issued.expiresAt)
+    }
+
+    /// The identity a bearer token or session cookie carries, and when it expires.
+    package func verify(token: String) throws(TokenSigner.Failure) -> (identity: Identity, expiresAt: Date) {
+        try app.signer.verify(token, now: app.now())
+    }
+
+    /// Whether an account is disabled (known in memory, refreshed every few seconds from the store).
+    package func isDisabled(_ userId: String) -> Bool { app.isDisabled(userId) }
+
+    /// A member registering themselves.
+    package func registerMember(login: String, password: String, displayName: String, phone: String?) async throws -> User {
+        try await create(login: login, password: password, displayName: displayName, role: .member, phone: phone)
+    }
+
+    /// The signed-in user's own record.
+    package func me(_ caller: Identity) async throws -> User? { try await store.user(id: caller.userId)?.user }
+
+    /// An account as an admin asks for it (from the API or the users page).
+    package struct NewAccount: Sendable, Decodable {
+        package var login: String
+        package var password: String
+        package var displayName: String
+        package var role: Role
+        package var phone: String?
+        /// Required for (and only for) the merchant role.
+        package var merchantId: String?
+        package var email: String?
+
+        package init(login: String, password: String, displayName: String, role: Role, phone: String?, merchantId: String?, email: String?) {
+            self.login = login
+            self.password = password
+            self.displayName = displayName
+            self.role = role
+            self.phone = phone
+            self.merchantId = merchantId
+            self.email = email
+        }
+    }
+
+    /// An account made by an admin: any role but the system's; a merchant user names its merchant, no one else does;
+    /// the e-mail address, when given, receives notices.
+    package func createAccount(_ body: NewAccount, by caller: Identity) async throws -> User {
+        try Self.requireAdmin(caller)
+        guard body.role != .system else {
+            throw AppError.invalid("role", zh: "不能创建系统角色的账号", en: "The system role cannot be given to a user")
+        }
+        let merchantId = body.merchantId.flatMap { $0.isEmpty ? nil : $0 }
+        if body.role == .merchant {
+            guard let m = merchantId else {
+                throw AppError.invalid("merchantId", "required", zh: "商家账号须指定所属商家", en: "A merchant user needs merchantId")
+            }
+            guard try await store.merchant(id: m) != nil else {
+                throw AppError.invalid("merchantId", "unknown_merchant", zh: "没有这个商家", en: "No merchant with this id")
+            }
+        } else if merchantId != nil {
+            throw AppError.invalid("merchantId", "not_allowed", zh: "只有商家账号可以指定所属商家", en: "Only a merchant user has a merchantId")
+        }
+        var email: String?
+        if let e = body.email?.trimmingCharacters(in: .whitespaces), !e.isEmpty {
+            guard e.contains("@"), (try? AccountRules.normalisedLogin(e)) != nil else {
+                throw AppError.invalid("email", "invalid_email", zh: "邮箱地址格式不正确", en: "Not an e-mail address")
+            }
+            email = e.lowercased()
+        }
+        let user = try await create(
+            login: body.login, password: body.password, displayName: body.displayName, role: body.role, phone: body.phone,
+            merchantId: merchantId, email: email)
+        app.logger.info("user created", metadata: ["userId": "\(user.id)", "role": "\(user.role.rawValue)", "by": "\(caller.userId)"])
+        return user
+    }
+
+    /// Every account of a role (all when nil), for admins.
+    package func users(role: Role?, by caller: Identity) async throws -> [User] {
+        try Self.requireAdmin(caller)
+        return try await store.users(role: role)
+    }
+
+    /// Disables or enables an account (admins, never their own); applies on this server at once, on others within seconds.
+    package func setDisabled(_ userId: String, disabled: Bool, by caller: Identity) async throws -> User {
+        try Self.requireAdmin(caller)
+        guard userId != caller.userId else {
+            throw AppError(.conflict, "cannot_disable_self", zh: "不能停用自己的账号", en: "You cannot disable your own account")
+        }
+        do {
+            try await store.setUserDisabled(id: userId, disabled: disabled)
+        } catch StoreError.notFound {
+            throw AppError.userNotFound
+        }
+        app.disabledAccounts.update(userId, disabled: disabled)
+        guard let user = try await store.user(id: userId) else { throw AppError.userNotFound }
+        return user.user
+    }
+
+    package static func requireAdmin(_ caller: Identity) throws(AppError) {
+        guard caller.role == .admin else { throw .forbidden }
+    }
+
+    func create(
+        login rawLogin: String, password: String, displayName: String, role: Role, phone: String?, merchantId: String? = nil, email: String? = nil
+    ) async throws -> User {
+        let login = try AccountRules.normalisedLogin(rawLogin)
+        try AccountRules.checkPassword(password)
+        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        try AccountRules.checkDisplayName(name)
+        var cleanedPhone: String?
+        if let p = phone?.trimmingCharacters(in: .whitespaces), !p.isEmpty {
+            guard AccountRules.isMobile(p) else {
+                throw AppError.invalid("phone", zh: "请输入 11 位手机号", en: "Enter an 11-digit mobile number")
+            }
+            cleanedPhone = p
+        }
+        if try await store.user(login: login) != nil {
+            throw AppError(.conflict, "login_taken", zh: "该登录名已被注册", en: "This log-in is already registered", field: "login")
+        }
+        let user = User(
+            id: UUID().uuidString.lowercased(), role: role, login: login, displayName: name, phone: cleanedPhone, createdAt: app.now(),
+            merchantId: merchantId, email: email)
+        try await store.createUser(StoredUser(user: user, passwordHash: try await app.hashPassword(password)))
+        return user
+    }
+}

@@ -1,0 +1,403 @@
+import Foundation
+import RedressDomain
+import RedressDossier
+import RedressStorage
+
+/// Filing, reading and working complaints, their evidence, their check and their export.
+///
+/// Who may see a case is decided here and nowhere else (`authorize`): a member sees their own cases, staff the queues
+/// of their tier and the cases assigned to them, a merchant the cases against it, an external reviewer the cases given
+/// to them. A case the caller may not see is reported as not found, so its existence is not told.
+package struct CaseService: Sendable {
+    let app: RedressServices
+    var store: any RedressStore { app.store }
+
+    /// The workflow of the policy and calendars in force.
+    package func workflow() async throws -> CaseWorkflow { try await app.policies.workflow() }
+
+    // MARK: Who may see a case
+
+    /// Throws unless `caller` may see the case.
+    package static func authorize(_ c: Complaint, _ caller: Identity) throws(AppError) {
+        switch caller.role {
+        case .merchant:
+            guard let m = caller.merchantId, c.respondentMerchantId == m else { throw .complaintNotFound }
+        case .arbitrator:
+            guard c.reviewerIds.contains(caller.userId) else { throw .complaintNotFound }
+        default:
+            try authorize(memberId: c.memberId, queue: c.queue, assigneeId: c.assigneeId, caller)
+        }
+    }
+
+    /// The member and staff rule alone, from the few columns of a case's head.
+    package static func authorize(memberId: String, queue: Queue, assigneeId: String?, _ caller: Identity) throws(AppError) {
+        switch caller.role {
+        case .member:
+            guard memberId == caller.userId else { throw .complaintNotFound }
+        case .agent, .specialist, .riskControl, .admin:
+            guard caller.role.visibleQueues.contains(queue) || assigneeId == caller.userId else {
+                throw AppError(.forbidden, "outside_your_queues", zh: "该投诉不在您的处理队列中", en: "This case is not in your queues")
+            }
+        case .system, .merchant, .arbitrator:
+            throw .complaintNotFound
+        }
+    }
+
+    /// Receipts and dossiers carry the member's words unmasked (their hashes must verify), so a merchant does not get them.
+    package static func refuseMerchant(_ caller: Identity) throws(AppError) {
+        if caller.role == .merchant {
+            throw AppError(
+                .forbidden, "not_for_merchants", zh: "商家不能导出含会员个人信息的档案或回执",
+                en: "Dossiers and receipts hold the member's personal data unmasked; merchants cannot export them")
+        }
+    }
+
+    /// Who sees a change: the member their own cases, a merchant the cases against it, staff the queues of their tier.
+    package static func visible(_ s: CaseSignal, to identity: Identity) -> Bool {
+        switch identity.role {
+        case .member: s.memberId == identity.userId
+        case .merchant: identity.merchantId != nil && s.respondentMerchantId == identity.merchantId
+        case .agent, .specialist, .riskControl, .admin: Queue(rawValue: s.queue).map(identity.role.visibleQueues.contains) ?? false
+        case .arbitrator, .system: false
+        }
+    }
+
+    // MARK: Filing
+
+    /// A filed complaint, or the one an earlier request with the same idempotency key filed.
+    package struct Filed: Sendable {
+        package var complaint: Complaint
+        package var replayed: Bool
+    }
+
+    /// Files a member's complaint, routed and clocked by the policy in force. The draft is checked before anything is
+    /// written; `idempotencyKey` (with the digest of the request) makes a retry return the first filing.
+    package func file(_ draft: ComplaintDraft, by caller: Identity, idempotencyKey: String?, requestHash: String) async throws -> Filed {
+        guard caller.role == .member else {
+            throw AppError(.forbidden, "members_only", zh: "只有会员可以提交投诉", en: "Only members can file complaints")
+        }
+        let workflow = try await workflow()
+        let now = app.now()
+        _ = try draft.validated(taxonomy: workflow.taxonomy, now: now)
+        let claim = idempotencyKey.map { IdempotencyClaim(memberId: caller.userId, key: $0, requestHash: requestHash) }
+        let id = TimeOrderedID.make(at: now)
+        let memberId = caller.userId
+        let outcome = try await store.createComplaint(day: workflow.calendar.civilDate(of: now), idempotency: claim) { caseNumber in
+            try workflow.file(draft, id: id, caseNumber: caseNumber, memberId: memberId, now: now)
+        }
+        switch outcome {
+        case .created(let c, _):
+            app.metrics.complaintsCreated.increment()
+            app.logger.info("complaint filed", metadata: ["case": "\(c.caseNumber)", "tier": "\(c.tier.rawValue)", "queue": "\(c.queue.rawValue)"])
+            return Filed(complaint: c, replayed: false)
+        case .replayed(let c):
+            app.metrics.idempotentReplays.increment()
+            return Filed(complaint: c, replayed: true)
+        }
+    }
+
+    // MARK: Reading
+
+    /// A page of cases, narrowed to what the caller may see: a member's own, a merchant's, a reviewer's, or the staff
+    /// member's queues (a queue asked for outside them is refused).
+    package func list(_ query: ComplaintQuery, for caller: Identity) async throws -> ComplaintPage {
+        var query = query
+        switch caller.role {
+        case .member: query.memberId = caller.userId
+        case .merchant:
+            guard let m = caller.merchantId else { throw AppError.forbidden }
+            query.respondentMerchantId = m
+        case .arbitrator: query.reviewerId = caller.userId
+        case .agent, .specialist, .riskControl, .admin:
+            let visible = caller.role.visibleQueues
+            if let asked = query.queues {
+                guard asked.isSubset(of: visible) else { throw AppError.forbidden }
+            } else {
+                query.queues = visible
+            }
+        case .system: throw AppError.forbidden
+        }
+        return try await store.complaints(query)
+    }
+
+    /// The few columns that tell who may see a case and which version it is at (for cached renderings).
+    package func head(_ id: String) async throws -> ComplaintHead? { try await store.complaintHead(id: id) }
+
+    /// The case, when the caller may see it; `complaintNotFound` otherwise.
+    package func load(_ id: String, for caller: Identity) async throws -> Complaint {
+        guard let c = try await store.complaint(id: id) else { throw AppError.complaintNotFound }
+        try Self.authorize(c, caller)
+        return c
+    }
+
+    /// The case, or nil when it does not exist or the caller may not see it (pages answer both with "not found").
+    package func find(_ id: String, for caller: Identity) async throws -> Complaint? {
+        guard let c = try await store.complaint(id: id), (try? Self.authorize(c, caller)) != nil else { return nil }
+        return c
+    }
+
+    /// The case's events the caller may read: internal notes reach staff only, and a merchant reads the member's
+    /// personal data masked (个人信息保护法: the minimum necessary).
+    package func timeline(of c: Complaint, for caller: Identity) async throws -> [TimelineEvent] {
+        Self.readable(try await store.timeline(complaintId: c.id), by: caller)
+    }
+
+    /// Events as `caller` may read them.
+    static func readable(_ events: [TimelineEvent], by caller: Identity) -> [TimelineEvent] {
+        if caller.role.isStaff { return events }
+        let shown = events.filter { $0.visibility == .public }
+        guard caller.role == .merchant else { return shown }
+        return shown.map { e in
+            var masked = e
+            masked.payload = PersonalData.mask(payload: e.payload)
+            return masked
+        }
+    }
+
+    package func evidence(of c: Complaint) async throws -> [EvidenceFile] { try await store.evidence(complaintId: c.id) }
+
+    package func evidenceContent(of c: Complaint, sha256: String) async throws -> (EvidenceFile, [UInt8])? {
+        try await store.evidenceContent(complaintId: c.id, sha256: sha256)
+    }
+
+    /// The respondent merchant's record, if the case has one.
+    package func respondent(of c: Complaint) async throws -> Merchant? {
+        guard let id = c.respondentMerchantId else { return nil }
+        return try await store.merchant(id: id)
+    }
+
+    /// The member who filed the case.
+    package func member(of c: Complaint) async throws -> User? { try await store.user(id: c.memberId)?.user }
+
+    /// Complaints kept, for `/health`.
+    package func count() async throws -> Int { try await store.complaintCount() }
+
+    /// Every case change committed from now on (on PostgreSQL, by any server).
+    package func signals() -> AsyncStream<CaseSignal> { store.caseSignals() }
+
+    // MARK: Working
+
+    /// A change made: the case after it, the new events the caller may read, and the workflow and instant it ran with.
+    package struct Changed: Sendable {
+        package var complaint: Complaint
+        package var events: [TimelineEvent]
+        package var workflow: CaseWorkflow
+        package var now: Date
+    }
+
+    /// Runs a domain change on the current state of the case inside one transaction, when the caller may see the case.
+    package func change(
+        _ id: String, by caller: Identity, _ apply: @escaping @Sendable (CaseWorkflow, Complaint, Date) throws -> CaseChange
+    ) async throws -> Changed {
+        let workflow = try await workflow()
+        let now = app.now()
+        let (c, events): (Complaint, [TimelineEvent])
+        do {
+            (c, events) = try await store.update(complaintId: id) { current in
+                try Self.authorize(current, caller)
+                return try apply(workflow, current, now)
+            }
+        } catch StoreError.notFound {
+            throw AppError.complaintNotFound
+        }
+        app.logger.info("case changed", metadata: ["case": "\(c.caseNumber)", "status": "\(c.status.rawValue)", "events": "\(events.count)"])
+        return Changed(complaint: c, events: Self.readable(events, by: caller), workflow: workflow, now: now)
+    }
+
+    /// Assigns the case to a staff member (nil: back to the queue); the assignee must be active staff.
+    package func assign(_ id: String, to assigneeId: String?, by caller: Identity) async throws -> Changed {
+        if let a = assigneeId {
+            guard let user = try await store.user(id: a), user.user.role.isStaff, !user.user.disabled else {
+                throw AppError.invalid("assigneeId", zh: "指派对象必须是在职的工作人员", en: "The assignee must be an active staff member")
+            }
+        }
+        return try await change(id, by: caller) { wf, c, now in try wf.assign(c, to: assigneeId, by: caller.actor, now: now) }
+    }
+
+    /// Gives the case to an external reviewer (admins only); the reviewer must be an active reviewer account.
+    package func assignReviewer(_ id: String, reviewerId: String, by caller: Identity) async throws -> Changed {
+        guard caller.role == .admin else { throw AppError.forbidden }
+        guard let reviewer = try await store.user(id: reviewerId), reviewer.user.role == .arbitrator, !reviewer.user.disabled else {
+            throw AppError.invalid(
+                "reviewerId", "unknown_reviewer", zh: "审查人必须是有效的外部审查人账号", en: "The reviewer must be an active external reviewer account")
+        }
+        return try await change(id, by: caller) { wf, c, now in try wf.assignReviewer(c, reviewerId: reviewerId, by: caller.actor, now: now) }
+    }
+
+    /// Changes who answers for the case; a merchant named must be registered.
+    package func changeRespondent(_ id: String, to respondent: CaseRespondent, reason: String, by caller: Identity) async throws -> Changed {
+        var known = false
+        if let m = respondent.merchantId { known = try await store.merchant(id: m) != nil }
+        let merchantKnown = known
+        return try await change(id, by: caller) { wf, c, now in
+            try wf.changeRespondent(
+                c, to: respondent, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), by: caller.actor, merchantKnown: merchantKnown,
+                now: now)
+        }
+    }
+
+    /// The merchant's answer to a records request, naming files already on the case.
+    package func submitRecords(_ id: String, requestId: String, note: String, files: [String], by caller: Identity) async throws -> Changed {
+        let caseFiles = Set(try await store.evidence(complaintId: id).map(\.sha256))
+        return try await change(id, by: caller) { wf, c, now in
+            try wf.submitRecords(
+                c, requestId: requestId, note: note, files: files.map { $0.lowercased() }, caseFiles: caseFiles, by: caller.actor, now: now)
+        }
+    }
+
+    /// A new identifier for something recorded on a case (a records request, a freeze, an external complaint).
+    package func newId() -> String { TimeOrderedID.make(at: app.now()) }
+
+    /// An evidence file added to a case.
+    package struct AddedEvidence: Sendable {
+        package var complaint: Complaint
+        package var file: EvidenceFile
+        package var events: [TimelineEvent]
+        package var alreadyPresent: Bool
+    }
+
+    /// The policy's limit on one evidence file.
+    package func evidenceLimit() async throws -> Int { try await workflow().policy.evidence.maxFileBytes }
+
+    /// Adds a file to a case: its type sniffed from its bytes, its size checked, its SHA-256 recorded in the chain and the log.
+    package func addEvidence(to id: String, bytes: [UInt8], fileName: String?, by caller: Identity) async throws -> AddedEvidence {
+        let workflow = try await workflow()
+        let now = app.now()
+        let file = try EvidenceFile.inspect(bytes: bytes, fileName: fileName, limit: workflow.policy.evidence.maxFileBytes, by: caller.actor, at: now)
+        let (c, events, existed): (Complaint, [TimelineEvent], Bool)
+        do {
+            (c, events, existed) = try await store.addEvidence(complaintId: id, file: file, bytes: bytes) { current in
+                try Self.authorize(current, caller)
+                return try workflow.addEvidence(current, file: file, by: caller.actor, now: now)
+            }
+        } catch StoreError.notFound {
+            throw AppError.complaintNotFound
+        }
+        app.logger.info("evidence added", metadata: ["case": "\(c.caseNumber)", "sha256": "\(file.sha256)", "bytes": "\(file.sizeBytes)"])
+        return AddedEvidence(complaint: c, file: file, events: events, alreadyPresent: existed)
+    }
+
+    // MARK: Figures
+
+    /// The supervisor's dashboard over the cases filed in the last 30 days (admins and deciders): complaints per day
+    /// by dimension for the last `days`, deadlines met per tier, response and resolution times, merchants ranked.
+    package func dashboard(days: Int, by caller: Identity) async throws -> Dashboard {
+        guard caller.role == .admin || caller.role.decides else { throw AppError.forbidden }
+        let workflow = try await workflow()
+        let now = app.now()
+        var cases: [Complaint] = []
+        var query = ComplaintQuery(limit: 1_000)
+        query.createdAfter = now.addingTimeInterval(-30 * 86_400)
+        while true {
+            let page = try await store.complaints(query)
+            cases += page.items
+            if page.items.count < query.limit || cases.count >= 200_000 { break }
+            query.offset += query.limit
+        }
+        return Dashboard.compute(cases, days: days, now: now, calendar: workflow.calendar)
+    }
+
+    // MARK: Checking and exporting
+
+    /// A case's check: its chain, its files, and its log entries under a signed head.
+    package struct Verification: Sendable {
+        package var complaint: Complaint
+        package var check: StoreVerifier.CaseCheck
+        package var head: SignedTreeHead
+        package var valid: Bool { check.chainBreak == nil && check.ledgerFailure == nil }
+    }
+
+    /// Checks the case the way `redress verify` checks the whole store, and its entries' inclusion under a signed head.
+    package func verify(_ id: String, for caller: Identity) async throws -> Verification {
+        let c = try await load(id, for: caller)
+        let records = try await store.ledgerRecords(complaintId: c.id)
+        let logSize = try await store.ledgerState().size
+        let head = try await app.treeHeads.head(covering: min(logSize, (records.map(\.leafIndex).max() ?? -1) + 1))
+        let check = try await StoreVerifier(store: store).checkCase(c, under: head, logSize: logSize)
+        if let b = check.chainBreak {
+            app.logger.warning("chain broken", metadata: ["case": "\(c.caseNumber)", "position": "\(b.position)", "reason": "\(b.reason)"])
+        }
+        if let failure = check.ledgerFailure {
+            app.logger.warning("evidence log check failed", metadata: ["case": "\(c.caseNumber)", "failure": "\(failure)"])
+        }
+        return Verification(complaint: c, check: check, head: head)
+    }
+
+    /// A receipt for every log entry of the case the caller may see: each proves, with the log's public key alone,
+    /// that the platform accepted that exact content at that time.
+    package func receipts(_ id: String, for caller: Identity) async throws -> (Complaint, SignedTreeHead, [Receipt]) {
+        try Self.refuseMerchant(caller)
+        let c = try await load(id, for: caller)
+        // Receipts carry the events as recorded (their hashes must verify); merchants never get them (above).
+        var visible: [Int: TimelineEvent] = [:]
+        for e in try await store.timeline(complaintId: c.id) where caller.role.isStaff || e.visibility == .public { visible[e.sequence] = e }
+        var fileBySha: [String: EvidenceFile] = [:]
+        for f in try await store.evidence(complaintId: c.id) { fileBySha[f.sha256] = f }
+        let records = try await store.ledgerRecords(complaintId: c.id).filter {
+            if case .event(let s) = $0.subject { return visible[s] != nil }
+            return true
+        }
+        let head = try await app.treeHeads.head(covering: (records.map(\.leafIndex).max() ?? -1) + 1)
+        var receipts: [Receipt] = []
+        // An entry committed a moment after the head was signed gets its receipt on the next call.
+        for r in records where r.leafIndex < head.treeSize {
+            let proof = try await store.inclusionProof(leafIndex: r.leafIndex, treeSize: head.treeSize)
+            switch r.subject {
+            case .event(let s):
+                guard let e = visible[s] else { continue }
+                receipts.append(
+                    Receipt(
+                        complaintId: c.id, caseNumber: c.caseNumber, kind: "event", sequence: s, sha256: nil, entry: LedgerEntry.event(e),
+                        event: e.canonicalBytes, leafIndex: r.leafIndex, treeHead: head, inclusionProof: proof))
+            case .evidenceFile(let sha):
+                guard let f = fileBySha[sha] else { throw AppError.logIncomplete("evidence file \(sha) is in the log but not on the case") }
+                receipts.append(
+                    Receipt(
+                        complaintId: c.id, caseNumber: c.caseNumber, kind: "evidence_file", sequence: nil, sha256: sha,
+                        entry: LedgerEntry.evidenceFile(complaintId: c.id, f), event: nil, leafIndex: r.leafIndex, treeHead: head,
+                        inclusionProof: proof))
+            }
+        }
+        return (c, head, receipts)
+    }
+
+    /// The case's dossier as a ZIP. The court's copy (admins only) includes internal notes and says so.
+    package func dossier(_ id: String, audience: DossierBuilder.Audience, for caller: Identity) async throws -> (Complaint, Data) {
+        try Self.refuseMerchant(caller)
+        let c = try await load(id, for: caller)
+        if audience == .court && caller.role != .admin {
+            throw AppError(
+                .forbidden, "admins_only", zh: "只有管理员可以导出含内部备注的完整档案", en: "Only an admin can export the full dossier with internal notes")
+        }
+        let treeHeads = app.treeHeads
+        let zip = try await DossierBuilder(store: store, platformName: app.configuration.platformName, now: app.now()).build(c, audience: audience) {
+            try await treeHeads.head(covering: $0)
+        }
+        app.logger.info("dossier exported", metadata: ["case": "\(c.caseNumber)", "audience": "\(audience.rawValue)", "bytes": "\(zip.count)"])
+        return (c, zip)
+    }
+
+    /// What the member can do next, and a complaint text for 12315 / 黑猫投诉 built from the case.
+    package func guidance(_ id: String, for caller: Identity, chinese: Bool) async throws -> (Complaint, [NextStep], String) {
+        let c = try await load(id, for: caller)
+        guard caller.role == .member || caller.role.isStaff else { throw AppError.complaintNotFound }
+        let workflow = try await workflow()
+        let now = app.now()
+        let guide = Guidance(workflow: workflow)
+        let events = try await store.timeline(complaintId: c.id).filter { $0.visibility == .public }
+        let merchant = try await respondent(of: c)
+        let member = try await member(of: c)
+        let text = guide.complaintText(
+            for: c, events: events, merchant: merchant, platformName: app.configuration.platformName, memberName: member?.displayName ?? "会员",
+            now: now)
+        return (c, guide.steps(for: c, now: now, chinese: chinese), text)
+    }
+}
+
+extension Optional {
+    /// `map` with an asynchronous transform that may itself give nil.
+    package func asyncMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let w = self else { return nil }
+        return try await f(w)
+    }
+}

@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+import RedressStorage
+import Synchronization
+
+/// Disabled accounts, known without a database read on every request.
+package final class AccountStatus: Sendable {
+    private let disabled = Mutex<Set<String>>([])
+    package init() {}
+    package func isDisabled(_ id: String) -> Bool { disabled.withLock { $0.contains(id) } }
+    package func set(_ ids: Set<String>) { disabled.withLock { $0 = ids } }
+    package func update(_ id: String, disabled isDisabled: Bool) {
+        disabled.withLock { if isDisabled { $0.insert(id) } else { $0.remove(id) } }
+    }
+}
+
+/// Failed log-ins: five per log-in in 15 minutes, then a wait until the window ends. Kept in the store, so the
+/// count holds across restarts and across every server sharing a PostgreSQL database; keyed by a digest of the
+/// log-in, so the table holds no phone number or e-mail address.
+struct LoginThrottle: Sendable {
+    let store: any RedressStore
+    let maximumFailures = 5
+    let window: TimeInterval = 15 * 60
+
+    static func key(_ login: String) -> String {
+        SHA256.hash(data: Array(("redress-login:" + login).utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Seconds to wait, or nil when a try is allowed.
+    func retryAfter(_ login: String, now: Date) async throws -> Int? {
+        guard let (failures, since) = try await store.loginFailures(key: Self.key(login)) else { return nil }
+        let elapsed = now.timeIntervalSince(since)
+        guard elapsed <= window, failures >= maximumFailures else { return nil }
+        return max(1, Int(window - elapsed))
+    }
+
+    func recordFailure(_ login: String, now: Date) async throws {
+        _ = try await store.recordLoginFailure(key: Self.key(login), at: now, window: window)
+    }
+
+    /// Forgets the log-in's failures, and windows a day old.
+    func recordSuccess(_ login: String, now: Date) async throws {
+        try await store.clearLoginFailures(key: Self.key(login), staleBefore: now.addingTimeInterval(-86_400))
+    }
+}
+

@@ -1,0 +1,291 @@
+import Crypto
+import Foundation
+import Logging
+import NIOPosix
+import RedressDomain
+import RedressStorage
+import ServiceLifecycle
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Delivers notices: fans each one out to its e-mail recipients and webhook subscribers, then sends every delivery
+/// at least once — e-mail through a sendmail-compatible command, webhooks as signed POSTs — retrying with exponential
+/// back-off and logging every attempt. A receiver tells a repeat by the `Redress-Delivery` header.
+public struct Outbox: Service {
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+    static let signatureHeader = "Redress-Signature"
+    static let maximumAttempts = 10
+    static let maximumBackoff: Double = 6 * 3600
+    /// Webhooks are POSTed without following redirects.
+    static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+
+    let store: any RedressStore
+    let configuration: AppConfiguration
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(store: any RedressStore, configuration: AppConfiguration, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await PeriodicService(name: "outbox pass", interval: configuration.outboxInterval, logger: logger) { _ = try await runOnce() }.run()
+    }
+
+    /// One pass: fans out pending notices, then sends what is due. Returns how many of each.
+    @discardableResult
+    public func runOnce() async throws -> (fannedOut: Int, attempted: Int) {
+        let fanned = try await store.exclusively("outbox-fan-out") { try await self.fanOut() } ?? 0
+        var attempted = 0
+        while true {
+            let batch = try await store.claimDeliveries(dueAt: now(), leaseUntil: now().addingTimeInterval(300), limit: 32)
+            if batch.isEmpty { break }
+            attempted += batch.count
+            await withTaskGroup(of: Void.self) { group in
+                for d in batch { group.addTask { await self.attempt(d) } }
+            }
+            if batch.count < 32 { break }
+        }
+        return (fanned, attempted)
+    }
+
+    // MARK: Fan-out
+
+    /// Resolves each pending notice to its e-mail recipients and webhook subscribers, 500 notices to a transaction.
+    /// Members and merchants are looked up as needed; staff (a few) are read once per pass.
+    func fanOut() async throws -> Int {
+        var done = 0
+        while true {
+            let hooks = try await store.webhooks().filter { !$0.disabled }
+            let mailing = configuration.sendmailCommand != nil
+            // Nothing to send to: the notices are settled in one statement, unread.
+            if hooks.isEmpty && !mailing { return done + (try await store.dismissPendingNotices(at: now())) }
+            let pending = try await store.pendingNotices(limit: 500)
+            if pending.isEmpty { return done }
+            var staff: [User] = []
+            var merchantUsers: [User] = []
+            if mailing {
+                for role in [Role.agent, .specialist, .riskControl] { staff += try await store.users(role: role).filter { !$0.disabled } }
+                merchantUsers = try await store.users(role: .merchant).filter { !$0.disabled }
+            }
+            var members: [String: User?] = [:]
+            var merchants: [String: Merchant?] = [:]
+            var plans: [(noticeId: Int64, deliveries: [DeliveryDraft])] = []
+            for (id, n) in pending {
+                var emails: [String] = []
+                if mailing {
+                    for a in n.audiences {
+                        switch a {
+                        case .member:
+                            if members[n.memberId] == nil { members[n.memberId] = try await store.user(id: n.memberId)?.user }
+                            if let u = members[n.memberId] ?? nil, !u.disabled, let e = u.email { emails.append(e) }
+                        case .merchant:
+                            guard let m = n.merchantId else { continue }
+                            if merchants[m] == nil { merchants[m] = try await store.merchant(id: m) }
+                            if let e = (merchants[m] ?? nil)?.contactEmail { emails.append(e) }
+                            emails += merchantUsers.filter { $0.merchantId == m }.compactMap(\.email)
+                        case .staff:
+                            if let a = n.assigneeId {
+                                if let e = staff.first(where: { $0.id == a })?.email { emails.append(e) }
+                            } else {
+                                // Unassigned: those who work the case's queue (admins see every queue and are not mailed for each case).
+                                emails += staff.filter { $0.role.visibleQueues.contains(n.queue) }.compactMap(\.email)
+                            }
+                        }
+                    }
+                }
+                var drafts = Set(emails).sorted().map { DeliveryDraft(channel: .email, destination: $0) }
+                for h in hooks where h.wants(n.topic) && (h.merchantId == nil || h.merchantId == n.merchantId) {
+                    drafts.append(DeliveryDraft(channel: .webhook, destination: h.id))
+                }
+                plans.append((id, drafts))
+            }
+            try await store.fanOut(plans, at: now())
+            done += plans.count
+        }
+    }
+
+    // MARK: Sending
+
+    func attempt(_ d: Delivery) async {
+        let started = ContinuousClock.now
+        let at = now()
+        let number = d.attempts + 1
+        var ok = false
+        var statusCode: Int?
+        var error: String?
+        switch d.channel {
+        case .email:
+            do {
+                try await sendMail(d)
+                ok = true
+            } catch let e {
+                error = "\(e)"
+            }
+        case .webhook:
+            do {
+                statusCode = try await post(d)
+                ok = (200..<300).contains(statusCode ?? 0)
+                if !ok { error = "HTTP \(statusCode ?? 0)" }
+            } catch let e {
+                error = e.localizedDescription
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        let ms = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let outcome: DeliveryOutcome
+        if ok {
+            outcome = .delivered
+        } else if number >= Self.maximumAttempts {
+            outcome = .dead
+        } else {
+            outcome = .retry(at: at.addingTimeInterval(Self.backoff(after: number, base: configuration.deliveryRetryBase)))
+        }
+        let short = error.map { String($0.prefix(500)) }
+        do {
+            try await store.recordDeliveryAttempt(
+                DeliveryAttempt(deliveryId: d.id, attempt: number, at: at, ok: ok, statusCode: statusCode, error: short, durationMs: ms), outcome: outcome,
+                error: short)
+        } catch {
+            logger.error("could not record a delivery attempt", metadata: ["delivery": "\(d.id)", "error": "\(error)"])
+        }
+        let meta: Logger.Metadata = ["delivery": "\(d.id)", "channel": "\(d.channel.rawValue)", "topic": "\(d.notice.topic.rawValue)", "attempt": "\(number)"]
+        if ok {
+            logger.info("notice delivered", metadata: meta)
+        } else {
+            logger.warning("notice delivery failed", metadata: meta.merging(["error": "\(short ?? "")", "dead": "\(outcome == .dead)"]) { a, _ in a })
+        }
+    }
+
+    /// 1×, 2×, 4×, … the base, capped at 6 hours.
+    static func backoff(after attempt: Int, base: Duration) -> TimeInterval {
+        let b = Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18
+        return min(b * pow(2, Double(max(0, attempt - 1))), maximumBackoff)
+    }
+
+    // MARK: Webhooks
+
+    static func payload(_ d: Delivery) -> [UInt8] {
+        let n = d.notice
+        var complaint: [String: CanonicalValue] = [
+            "id": .string(n.complaintId), "caseNumber": .string(n.caseNumber), "status": .string(n.status.rawValue), "queue": .string(n.queue.rawValue),
+        ]
+        if let m = n.merchantId { complaint["merchantId"] = .string(m) }
+        let body: CanonicalValue = .object([
+            "deliveryId": .int(d.id), "topic": .string(n.topic.rawValue), "createdAt": .string(n.createdAt.rfc3339),
+            "eventSequence": .int(Int64(n.eventSequence)), "complaint": .object(complaint),
+            "summary": .object(["zh": .string(n.summaryZh), "en": .string(n.summaryEn)]),
+        ])
+        return body.canonicalBytes
+    }
+
+    /// The signature header's value for a body sent at `timestamp`.
+    public static func signature(secret: String, timestamp: Int64, body: [UInt8]) -> String {
+        var signed = Array("\(timestamp).".utf8)
+        signed += body
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(secret.utf8)))
+        return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    func post(_ d: Delivery) async throws -> Int {
+        guard let hook = try await store.webhooks().first(where: { $0.id == d.destination }) else { throw OutboxError("the webhook no longer exists") }
+        guard !hook.disabled else { throw OutboxError("the webhook is disabled") }
+        guard let url = URL(string: hook.url) else { throw OutboxError("bad URL") }
+        // A merchant's endpoint must be public, whatever its name resolves to today.
+        if hook.merchantId != nil, let host = url.host, let refusal = WebhookAddress.resolvedRefusal(host: host) {
+            throw OutboxError("not sent: \(refusal)")
+        }
+        let body = Self.payload(d)
+        var request = URLRequest(url: url, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Redress-Webhook/1", forHTTPHeaderField: "User-Agent")
+        request.setValue(String(d.id), forHTTPHeaderField: "Redress-Delivery")
+        request.setValue(d.notice.topic.rawValue, forHTTPHeaderField: "Redress-Topic")
+        request.setValue(Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body), forHTTPHeaderField: Self.signatureHeader)
+        let (_, response) = try await Self.session.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    // MARK: E-mail
+
+    func sendMail(_ d: Delivery) async throws {
+        guard let command = configuration.sendmailCommand, let executable = command.first else { throw OutboxError("no sendmail command configured") }
+        let message = Self.mailMessage(d, from: configuration.mailFrom, platform: configuration.platformName, date: now())
+        let arguments = Array(command.dropFirst())
+        try await NIOThreadPool.singleton.runIfActive {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = arguments
+            let input = Pipe()
+            let errors = Pipe()
+            p.standardInput = input
+            p.standardError = errors
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            input.fileHandleForWriting.write(Data(message.utf8))
+            try input.fileHandleForWriting.close()
+            p.waitUntilExit()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            guard p.terminationStatus == 0 else {
+                throw OutboxError("sendmail exited with status \(p.terminationStatus): \(stderr.prefix(300))")
+            }
+        }
+    }
+
+    /// An RFC 5322 message, UTF-8 subject encoded per RFC 2047, body in base64.
+    static func mailMessage(_ d: Delivery, from: String, platform: String, date: Date) -> String {
+        let n = d.notice
+        let subject = "[\(platform) 维权台] \(n.summaryZh)"
+        let text = """
+            \(n.summaryZh)
+            案件编号：\(n.caseNumber)
+            当前状态：\(n.status.labelZh)
+
+            请登录维权台查看详情并在期限内处理。此邮件由系统自动发送，请勿直接回复。
+
+            \(n.summaryEn)
+            Case number: \(n.caseNumber)
+            Status: \(n.status.labelEn)
+            """
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        let encodedBody = Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        return [
+            "From: \(from)",
+            "To: \(d.destination)",
+            "Subject: =?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?=",
+            "Date: \(formatter.string(from: date))",
+            "Message-ID: <delivery-\(d.id)-\(n.complaintId)@redress>",
+            "X-Redress-Delivery: \(d.id)",
+            "X-Redress-Topic: \(n.topic.rawValue)",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding: base64",
+            "",
+            encodedBody,
+            "",
+        ].joined(separator: "\r\n")
+    }
+
+    /// `zhang.san@example.com` → `z***@example.com` (addresses are personal data in the delivery log's views).
+    static func maskEmail(_ e: String) -> String {
+        guard let at = e.firstIndex(of: "@"), let first = e.first else { return "***" }
+        return String(first) + "***" + e[at...]
+    }
+}
+
+/// Why a delivery was not made, as the delivery log shows it.
+struct OutboxError: LocalizedError, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+    var errorDescription: String? { description }
+}

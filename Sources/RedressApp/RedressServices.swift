@@ -1,0 +1,191 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import Prometheus
+import RedressDomain
+import RedressStorage
+import ServiceLifecycle
+import Synchronization
+
+/// What the application is built from besides its configuration. Tests pass their own store and clock.
+public struct AppDependencies: Sendable {
+    public var store: (any RedressStore)?
+    public var now: @Sendable () -> Date
+    public var registry: PrometheusCollectorRegistry
+    /// Run the background services: the deadline sweeper and the tree-head signer (tests drive them themselves).
+    public var runSweeper: Bool
+
+    public init(
+        store: (any RedressStore)? = nil, now: @escaping @Sendable () -> Date = { Date() }, registry: PrometheusCollectorRegistry = .init(),
+        runSweeper: Bool = true
+    ) {
+        self.store = store
+        self.now = now
+        self.registry = registry
+        self.runSweeper = runSweeper
+    }
+}
+
+/// The use-case layer of Redress: one object per running server, holding the store, the clock, the policy in force,
+/// the token and log signers and the metrics, and offering the use cases the edges call. Only this layer talks to
+/// the store; every access rule is decided here, once, as an `AppError` the edges present.
+public final class RedressServices: Sendable {
+    let store: any RedressStore
+    package let signer: TokenSigner
+    package let disabledAccounts = AccountStatus()
+    let throttle: LoginThrottle
+    package let policies: PolicyCache
+    public let configuration: AppConfiguration
+    public let now: @Sendable () -> Date
+    public let logger: Logger
+    package let metrics: RedressMetrics
+    public let registry: PrometheusCollectorRegistry
+    /// Signs the evidence log's tree heads.
+    let treeHeads: TreeHeadSigner
+    /// Verified against when a log-in is unknown, so that response time does not tell which log-ins exist.
+    let decoyHash: String
+    let runBackground: Bool
+
+    /// Cases: filing, reading, working, evidence, verification, receipts and dossiers.
+    package var cases: CaseService { CaseService(app: self) }
+    /// Log-in, registration and accounts.
+    package var accounts: AccountService { AccountService(app: self) }
+    /// Merchants and their qualification records.
+    package var merchants: MerchantService { MerchantService(app: self) }
+    /// Webhook subscriptions and the delivery log.
+    package var webhooks: WebhookService { WebhookService(app: self) }
+    /// The policy, its history and the holiday calendars.
+    package var policy: PolicyService { PolicyService(app: self) }
+    /// The evidence log: heads, keys and proofs.
+    package var ledger: LedgerService { LedgerService(app: self) }
+
+    /// Opens the store the configuration names (unless the dependencies bring one), loads or creates the signing keys
+    /// and what must be in memory before the first request.
+    public static func start(configuration: AppConfiguration, dependencies: AppDependencies = .init()) async throws -> RedressServices {
+        var logger = Logger(label: "redress")
+        logger.logLevel = configuration.logLevel
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store: any RedressStore
+        if let given = dependencies.store { store = given } else { store = try await openStore(configuration, logger: logger) }
+        let signer = TokenSigner(key: try TokenSigner.loadOrCreateKey(at: configuration.tokenKeyPath))
+        let treeHeads = TreeHeadSigner(
+            store: store, key: try TreeHeadSigner.loadOrCreateKey(at: configuration.ledgerKeyPath), now: dependencies.now)
+        let app = RedressServices(
+            store: store, signer: signer, treeHeads: treeHeads, configuration: configuration, now: dependencies.now, logger: logger,
+            registry: dependencies.registry, runBackground: dependencies.runSweeper)
+        try await app.prepare()
+        return app
+    }
+
+    init(
+        store: any RedressStore, signer: TokenSigner, treeHeads: TreeHeadSigner, configuration: AppConfiguration, now: @escaping @Sendable () -> Date,
+        logger: Logger, registry: PrometheusCollectorRegistry, runBackground: Bool
+    ) {
+        self.store = store
+        self.throttle = LoginThrottle(store: store)
+        self.treeHeads = treeHeads
+        self.signer = signer
+        self.configuration = configuration
+        self.now = now
+        self.logger = logger
+        self.registry = registry
+        self.policies = PolicyCache(store: store, now: now)
+        self.metrics = RedressMetrics(registry: registry)
+        self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: configuration.bcryptCost)
+        self.runBackground = runBackground
+    }
+
+    /// The long-running parts, run beside the HTTP server: the deadline sweeper, the head signer (one server at a time),
+    /// the refresh of disabled accounts and the outbox. None when the dependencies asked for none (tests drive them).
+    public var backgroundServices: [any Service] {
+        guard runBackground else { return [] }
+        let store = store
+        let treeHeads = treeHeads
+        return [
+            DeadlineSweeper(services: self),
+            // One server at a time signs heads; any server's signature is as good (they share the key).
+            PeriodicService(name: "signing a tree head", interval: configuration.headInterval, logger: logger) {
+                _ = try await store.exclusively("tree-heads") { try await treeHeads.signIfBehind() }
+            },
+            PeriodicService(name: "refreshing disabled accounts", interval: .seconds(5), logger: logger) { [self] in try await refreshAccounts() },
+            Outbox(store: store, configuration: configuration, now: now, logger: logger),
+        ]
+    }
+
+    /// Loads what must be in memory before the first request (disabled accounts).
+    func prepare() async throws {
+        try await refreshAccounts()
+        try await treeHeads.prepare()
+        try await treeHeads.signIfBehind()
+    }
+
+    /// Reloads the disabled accounts: an account disabled through another server sharing the database is refused
+    /// here from the next refresh on.
+    func refreshAccounts() async throws {
+        disabledAccounts.set(try await store.disabledUserIds())
+    }
+
+    /// Whether an account is disabled (known without a database read).
+    package func isDisabled(_ userId: String) -> Bool { disabledAccounts.isDisabled(userId) }
+
+    func hashPassword(_ password: String) async throws -> String {
+        let cost = configuration.bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}
+
+/// The policy and calendars in force, read from the store and kept for a few seconds
+/// so that a change made by an admin (on any server) applies without a restart.
+package final class PolicyCache: Sendable {
+    private struct Entry {
+        var workflow: CaseWorkflow
+        var loadedAt: Date
+    }
+    private let store: any RedressStore
+    private let now: @Sendable () -> Date
+    private let entry = Mutex<Entry?>(nil)
+    static let freshness: TimeInterval = 5
+
+    init(store: any RedressStore, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.now = now
+    }
+
+    package func workflow() async throws -> CaseWorkflow {
+        let t = now()
+        if let e = entry.withLock({ $0 }), abs(t.timeIntervalSince(e.loadedAt)) < Self.freshness { return e.workflow }
+        let policy = try await store.policy()
+        let years = try await store.calendarYears()
+        let wf = CaseWorkflow(policy: policy, calendar: .china(years: years))
+        entry.withLock { $0 = Entry(workflow: wf, loadedAt: t) }
+        return wf
+    }
+
+    package func invalidate() { entry.withLock { $0 = nil } }
+}
+
+/// Redress's own counters, exported at `/metrics` with the HTTP metrics.
+package struct RedressMetrics: Sendable {
+    package let complaintsCreated: Prometheus.Counter
+    package let idempotentReplays: Prometheus.Counter
+    package let deadlinesBreached: Prometheus.Counter
+    package let automaticEscalations: Prometheus.Counter
+    package let loginFailures: Prometheus.Counter
+
+    init(registry: PrometheusCollectorRegistry) {
+        complaintsCreated = registry.makeCounter(name: "redress_complaints_created_total", help: "Complaints filed")
+        idempotentReplays = registry.makeCounter(name: "redress_idempotent_replays_total", help: "POST /complaints answered from an Idempotency-Key")
+        deadlinesBreached = registry.makeCounter(name: "redress_deadlines_breached_total", help: "Deadlines recorded as breached by the sweeper")
+        automaticEscalations = registry.makeCounter(name: "redress_automatic_escalations_total", help: "Cases escalated by the sweeper")
+        loginFailures = registry.makeCounter(name: "redress_login_failures_total", help: "Failed log-in attempts")
+    }
+}
+

@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import RedressApp
+import RedressDomain
+import Synchronization
+
+/// Turns every error into the JSON error body in the caller's language; unknown errors become a bare 500 and are logged.
+package struct ErrorMiddleware: RouterMiddleware {
+    package typealias Context = RedressRequestContext
+
+    package init() {}
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.chinese = Self.prefersChinese(request.headers[.acceptLanguage])
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError: APIError
+            if let mapped = APIError.from(error) {
+                apiError = mapped
+                if mapped.status.code >= 500 {
+                    context.logger.error("request failed", metadata: ["code": "\(mapped.code)", "error": "\(String(describing: error))"])
+                }
+            } else {
+                context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                apiError = APIError(.internalServerError, "internal_error", zh: "服务器内部错误", en: "Internal server error")
+            }
+            return JSONBody.error(apiError, chinese: context.chinese)
+        }
+    }
+
+    package static func prefersChinese(_ header: String?) -> Bool {
+        guard let header, !header.isEmpty else { return true }
+        // The first listed language wins; Redress speaks zh-CN first and English second.
+        let first = header.split(separator: ",").first.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return !first.hasPrefix("en")
+    }
+}
+
+/// Reads `Authorization: Bearer …` and sets the identity. A bad or expired token is an error even on open routes.
+package struct AuthMiddleware: RouterMiddleware {
+    package typealias Context = RedressRequestContext
+    let accounts: AccountService
+    let now: @Sendable () -> Date
+    let verified = VerifiedTokens()
+
+    package init(services: RedressServices) {
+        self.accounts = services.accounts
+        self.now = services.now
+    }
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.invalidToken }
+            let identity: Identity
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            let t = now()
+            if let known = verified.identity(for: token, at: t) {
+                identity = known
+            } else {
+                do {
+                    let checked = try accounts.verify(token: token)
+                    identity = checked.identity
+                    verified.remember(token, identity, until: checked.expiresAt)
+                } catch .expired {
+                    throw APIError.tokenExpired
+                } catch {
+                    throw APIError.invalidToken
+                }
+            }
+            guard !accounts.isDisabled(identity.userId) else { throw APIError(AppError.accountDisabled) }
+            context.identity = identity
+            context.logger[metadataKey: "user"] = .string(identity.userId)
+        } else if let cookie = request.cookies[RedressRequestContext.sessionCookieName]?.value, !cookie.isEmpty {
+            // The web session: pages take it for every method (their forms carry a CSRF token); the JSON API takes it
+            // only for reads (live updates, downloads), so a cross-site form can never write through the API.
+            let onAPI = request.uri.path.hasPrefix("/api/")
+            if !onAPI || request.method == .get || request.method == .head {
+                if let checked = try? accounts.verify(token: cookie), !accounts.isDisabled(checked.identity.userId) {
+                    context.identity = checked.identity
+                    context.viaCookie = true
+                    context.logger[metadataKey: "user"] = .string(checked.identity.userId)
+                } else {
+                    context.sessionExpired = true
+                }
+            }
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Tokens already verified, so a busy client does not pay for the signature check on every request.
+/// Each entry keeps its expiry; the set is emptied when it grows past its bound.
+final class VerifiedTokens: Sendable {
+    private let entries = Mutex<[String: (Identity, Date)]>([:])
+    static let bound = 20_000
+
+    func identity(for token: String, at now: Date) -> Identity? {
+        entries.withLock { e in
+            guard let (identity, exp) = e[token] else { return nil }
+            guard exp > now else {
+                e[token] = nil
+                return nil
+            }
+            return identity
+        }
+    }
+
+    func remember(_ token: String, _ identity: Identity, until exp: Date) {
+        entries.withLock { e in
+            if e.count >= Self.bound { e.removeAll(keepingCapacity: true) }
+            e[token] = (identity, exp)
+        }
+    }
+}

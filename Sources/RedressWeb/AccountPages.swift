@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RedressApp
+import RedressDomain
+import RedressHTTP
+
+/// The start page, assets, log-in, registration and log-out.
+struct AccountPages: Sendable {
+    let site: Site
+    var services: RedressServices { site.services }
+    var pages: WebPages { site.pages }
+
+    func register(on router: Router<RedressRequestContext>) {
+        router.get("/", use: home)
+        router.get("assets/:name", use: asset)
+        router.get("login", use: loginPage)
+        router.post("login", use: login)
+        router.get("register", use: registerPage)
+        router.post("register", use: register)
+        router.post("logout", use: logout)
+    }
+
+    @Sendable func home(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return WebSession.redirect("/login") }
+        return WebSession.redirect(Site.start(identity))
+    }
+
+    @Sendable func asset(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        guard let a = pages.assets[name] else { throw APIError.notFound }
+        return Response(
+            status: .ok, headers: [.contentType: a.type, .cacheControl: "public, max-age=300", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: a.bytes))
+    }
+
+    @Sendable func loginPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        var model: [String: Any] = ["next": WebSession.localPath(q.get("next")) ?? ""]
+        if q.get("expired") == "1" || context.sessionExpired { model["notice"] = WebText.word("sessionExpired", chinese: site.chinese(request)) }
+        return pages.page("login", title: WebText.word("logIn", chinese: site.chinese(request)), model: model, request: request, context: context)
+    }
+
+    @Sendable func login(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let zh = site.chinese(request)
+        var model: [String: Any] = ["login": form["login"] ?? "", "next": WebSession.localPath(form["next"]) ?? ""]
+        guard WebSession.csrfValid(request, form: form) else {
+            model["error"] = WebText.word("csrfFailed", chinese: zh)
+            return pages.page("login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+        }
+        do {
+            let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
+            let user = issued.user
+            let target = WebSession.localPath(form["next"]) ?? Site.start(Identity(userId: user.id, role: user.role, merchantId: user.merchantId))
+            return WebSession.redirect(target, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+        } catch {
+            let m = site.message(error, chinese: zh)
+            model["error"] = m.text
+            let status: HTTPResponse.Status = AppError.from(error)?.kind == .tooManyRequests ? .tooManyRequests : .unauthorized
+            return pages.page("login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: status)
+        }
+    }
+
+    @Sendable func registerPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        pages.page("register", title: WebText.word("register", chinese: site.chinese(request)), model: [:], request: request, context: context)
+    }
+
+    @Sendable func register(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let zh = site.chinese(request)
+        var model: [String: Any] = ["login": form["login"] ?? "", "displayName": form["displayName"] ?? "", "phone": form["phone"] ?? ""]
+        guard WebSession.csrfValid(request, form: form) else {
+            model["error"] = WebText.word("csrfFailed", chinese: zh)
+            return pages.page("register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+        }
+        do {
+            let phone = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+            _ = try await services.accounts.registerMember(
+                login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", phone: phone.isEmpty ? nil : phone)
+            let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
+            return WebSession.redirect("/my", cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+        } catch {
+            let m = site.message(error, chinese: zh)
+            model["error"] = m.text
+            if let f = m.field { model["field_" + f] = true }
+            return pages.page("register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        // A log-out sent from another site (no token) is ignored.
+        guard WebSession.csrfValid(request, form: form) else { return WebSession.redirect("/") }
+        return WebSession.redirect("/login", cookies: [WebSession.clearedSession(request)])
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RedressApp
+import RedressDomain
+import RedressHTTP
+import Synchronization
+
+/// The supervisor's dashboard (charts drawn as SVG on the server), the policy editor and user management.
+/// Supervisors are admins; specialists and risk control see the dashboard too.
+struct AdminPages {
+    let site: Site
+    var services: RedressServices { site.services }
+    var pages: WebPages { site.pages }
+    /// The dashboard of the last 30 days, kept for a minute (it reads every case filed in the window).
+    let cache = DashboardCache()
+
+    /// The dashboard under `/admin` behind the supervisors' gate; the rest of `/admin` behind the admins' gate.
+    func register(supervisor: RouterGroup<RedressRequestContext>, admin: RouterGroup<RedressRequestContext>) {
+        supervisor.get(use: dashboard)
+        admin.get("policy", use: policyPage)
+        admin.post("policy", use: savePolicy)
+        admin.post("calendar", use: saveCalendar)
+        let merchants = MerchantAdminPages(site: site)
+        admin.get("merchants", use: merchants.merchantsPage)
+        admin.post("merchants", use: merchants.registerMerchant)
+        admin.get("merchants/:merchantId", use: merchants.merchantPage)
+        admin.post("merchants/:merchantId", use: merchants.saveMerchant)
+        admin.post("merchants/:merchantId/verification", use: merchants.verifyMerchant)
+        let users = UserAdminPages(site: site)
+        admin.get("users", use: users.usersPage)
+        admin.post("users", use: users.createUser)
+        admin.post("users/:userId/disabled", use: users.setDisabled)
+    }
+
+    // MARK: Dashboard
+
+    @Sendable func dashboard(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        let now = services.now()
+        let d = try await cache.get(now: now) { try await services.cases.dashboard(days: 14, by: identity) }
+        var merchantNames: [String: String] = [:]
+        for m in d.merchants.prefix(10) { merchantNames[m.merchantId] = try await services.merchants.shopName(m.merchantId) }
+        let model: [String: Any] = [
+            "cases": d.cases,
+            "perDay": Charts.stackedBars(d, chinese: zh),
+            "deadlines": Charts.deadlineShares(d, chinese: zh),
+            "firstResponse": Charts.histogram(d.firstResponseHours, title: zh ? "首次响应用时" : "Time to first response", chinese: zh),
+            "resolution": Charts.histogram(d.resolutionHours, title: zh ? "解决用时" : "Time to resolution", chinese: zh),
+            "merchants": d.merchants.prefix(10).map { m -> [String: Any] in
+                [
+                    "name": merchantNames[m.merchantId] ?? m.merchantId, "cases": m.cases,
+                    "response": m.responseRate.map { String(format: "%.0f%%", $0 * 100) } ?? "—",
+                    "completion": String(format: "%.0f%%", m.completionRate * 100),
+                    "satisfaction": m.satisfaction.map { String(format: "%.1f", $0) } ?? "—",
+                ]
+            },
+            "hasMerchants": !d.merchants.isEmpty,
+            "isAdmin": context.identity?.role == .admin,
+        ]
+        return pages.page("dashboard", title: zh ? "监督看板" : "Dashboard", model: model, request: request, context: context)
+    }
+
+    // MARK: Policy
+
+    /// The policy's settings as the editor shows them: (form name, label, value, unit).
+    static func fields(_ p: Policy, chinese zh: Bool) -> [[String: Any]] {
+        func f(_ name: String, _ zhLabel: String, _ enLabel: String, _ value: String, _ unit: String) -> [String: Any] {
+            ["name": name, "label": zh ? zhLabel : enLabel, "value": value, "unit": unit]
+        }
+        let h = zh ? "小时" : "hours", d = zh ? "天" : "days", wd = zh ? "工作日" : "working days"
+        return [
+            f("riskControlThresholdYuan", "超过此金额转风控（元）", "Above this amount, risk control (yuan)", String(p.routing.riskControlThresholdFen / 100), "¥"),
+            f("firstResponseHours", "首次响应", "First response", String(p.deadlines.firstResponseHours), h),
+            f("emergencyFirstResponseHours", "紧急通道首次响应", "Emergency first response", String(p.deadlines.emergencyFirstResponseHours), h),
+            f("escalationResponseHours", "升级后响应", "Response after escalation", String(p.deadlines.escalationResponseHours), h),
+            f("resolutionHours", "处理结果", "Resolution", String(p.deadlines.resolutionHours), h),
+            f("reopenWindowDays", "结案后可重新开启", "Reopen window", String(p.deadlines.reopenWindowDays), d),
+            f("merchantEvidenceHours", "商家举证期限", "Merchant's records", String(p.merchant.evidenceHours), h),
+            f("reverifyDays", "商家资质复核周期", "Merchant re-verification", String(p.merchant.reverifyDays), d),
+            f("silenceDays", "会员沉默视为接受", "Member silence counts as acceptance after", String(p.member.silenceDays), d),
+            f("escalateAfterHours", "会员可自行升级（未结案）", "Member may escalate an open case after", String(p.member.escalateAfterHours), h),
+            f("replyWorkingDays", "外部投诉答复期限", "Reply to an external complaint", String(p.external.replyWorkingDays), wd),
+        ]
+    }
+
+    static func apply(_ form: [String: String], to current: Policy) throws -> Policy {
+        var p = current
+        func int(_ name: String, _ field: String) throws -> Int {
+            guard let v = Int((form[name] ?? "").trimmingCharacters(in: .whitespaces)) else {
+                throw DomainError.invalidField(field: field, code: "invalid_number", zh: "请输入整数", en: "Enter a whole number")
+            }
+            return v
+        }
+        p.routing.riskControlThresholdFen = Int64(try int("riskControlThresholdYuan", "routing.riskControlThresholdFen")) * 100
+        p.deadlines.firstResponseHours = try int("firstResponseHours", "deadlines.firstResponseHours")
+        p.deadlines.emergencyFirstResponseHours = try int("emergencyFirstResponseHours", "deadlines.emergencyFirstResponseHours")
+        p.deadlines.escalationResponseHours = try int("escalationResponseHours", "deadlines.escalationResponseHours")
+        p.deadlines.resolutionHours = try int("resolutionHours", "deadlines.resolutionHours")
+        p.deadlines.reopenWindowDays = try int("reopenWindowDays", "deadlines.reopenWindowDays")
+        p.merchant.evidenceHours = try int("merchantEvidenceHours", "merchant.evidenceHours")
+        p.merchant.reverifyDays = try int("reverifyDays", "merchant.reverifyDays")
+        p.member.silenceDays = try int("silenceDays", "member.silenceDays")
+        p.member.escalateAfterHours = try int("escalateAfterHours", "member.escalateAfterHours")
+        p.external.replyWorkingDays = try int("replyWorkingDays", "external.replyWorkingDays")
+        try p.validate()
+        return p
+    }
+
+    func policyModel(_ p: Policy, by identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        let history = try await services.policy.history(limit: 10, by: identity)
+        let years = try await services.policy.calendarYears()
+        return [
+            "fields": Self.fields(p, chinese: zh),
+            "history": history.map { ["at": WebFormat.instant($0.at), "by": $0.by] },
+            "years": years.map { y -> [String: Any] in
+                ["year": y.year, "daysOff": y.daysOff.count, "workingWeekends": y.workingWeekends.map(\.description).joined(separator: "、")]
+            },
+        ]
+    }
+
+    @Sendable func policyPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        var m = try await policyModel(try await services.policy.current(by: identity), by: identity, chinese: zh)
+        if request.uri.queryParameters.get("saved") == "1" { m["saved"] = true }
+        return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context)
+    }
+
+    @Sendable func savePolicy(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        let form = try await WebSession.form(request)
+        let current = try await services.policy.current(by: identity)
+        return try await site.submit(request, form: form) {
+            try await services.policy.save(try Self.apply(form, to: current), by: identity)
+            return WebSession.redirect("/admin/policy?saved=1")
+        } refused: { failure in
+            var m = try await policyModel(current, by: identity, chinese: zh)
+            // What was typed stays in the form.
+            m["fields"] = Self.fields(current, chinese: zh).map { f -> [String: Any] in
+                var f = f
+                if let name = f["name"] as? String, let typed = form[name] { f["value"] = typed }
+                return f
+            }
+            m["error"] = failure
+            return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    /// A year's holidays and make-up working weekends, as the State Council publishes them: dates separated by spaces,
+    /// commas or new lines.
+    @Sendable func saveCalendar(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        let form = try await WebSession.form(request)
+        return try await site.submit(request, form: form) {
+            func dates(_ key: String) throws -> [CivilDate] {
+                try (form[key] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0.isWhitespace || $0 == "、" }).map { part in
+                    guard let d = CivilDate(iso: String(part)) else {
+                        throw DomainError.invalidField(field: key, code: "invalid_date", zh: "日期须写作 YYYY-MM-DD：\(part)", en: "Dates are written YYYY-MM-DD: \(part)")
+                    }
+                    return d
+                }
+            }
+            guard let year = Int(form["year"] ?? ""), (2000...2100).contains(year) else {
+                throw DomainError.invalidField(field: "year", code: "invalid_year", zh: "年份须在 2000–2100 之间", en: "The year must be between 2000 and 2100")
+            }
+            let y = HolidayYear(
+                year: year, region: "CN", timeZone: "Asia/Shanghai", source: (form["source"] ?? "").isEmpty ? nil : form["source"],
+                daysOff: try dates("daysOff"), workingWeekends: try dates("workingWeekends"))
+            try await services.policy.saveCalendarYear(y, by: identity)
+            return WebSession.redirect("/admin/policy?saved=1")
+        } refused: { failure in
+            var m = try await policyModel(try await services.policy.current(by: identity), by: identity, chinese: zh)
+            m["calendarError"] = failure
+            m["calendar"] = ["year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "", "source": form["source"] ?? ""]
+            return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
+        }
+    }
+}
+
+/// The dashboard of a window, recomputed at most once a minute.
+final class DashboardCache: Sendable {
+    private let entry = Mutex<(Dashboard, Date)?>(nil)
+
+    func get(now: Date, _ make: () async throws -> Dashboard) async throws -> Dashboard {
+        if let (d, at) = entry.withLock({ $0 }), abs(now.timeIntervalSince(at)) < 60 { return d }
+        let d = try await make()
+        entry.withLock { $0 = (d, now) }
+        return d
+    }
+}
+
+/// Charts as SVG, drawn on the server (no script, no library): each with a title and a text alternative.
+enum Charts {
+    static let colours: [RedressDomain.Dimension: String] = [
+        .transaction: "#0b5cad", .service: "#1b6b2f", .security: "#a4161a", .other: "#8a5300",
+    ]
+
+    static func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func dimensionLabel(_ d: RedressDomain.Dimension, chinese zh: Bool) -> String { zh ? d.labelZh : d.labelEn }
+
+    /// Complaints per day, stacked by dimension.
+    static func stackedBars(_ d: Dashboard, chinese zh: Bool) -> String {
+        let w = 640.0, h = 220.0, left = 36.0, bottom = 28.0
+        let maxCount = max(1, d.perDay.map { $0.counts.values.reduce(0, +) }.max() ?? 1)
+        let slot = (w - left) / Double(max(1, d.perDay.count))
+        var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 40))" role="img" aria-labelledby="perday-title" class="chart"><title id="perday-title">"##
+        out += esc(zh ? "每日投诉量（按维度）" : "Complaints per day by dimension") + "</title>"
+        out += ##"<line x1="\##(left)" y1="\##(h - bottom)" x2="\##(w)" y2="\##(h - bottom)" stroke="#4a5560"/>"##
+        out += ##"<text x="2" y="14" font-size="11" fill="#4a5560">\##(maxCount)</text>"##
+        for (i, day) in d.perDay.enumerated() {
+            var y = h - bottom
+            let x = left + Double(i) * slot + slot * 0.15
+            for dim in RedressDomain.Dimension.allCases {
+                let n = day.counts[dim] ?? 0
+                guard n > 0 else { continue }
+                let bh = (h - bottom - 10) * Double(n) / Double(maxCount)
+                y -= bh
+                out += ##"<rect x="\##(fmt(x))" y="\##(fmt(y))" width="\##(fmt(slot * 0.7))" height="\##(fmt(bh))" fill="\##(colours[dim] ?? "#888")"><title>\##(day.day) \##(esc(dimensionLabel(dim, chinese: zh))) \##(n)</title></rect>"##
+            }
+            if i % 2 == 0 {
+                let label = String(day.day.description.suffix(5))
+                out += ##"<text x="\##(fmt(x))" y="\##(fmt(h - bottom + 14))" font-size="10" fill="#4a5560">\##(label)</text>"##
+            }
+        }
+        var lx = left
+        for dim in RedressDomain.Dimension.allCases {
+            out += ##"<rect x="\##(fmt(lx))" y="\##(fmt(h + 8))" width="10" height="10" fill="\##(colours[dim] ?? "#888")"/>"##
+            out += ##"<text x="\##(fmt(lx + 14))" y="\##(fmt(h + 17))" font-size="11" fill="#1d2329">\##(esc(dimensionLabel(dim, chinese: zh)))</text>"##
+            lx += 130
+        }
+        return out + "</svg>"
+    }
+
+    /// Share of platform deadlines met on time, per tier.
+    static func deadlineShares(_ d: Dashboard, chinese zh: Bool) -> String {
+        let tiers = Tier.allCases
+        let w = 640.0, row = 34.0
+        var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(row * Double(tiers.count) + 20))" role="img" aria-labelledby="met-title" class="chart"><title id="met-title">"##
+        out += esc(zh ? "各层级按时履约比例" : "Share of deadlines met, per tier") + "</title>"
+        for (i, t) in tiers.enumerated() {
+            let (met, ended) = d.deadlines[t] ?? (0, 0)
+            let share = ended == 0 ? 0 : Double(met) / Double(ended)
+            let y = 10 + Double(i) * row
+            out += ##"<text x="0" y="\##(fmt(y + 16))" font-size="12" fill="#1d2329">\##(esc(t.label(chinese: zh)))</text>"##
+            out += ##"<rect x="150" y="\##(fmt(y))" width="400" height="22" fill="#e3ecf5"/>"##
+            out += ##"<rect x="150" y="\##(fmt(y))" width="\##(fmt(400 * share))" height="22" fill="\##(share >= 0.9 ? "#1b6b2f" : share >= 0.7 ? "#8a5300" : "#a4161a")"/>"##
+            let text = ended == 0 ? "—" : String(format: "%.0f%% (%d/%d)", share * 100, met, ended)
+            out += ##"<text x="558" y="\##(fmt(y + 16))" font-size="12" fill="#1d2329">\##(text)</text>"##
+        }
+        return out + "</svg>"
+    }
+
+    /// A distribution of durations (hours) in buckets, with its median and 90th percentile.
+    static func histogram(_ hours: [Double], title: String, chinese zh: Bool) -> String {
+        let edges: [Double] = [1, 4, 12, 24, 48, 72]
+        let labels = ["<1h", "1–4h", "4–12h", "12–24h", "24–48h", "48–72h", "≥72h"]
+        let counts = Dashboard.histogram(hours, edges: edges)
+        let maxCount = max(1, counts.max() ?? 1)
+        let w = 640.0, h = 180.0, slot = w / Double(counts.count)
+        let p50 = Dashboard.percentile(hours, 0.5).map { String(format: "%.1f h", $0) } ?? "—"
+        let p90 = Dashboard.percentile(hours, 0.9).map { String(format: "%.1f h", $0) } ?? "—"
+        let id = "h\(abs(title.hashValue % 100_000))"
+        var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 30))" role="img" aria-labelledby="\##(id)" class="chart"><title id="\##(id)">"##
+        out += esc(title) + " · " + (zh ? "中位数 " : "median ") + p50 + " · p90 " + p90 + " · n=\(hours.count)</title>"
+        out += ##"<text x="0" y="12" font-size="12" fill="#1d2329">\##(esc(title)) — \##(zh ? "中位数" : "median") \##(p50), p90 \##(p90), n=\##(hours.count)</text>"##
+        for (i, n) in counts.enumerated() {
+            let bh = (h - 64) * Double(n) / Double(maxCount)
+            let x = Double(i) * slot + slot * 0.1
+            out += ##"<rect x="\##(fmt(x))" y="\##(fmt(h - 20 - bh))" width="\##(fmt(slot * 0.8))" height="\##(fmt(bh))" fill="#0b5cad"><title>\##(labels[i]): \##(n)</title></rect>"##
+            out += ##"<text x="\##(fmt(x))" y="\##(fmt(h - 4))" font-size="11" fill="#4a5560">\##(labels[i])</text>"##
+            if n > 0 { out += ##"<text x="\##(fmt(x))" y="\##(fmt(h - 24 - bh))" font-size="11" fill="#1d2329">\##(n)</text>"## }
+        }
+        return out + "</svg>"
+    }
+
+    static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RedressApp
+import RedressDomain
+import RedressHTTP
+
+/// Webhooks (an admin's for every case, a merchant's for its own) and the delivery log with replay (admins).
+struct IntegrationPages {
+    let site: Site
+    var services: RedressServices { site.services }
+    var pages: WebPages { site.pages }
+    static let pageSize = 50
+
+    /// Admins' pages under `/admin` and merchants' under `/merchant`, each group behind its gate: each sees and changes
+    /// only its own webhooks.
+    func register(admin: RouterGroup<RedressRequestContext>, merchant: RouterGroup<RedressRequestContext>) {
+        for group in [admin, merchant] {
+            group.get("webhooks", use: webhooksPage)
+            group.post("webhooks", use: createWebhook)
+            group.post("webhooks/:webhookId/disabled", use: setWebhook)
+        }
+        admin.get("deliveries", use: deliveriesPage)
+        admin.get("deliveries/:deliveryId", use: deliveryPage)
+        admin.post("deliveries/:deliveryId/replay", use: replay)
+    }
+
+    /// The webhooks page of the caller's portal.
+    static func base(_ identity: Identity) -> String { identity.role == .merchant ? "/merchant/webhooks" : "/admin/webhooks" }
+
+    // MARK: Webhooks
+
+    func webhooksModel(_ identity: Identity, base: String, chinese zh: Bool, typed: [String: String] = [:]) async throws -> [String: Any] {
+        let hooks = try await services.webhooks.webhooks(of: identity)
+        var shops: [String: String] = [:]
+        for id in Set(hooks.compactMap(\.merchantId)) { shops[id] = try await services.merchants.shopName(id) ?? id }
+        let all = WebText.word("allTopics", chinese: zh)
+        return [
+            "admin": identity.role == .admin, "base": base, "hasHooks": !hooks.isEmpty,
+            "hooks": hooks.map { w -> [String: Any] in
+                [
+                    "id": w.id, "url": w.url, "topics": w.topics.isEmpty ? all : w.topics.joined(separator: ", "), "disabled": w.disabled,
+                    "owner": w.merchantId.map { shops[$0] ?? $0 } ?? WebText.word("platformWide", chinese: zh), "created": WebFormat.instant(w.createdAt),
+                ]
+            },
+            "topics": NoticeTopic.allCases.map { t -> [String: Any] in ["value": t.rawValue, "checked": typed["topic." + t.rawValue] != nil] },
+            "url": typed["url"] ?? "",
+        ]
+    }
+
+    @Sendable func webhooksPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let base = Self.base(identity)
+        let zh = WebSession.chinese(request)
+        return pages.page("webhooks", title: "Webhook", model: try await webhooksModel(identity, base: base, chinese: zh), request: request, context: context)
+    }
+
+    /// A new subscription; its signing secret is shown on this one page and never again.
+    @Sendable func createWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let base = Self.base(identity)
+        let zh = WebSession.chinese(request)
+        let form = try await WebSession.form(request)
+        return try await site.submit(request, form: form) {
+            let topics = NoticeTopic.allCases.map(\.rawValue).filter { form["topic." + $0] != nil }
+            let w = try await services.webhooks.subscribe(url: form["url"] ?? "", topics: topics, by: identity)
+            var m = try await webhooksModel(identity, base: base, chinese: zh)
+            m["secret"] = w.secret
+            return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .created)
+        } refused: { failure in
+            var m = try await webhooksModel(identity, base: base, chinese: zh, typed: form)
+            m["error"] = failure
+            return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func setWebhook(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let base = Self.base(identity)
+        let form = try await WebSession.form(request)
+        guard WebSession.csrfValid(request, form: form), let id = context.parameters.get("webhookId") else { return WebSession.redirect(base) }
+        do {
+            _ = try await services.webhooks.setDisabled(id, disabled: form["disabled"] == "true", by: identity)
+        } catch let e as AppError where e.kind == .notFound {
+            return site.notFound(request, context)
+        }
+        return WebSession.redirect(base)
+    }
+
+    // MARK: Deliveries
+
+    static func statusLabel(_ s: DeliveryStatus, chinese zh: Bool) -> String {
+        switch s {
+        case .pending: WebText.word("deliveryPending", chinese: zh)
+        case .delivered: WebText.word("deliveryDelivered", chinese: zh)
+        case .dead: WebText.word("deliveryDead", chinese: zh)
+        }
+    }
+
+    /// What an admin may see of a destination: a webhook's address, or an e-mail address masked.
+    func destination(_ d: Delivery, hooks: [String: String]) -> String {
+        d.channel == .email ? WebhookService.maskEmail(d.destination) : hooks[d.destination] ?? d.destination
+    }
+
+    /// The outbox, newest first, by status; failures marked.
+    @Sendable func deliveriesPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        let q = request.uri.queryParameters
+        let status = q.get("status").flatMap { DeliveryStatus(rawValue: String($0)) }
+        let offset = max(0, q.get("offset").flatMap { Int(String($0)) } ?? 0)
+        // One more than a page tells whether there is a next one.
+        let found = try await services.webhooks.deliveries(status: status, limit: Self.pageSize + 1, offset: offset, by: identity)
+        let shown = found.prefix(Self.pageSize)
+        let hooks = Dictionary(uniqueKeysWithValues: try await services.webhooks.webhooks(of: identity).map { ($0.id, $0.url) })
+        func query(_ s: DeliveryStatus?, _ offset: Int) -> String {
+            var parts: [String] = []
+            if let s { parts.append("status=\(s.rawValue)") }
+            if offset > 0 { parts.append("offset=\(offset)") }
+            return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
+        }
+        var filters: [[String: Any]] = [["label": WebText.word("allStatuses", chinese: zh), "query": "", "current": status == nil]]
+        filters += DeliveryStatus.allCases.map { s in ["label": Self.statusLabel(s, chinese: zh), "query": query(s, 0), "current": status == s] }
+        var model: [String: Any] = [
+            "filters": filters, "empty": shown.isEmpty,
+            "items": shown.map { d -> [String: Any] in
+                var row: [String: Any] = [
+                    "id": d.id, "complaintId": d.notice.complaintId, "caseNumber": d.notice.caseNumber, "topic": d.notice.topic.rawValue,
+                    "channel": d.channel == .email ? (zh ? "邮件" : "E-mail") : "Webhook", "destination": destination(d, hooks: hooks),
+                    "status": Self.statusLabel(d.status, chinese: zh), "dead": d.status == .dead, "attempts": d.attempts, "lastError": d.lastError ?? "",
+                ]
+                if d.status == .pending { row["nextAt"] = WebFormat.instant(d.nextAttemptAt) }
+                return row
+            },
+        ]
+        if offset > 0 {
+            let previous = query(status, max(0, offset - Self.pageSize))
+            model["previousPage"] = previous.isEmpty ? "?" : previous
+        }
+        if found.count > Self.pageSize { model["nextPage"] = query(status, offset + Self.pageSize) }
+        return pages.page("deliveries", title: WebText.word("deliveries", chinese: zh), model: model, request: request, context: context)
+    }
+
+    func deliveryModel(_ d: Delivery, _ attempts: [DeliveryAttempt], by identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        let hooks = Dictionary(uniqueKeysWithValues: try await services.webhooks.webhooks(of: identity).map { ($0.id, $0.url) })
+        var m: [String: Any] = [
+            "id": d.id, "complaintId": d.notice.complaintId, "caseNumber": d.notice.caseNumber, "topic": d.notice.topic.rawValue,
+            "channel": d.channel == .email ? (zh ? "邮件" : "E-mail") : "Webhook", "destination": destination(d, hooks: hooks),
+            "status": Self.statusLabel(d.status, chinese: zh), "created": WebFormat.instant(d.createdAt), "hasLog": !attempts.isEmpty,
+            "log": attempts.map { a -> [String: Any] in
+                ["attempt": a.attempt, "at": WebFormat.instant(a.at), "ok": a.ok, "code": a.statusCode.map(String.init) ?? "—", "ms": a.durationMs, "error": a.error ?? ""]
+            },
+        ]
+        if let at = d.deliveredAt { m["delivered"] = WebFormat.instant(at) }
+        if d.status == .pending { m["nextAttempt"] = WebFormat.instant(d.nextAttemptAt) }
+        return m
+    }
+
+    /// One delivery with every attempt (when, HTTP status, error, time taken).
+    @Sendable func deliveryPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }), let (d, attempts) = try? await services.webhooks.delivery(id, by: identity) else {
+            return site.notFound(request, context)
+        }
+        var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
+        if request.uri.queryParameters.get("replayed") == "1" { m["replayed"] = true }
+        return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context)
+    }
+
+    /// Sends a delivery again, delivered or given up; its log is kept.
+    @Sendable func replay(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = WebSession.chinese(request)
+        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }), let (d, attempts) = try? await services.webhooks.delivery(id, by: identity) else {
+            return site.notFound(request, context)
+        }
+        let form = try await WebSession.form(request)
+        guard WebSession.csrfValid(request, form: form) else {
+            var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
+            m["error"] = WebText.word("csrfFailed", chinese: zh)
+            return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context, status: .unprocessableContent)
+        }
+        _ = try await services.webhooks.replay(id, by: identity)
+        return WebSession.redirect("/admin/deliveries/\(id)?replayed=1")
+    }
+}

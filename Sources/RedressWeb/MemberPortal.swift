@@ -1,0 +1,144 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RedressApp
+import RedressDomain
+import RedressHTTP
+
+/// The member's pages: my complaints, a case page and what a member does on it.
+struct MemberPortal: Sendable {
+    let site: Site
+    var services: RedressServices { site.services }
+    var pages: WebPages { site.pages }
+
+    /// Under `/my`, behind the member portal's gate.
+    func register(on my: RouterGroup<RedressRequestContext>) {
+        let wizard = FilingWizard(site: site)
+        my.get(use: myCases)
+        my.get("new", use: wizard.newComplaint)
+        my.post("new", use: wizard.fileComplaint)
+        my.get("cases/:id", use: memberCase)
+        my.post("cases/:id/messages", use: memberMessage)
+        my.post("cases/:id/evidence", use: memberEvidence)
+        my.post("cases/:id/escalate", use: memberEscalate)
+        my.post("cases/:id/confirm", use: memberConfirm)
+        my.post("cases/:id/rating", use: memberRate)
+        my.post("cases/:id/reopen", use: memberReopen)
+        my.post("cases/:id/external", use: memberExternal)
+    }
+
+    @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = site.chinese(request)
+        let now = services.now()
+        let page = try await services.cases.list(ComplaintQuery(limit: 100), for: identity)
+        let workflow = try await services.cases.workflow()
+        let items: [[String: Any]] = page.items.map { c in
+            [
+                "id": c.id, "caseNumber": c.caseNumber, "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
+                "status": c.status.label(chinese: zh), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
+                "filed": WebFormat.instant(c.createdAt),
+            ]
+        }
+        let model: [String: Any] = ["items": items, "empty": items.isEmpty]
+        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model, request: request) }
+        return pages.page("my-cases", title: WebText.word("myComplaints", chinese: zh), model: model, request: request, context: context)
+    }
+
+
+    func memberCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        let workflow = try await services.cases.workflow()
+        let now = services.now()
+        let events = try await services.cases.timeline(of: c, for: identity)
+        let files = try await services.cases.evidence(of: c)
+        var m: [String: Any] = [
+            "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "tier": c.tier.label(chinese: zh),
+            "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
+            "deadlines": WebFormat.deadlines(c, now: now, chinese: zh), "events": events.reversed().map { WebFormat.event($0, chinese: zh) },
+            "eventCount": c.eventCount, "amount": WebFormat.yuan(c.amountAtStakeFen),
+            "files": files.map { f -> [String: Any] in
+                ["name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/")]
+            },
+            "mayEscalate": workflow.memberMayEscalate(c, now: now), "proposal": c.status == .resolutionProposed,
+            "open": Lifecycle.open.contains(c.status),
+            "mayRate": !Lifecycle.open.contains(c.status) && c.rating == nil, "scores": [1, 2, 3, 4, 5],
+            "mayReopen": workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
+            "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
+            "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
+        ]
+        let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh)
+        m["hasFiles"] = !files.isEmpty
+        m["hasGuidance"] = steps.contains(where: \.available)
+        m["guidance"] = steps.filter(\.available).map { ["title": $0.title, "detail": $0.detail, "rule": $0.rule, "recommended": $0.recommended] }
+        return m
+    }
+
+
+    @Sendable func memberCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard let c = try await site.load(request, context, identity) else { return site.notFound(request, context) }
+        let zh = site.chinese(request)
+        var m = try await memberCaseModel(c, identity: identity, chinese: zh)
+        if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
+        if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("member-case-body", model: m, request: request) }
+        return pages.page("member-case", title: c.caseNumber, model: m, request: request, context: context)
+    }
+
+
+    @Sendable func memberMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let body = form["body"] ?? ""
+        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.message(on: c, by: who.actor, body: body, visibility: .public, now: now)
+        }
+    }
+
+    @Sendable func memberEscalate(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.escalate(c, by: who.actor, reason: reason, now: now)
+        }
+    }
+
+    @Sendable func memberConfirm(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let accept = form["answer"] == "accept"
+        let note = form["note"]
+        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.act(accept ? .accept : .dispute, on: c, by: who.actor, input: ActionInput(note: note), now: now)
+        }
+    }
+
+
+    @Sendable func memberEvidence(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await site.upload(request, context, .member) { identity, id, _, bytes, name in
+            try await self.site.addEvidence(id, bytes: bytes, name: name, identity: identity)
+        }
+    }
+
+    @Sendable func memberReopen(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.act(.reopen, on: c, by: who.actor, input: ActionInput(note: note.isEmpty ? nil : note), now: now)
+        }
+    }
+
+    @Sendable func memberRate(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let score = { (k: String) in Int(form[k] ?? "") ?? 0 }
+        let (attitude, speed, overall) = (score("attitude"), score("speed"), score("overall"))
+        let comment = (form["comment"] ?? "").isEmpty ? nil : form["comment"]
+        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
+            try wf.rate(c, attitude: attitude, speed: speed, overall: overall, comment: comment, by: who.actor, now: now)
+        }
+    }
+
+
+    @Sendable func memberExternal(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await site.recordExternal(request, context, .member)
+    }
+
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RedressApp
+import RedressDomain
+import RedressHTTP
+
+/// The respondent merchant's pages: cases against it, a case page with the member's personal data masked, replies,
+/// offers and answers to records requests.
+struct MerchantPortal: Sendable {
+    let site: Site
+    var services: RedressServices { site.services }
+    var pages: WebPages { site.pages }
+
+    /// Under `/merchant`, behind the merchant portal's gate (the merchant's webhooks are `IntegrationPages`).
+    func register(on merchant: RouterGroup<RedressRequestContext>) {
+        merchant.get(use: merchantCases)
+        merchant.get("cases/:id", use: merchantCase)
+        merchant.post("cases/:id/messages", use: merchantMessage)
+        merchant.post("cases/:id/records", use: merchantRecords)
+        merchant.post("cases/:id/offers", use: merchantOffer)
+    }
+
+    @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = site.chinese(request)
+        let now = services.now()
+        let page = try await services.cases.list(ComplaintQuery(openOnly: true, limit: 100), for: identity)
+        let workflow = try await services.cases.workflow()
+        let items: [[String: Any]] = page.items.map { c in
+            [
+                "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh),
+                "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
+                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
+                "overdue": c.nextDueAt.map { $0 <= now } ?? false,
+            ]
+        }
+        let model: [String: Any] = ["items": items, "empty": items.isEmpty, "heading": WebText.word("merchantCases", chinese: zh)]
+        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("merchant-cases-list", model: model, request: request) }
+        return pages.page("merchant-cases", title: WebText.word("merchantCases", chinese: zh), model: model, request: request, context: context)
+    }
+
+    /// The case as the respondent merchant sees it: the member's personal data masked in every text.
+    func merchantCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        let workflow = try await services.cases.workflow()
+        let now = services.now()
+        let events = try await services.cases.timeline(of: c, for: identity)
+        let files = try await services.cases.evidence(of: c)
+        let open = c.recordsRequests.filter { $0.fulfilledAt == nil && $0.defaultedAt == nil && $0.withdrawnAt == nil }
+        return [
+            "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh),
+            "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
+            "orderNumber": c.order.orderNumber, "amount": WebFormat.yuan(c.amountAtStakeFen), "narrative": PersonalData.mask(c.narrative),
+            "deadlines": WebFormat.deadlines(c, now: now, chinese: zh), "events": events.reversed().map { WebFormat.event($0, chinese: zh) },
+            "eventCount": c.eventCount, "open": Lifecycle.open.contains(c.status),
+            "files": files.map { f -> [String: Any] in
+                ["name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/")]
+            },
+            "hasFiles": !files.isEmpty,
+            "requests": open.map { r -> [String: Any] in ["id": r.id, "needed": r.needed, "due": WebFormat.instant(r.dueAt), "iso": WebFormat.iso(r.dueAt)] },
+            "hasRequests": !open.isEmpty,
+            "remedyKinds": RemedyKind.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
+        ]
+    }
+
+    @Sendable func merchantCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard let c = try await site.load(request, context, identity) else { return site.notFound(request, context) }
+        var m = try await merchantCaseModel(c, identity: identity, chinese: site.chinese(request))
+        if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
+        if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("merchant-case-body", model: m, request: request) }
+        return pages.page("merchant-case", title: c.caseNumber, model: m, request: request, context: context)
+    }
+
+    @Sendable func merchantMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let body = form["body"] ?? ""
+        return try await site.act(request, context, .merchant, form: form) { wf, c, now, who in
+            try wf.message(on: c, by: who.actor, body: body, visibility: .public, now: now)
+        }
+    }
+
+    @Sendable func merchantOffer(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let note = form["note"] ?? ""
+        let remedy = Remedy(kind: RemedyKind(rawValue: form["remedyKind"] ?? "") ?? .refund, text: (form["remedyText"] ?? "").isEmpty ? nil : form["remedyText"])
+        let amount = FilingWizard.optionalFen(form["amount"])
+        return try await site.act(request, context, .merchant, form: form) { wf, c, now, who in
+            guard let amount else { throw FilingWizard.amountRefused }
+            return try wf.offerRemedy(c, remedy: remedy, amountFen: amount, note: note, by: who.actor, now: now)
+        }
+    }
+
+    /// The merchant's answer to a records request: the file is stored on the case and named as the answer, in two
+    /// steps (a file already there is named again, not stored twice).
+    @Sendable func merchantRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await site.upload(request, context, .merchant) { identity, id, fields, bytes, name in
+            try await self.site.addEvidence(id, bytes: bytes, name: name, identity: identity)
+            _ = try await self.services.cases.submitRecords(
+                id, requestId: fields["requestId"] ?? "", note: fields["note"] ?? "", files: [sha256Hex(bytes)], by: identity)
+        }
+    }
+
+}

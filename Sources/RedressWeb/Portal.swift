@@ -1,0 +1,61 @@
+import HTTPTypes
+import Hummingbird
+import RedressApp
+import RedressHTTP
+
+/// Whose pages: each portal has its own paths, role and case page.
+enum Portal {
+    case member, staff, merchant, reviewer
+    /// The dashboard: admins, and the staff who decide cases (specialists, risk control).
+    case supervisor
+    /// Policy, calendars, merchants, users, webhooks, deliveries.
+    case admin
+
+    var casePath: String {
+        switch self {
+        case .member: "/my/cases/"
+        case .staff, .supervisor, .admin: "/work/cases/"
+        case .merchant: "/merchant/cases/"
+        case .reviewer: "/review/cases/"
+        }
+    }
+
+    var template: String {
+        switch self {
+        case .member: "member-case"
+        case .staff, .supervisor, .admin: "staff-case"
+        case .merchant: "merchant-case"
+        case .reviewer: "reviewer-case"
+        }
+    }
+
+    func admits(_ i: Identity) -> Bool {
+        switch self {
+        case .member: i.role == .member
+        case .staff: i.role.isStaff
+        case .merchant: i.role == .merchant && i.merchantId != nil
+        case .reviewer: i.role == .arbitrator
+        case .supervisor: i.role == .admin || i.role.decides
+        case .admin: i.role == .admin
+        }
+    }
+}
+
+
+/// Guards a portal's route group: a page asked for without a session goes to the log-in page and comes back; a
+/// signed-in user of another role gets "not allowed". A form sent without a session reaches its handler, which shows
+/// it again with what was typed and says to log in.
+struct PortalGate: RouterMiddleware {
+    typealias Context = RedressRequestContext
+    let portal: Portal
+    let site: Site
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = context.identity else {
+            if request.method == .post { return try await next(request, context) }
+            return site.toLogin(request, context)
+        }
+        guard portal.admits(identity) else { return site.notFound(request, context, status: .forbidden) }
+        return try await next(request, context)
+    }
+}

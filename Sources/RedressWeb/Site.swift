@@ -1,0 +1,193 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RedressApp
+import RedressDomain
+import RedressHTTP
+
+/// What every portal's pages share: the use cases, the renderer, the language, error messages, and the way a form's
+/// change to a case is run and shown again when it is refused.
+struct Site: Sendable {
+    let services: RedressServices
+    let pages = WebPages.shared
+
+    /// A page's caller, or the response that turns them away.
+    enum Gate {
+        case allowed(Identity)
+        case denied(Response)
+    }
+
+    /// The signed-in user when the portal admits them; otherwise a redirect to the log-in page that comes back here
+    /// (no session), or "not allowed" (another role).
+    func require(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) -> Gate {
+        guard let identity = context.identity else { return .denied(toLogin(request, context)) }
+        if !portal.admits(identity) { return .denied(notFound(request, context, status: .forbidden)) }
+        return .allowed(identity)
+    }
+
+    /// The log-in page, coming back to this page afterwards.
+    func toLogin(_ request: Request, _ context: RedressRequestContext) -> Response {
+        let back = request.uri.path
+        return WebSession.redirect(
+            "/login?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")" + (context.sessionExpired ? "&expired=1" : ""))
+    }
+
+    func chinese(_ r: Request) -> Bool { WebSession.chinese(r) }
+
+    func message(_ e: any Error, chinese: Bool) -> (text: String, field: String?) {
+        switch e {
+        case let a as APIError: return (chinese ? a.zh : a.en, a.field)
+        default:
+            guard let refusal = AppError.from(e) else { return (chinese ? "操作未能完成，请稍后再试" : "That did not work; try again shortly", nil) }
+            return (refusal.message(chinese: chinese), refusal.field)
+        }
+    }
+
+    /// Where a signed-in user starts.
+    static func start(_ identity: Identity) -> String {
+        identity.role.isStaff ? "/work" : identity.role == .merchant ? "/merchant" : identity.role == .arbitrator ? "/review" : "/my"
+    }
+
+    func notFound(_ request: Request, _ context: RedressRequestContext, status: HTTPResponse.Status = .notFound) -> Response {
+        let zh = chinese(request)
+        let text = status == .forbidden ? WebText.word("forbidden", chinese: zh) : WebText.word("notFound", chinese: zh)
+        return pages.page("message", title: text, model: ["message": text], request: request, context: context, status: status)
+    }
+
+    /// The case of the page's `id`, or nil when there is none the user may see.
+    func load(_ request: Request, _ context: RedressRequestContext, _ identity: Identity) async throws -> Complaint? {
+        guard let id = context.parameters.get("id") else { return nil }
+        return try await services.cases.find(id, for: identity)
+    }
+
+    /// A form's change, run when the form's CSRF token holds; otherwise, or when the change is refused, `refused`
+    /// shows the form again with the message in the user's language.
+    func submit(
+        _ request: Request, form: [String: String], _ change: () async throws -> Response, refused: (String) async throws -> Response
+    ) async throws -> Response {
+        let zh = chinese(request)
+        guard WebSession.csrfValid(request, form: form) else { return try await refused(WebText.word("csrfFailed", chinese: zh)) }
+        do {
+            return try await change()
+        } catch {
+            return try await refused(message(error, chinese: zh).text)
+        }
+    }
+
+    /// Runs a change to a case from a form; on failure shows the case page again with the message and the text typed.
+    func act(
+        _ request: Request, _ context: RedressRequestContext, _ portal: Portal, form: [String: String],
+        _ apply: @escaping @Sendable (CaseWorkflow, Complaint, Date, Identity) throws -> CaseChange
+    ) async throws -> Response {
+        try await perform(request, context, portal, form: form) { identity, id in
+            _ = try await services.cases.change(id, by: identity) { wf, c, now in try apply(wf, c, now, identity) }
+        }
+    }
+
+    /// Runs a use case on the page's case (`id`) from a form, then back to the case page; on failure shows the case
+    /// page again with the message and the text typed.
+    func perform(
+        _ request: Request, _ context: RedressRequestContext, _ portal: Portal, form: [String: String],
+        _ change: @escaping @Sendable (Identity, String) async throws -> Void
+    ) async throws -> Response {
+        let zh = chinese(request)
+        guard let identity = context.identity else {
+            return pages.page(
+                "message", title: WebText.word("logIn", chinese: zh),
+                model: ["message": WebText.word("sessionExpired", chinese: zh), "typed": form["body"] ?? form["reason"] ?? form["note"] ?? "", "loginAgain": true],
+                request: request, context: context, status: .unauthorized)
+        }
+        guard portal.admits(identity), let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
+        return try await submit(request, form: form) {
+            try await change(identity, id)
+            return WebSession.redirect(portal.casePath + id)
+        } refused: { failure in
+            guard let c = try await services.cases.find(id, for: identity) else { return notFound(request, context) }
+            var m = try await caseModel(portal, c, identity: identity, chinese: zh)
+            m["error"] = failure
+            m["typed"] = form["body"] ?? form["reason"] ?? form["note"] ?? ""
+            return pages.page(portal.template, title: c.caseNumber, model: m, request: request, context: context, status: .unprocessableContent)
+        }
+    }
+
+    func caseModel(_ portal: Portal, _ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+        switch portal {
+        case .member: try await MemberPortal(site: self).memberCaseModel(c, identity: identity, chinese: zh)
+        case .staff, .supervisor, .admin: try await StaffPortal(site: self).staffCaseModel(c, identity: identity, chinese: zh)
+        case .merchant: try await MerchantPortal(site: self).merchantCaseModel(c, identity: identity, chinese: zh)
+        case .reviewer: try await ReviewerPortal(site: self).reviewerCaseModel(c, identity: identity, chinese: zh)
+        }
+    }
+
+    /// Runs `handle` with a page's upload (its text fields and its file, CSRF checked) and goes back to the case page,
+    /// with the problem named there if there was one.
+    func upload(
+        _ request: Request, _ context: RedressRequestContext, _ portal: Portal,
+        _ handle: @escaping @Sendable (Identity, String, [String: String], [UInt8], String?) async throws -> Void
+    ) async throws -> Response {
+        let zh = chinese(request)
+        guard let identity = context.identity, portal.admits(identity), let id = context.parameters.get("id") else {
+            return WebSession.redirect("/login?expired=1")
+        }
+        let limit = try await services.cases.evidenceLimit()
+        var failure: String?
+        do {
+            guard let boundary = MultipartFormData.boundary(request.headers[.contentType] ?? "") else {
+                throw AppError(.unsupportedMediaType, "unsupported_media_type", zh: "请选择文件后上传", en: "Choose a file to upload")
+            }
+            let buffer = try await request.body.collect(upTo: limit + 256 * 1024)
+            let parsed = try MultipartFormData(body: Array(buffer.readableBytesView), boundary: boundary)
+            let fields = parsed.fields()
+            guard WebSession.csrfValid(request, form: fields) else {
+                throw AppError(.forbidden, "csrf", zh: WebText.zh["csrfFailed"] ?? "", en: WebText.en["csrfFailed"] ?? "")
+            }
+            guard let f = parsed.file(named: "file"), !f.bytes.isEmpty else {
+                throw AppError.invalid("file", "required", zh: "请选择要上传的文件", en: "Choose a file to upload")
+            }
+            try await handle(identity, id, fields, Array(f.bytes), f.fileName)
+        } catch is NIOTooManyBytesError {
+            failure = DomainError.evidenceTooLarge(limitBytes: limit).message(chinese: zh)
+        } catch is MultipartFormData.Failure {
+            failure = zh ? "上传内容格式有误，请重新选择文件" : "The upload is malformed; choose the file again"
+        } catch {
+            failure = message(error, chinese: zh).text
+        }
+        if let failure {
+            return WebSession.redirect(portal.casePath + id + "?uploadError=" + (failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        }
+        return WebSession.redirect(portal.casePath + id)
+    }
+
+    /// A file from a page's upload, added to the case as evidence.
+    func addEvidence(_ id: String, bytes: [UInt8], name: String?, identity: Identity) async throws {
+        _ = try await services.cases.addEvidence(to: id, bytes: bytes, fileName: name, by: identity)
+    }
+
+    /// A ruling from a decider's or an external reviewer's case page.
+    func rule(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let outcome = RulingOutcome(rawValue: form["outcome"] ?? "")
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let amount = FilingWizard.optionalFen(form["amount"])
+        return try await act(request, context, portal, form: form) { wf, c, now, who in
+            guard let outcome else { throw DomainError.invalidField(field: "outcome", code: "required", zh: "请选择裁决结果", en: "Choose the outcome") }
+            guard let amount else { throw FilingWizard.amountRefused }
+            return try wf.rule(c, outcome: outcome, remedy: nil, amountFen: amount, reason: reason, by: who.actor, now: now)
+        }
+    }
+
+    /// A parallel complaint on 12315, 黑猫投诉 or elsewhere, recorded from the member's or the staff's case page.
+    func recordExternal(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let channel = ExternalChannel(rawValue: form["channel"] ?? "")
+        let reference = (form["reference"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let filed = CivilDate(iso: form["filedOn"] ?? "")
+        let externalId = services.cases.newId()
+        return try await act(request, context, portal, form: form) { wf, c, now, who in
+            guard let channel else { throw DomainError.invalidField(field: "channel", code: "required", zh: "请选择投诉渠道", en: "Choose where it was filed") }
+            guard let filed else { throw DomainError.invalidField(field: "filedOn", code: "invalid_date", zh: "请填写提交日期", en: "Give the date it was filed") }
+            return try wf.recordExternal(c, channel: channel, reference: reference, filedOn: filed, note: nil, id: externalId, by: who.actor, now: now)
+        }
+    }
+}
