@@ -40,6 +40,15 @@ struct ComplaintRoutes {
     struct ChangeResponse: Encodable {
         var complaint: ComplaintDTO
         var events: [EventDTO]
+
+        enum CodingKeys: CodingKey { case complaint, events }
+
+        /// The case in its canonical form (written without Foundation's encoder, see `ComplaintDTO.value`).
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(complaint.value, forKey: .complaint)
+            try c.encode(events, forKey: .events)
+        }
     }
 
     func register(on api: RouterGroup<RedressRequestContext>) {

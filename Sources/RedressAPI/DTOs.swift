@@ -149,8 +149,6 @@ struct ComplaintDTO: Encodable {
         process = Self.process(c, viewer: viewer, merchant: merchant, member: member, workflow: workflow, chinese: chinese, now: now)
     }
 
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-
     static func process(
         _ c: Complaint, viewer: Identity, merchant: Merchant?, member: User?, workflow: CaseWorkflow, chinese: Bool, now: Date
     ) -> [String: CanonicalValue] {
