@@ -1,6 +1,6 @@
 import Foundation
 
-public enum DeadlineKind: String, Sendable, Codable {
+public enum DeadlineKind: String, Sendable, Codable, CaseIterable {
     /// First response to a new (or reopened) complaint.
     case firstResponse = "first_response"
     /// Response after an escalation to a higher tier.
@@ -29,7 +29,7 @@ public enum DeadlineKind: String, Sendable, Codable {
     public var pausesForMember: Bool { self == .firstResponse || self == .escalationResponse || self == .resolution }
 }
 
-public enum DeadlineOwner: String, Sendable, Codable {
+public enum DeadlineOwner: String, Sendable, Codable, CaseIterable {
     case platform, merchant, member
 }
 

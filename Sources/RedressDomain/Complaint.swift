@@ -21,7 +21,7 @@ public enum Channel: String, Sendable, Codable, CaseIterable {
 }
 
 /// Who answers for the problem: the platform itself or a third-party merchant.
-public enum RespondentKind: String, Sendable, Codable {
+public enum RespondentKind: String, Sendable, Codable, CaseIterable {
     case platform, merchant
 }
 

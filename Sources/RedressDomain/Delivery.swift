@@ -29,7 +29,7 @@ public struct WebhookSubscription: Sendable, Equatable {
     public func wants(_ topic: NoticeTopic) -> Bool { topics.isEmpty || topics.contains(topic.rawValue) }
 }
 
-public enum DeliveryChannel: String, Sendable, Codable {
+public enum DeliveryChannel: String, Sendable, Codable, CaseIterable {
     case email, webhook
 }
 

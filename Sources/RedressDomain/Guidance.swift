@@ -2,9 +2,19 @@ import Foundation
 
 /// One thing the member can do next, with the rule behind it.
 public struct NextStep: Sendable, Equatable, Encodable {
-    /// `respond_to_proposal`, `escalate_internal`, `external_12315`, `external_black_cat`, `compensation_fraud`,
-    /// `court`, `reopen`, `rate`.
-    public var code: String
+    /// What the step is, as a machine reads it.
+    public enum Code: String, Sendable, Equatable, Encodable, CaseIterable {
+        case respondToProposal = "respond_to_proposal"
+        case escalateInternal = "escalate_internal"
+        case external12315 = "external_12315"
+        case externalBlackCat = "external_black_cat"
+        case compensationFraud = "compensation_fraud"
+        case court
+        case reopen
+        case rate
+    }
+
+    public var code: Code
     public var title: String
     public var detail: String
     /// The law or promise it rests on.
@@ -39,7 +49,7 @@ public struct Guidance: Sendable {
         if c.status == .resolutionProposed, let d = c.openDeadlines.first(where: { $0.kind == .memberConfirmation }) {
             out.append(
                 NextStep(
-                    code: "respond_to_proposal", title: t("确认或拒绝解决方案", "Accept or dispute the proposed resolution"),
+                    code: .respondToProposal, title: t("确认或拒绝解决方案", "Accept or dispute the proposed resolution"),
                     detail: t(
                         "请在期限前答复；逾期未答复将视为接受该方案。如不满意，拒绝后可申请升级。",
                         "Answer before the deadline; silence counts as acceptance. If you dispute it you may escalate."),
@@ -52,7 +62,7 @@ public struct Guidance: Sendable {
             let firstDue = c.openDeadlines.filter { $0.kind == .firstResponse || $0.kind == .escalationResponse }.compactMap(\.dueAt).min()
             out.append(
                 NextStep(
-                    code: "escalate_internal",
+                    code: .escalateInternal,
                     title: t("升级至\(next == .l2 ? "投诉处理专员" : "风控团队")", "Escalate to \(next == .l2 ? "a complaint specialist" : "risk control")"),
                     detail: t(
                         "升级后由更高一级处理，并在 \(workflow.policy.deadlines.escalationResponseHours) 小时内答复。",
@@ -67,7 +77,7 @@ public struct Guidance: Sendable {
             let hasBlackCat = c.externalComplaints.contains { $0.channel == .blackCat }
             out.append(
                 NextStep(
-                    code: "external_12315", title: t("向全国12315平台投诉", "Complain on the national 12315 platform"),
+                    code: .external12315, title: t("向全国12315平台投诉", "Complain on the national 12315 platform"),
                     detail: t(
                         has12315 ? "您已登记 12315 投诉，平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。"
                             : "可通过 12315 网站、App 或小程序提交，下方已为您生成投诉文本。平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。",
@@ -77,7 +87,7 @@ public struct Guidance: Sendable {
                     available: true, recommended: external && !has12315, at: nil, amountFen: nil))
             out.append(
                 NextStep(
-                    code: "external_black_cat", title: t("在黑猫投诉发布投诉", "Complain on Black Cat (黑猫投诉)"),
+                    code: .externalBlackCat, title: t("在黑猫投诉发布投诉", "Complain on Black Cat (黑猫投诉)"),
                     detail: t(
                         hasBlackCat ? "您已登记黑猫投诉。" : "黑猫投诉公开展示商家的回复率与完成率，下方投诉文本可直接使用。",
                         hasBlackCat ? "Your Black Cat complaint is recorded." : "Black Cat publishes merchants' response and completion rates; the text below can be used as is."),
@@ -88,7 +98,7 @@ public struct Guidance: Sendable {
             let amount = Self.fraudCompensationFen(paidFen: c.order.amountPaidFen)
             out.append(
                 NextStep(
-                    code: "compensation_fraud", title: t("主张惩罚性赔偿", "Claim punitive compensation"),
+                    code: .compensationFraud, title: t("主张惩罚性赔偿", "Claim punitive compensation"),
                     detail: t(
                         "如经营者存在欺诈（如明知无法交付仍收款），除退款外可要求赔偿价款的三倍，不足 500 元的按 500 元计：本单可主张 ¥\(Yuan.plain(amount))。",
                         "If the seller acted fraudulently (e.g. took payment knowing it could not deliver), you may claim three times the price on top of a refund, at least ¥500: ¥\(Yuan.plain(amount)) for this order."),
@@ -97,7 +107,7 @@ public struct Guidance: Sendable {
         }
         out.append(
             NextStep(
-                code: "court", title: t("向人民法院起诉", "Sue in a people's court"),
+                code: .court, title: t("向人民法院起诉", "Sue in a people's court"),
                 detail: t(
                     "可向被告住所地或合同履行地法院起诉；小额案件适用简易程序。Redress 证据档案可离线验证，可作为证据提交。诉讼时效为三年。",
                     "Sue where the defendant is domiciled or the contract was performed; small claims use the summary procedure. The Redress dossier verifies offline and can be filed as evidence. The limitation period is three years."),
@@ -108,7 +118,7 @@ public struct Guidance: Sendable {
             let until = since.addingTimeInterval(Double(workflow.policy.deadlines.reopenWindowDays) * 86_400)
             out.append(
                 NextStep(
-                    code: "reopen", title: t("申请重新处理", "Ask to reopen the case"),
+                    code: .reopen, title: t("申请重新处理", "Ask to reopen the case"),
                     detail: t("如问题再次出现或解决方案未兑现，可在期限内申请重新处理。", "If the problem comes back or the remedy is not delivered, ask to reopen before the deadline."),
                     rule: t("平台规则：结案后 \(workflow.policy.deadlines.reopenWindowDays) 天内可申请", "Platform rule: within \(workflow.policy.deadlines.reopenWindowDays) days of closing"),
                     available: now <= until, recommended: false, at: until, amountFen: nil))
@@ -116,7 +126,7 @@ public struct Guidance: Sendable {
         if (c.status == .resolved || c.status == .closed) && c.rating == nil {
             out.append(
                 NextStep(
-                    code: "rate", title: t("评价本次处理", "Rate how the case was handled"),
+                    code: .rate, title: t("评价本次处理", "Rate how the case was handled"),
                     detail: t("请为服务态度、处理速度和整体满意度打分（1–5 分）。", "Score attitude, speed and overall satisfaction (1–5)."),
                     rule: t("平台公开各商家的满意度", "The platform publishes each merchant's satisfaction"), available: true, recommended: true, at: nil, amountFen: nil))
         }

@@ -15,7 +15,7 @@ public struct RoutingPolicy: Sendable, Codable, Equatable {
 }
 
 /// How hours are counted for the response clocks.
-public enum HourMode: String, Sendable, Codable {
+public enum HourMode: String, Sendable, Codable, CaseIterable {
     /// Every hour of the day counts.
     case natural
     /// Only the business hours of working days count.

@@ -29,7 +29,7 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case deadlineApproaching = "deadline_approaching"
 }
 
-public enum Visibility: String, Sendable, Codable {
+public enum Visibility: String, Sendable, Codable, CaseIterable {
     /// Seen by the member and staff.
     case `public`
     /// Staff only; never reaches a member.
