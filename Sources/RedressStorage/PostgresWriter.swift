@@ -169,15 +169,9 @@ final class PostgresWriter: Sendable {
         var claim: IdempotencyClaim?
     }
 
-    private struct State {
-        var pending: [Job] = []
-        var draining = false
-    }
-
     private let client: PostgresClient
     private let logger: Logger
-    private let state = Mutex(State())
-    static let maximumBatch = 512
+    private let queue = GroupCommitQueue<Job>()
     /// Channel of the change announcements (`LISTEN redress_cases`).
     static let channel = "redress_cases"
 
@@ -202,40 +196,24 @@ final class PostgresWriter: Sendable {
                     }
                 },
                 create: create)
-            let start = state.withLock { s -> Bool in
-                s.pending.append(job)
-                if s.draining { return false }
-                s.draining = true
-                return true
-            }
-            if start { Task { await self.drain() } }
+            queue.enqueue(job) { batch in await self.commit(batch) }
         }
     }
 
-    private func drain() async {
-        while true {
-            let batch = state.withLock { s -> [Job] in
-                let n = min(s.pending.count, Self.maximumBatch)
-                let b = Array(s.pending.prefix(n))
-                s.pending.removeFirst(n)
-                if b.isEmpty { s.draining = false }
-                return b
+    private func commit(_ batch: [Job]) async {
+        let results: [Result<any Sendable, any Error>]
+        do {
+            results = try await client.withConnection { connection in
+                if let done = try await self.attempt(batch, on: connection, savepoints: false) { return done }
+                return try await self.attempt(batch, on: connection, savepoints: true) ?? []
             }
-            if batch.isEmpty { return }
-            let results: [Result<any Sendable, any Error>]
-            do {
-                results = try await client.withConnection { connection in
-                    if let done = try await self.attempt(batch, on: connection, savepoints: false) { return done }
-                    return try await self.attempt(batch, on: connection, savepoints: true) ?? []
-                }
-            } catch {
-                logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(PostgresStore.describe(error))"])
-                let failure = StoreError.unavailable("the database could not commit: \(PostgresStore.describe(error))")
-                for job in batch { job.resume(.failure(failure)) }
-                continue
-            }
-            for (job, result) in zip(batch, results) { job.resume(result) }
+        } catch {
+            logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(PostgresStore.describe(error))"])
+            let failure = StoreError.unavailable("the database could not commit: \(PostgresStore.describe(error))")
+            for job in batch { job.resume(.failure(failure)) }
+            return
         }
+        for (job, result) in zip(batch, results) { job.resume(result) }
     }
 
     /// Runs the jobs in one transaction and commits; nil when a job spoiled the transaction (without savepoints).

@@ -87,12 +87,6 @@ package final class SQLiteLedger: Sendable {
         return index
     }
 
-    func appendEvents(_ db: Database, _ events: [TimelineEvent]) throws {
-        for e in events {
-            try append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: MerkleTree.leafHash(LedgerEntry.event(e)))
-        }
-    }
-
     /// Enters every event and evidence record of a database written before the log existed, case by case in
     /// the order the cases were created. Runs at start-up, before any other write, and only while the log is
     /// empty: once it has entries, nothing enters it but the writes that create what it records (a row slipped

@@ -1,0 +1,345 @@
+import Foundation
+import GRDB
+import RedressDomain
+
+/// Cases, their timelines and their evidence on SQLite (`CaseStore`).
+extension SQLiteStore {
+    // MARK: Complaints
+
+    public func createComplaint(
+        day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (String) throws -> CaseChange
+    ) async throws -> CreateOutcome {
+        // Everything but the inserts happens before the write: the domain change, sealing and encoding
+        // run on the caller's task, in parallel with other requests, and the single writer only inserts.
+        let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
+        let prepared = PreparedCase.make(try make(number))
+        let outcome: CreateOutcome = try await write { [ledger] db in
+            if let claim = idempotency,
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?"),
+                    arguments: [claim.memberId, claim.key])
+            {
+                guard row["request_hash"] == claim.requestHash as String else { throw StoreError.idempotencyConflict }
+                guard let existing = try Self.complaint(db, id: row["complaint_id"]) else { throw StoreError.notFound }
+                return .replayed(existing)
+            }
+            try Self.insert(db, prepared)
+            for (e, leaf) in zip(prepared.events, prepared.leafHashes) {
+                try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
+            }
+            if let claim = idempotency {
+                try db.cachedStatement(
+                    sql: "INSERT INTO idempotency_keys(member_id, key, request_hash, complaint_id, created_at_ms) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [claim.memberId, claim.key, claim.requestHash, prepared.complaint.id, Codec.ms(prepared.complaint.createdAt)])
+            }
+            return .created(prepared.complaint, prepared.events)
+        }
+        if case .created(let c, _) = outcome {
+            recent.put(c)
+            feed.publish([CaseSignal(c)])
+        }
+        return outcome
+    }
+
+    /// The next number of the day's case sequence (`CaseNumberSequence`).
+    func nextCaseSequence(_ day: CivilDate) async throws -> Int {
+        try await caseNumbers.next(day) { key, count in
+            try await self.write { db in
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO case_sequences(day, last) VALUES (?, ?)
+                        ON CONFLICT(day) DO UPDATE SET last = last + ? RETURNING last
+                        """, arguments: [key, count, count]) ?? count
+            }
+        }
+    }
+
+    static func insert(_ db: Database, _ p: PreparedCase) throws {
+        let c = p.complaint
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO complaints(id, case_number, member_id, category, dimension, status, tier, queue, assignee_id, emergency,
+                  amount_at_stake_fen, next_due_at_ms, sweep_due_at_ms, created_at_ms, updated_at_ms, event_count, head_hash, body,
+                  respondent_merchant_id, reviewers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                c.id, c.caseNumber, c.memberId, c.categoryCode, c.dimension.rawValue, c.status.rawValue, c.tier.rawValue, c.queue.rawValue,
+                c.assigneeId, c.emergency, c.amountAtStakeFen, c.nextDueAt.map(Codec.ms), c.sweepDueAt.map(Codec.ms), Codec.ms(c.createdAt),
+                Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body, c.respondentMerchantId, c.reviewersColumn,
+            ])
+        try insertEvents(db, p.events, payloads: p.payloads)
+        try insertNoticeRows(db, complaintId: c.id, p.notices)
+    }
+
+    static func insertNoticeRows(_ db: Database, complaintId: String, _ rows: [NoticeRow]) throws {
+        guard !rows.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+        for n in rows { try statement.execute(arguments: [complaintId, n.sequence, n.topic, n.body, n.createdAtMs]) }
+    }
+
+    static func payloadText(_ e: TimelineEvent) -> String { String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self) }
+
+    /// `payloads`: the events' payload texts when already encoded (off the writer).
+    static func insertEvents(_ db: Database, _ events: [TimelineEvent], payloads: [String]? = nil) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (i, e) in events.enumerated() {
+            try statement.execute(arguments: [
+                e.complaintId, e.sequence, e.kind.rawValue, e.actor.id, e.actor.role.rawValue, e.visibility.rawValue, e.occurredAtMs,
+                payloads?[i] ?? payloadText(e), e.previousHash, e.hash,
+            ])
+        }
+    }
+
+    public func complaint(id: String) async throws -> Complaint? {
+        if let c = recent.get(id) { return c }
+        let c = try await pool.read { db in try Self.complaint(db, id: id) }
+        if let c { recent.put(c) }
+        return c
+    }
+
+    public func complaintHead(id: String) async throws -> ComplaintHead? {
+        if let c = recent.get(id) { return c.head }
+        return try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT member_id, queue, assignee_id, event_count FROM complaints WHERE id = ?", arguments: [id]),
+                let queue = Queue(rawValue: row["queue"])
+            else { return nil }
+            return ComplaintHead(id: id, memberId: row["member_id"], queue: queue, assigneeId: row["assignee_id"], eventCount: row["event_count"])
+        }
+    }
+
+    static func complaint(_ db: Database, id: String) throws -> Complaint? {
+        guard let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]) else { return nil }
+        return try Complaint.fromStorage(body)
+    }
+
+    public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
+        let sql = ComplaintListSQL(q, dialect: .sqlite)
+        if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
+        let (whereClause, order) = (sql.whereClause, sql.orderBy)
+        let arguments = StatementArguments(
+            sql.values.map { v -> (any DatabaseValueConvertible)? in
+                switch v {
+                case .text(let t): t
+                case .integer(let n): n
+                }
+            })
+        let limit = q.limit, offset = q.offset
+        return try await pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints \(whereClause)", arguments: arguments) ?? 0
+            // The page's ids first, sorted on what the indexes hold, then their bodies: sorting whole rows would move
+            // every matching case's body through the sorter (a 10,000-case queue: tens of megabytes per page).
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM complaints \(whereClause) \(order) LIMIT \(limit) OFFSET \(offset)", arguments: arguments)
+            guard !ids.isEmpty else { return ComplaintPage(items: [], total: total) }
+            var bodies: [String: String] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+            {
+                bodies[row["id"]] = row["body"]
+            }
+            return ComplaintPage(items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: total)
+        }
+    }
+
+    public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
+        Complaint, [TimelineEvent]
+    ) {
+        let result = try await write { [ledger] db in
+            guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
+            guard let c = try change(current) else { return (current, [TimelineEvent]()) }
+            return try Self.change(db, c, to: current, ledger: ledger)
+        }
+        recent.put(result.0)
+        if !result.1.isEmpty { feed.publish([CaseSignal(result.0)]) }
+        return result
+    }
+
+    /// The sweeper's batches. Reading, decoding, the change itself, sealing and encoding run before the write, on the
+    /// caller's task; the writer only runs the statements. A case changed in between (its event count moved) is done
+    /// again inside the transaction on its current state.
+    public func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(Complaint, [TimelineEvent])] {
+        guard !complaintIds.isEmpty else { return [] }
+        let bodies = try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT body FROM complaints WHERE id IN (\(complaintIds.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(complaintIds))
+        }
+        var prepared: [PreparedUpdate] = []
+        for body in bodies {
+            let current = try Complaint.fromStorage(body)
+            if let c = try change(current) { prepared.append(PreparedUpdate.make(c, to: current)) }
+        }
+        let ready = prepared
+        let results = try await write { [ledger] db in
+            var out: [(Complaint, [TimelineEvent])] = []
+            for p in ready {
+                if try Self.write(db, p, ledger: ledger) {
+                    out.append((p.complaint, p.events))
+                } else if let current = try Self.complaint(db, id: p.complaint.id), let c = try change(current) {
+                    out.append(try Self.change(db, c, to: current, ledger: ledger))
+                }
+            }
+            return out
+        }
+        for (c, _) in results { recent.put(c) }
+        feed.publish(results.map { CaseSignal($0.0) })
+        return results
+    }
+
+    /// A change to the case as it is in this transaction: the one way a case is written (`write`).
+    static func change(_ db: Database, _ change: CaseChange, to current: Complaint, ledger: SQLiteLedger) throws -> (Complaint, [TimelineEvent]) {
+        let p = PreparedUpdate.make(change, to: current)
+        guard try write(db, p, ledger: ledger) else { throw StoreError.unavailable("the case changed during the update") }
+        return (p.complaint, p.events)
+    }
+
+    /// Writes a prepared change — the case's row, its events, notices and log entries — and false (nothing written)
+    /// when the case has moved on since it was read. Only the indexed columns that changed are set, so that SQLite
+    /// leaves the other indexes alone (a reminder touches only the timer's index). The notices are written in the
+    /// change's transaction: the outbox never misses a committed change and never announces one rolled back.
+    static func write(_ db: Database, _ p: PreparedUpdate, ledger: SQLiteLedger) throws -> Bool {
+        let c = p.complaint
+        let o = p.previous
+        var columns = ["sweep_due_at_ms = ?", "updated_at_ms = ?", "event_count = ?", "head_hash = ?", "body = ?"]
+        var args: [(any DatabaseValueConvertible)?] = [c.sweepDueAt.map(Codec.ms), Codec.ms(c.updatedAt), c.eventCount, c.headHash, p.body]
+        func set(_ column: String, _ value: (any DatabaseValueConvertible)?, changed: Bool) {
+            guard changed else { return }
+            columns.append(column + " = ?")
+            args.append(value)
+        }
+        set("status", c.status.rawValue, changed: c.status != o.status)
+        set("tier", c.tier.rawValue, changed: c.tier != o.tier)
+        set("queue", c.queue.rawValue, changed: c.queue != o.queue)
+        set("assignee_id", c.assigneeId, changed: c.assigneeId != o.assigneeId)
+        set("amount_at_stake_fen", c.amountAtStakeFen, changed: c.amountAtStakeFen != o.amountAtStakeFen)
+        set("next_due_at_ms", c.nextDueAt.map(Codec.ms), changed: c.nextDueAt.map(Codec.ms) != o.nextDueAt.map(Codec.ms))
+        set("respondent_merchant_id", c.respondentMerchantId, changed: c.respondentMerchantId != o.respondentMerchantId)
+        set("reviewers", c.reviewersColumn, changed: c.reviewerIds != o.reviewerIds)
+        args += [c.id, p.expectedCount]
+        try db.cachedStatement(sql: "UPDATE complaints SET \(columns.joined(separator: ", ")) WHERE id = ? AND event_count = ?")
+            .execute(arguments: StatementArguments(args))
+        guard db.changesCount == 1 else { return false }
+        try insertEvents(db, p.events, payloads: p.payloads)
+        try insertNoticeRows(db, complaintId: c.id, p.notices)
+        for (e, leaf) in zip(p.events, p.leafHashes) {
+            try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
+        }
+        return true
+    }
+
+    public func timeline(complaintId: String) async throws -> [TimelineEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY sequence", arguments: [complaintId]).map(Self.event)
+        }
+    }
+
+    static func event(_ row: Row) throws -> TimelineEvent {
+        guard let kind = EventKind(rawValue: row["kind"]), let role = Role(rawValue: row["actor_role"]),
+            let visibility = Visibility(rawValue: row["visibility"])
+        else { throw StoreError.unavailable("unreadable event row") }
+        let payloadText: String = row["payload"]
+        guard case .object(let payload) = try Codec.decode(CanonicalValue.self, payloadText) else {
+            throw StoreError.unavailable("event payload is not an object")
+        }
+        return TimelineEvent(
+            complaintId: row["complaint_id"], sequence: row["sequence"], kind: kind, actor: CaseActor(id: row["actor_id"], role: role),
+            visibility: visibility, occurredAtMs: row["occurred_at_ms"], payload: payload, previousHash: row["previous_hash"], hash: row["hash"])
+    }
+
+    public func complaintIds(after: String?, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM complaints WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
+        }
+    }
+
+    public func complaintsDue(at now: Date, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM complaints WHERE sweep_due_at_ms <= ? ORDER BY sweep_due_at_ms LIMIT ?", arguments: [Codec.ms(now), limit])
+        }
+    }
+
+    public func complaintCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints") ?? 0 }
+    }
+
+    // MARK: Evidence
+
+    public func addEvidence(
+        complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
+    ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool) {
+        let result: (Complaint, [TimelineEvent], alreadyPresent: Bool) = try await write { [ledger] db in
+            guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM complaint_evidence WHERE complaint_id = ? AND sha256 = ?", arguments: [complaintId, file.sha256]) == true
+            {
+                return (current, [], true)
+            }
+            try db.execute(
+                sql: "INSERT INTO evidence_blobs(sha256, size_bytes, media_type, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [file.sha256, file.sizeBytes, file.mediaType.rawValue, Data(bytes), Codec.ms(file.uploadedAt)])
+            let (c, events) = try Self.change(db, try change(current), to: current, ledger: ledger)
+            try db.execute(
+                sql: """
+                    INSERT INTO complaint_evidence(complaint_id, sha256, file_name, uploaded_by_id, uploaded_by_role, uploaded_at_ms, event_sequence)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    complaintId, file.sha256, file.fileName, file.uploadedBy.id, file.uploadedBy.role.rawValue, Codec.ms(file.uploadedAt),
+                    events.first?.sequence,
+                ])
+            try ledger.append(
+                db, complaintId: complaintId, entry: .evidenceFile(sha256: file.sha256),
+                leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
+            return (c, events, false)
+        }
+        recent.put(result.0)
+        if !result.alreadyPresent { feed.publish([CaseSignal(result.0)]) }
+        return result
+    }
+
+    public func evidence(complaintId: String) async throws -> [EvidenceFile] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.*, b.size_bytes, b.media_type FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
+                    WHERE e.complaint_id = ? ORDER BY e.uploaded_at_ms, e.sha256
+                    """, arguments: [complaintId]
+            ).map(Self.evidenceFile)
+        }
+    }
+
+    public func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.*, b.size_bytes, b.media_type, b.bytes FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
+                        WHERE e.complaint_id = ? AND e.sha256 = ?
+                        """, arguments: [complaintId, sha256])
+            else { return nil }
+            let data: Data = row["bytes"]
+            return (try Self.evidenceFile(row), [UInt8](data))
+        }
+    }
+
+    static func evidenceFile(_ row: Row) throws -> EvidenceFile {
+        guard let type = EvidenceMediaType(rawValue: row["media_type"]), let role = Role(rawValue: row["uploaded_by_role"]) else {
+            throw StoreError.unavailable("unreadable evidence row")
+        }
+        return EvidenceFile(
+            sha256: row["sha256"], sizeBytes: row["size_bytes"], mediaType: type, fileName: row["file_name"],
+            uploadedBy: CaseActor(id: row["uploaded_by_id"], role: role), uploadedAt: Codec.date(row["uploaded_at_ms"]))
+    }
+}
