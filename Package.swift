@@ -3,7 +3,7 @@ import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -164,10 +164,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the test targets share: temporary folders removed at exit, whether PostgreSQL is required.
+        .target(name: "RedressTestSupport", path: "Tests/RedressTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RedressDomainTests", dependencies: ["RedressDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RedressStorageTests",
-            dependencies: ["RedressStorage", "RedressDomain"],
+            dependencies: ["RedressStorage", "RedressDomain", "RedressTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -181,6 +183,7 @@ let package = Package(
                 "RedressStorage",
                 "RedressDomain",
                 "RedressDossier",
+                "RedressTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

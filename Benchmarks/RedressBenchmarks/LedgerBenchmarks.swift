@@ -6,7 +6,8 @@ import RedressStorage
 import Synchronization
 
 /// Where the 10-million-entry log is built once and kept between runs (`.build-bench` is ignored by git).
-let bigLogDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-bench/ledger-10m").standardized.path
+let bigLogDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-bench/ledger-10m").standardized
+    .path
 let bigLogSize = 10_000_000
 let bigLog = Mutex<SQLiteStore?>(nil)
 let appendStore = Mutex<SQLiteStore?>(nil)
@@ -40,7 +41,8 @@ func ledgerBenchmarks() {
 
     Benchmark(
         "log: append 10,000 entries in one transaction (SQLite, entry bytes + leaf hash + rows)",
-        configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 50,
+        configuration: .init(
+            metrics: [.wallClock, .throughput], scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 50,
             setup: {
                 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-append-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -63,7 +65,9 @@ func ledgerBenchmarks() {
     Benchmark("log: append 10,000 entries to the in-memory frontier (hashing only)", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations {
             var frontier = MerkleFrontier()
-            for s in 1...10_000 { blackHole(frontier.append(leafHash: MerkleTree.leafHash(LedgerEntry.event(complaintId: "bench", sequence: s, eventHash: eventHash)))) }
+            for s in 1...10_000 {
+                blackHole(frontier.append(leafHash: MerkleTree.leafHash(LedgerEntry.event(complaintId: "bench", sequence: s, eventHash: eventHash))))
+            }
             blackHole(frontier.root)
         }
     }

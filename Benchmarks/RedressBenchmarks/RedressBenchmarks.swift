@@ -28,7 +28,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     let actor = CaseActor(id: "agent-1", role: .agent)
-    let draft = EventDraft(kind: .publicMessage, actor: actor, occurredAt: start, payload: ["body": .string(String(repeating: "您好，已收到您的投诉。", count: 20))])
+    let draft = EventDraft(
+        kind: .publicMessage, actor: actor, occurredAt: start, payload: ["body": .string(String(repeating: "您好，已收到您的投诉。", count: 20))])
 
     Benchmark("chain: seal one event") { benchmark in
         for _ in benchmark.scaledIterations {

@@ -9,7 +9,8 @@ import Synchronization
 /// Each case's first timer is its first-response reminder, 18 h after filing, so the timers fall due 10,000 to every
 /// 100 s window; each iteration sweeps the next window not yet swept (after the 100 reminder windows come the breaches
 /// of the first response at 24 h, each with its automatic escalation).
-let sweepDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-bench/sweep-1m").standardized.path
+let sweepDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-bench/sweep-1m").standardized
+    .path
 let sweepCases = 1_000_000
 let sweepStart = Date(timeIntervalSince1970: 1_795_939_200)
 let sweepStore = Mutex<SQLiteStore?>(nil)
@@ -20,10 +21,12 @@ func openSweepStore(_ wf: CaseWorkflow) async throws -> SQLiteStore {
     let store = try SQLiteStore(path: sweepDirectory + "/redress.sqlite")
     var have = try await store.complaintCount()
     if have == 0 {
-        try await store.createUser(StoredUser(user: User(id: "m", role: .member, login: "m@bench", displayName: "m", createdAt: sweepStart), passwordHash: "x"))
+        try await store.createUser(
+            StoredUser(user: User(id: "m", role: .member, login: "m@bench", displayName: "m", createdAt: sweepStart), passwordHash: "x"))
     }
     let draft = ComplaintDraft(
-        category: "transaction.topup_not_credited", order: OrderReference(orderNumber: "KM1", amountPaidFen: 9_800, productKind: .gameTopup, respondent: .platform),
+        category: "transaction.topup_not_credited",
+        order: OrderReference(orderNumber: "KM1", amountPaidFen: 9_800, productKind: .gameTopup, respondent: .platform),
         occurredAt: sweepStart.addingTimeInterval(-86_400), narrative: "充值未到账", remedy: Remedy(kind: .refund), amountClaimedFen: 9_800)
     while have < sweepCases {
         let from = have
@@ -61,7 +64,8 @@ func sweepBenchmarks() {
     let wf = CaseWorkflow(policy: .default, calendar: .china(years: years))
     Benchmark(
         "sweep: 10,000 due timers among 1,000,000 open cases",
-        configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .one, maxDuration: .seconds(20), maxIterations: 30,
+        configuration: .init(
+            metrics: [.wallClock, .throughput], scalingFactor: .one, maxDuration: .seconds(20), maxIterations: 30,
             setup: { _ = try await openSweepStore(wf) })
     ) { benchmark in
         guard let store = sweepStore.withLock({ $0 }) else { return }

@@ -32,7 +32,6 @@ struct AccountRoutes {
         var disabled: Bool
     }
 
-
     func register(on api: RouterGroup<RedressRequestContext>) {
         api.post("auth/login", use: login)
         api.post("members", use: registerMember)
@@ -51,7 +50,8 @@ struct AccountRoutes {
 
     @Sendable func registerMember(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(RegistrationRequest.self, from: request, context: context)
-        let user = try await services.accounts.registerMember(login: body.login, password: body.password, displayName: body.displayName, phone: body.phone)
+        let user = try await services.accounts.registerMember(
+            login: body.login, password: body.password, displayName: body.displayName, phone: body.phone)
         return try JSONBody.response(UserDTO(user, viewer: Identity(userId: user.id, role: .member)), status: .created)
     }
 

@@ -45,7 +45,8 @@ struct AdminRoutes {
         case nil: due = nil
         case "true": due = true
         case "false": due = false
-        case let v?: throw APIError.badQuery("verificationDue", zh: "verificationDue 只能是 true 或 false", en: "verificationDue must be true or false, not \(v)")
+        case let v?:
+            throw APIError.badQuery("verificationDue", zh: "verificationDue 只能是 true 或 false", en: "verificationDue must be true or false, not \(v)")
         }
         var out: [MerchantDTO] = []
         for m in try await services.merchants.list(verificationDue: due, by: identity) { out.append(try await dto(m)) }
@@ -103,7 +104,8 @@ struct AdminRoutes {
         for h in try await services.policy.history(limit: limit, by: identity) {
             let old = try Self.flatten(h.previous ?? .default)
             let new = try Self.flatten(h.policy)
-            let changes = Set(old.keys).union(new.keys).sorted().compactMap { k in old[k] == new[k] ? nil : Change(field: k, old: old[k], new: new[k]) }
+            let changes = Set(old.keys).union(new.keys).sorted().compactMap { k in old[k] == new[k] ? nil : Change(field: k, old: old[k], new: new[k])
+            }
             out.append(Entry(at: h.at, by: h.by, changes: changes))
         }
         return try JSONBody.response(out)
@@ -143,7 +145,8 @@ struct AdminRoutes {
         let id = try context.parameters.require("webhookId")
         struct Body: Decodable { var disabled: Bool }
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
-        return try JSONBody.response(WebhookDTO(try await services.webhooks.setDisabled(id, disabled: body.disabled, by: identity), showSecret: false))
+        return try JSONBody.response(
+            WebhookDTO(try await services.webhooks.setDisabled(id, disabled: body.disabled, by: identity), showSecret: false))
     }
 
     struct WebhookDTO: Encodable {
@@ -180,7 +183,8 @@ struct AdminRoutes {
         }
         let limit = try ComplaintRoutes.intParameter(q.get("limit"), name: "limit", range: 1...500) ?? 100
         let offset = try ComplaintRoutes.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
-        return try JSONBody.response(try await services.webhooks.deliveries(status: status, limit: limit, offset: offset, by: identity).map { DeliveryDTO($0, attempts: nil) })
+        return try JSONBody.response(
+            try await services.webhooks.deliveries(status: status, limit: limit, offset: offset, by: identity).map { DeliveryDTO($0, attempts: nil) })
     }
 
     @Sendable func showDelivery(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -238,7 +242,9 @@ struct AdminRoutes {
             lastError = d.lastError
             deliveredAt = d.deliveredAt
             createdAt = d.createdAt
-            log = attempts?.map { AttemptDTO(attempt: $0.attempt, at: $0.at, ok: $0.ok, statusCode: $0.statusCode, error: $0.error, durationMs: $0.durationMs) }
+            log = attempts?.map {
+                AttemptDTO(attempt: $0.attempt, at: $0.at, ok: $0.ok, statusCode: $0.statusCode, error: $0.error, durationMs: $0.durationMs)
+            }
         }
     }
 

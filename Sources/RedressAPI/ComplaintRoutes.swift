@@ -121,7 +121,9 @@ struct ComplaintRoutes {
             query.category = c
         }
         if let o = q.get("overdue") {
-            guard o == "true" || o == "false" else { throw APIError.badQuery("overdue", zh: "overdue 只能是 true 或 false", en: "overdue must be true or false") }
+            guard o == "true" || o == "false" else {
+                throw APIError.badQuery("overdue", zh: "overdue 只能是 true 或 false", en: "overdue must be true or false")
+            }
             if o == "true" { query.overdueAt = now }
         }
         if identity.role == .member {
@@ -144,7 +146,9 @@ struct ComplaintRoutes {
         let workflow = try await services.cases.workflow()
         let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese, workflow: workflow).value }
         return JSONBody.response(
-            .object(["items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset))]))
+            .object([
+                "items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset)),
+            ]))
     }
 
     @Sendable func show(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -342,7 +346,9 @@ struct ComplaintRoutes {
         guard let (file, bytes) = try await services.cases.evidenceContent(of: c, sha256: sha) else {
             throw APIError(.notFound, "evidence_not_found", zh: "该投诉没有这个证据文件", en: "No such evidence file on this case")
         }
-        let asciiName = file.fileName.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0 != "\"" } ? file.fileName : "\(sha).\(file.mediaType.fileExtension)"
+        let asciiName =
+            file.fileName.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0 != "\"" }
+            ? file.fileName : "\(sha).\(file.mediaType.fileExtension)"
         let encoded = file.fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? asciiName
         return Response(
             status: .ok,
@@ -375,7 +381,8 @@ struct ComplaintRoutes {
         let merchant = try await services.cases.respondent(of: c)
         return try JSONBody.response(
             ChangeResponse(
-                complaint: ComplaintDTO(c, viewer: identity, now: changed.now, chinese: context.chinese, workflow: changed.workflow, merchant: merchant),
+                complaint: ComplaintDTO(
+                    c, viewer: identity, now: changed.now, chinese: context.chinese, workflow: changed.workflow, merchant: merchant),
                 events: changed.events.map { EventDTO($0) }),
             status: status)
     }
@@ -383,7 +390,9 @@ struct ComplaintRoutes {
     static func intParameter(_ value: String?, name: String, range: ClosedRange<Int>) throws -> Int? {
         guard let value else { return nil }
         guard let n = Int(value), range.contains(n) else {
-            throw APIError.badQuery(name, zh: "\(name) 必须是 \(range.lowerBound)–\(range.upperBound) 之间的整数", en: "\(name) must be an integer in \(range.lowerBound)–\(range.upperBound)")
+            throw APIError.badQuery(
+                name, zh: "\(name) 必须是 \(range.lowerBound)–\(range.upperBound) 之间的整数",
+                en: "\(name) must be an integer in \(range.lowerBound)–\(range.upperBound)")
         }
         return n
     }

@@ -162,7 +162,8 @@ struct ComplaintDTO: Encodable {
         if let m = merchant {
             // 消保法 Art. 44: the platform discloses the merchant's real name, address and contact.
             var d: [String: CanonicalValue] = [
-                "registeredName": .string(m.registeredName), "shopName": .string(m.shopName), "businessLicenceNumber": .string(m.businessLicenceNumber),
+                "registeredName": .string(m.registeredName), "shopName": .string(m.shopName),
+                "businessLicenceNumber": .string(m.businessLicenceNumber),
                 "registeredAddress": .string(m.registeredAddress), "contactName": .string(m.contactName), "contactPhone": .string(m.contactPhone),
                 "verificationDue": .bool(m.needsReverification(at: now, policy: workflow.policy.merchant)),
             ]
@@ -173,7 +174,9 @@ struct ComplaintDTO: Encodable {
         }
         out["respondent"] = .object(respondent)
         if let u = member, viewer.role != .member {
-            var m: [String: CanonicalValue] = ["displayName": .string(viewer.role == .merchant ? PersonalData.maskName(u.displayName) : u.displayName)]
+            var m: [String: CanonicalValue] = [
+                "displayName": .string(viewer.role == .merchant ? PersonalData.maskName(u.displayName) : u.displayName)
+            ]
             opt(&m, "phone", u.phone.map { CanonicalValue.string(viewer.role == .admin ? $0 : AccountRules.maskPhone($0)) })
             out["member"] = .object(m)
         }
@@ -182,7 +185,8 @@ struct ComplaintDTO: Encodable {
                 c.recordsRequests.map { r in
                     var o: [String: CanonicalValue] = [
                         "id": .string(r.id), "needed": .string(r.needed), "requestedAt": t(r.requestedAt), "dueAt": t(r.dueAt),
-                        "status": .string(r.fulfilledAt != nil ? "fulfilled" : r.defaultedAt != nil ? "defaulted" : r.withdrawnAt != nil ? "withdrawn" : "open"),
+                        "status": .string(
+                            r.fulfilledAt != nil ? "fulfilled" : r.defaultedAt != nil ? "defaulted" : r.withdrawnAt != nil ? "withdrawn" : "open"),
                         "files": .array(r.files.map(CanonicalValue.string)), "requestedBy": actor(r.requestedBy),
                     ]
                     opt(&o, "fulfilledAt", r.fulfilledAt.map(t))
@@ -206,7 +210,8 @@ struct ComplaintDTO: Encodable {
             out["freezes"] = .array(
                 c.freezes.map { f in
                     var o: [String: CanonicalValue] = [
-                        "id": .string(f.id), "target": .string(f.target.rawValue), "reference": .string(viewer.role == .merchant ? PersonalData.mask(f.reference) : f.reference),
+                        "id": .string(f.id), "target": .string(f.target.rawValue),
+                        "reference": .string(viewer.role == .merchant ? PersonalData.mask(f.reference) : f.reference),
                         "reason": .string(f.reason), "frozenAt": t(f.frozenAt), "active": .bool(f.isActive),
                     ]
                     opt(&o, "releasedAt", f.releasedAt.map(t))
@@ -218,7 +223,8 @@ struct ComplaintDTO: Encodable {
             out["externalComplaints"] = .array(
                 c.externalComplaints.map { x in
                     var o: [String: CanonicalValue] = [
-                        "id": .string(x.id), "channel": .string(x.channel.rawValue), "channelLabel": .string(chinese ? x.channel.labelZh : x.channel.labelEn),
+                        "id": .string(x.id), "channel": .string(x.channel.rawValue),
+                        "channelLabel": .string(chinese ? x.channel.labelZh : x.channel.labelEn),
                         "reference": .string(x.reference), "filedOn": .string(x.filedOn.description), "status": .string(x.status.rawValue),
                         "recordedAt": t(x.recordedAt), "updatedAt": t(x.updatedAt),
                     ]
@@ -261,7 +267,6 @@ struct EventDTO: Encodable {
     }
 }
 
-
 struct EvidenceDTO: Encodable {
     var sha256: String
     var sizeBytes: Int
@@ -282,7 +287,6 @@ struct EvidenceDTO: Encodable {
     }
 }
 
-
 extension ComplaintDTO {
     /// The same JSON as the `Encodable` conformance (sorted keys, nil fields left out), written without
     /// Foundation's encoder, which dominated the cost of filing and reading a case.
@@ -291,7 +295,8 @@ extension ComplaintDTO {
         var o: [String: CanonicalValue] = [
             "id": .string(id), "caseNumber": .string(caseNumber), "memberId": .string(memberId), "status": .string(status.rawValue),
             "statusLabel": .string(statusLabel),
-            "category": .object(["code": .string(category.code), "dimension": .string(category.dimension.rawValue), "label": .string(category.label)]),
+            "category": .object(["code": .string(category.code), "dimension": .string(category.dimension.rawValue), "label": .string(category.label)]
+            ),
             "tier": .string(tier.rawValue), "queue": .string(queue.rawValue), "emergency": .bool(emergency), "channel": .string(channel.rawValue),
             "order": order.value(time: t), "occurredAt": t(occurredAt), "narrative": .string(narrative), "remedy": remedy.value,
             "amountClaimedFen": .int(amountClaimedFen), "deadlines": .array(deadlines.map(\.value)), "overdue": .bool(overdue),

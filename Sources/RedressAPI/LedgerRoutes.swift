@@ -99,7 +99,8 @@ struct LedgerRoutes {
         }
         return try JSONBody.response(
             InclusionDTO(
-                leafIndex: index, treeSize: size, leafHash: HexCoding.encode(leaf), rootHash: HexCoding.encode(root), auditPath: path.map(HexCoding.encode)))
+                leafIndex: index, treeSize: size, leafHash: HexCoding.encode(leaf), rootHash: HexCoding.encode(root),
+                auditPath: path.map(HexCoding.encode)))
     }
 
     @Sendable func consistency(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -115,7 +116,8 @@ struct LedgerRoutes {
         }
         return try JSONBody.response(
             ConsistencyDTO(
-                from: from, to: to, fromRootHash: HexCoding.encode(fromRoot), toRootHash: HexCoding.encode(toRoot), proof: proof.map(HexCoding.encode)))
+                from: from, to: to, fromRootHash: HexCoding.encode(fromRoot), toRootHash: HexCoding.encode(toRoot), proof: proof.map(HexCoding.encode)
+            ))
     }
 }
 

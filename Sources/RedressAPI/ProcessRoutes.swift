@@ -96,13 +96,15 @@ struct ProcessRoutes {
         let body = try await JSONBody.decode(RecordsRequestBody.self, from: request, context: context)
         let due = try body.dueAt.map { text in
             guard let d = JSONBody.parseDate(text) else {
-                throw APIError.invalid("dueAt", "invalid_date", zh: "dueAt 须为带时区的 RFC 3339 时间", en: "dueAt must be an RFC 3339 date-time with an offset")
+                throw APIError.invalid(
+                    "dueAt", "invalid_date", zh: "dueAt 须为带时区的 RFC 3339 时间", en: "dueAt must be an RFC 3339 date-time with an offset")
             }
             return d
         }
         let requestId = services.cases.newId()
         return try await cases.change(id, identity, context, status: .created) { wf, c, now in
-            try wf.requestRecords(c, needed: body.needed.trimmingCharacters(in: .whitespacesAndNewlines), dueAt: due, id: requestId, by: identity.actor, now: now)
+            try wf.requestRecords(
+                c, needed: body.needed.trimmingCharacters(in: .whitespacesAndNewlines), dueAt: due, id: requestId, by: identity.actor, now: now)
         }
     }
 
@@ -127,7 +129,8 @@ struct ProcessRoutes {
         let body = try await JSONBody.decode(RulingRequest.self, from: request, context: context)
         return try await cases.change(id, identity, context, status: .created) { wf, c, now in
             try wf.rule(
-                c, outcome: body.outcome, remedy: body.remedy, amountFen: body.amountFen, reason: body.reason.trimmingCharacters(in: .whitespacesAndNewlines),
+                c, outcome: body.outcome, remedy: body.remedy, amountFen: body.amountFen,
+                reason: body.reason.trimmingCharacters(in: .whitespacesAndNewlines),
                 by: identity.actor, now: now)
         }
     }
@@ -158,7 +161,8 @@ struct ProcessRoutes {
         let freezeId = try context.parameters.require("freezeId")
         let body = try await JSONBody.decode(ReleaseRequest.self, from: request, context: context)
         return try await cases.change(id, identity, context) { wf, c, now in
-            try wf.releaseFreeze(c, freezeId: freezeId, reason: body.reason.trimmingCharacters(in: .whitespacesAndNewlines), by: identity.actor, now: now)
+            try wf.releaseFreeze(
+                c, freezeId: freezeId, reason: body.reason.trimmingCharacters(in: .whitespacesAndNewlines), by: identity.actor, now: now)
         }
     }
 
@@ -244,7 +248,9 @@ struct ProcessRoutes {
         let now = services.now()
         let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese, workflow: workflow).value }
         return JSONBody.response(
-            .object(["items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset))]))
+            .object([
+                "items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset)),
+            ]))
     }
 
     func ids(_ context: RedressRequestContext) throws -> (Identity, String) {

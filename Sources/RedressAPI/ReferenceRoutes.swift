@@ -43,7 +43,8 @@ struct ReferenceRoutes {
         let zh = context.chinese
         let items = Taxonomy.standard.categories.map { c in
             CategoryDTO(
-                code: c.code, dimension: c.dimension, dimensionLabel: zh ? c.dimension.labelZh : c.dimension.labelEn, label: zh ? c.labelZh : c.labelEn,
+                code: c.code, dimension: c.dimension, dimensionLabel: zh ? c.dimension.labelZh : c.dimension.labelEn,
+                label: zh ? c.labelZh : c.labelEn,
                 labelZh: c.labelZh, labelEn: c.labelEn, evidence: c.evidence.map { .init(code: $0.rawValue, label: zh ? $0.labelZh : $0.labelEn) })
         }
         return try JSONBody.response(items)
@@ -55,7 +56,9 @@ struct ReferenceRoutes {
             throw APIError.badQuery("start", zh: "缺少参数 start（RFC 3339 时间）", en: "The parameter start (an RFC 3339 instant) is required")
         }
         guard let start = JSONBody.parseDate(startText) else {
-            throw APIError.badQuery("start", zh: "start 必须是 RFC 3339 时间，例如 2026-09-30T10:00:00+08:00", en: "start must be an RFC 3339 instant such as 2026-09-30T10:00:00+08:00")
+            throw APIError.badQuery(
+                "start", zh: "start 必须是 RFC 3339 时间，例如 2026-09-30T10:00:00+08:00",
+                en: "start must be an RFC 3339 instant such as 2026-09-30T10:00:00+08:00")
         }
         let given = ["workingDays", "hours", "days"].filter { q.get($0) != nil }
         guard given.count == 1 else {
@@ -82,7 +85,8 @@ struct ReferenceRoutes {
                 ? "部分日期超出已发布的节假日安排，按周一至周五计算"
                 : "Some days lie beyond the published holiday calendars and were counted Monday to Friday")
         return try JSONBody.response(
-            DeadlineResponse(start: start, deadline: result.deadline, calendarCovered: result.calendarCovered, timeZone: cal.timeZone.identifier, note: note))
+            DeadlineResponse(
+                start: start, deadline: result.deadline, calendarCovered: result.calendarCovered, timeZone: cal.timeZone.identifier, note: note))
     }
 
     @Sendable func years(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -15,4 +15,3 @@ public struct Identity: Sendable, Equatable {
     public var merchantId: String? = nil
     public var actor: CaseActor { CaseActor(id: userId, role: role) }
 }
-

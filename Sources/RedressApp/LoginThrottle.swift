@@ -43,4 +43,3 @@ struct LoginThrottle: Sendable {
         try await store.clearLoginFailures(key: Self.key(login), staleBefore: now.addingTimeInterval(-86_400))
     }
 }
-

@@ -19,7 +19,9 @@ package struct MerchantService: Sendable {
 
     package func record(_ m: Merchant) async throws -> Record {
         let policy = try await app.policies.workflow().policy.merchant
-        return Record(merchant: m, verificationDue: m.needsReverification(at: app.now(), policy: policy), nextVerificationDue: m.reverificationDue(policy: policy))
+        return Record(
+            merchant: m, verificationDue: m.needsReverification(at: app.now(), policy: policy),
+            nextVerificationDue: m.reverificationDue(policy: policy))
     }
 
     /// Registers a merchant from its checked draft (admins); a licence number already registered is refused.

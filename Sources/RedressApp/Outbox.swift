@@ -149,16 +149,20 @@ public struct Outbox: Service {
         let short = error.map { String($0.prefix(500)) }
         do {
             try await store.recordDeliveryAttempt(
-                DeliveryAttempt(deliveryId: d.id, attempt: number, at: at, ok: ok, statusCode: statusCode, error: short, durationMs: ms), outcome: outcome,
+                DeliveryAttempt(deliveryId: d.id, attempt: number, at: at, ok: ok, statusCode: statusCode, error: short, durationMs: ms),
+                outcome: outcome,
                 error: short)
         } catch {
             logger.error("could not record a delivery attempt", metadata: ["delivery": "\(d.id)", "error": "\(error)"])
         }
-        let meta: Logger.Metadata = ["delivery": "\(d.id)", "channel": "\(d.channel.rawValue)", "topic": "\(d.notice.topic.rawValue)", "attempt": "\(number)"]
+        let meta: Logger.Metadata = [
+            "delivery": "\(d.id)", "channel": "\(d.channel.rawValue)", "topic": "\(d.notice.topic.rawValue)", "attempt": "\(number)",
+        ]
         if ok {
             logger.info("notice delivered", metadata: meta)
         } else {
-            logger.warning("notice delivery failed", metadata: meta.merging(["error": "\(short ?? "")", "dead": "\(outcome == .dead)"]) { a, _ in a })
+            logger.warning(
+                "notice delivery failed", metadata: meta.merging(["error": "\(short ?? "")", "dead": "\(outcome == .dead)"]) { a, _ in a })
         }
     }
 
@@ -173,7 +177,8 @@ public struct Outbox: Service {
     static func payload(_ d: Delivery) -> [UInt8] {
         let n = d.notice
         var complaint: [String: CanonicalValue] = [
-            "id": .string(n.complaintId), "caseNumber": .string(n.caseNumber), "status": .string(n.status.rawValue), "queue": .string(n.queue.rawValue),
+            "id": .string(n.complaintId), "caseNumber": .string(n.caseNumber), "status": .string(n.status.rawValue),
+            "queue": .string(n.queue.rawValue),
         ]
         if let m = n.merchantId { complaint["merchantId"] = .string(m) }
         let body: CanonicalValue = .object([
@@ -193,7 +198,9 @@ public struct Outbox: Service {
     }
 
     func post(_ d: Delivery) async throws -> Int {
-        guard let hook = try await store.webhooks().first(where: { $0.id == d.destination }) else { throw OutboxError("the webhook no longer exists") }
+        guard let hook = try await store.webhooks().first(where: { $0.id == d.destination }) else {
+            throw OutboxError("the webhook no longer exists")
+        }
         guard !hook.disabled else { throw OutboxError("the webhook is disabled") }
         guard let url = URL(string: hook.url) else { throw OutboxError("bad URL") }
         // A merchant's endpoint must be public, whatever its name resolves to today.
@@ -208,7 +215,8 @@ public struct Outbox: Service {
         request.setValue("Redress-Webhook/1", forHTTPHeaderField: "User-Agent")
         request.setValue(String(d.id), forHTTPHeaderField: "Redress-Delivery")
         request.setValue(d.notice.topic.rawValue, forHTTPHeaderField: "Redress-Topic")
-        request.setValue(Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body), forHTTPHeaderField: Self.signatureHeader)
+        request.setValue(
+            Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body), forHTTPHeaderField: Self.signatureHeader)
         let (_, response) = try await Self.session.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }

@@ -188,4 +188,3 @@ package struct RedressMetrics: Sendable {
         loginFailures = registry.makeCounter(name: "redress_login_failures_total", help: "Failed log-in attempts")
     }
 }
-

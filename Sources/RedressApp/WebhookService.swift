@@ -21,7 +21,8 @@ package struct WebhookService: Sendable {
             let host = parsed.host, !host.isEmpty
         else {
             throw AppError.invalid(
-                "url", "invalid_url", zh: "Webhook 地址必须是 http:// 或 https:// 开头的完整网址", en: "The webhook URL must be an absolute http:// or https:// URL")
+                "url", "invalid_url", zh: "Webhook 地址必须是 http:// 或 https:// 开头的完整网址",
+                en: "The webhook URL must be an absolute http:// or https:// URL")
         }
         if caller.role == .merchant, let refusal = WebhookAddress.refusal(host: host) {
             throw AppError.invalid(

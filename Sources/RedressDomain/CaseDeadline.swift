@@ -58,7 +58,8 @@ public struct CaseDeadline: Sendable, Codable, Equatable {
 
     /// Every stored property, for the stored form's reader (`RedressStorage`).
     package init(
-        kind: DeadlineKind, tier: Tier, mode: HourMode, startedAt: Date, dueAt: Date? = nil, pausedRemainingSeconds: Int? = nil, metAt: Date? = nil, breachedAt: Date? = nil, supersededAt: Date? = nil, ref: String? = nil, remindedAt: Date? = nil, reminderLeadSeconds: Int? = nil
+        kind: DeadlineKind, tier: Tier, mode: HourMode, startedAt: Date, dueAt: Date? = nil, pausedRemainingSeconds: Int? = nil, metAt: Date? = nil,
+        breachedAt: Date? = nil, supersededAt: Date? = nil, ref: String? = nil, remindedAt: Date? = nil, reminderLeadSeconds: Int? = nil
     ) {
         self.kind = kind
         self.tier = tier
@@ -110,7 +111,9 @@ public struct DeadlineClock: Sendable {
     }
 
     /// A new deadline of `hours` starting at `now`. The emergency channel always counts natural hours.
-    public func start(_ kind: DeadlineKind, tier: Tier, hours: Int, at now: Date, emergency: Bool, reminderHours: Int = 0, ref: String? = nil) -> CaseDeadline {
+    public func start(_ kind: DeadlineKind, tier: Tier, hours: Int, at now: Date, emergency: Bool, reminderHours: Int = 0, ref: String? = nil)
+        -> CaseDeadline
+    {
         let mode: HourMode = emergency || !kind.pausesForMember ? .natural : policy.hourMode
         let due = add(seconds: hours * 3600, to: now, mode: mode)
         return CaseDeadline(

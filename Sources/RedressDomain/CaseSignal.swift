@@ -17,6 +17,7 @@ public struct CaseSignal: Sendable, Equatable, Codable {
     }
 
     public init(_ c: Complaint) {
-        self.init(complaintId: c.id, eventCount: c.eventCount, memberId: c.memberId, queue: c.queue.rawValue, respondentMerchantId: c.respondentMerchantId)
+        self.init(
+            complaintId: c.id, eventCount: c.eventCount, memberId: c.memberId, queue: c.queue.rawValue, respondentMerchantId: c.respondentMerchantId)
     }
 }

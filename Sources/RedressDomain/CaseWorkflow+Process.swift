@@ -69,7 +69,9 @@ extension CaseWorkflow {
         guard due.timeIntervalSince(now) <= 30 * 86_400 else { throw .outOfRange("dueAt", "30 天以内", "within 30 days") }
         var x = c
         x.recordsRequests.append(
-            RecordsRequest(id: id, needed: needed, requestedBy: actor, requestedAt: now, dueAt: due, fulfilledAt: nil, files: [], defaultedAt: nil, withdrawnAt: nil))
+            RecordsRequest(
+                id: id, needed: needed, requestedBy: actor, requestedAt: now, dueAt: due, fulfilledAt: nil, files: [], defaultedAt: nil,
+                withdrawnAt: nil))
         let d = clock.start(.merchantEvidence, tier: c.tier, dueAt: due, at: now, reminderHours: policy.member.reminderHours, ref: id)
         x.deadlines.append(d)
         x.updatedAt = now
@@ -220,7 +222,9 @@ extension CaseWorkflow {
         }
         var x = c
         x.freezes.append(
-            Freeze(id: id, target: target, reference: reference, reason: reason, frozenBy: actor, frozenAt: now, releasedAt: nil, releasedBy: nil, releaseReason: nil))
+            Freeze(
+                id: id, target: target, reference: reference, reason: reason, frozenBy: actor, frozenAt: now, releasedAt: nil, releasedBy: nil,
+                releaseReason: nil))
         meetResponses(&x, now: now)
         x.updatedAt = now
         var events = [
@@ -256,7 +260,10 @@ extension CaseWorkflow {
             events: [
                 EventDraft(
                     kind: .freezeReleased, actor: actor, occurredAt: now,
-                    payload: ["freezeId": .string(freezeId), "target": .string(f.target.rawValue), "reference": .string(f.reference), "reason": .string(reason)])
+                    payload: [
+                        "freezeId": .string(freezeId), "target": .string(f.target.rawValue), "reference": .string(f.reference),
+                        "reason": .string(reason),
+                    ])
             ])
     }
 
@@ -383,6 +390,8 @@ extension CaseWorkflow {
     }
 
     func memberConfirmationClock(_ c: Complaint, now: Date) -> CaseDeadline {
-        clock.start(.memberConfirmation, tier: c.tier, hours: policy.member.silenceDays * 24, at: now, emergency: false, reminderHours: policy.member.reminderHours)
+        clock.start(
+            .memberConfirmation, tier: c.tier, hours: policy.member.silenceDays * 24, at: now, emergency: false,
+            reminderHours: policy.member.reminderHours)
     }
 }

@@ -80,7 +80,8 @@ public struct CaseWorkflow: Sendable {
         let routed = EventDraft(
             kind: .routed, actor: .system, occurredAt: now,
             payload: [
-                "tier": .string(route.tier.rawValue), "queue": .string(route.queue.rawValue), "reasons": .array(route.reasons.map(CanonicalValue.string)),
+                "tier": .string(route.tier.rawValue), "queue": .string(route.queue.rawValue),
+                "reasons": .array(route.reasons.map(CanonicalValue.string)),
                 "deadlines": Self.deadlinePayload(deadlines),
             ])
         return CaseChange(complaint: complaint, events: [submitted, routed])
@@ -109,11 +110,15 @@ public struct CaseWorkflow: Sendable {
     }
 
     /// Applies a lifecycle action.
-    public func act(_ action: CaseAction, on c: Complaint, by actor: CaseActor, input: ActionInput = .init(), now: Date) throws(DomainError) -> CaseChange {
+    public func act(_ action: CaseAction, on c: Complaint, by actor: CaseActor, input: ActionInput = .init(), now: Date) throws(DomainError)
+        -> CaseChange
+    {
         let next = try Lifecycle.apply(action, to: c.status, by: actor.role)
         if let note = input.note { try ComplaintDraft.text(note, "note", max: Self.maximumMessage, required: false) }
         var x = c
-        var payload: [String: CanonicalValue] = ["from": .string(c.status.rawValue), "to": .string(next.rawValue), "action": .string(action.rawValue)]
+        var payload: [String: CanonicalValue] = [
+            "from": .string(c.status.rawValue), "to": .string(next.rawValue), "action": .string(action.rawValue),
+        ]
         if let note = input.note, !note.isEmpty { payload["note"] = .string(note) }
         switch action {
         case .proposeResolution:
@@ -151,7 +156,9 @@ public struct CaseWorkflow: Sendable {
         if action == .accept || action == .dispute { meet(&x, kinds: [.memberConfirmation], now: now) }
         x = moveClocks(x, from: c.status, to: next, now: now)
         if c.status == .resolutionProposed && next != .resolutionProposed {
-            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind == .memberConfirmation { x.deadlines[i].supersededAt = now }
+            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind == .memberConfirmation {
+                x.deadlines[i].supersededAt = now
+            }
         }
         if next == .resolutionProposed { x.deadlines.append(memberConfirmationClock(c, now: now)) }
         x.status = next
@@ -203,7 +210,8 @@ public struct CaseWorkflow: Sendable {
         }
         guard let next = c.tier.next else { throw .alreadyTopTier }
         var x = c
-        for i in x.deadlines.indices where x.deadlines[i].isOpen && (x.deadlines[i].kind == .firstResponse || x.deadlines[i].kind == .escalationResponse) {
+        for i in x.deadlines.indices
+        where x.deadlines[i].isOpen && (x.deadlines[i].kind == .firstResponse || x.deadlines[i].kind == .escalationResponse) {
             x.deadlines[i].supersededAt = now
         }
         let urgent = c.queue == .emergency
@@ -326,7 +334,10 @@ public struct CaseWorkflow: Sendable {
             let ruling = defaultRuling(x, request: r, now: now)
             switch policy.merchant.defaultRuling {
             case .applyImmediately:
-                if let ruled = try? rule(x, outcome: ruling.outcome, remedy: ruling.remedy, amountFen: ruling.amountFen, reason: ruling.reason, by: .system, now: now, basis: ruling.basis) {
+                if let ruled = try? rule(
+                    x, outcome: ruling.outcome, remedy: ruling.remedy, amountFen: ruling.amountFen, reason: ruling.reason, by: .system, now: now,
+                    basis: ruling.basis)
+                {
                     x = ruled.complaint
                     events += ruled.events
                 }
@@ -338,14 +349,17 @@ public struct CaseWorkflow: Sendable {
             }
         }
         if memberSilent && x.status == .resolutionProposed {
-            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind == .memberConfirmation { x.deadlines[i].supersededAt = now }
+            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind == .memberConfirmation {
+                x.deadlines[i].supersededAt = now
+            }
             x = moveClocks(x, from: x.status, to: .resolved, now: now)
             events.append(Self.automaticStatus(from: .resolutionProposed, to: .resolved, trigger: "member_silence", now: now))
             x.status = .resolved
             x.resolvedAt = now
         }
         if escalate && Lifecycle.open.contains(x.status) && x.tier.next != nil,
-            let up = try? self.escalate(x, by: .system, reason: "处理期限届满未响应，自动升级 / deadline missed, escalated automatically", now: now, automatic: true)
+            let up = try? self.escalate(
+                x, by: .system, reason: "处理期限届满未响应，自动升级 / deadline missed, escalated automatically", now: now, automatic: true)
         {
             x = up.complaint
             events += up.events
@@ -377,7 +391,8 @@ public struct CaseWorkflow: Sendable {
         }
         // A finished case owes nothing more internally; what it owes 12315, 黑猫投诉 or an association stays owed.
         if to.isFinished {
-            for i in x.deadlines.indices where x.deadlines[i].isOpen && x.deadlines[i].kind != .externalReply && x.deadlines[i].kind != .odrNegotiation {
+            for i in x.deadlines.indices
+            where x.deadlines[i].isOpen && x.deadlines[i].kind != .externalReply && x.deadlines[i].kind != .odrNegotiation {
                 x.deadlines[i].supersededAt = now
             }
         }

@@ -108,7 +108,12 @@ public struct Complaint: Sendable, Codable, Equatable {
 
     /// Every stored property, for the stored form's reader (`RedressStorage`).
     package init(
-        id: String, caseNumber: String, memberId: String, categoryCode: String, dimension: Dimension, order: OrderReference, occurredAt: Date, narrative: String, remedy: Remedy, amountClaimedFen: Int64, channel: Channel, emergency: Bool, status: ComplaintStatus, tier: Tier, queue: Queue, assigneeId: String? = nil, deadlines: [CaseDeadline], rejectionReason: RejectionReason? = nil, memberDisputedAt: Date? = nil, firstRespondedAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, createdAt: Date, updatedAt: Date, eventCount: Int, headHash: String, respondent: CaseRespondent, recordsRequests: [RecordsRequest] = [], proposedRuling: Ruling? = nil, ruling: Ruling? = nil, freezes: [Freeze] = [], externalComplaints: [ExternalComplaint] = [], rating: SatisfactionRating? = nil, reviewerIds: [String] = []
+        id: String, caseNumber: String, memberId: String, categoryCode: String, dimension: Dimension, order: OrderReference, occurredAt: Date,
+        narrative: String, remedy: Remedy, amountClaimedFen: Int64, channel: Channel, emergency: Bool, status: ComplaintStatus, tier: Tier,
+        queue: Queue, assigneeId: String? = nil, deadlines: [CaseDeadline], rejectionReason: RejectionReason? = nil, memberDisputedAt: Date? = nil,
+        firstRespondedAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, createdAt: Date, updatedAt: Date, eventCount: Int,
+        headHash: String, respondent: CaseRespondent, recordsRequests: [RecordsRequest] = [], proposedRuling: Ruling? = nil, ruling: Ruling? = nil,
+        freezes: [Freeze] = [], externalComplaints: [ExternalComplaint] = [], rating: SatisfactionRating? = nil, reviewerIds: [String] = []
     ) {
         self.id = id
         self.caseNumber = caseNumber

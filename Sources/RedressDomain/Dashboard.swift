@@ -68,7 +68,9 @@ public struct Dashboard: Sendable, Equatable {
                 resolution.append(done.timeIntervalSince(c.createdAt) / 3600)
             }
             if let m = c.respondentMerchantId {
-                var r = merchants[m] ?? MerchantRecord(merchantId: m, cases: 0, recordsAnswered: 0, recordsEnded: 0, finished: 0, satisfactionSum: 0, rated: 0)
+                var r =
+                    merchants[m]
+                    ?? MerchantRecord(merchantId: m, cases: 0, recordsAnswered: 0, recordsEnded: 0, finished: 0, satisfactionSum: 0, rated: 0)
                 r.cases += 1
                 for req in c.recordsRequests where req.withdrawnAt == nil {
                     if req.fulfilledAt != nil || req.defaultedAt != nil { r.recordsEnded += 1 }
@@ -90,7 +92,8 @@ public struct Dashboard: Sendable, Equatable {
             return a.merchantId < b.merchantId
         }
         return Dashboard(
-            perDay: dayList.map { ($0, perDay[$0] ?? [:]) }, deadlines: deadlines, firstResponseHours: first.sorted(), resolutionHours: resolution.sorted(),
+            perDay: dayList.map { ($0, perDay[$0] ?? [:]) }, deadlines: deadlines, firstResponseHours: first.sorted(),
+            resolutionHours: resolution.sorted(),
             merchants: ranked, cases: cases.count)
     }
 

@@ -156,7 +156,8 @@ public enum DossierVerifier {
         }
         guard envelope.version == DossierManifest.version else {
             throw DossierFailure(
-                "unknown dossier format version \(envelope.version.map(String.init) ?? "(none)"); this verifier reads version \(DossierManifest.version)")
+                "unknown dossier format version \(envelope.version.map(String.init) ?? "(none)"); this verifier reads version \(DossierManifest.version)"
+            )
         }
         let manifest: DossierManifest
         do {
@@ -171,7 +172,9 @@ public enum DossierVerifier {
         if let trustedKey {
             keyBytes = trustedKey
         } else {
-            guard let pem = files["ledger/public-key.pem"] else { throw DossierFailure("ledger/public-key.pem is missing (or give the key with --key)") }
+            guard let pem = files["ledger/public-key.pem"] else {
+                throw DossierFailure("ledger/public-key.pem is missing (or give the key with --key)")
+            }
             guard let k = LedgerPublicKey.parse(String(decoding: pem, as: UTF8.self)) else {
                 throw DossierFailure("ledger/public-key.pem is not an Ed25519 public key")
             }
@@ -210,11 +213,14 @@ public enum DossierVerifier {
         func included(_ entry: [UInt8], leafIndex: Int, recordedLeafHash: String, what: String) throws(DossierFailure) {
             let leaf = MerkleTree.leafHash(entry)
             let hex = Hex.encode(leaf)
-            guard hex == recordedLeafHash else { throw DossierFailure("\(what): its log entry hashes to leaf \(hex), the manifest records \(recordedLeafHash)") }
+            guard hex == recordedLeafHash else {
+                throw DossierFailure("\(what): its log entry hashes to leaf \(hex), the manifest records \(recordedLeafHash)")
+            }
             guard let path = proofs[leafIndex] else { throw DossierFailure("\(what): ledger/proofs.json has no audit path for leaf \(leafIndex)") }
             guard MerkleTree.verifyInclusion(leafHash: leaf, leafIndex: leafIndex, treeSize: head.treeSize, proof: path, root: root) else {
                 throw DossierFailure(
-                    "\(what): the audit path of leaf \(leafIndex) does not lead to the signed root \(head.rootHash) of the tree of size \(head.treeSize)")
+                    "\(what): the audit path of leaf \(leafIndex) does not lead to the signed root \(head.rootHash) of the tree of size \(head.treeSize)"
+                )
             }
         }
 
@@ -233,36 +239,50 @@ public enum DossierVerifier {
         var withheld = 0
         for (i, e) in manifest.events.enumerated() {
             let what = "event \(i + 1)"
-            guard e.sequence == i + 1 else { throw DossierFailure("\(what): the manifest lists sequence \(e.sequence) in position \(i + 1) (events missing, added or reordered)") }
+            guard e.sequence == i + 1 else {
+                throw DossierFailure("\(what): the manifest lists sequence \(e.sequence) in position \(i + 1) (events missing, added or reordered)")
+            }
             guard e.previousHash == previous else {
                 throw DossierFailure("\(what): it follows \(e.previousHash), but the event before it has hash \(previous) (the chain is broken)")
             }
             if e.withheld {
                 if manifest.internalNotesIncluded { throw DossierFailure("\(what) is withheld in a dossier that says it includes internal notes") }
-                guard e.visibility == .internal else { throw DossierFailure("\(what) is public but withheld: a member's dossier withholds internal notes only") }
+                guard e.visibility == .internal else {
+                    throw DossierFailure("\(what) is public but withheld: a member's dossier withholds internal notes only")
+                }
                 withheld += 1
             } else {
-                guard line < lines.count else { throw DossierFailure("\(what): events.jsonl ends after \(lines.count) line(s); this event's content is missing") }
+                guard line < lines.count else {
+                    throw DossierFailure("\(what): events.jsonl ends after \(lines.count) line(s); this event's content is missing")
+                }
                 let bytes = lines[line]
                 line += 1
                 let actual = sha256Hex(bytes)
                 guard actual == e.hash else {
-                    throw DossierFailure("\(what) (events.jsonl line \(line)): its content hashes to \(actual), the manifest records \(e.hash) — the event was altered")
+                    throw DossierFailure(
+                        "\(what) (events.jsonl line \(line)): its content hashes to \(actual), the manifest records \(e.hash) — the event was altered"
+                    )
                 }
                 guard let fields = try? JSONDecoder().decode(EventFields.self, from: Data(bytes)) else {
                     throw DossierFailure("\(what) (events.jsonl line \(line)) is not a Redress event")
                 }
-                guard fields.complaintId == c.id, fields.sequence == e.sequence, fields.previousHash == e.previousHash, fields.visibility == e.visibility else {
-                    throw DossierFailure("\(what) (events.jsonl line \(line)): its case, sequence, previous hash or visibility differ from the manifest")
+                guard fields.complaintId == c.id, fields.sequence == e.sequence, fields.previousHash == e.previousHash,
+                    fields.visibility == e.visibility
+                else {
+                    throw DossierFailure(
+                        "\(what) (events.jsonl line \(line)): its case, sequence, previous hash or visibility differ from the manifest")
                 }
             }
-            try included(LedgerEntry.event(complaintId: c.id, sequence: e.sequence, eventHash: e.hash), leafIndex: e.leafIndex, recordedLeafHash: e.leafHash, what: what)
+            try included(
+                LedgerEntry.event(complaintId: c.id, sequence: e.sequence, eventHash: e.hash), leafIndex: e.leafIndex, recordedLeafHash: e.leafHash,
+                what: what)
             previous = e.hash
         }
         guard line == lines.count else { throw DossierFailure("events.jsonl has \(lines.count - line) line(s) more than the manifest's events") }
         guard manifest.events.count == c.eventCount, previous == c.headHash else {
             throw DossierFailure(
-                "the chain ends after \(manifest.events.count) event(s) in \(previous), but the case records \(c.eventCount) event(s) ending in \(c.headHash)")
+                "the chain ends after \(manifest.events.count) event(s) in \(previous), but the case records \(c.eventCount) event(s) ending in \(c.headHash)"
+            )
         }
 
         // Evidence files.
@@ -270,9 +290,12 @@ public enum DossierVerifier {
             let what = "evidence file \(f.path) (\(f.fileName))"
             guard let bytes = files[f.path] else { throw DossierFailure("\(what) is missing from the dossier") }
             let actual = sha256Hex(bytes)
-            guard actual == f.sha256 else { throw DossierFailure("\(what): its bytes hash to \(actual), expected \(f.sha256) — the file was altered") }
+            guard actual == f.sha256 else {
+                throw DossierFailure("\(what): its bytes hash to \(actual), expected \(f.sha256) — the file was altered")
+            }
             guard bytes.count == f.sizeBytes else { throw DossierFailure("\(what): \(bytes.count) bytes, the manifest records \(f.sizeBytes)") }
-            try included(LedgerEntry.evidenceFile(complaintId: c.id, f.evidenceFile), leafIndex: f.leafIndex, recordedLeafHash: f.leafHash, what: what)
+            try included(
+                LedgerEntry.evidenceFile(complaintId: c.id, f.evidenceFile), leafIndex: f.leafIndex, recordedLeafHash: f.leafHash, what: what)
         }
         return DossierReport(
             caseNumber: c.caseNumber, events: manifest.events.count, withheld: withheld, files: manifest.files.count,

@@ -61,7 +61,8 @@ public struct EvidenceFile: Sendable, Codable, Equatable {
         guard bytes.count <= limit else { throw .evidenceTooLarge(limitBytes: limit) }
         guard let type = EvidenceMediaType.sniff(bytes) else { throw .unsupportedEvidenceType }
         let hash = sha256Hex(bytes)
-        let cleaned = (fileName ?? "")
+        let cleaned =
+            (fileName ?? "")
             .split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?
             .filter { !$0.isNewline && $0 != "\0" && !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } } ?? ""
         let name = cleaned.isEmpty ? "\(hash.prefix(12)).\(type.fileExtension)" : String(cleaned.prefix(255))

@@ -53,7 +53,9 @@ public struct Guidance: Sendable {
                     detail: t(
                         "请在期限前答复；逾期未答复将视为接受该方案。如不满意，拒绝后可申请升级。",
                         "Answer before the deadline; silence counts as acceptance. If you dispute it you may escalate."),
-                    rule: t("平台规则：会员 \(workflow.policy.member.silenceDays) 天未答复视为接受", "Platform rule: \(workflow.policy.member.silenceDays) days of silence count as acceptance"),
+                    rule: t(
+                        "平台规则：会员 \(workflow.policy.member.silenceDays) 天未答复视为接受",
+                        "Platform rule: \(workflow.policy.member.silenceDays) days of silence count as acceptance"),
                     available: true, recommended: true, at: d.dueAt, amountFen: nil))
         }
         if open, let next = c.tier.next {
@@ -67,8 +69,11 @@ public struct Guidance: Sendable {
                     detail: t(
                         "升级后由更高一级处理，并在 \(workflow.policy.deadlines.escalationResponseHours) 小时内答复。",
                         "A higher tier takes the case and answers within \(workflow.policy.deadlines.escalationResponseHours) hours."),
-                    rule: t("平台承诺：升级后 \(workflow.policy.deadlines.escalationResponseHours) 小时内答复", "Platform promise: an answer within \(workflow.policy.deadlines.escalationResponseHours) h of escalation"),
-                    available: may, recommended: may && (missed || c.memberDisputedAt != nil), at: may ? nil : [from, firstDue].compactMap { $0 }.min(),
+                    rule: t(
+                        "平台承诺：升级后 \(workflow.policy.deadlines.escalationResponseHours) 小时内答复",
+                        "Platform promise: an answer within \(workflow.policy.deadlines.escalationResponseHours) h of escalation"),
+                    available: may, recommended: may && (missed || c.memberDisputedAt != nil),
+                    at: may ? nil : [from, firstDue].compactMap { $0 }.min(),
                     amountFen: nil))
         }
         if c.status != .withdrawn {
@@ -79,29 +84,40 @@ public struct Guidance: Sendable {
                 NextStep(
                     code: .external12315, title: t("向全国12315平台投诉", "Complain on the national 12315 platform"),
                     detail: t(
-                        has12315 ? "您已登记 12315 投诉，平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。"
+                        has12315
+                            ? "您已登记 12315 投诉，平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。"
                             : "可通过 12315 网站、App 或小程序提交，下方已为您生成投诉文本。平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。",
-                        has12315 ? "Your 12315 complaint is recorded; the platform must reply within \(workflow.policy.external.replyWorkingDays) working days."
-                            : "File on the 12315 website, app or mini-program; the complaint text below is ready. The platform must reply within \(workflow.policy.external.replyWorkingDays) working days."),
-                    rule: t("《市场监督管理投诉举报处理暂行办法》第十四条：7 个工作日内决定是否受理", "Interim Measures on complaints to market regulators, Art. 14: acceptance decided within 7 working days"),
+                        has12315
+                            ? "Your 12315 complaint is recorded; the platform must reply within \(workflow.policy.external.replyWorkingDays) working days."
+                            : "File on the 12315 website, app or mini-program; the complaint text below is ready. The platform must reply within \(workflow.policy.external.replyWorkingDays) working days."
+                    ),
+                    rule: t(
+                        "《市场监督管理投诉举报处理暂行办法》第十四条：7 个工作日内决定是否受理",
+                        "Interim Measures on complaints to market regulators, Art. 14: acceptance decided within 7 working days"),
                     available: true, recommended: external && !has12315, at: nil, amountFen: nil))
             out.append(
                 NextStep(
                     code: .externalBlackCat, title: t("在黑猫投诉发布投诉", "Complain on Black Cat (黑猫投诉)"),
                     detail: t(
                         hasBlackCat ? "您已登记黑猫投诉。" : "黑猫投诉公开展示商家的回复率与完成率，下方投诉文本可直接使用。",
-                        hasBlackCat ? "Your Black Cat complaint is recorded." : "Black Cat publishes merchants' response and completion rates; the text below can be used as is."),
-                    rule: t("平台承诺：外部投诉 \(workflow.policy.external.replyWorkingDays) 个工作日内答复", "Platform promise: a reply to external complaints within \(workflow.policy.external.replyWorkingDays) working days"),
+                        hasBlackCat
+                            ? "Your Black Cat complaint is recorded."
+                            : "Black Cat publishes merchants' response and completion rates; the text below can be used as is."),
+                    rule: t(
+                        "平台承诺：外部投诉 \(workflow.policy.external.replyWorkingDays) 个工作日内答复",
+                        "Platform promise: a reply to external complaints within \(workflow.policy.external.replyWorkingDays) working days"),
                     available: true, recommended: external && !hasBlackCat, at: nil, amountFen: nil))
         }
-        if c.dimension == .transaction && c.categoryCode != "transaction.forced_auto_renewal" || c.categoryCode == "service.membership_not_activated" {
+        if c.dimension == .transaction && c.categoryCode != "transaction.forced_auto_renewal" || c.categoryCode == "service.membership_not_activated"
+        {
             let amount = Self.fraudCompensationFen(paidFen: c.order.amountPaidFen)
             out.append(
                 NextStep(
                     code: .compensationFraud, title: t("主张惩罚性赔偿", "Claim punitive compensation"),
                     detail: t(
                         "如经营者存在欺诈（如明知无法交付仍收款），除退款外可要求赔偿价款的三倍，不足 500 元的按 500 元计：本单可主张 ¥\(Yuan.plain(amount))。",
-                        "If the seller acted fraudulently (e.g. took payment knowing it could not deliver), you may claim three times the price on top of a refund, at least ¥500: ¥\(Yuan.plain(amount)) for this order."),
+                        "If the seller acted fraudulently (e.g. took payment knowing it could not deliver), you may claim three times the price on top of a refund, at least ¥500: ¥\(Yuan.plain(amount)) for this order."
+                    ),
                     rule: t("《消费者权益保护法》第五十五条", "Consumer Rights Protection Law, Art. 55"), available: true,
                     recommended: againstMember || (missed && c.status != .resolved && c.status != .closed), at: nil, amountFen: amount))
         }
@@ -110,7 +126,8 @@ public struct Guidance: Sendable {
                 code: .court, title: t("向人民法院起诉", "Sue in a people's court"),
                 detail: t(
                     "可向被告住所地或合同履行地法院起诉；小额案件适用简易程序。Redress 证据档案可离线验证，可作为证据提交。诉讼时效为三年。",
-                    "Sue where the defendant is domiciled or the contract was performed; small claims use the summary procedure. The Redress dossier verifies offline and can be filed as evidence. The limitation period is three years."),
+                    "Sue where the defendant is domiciled or the contract was performed; small claims use the summary procedure. The Redress dossier verifies offline and can be filed as evidence. The limitation period is three years."
+                ),
                 rule: t("《民法典》第一百八十八条（诉讼时效三年）", "Civil Code, Art. 188 (three-year limitation)"), available: true,
                 recommended: againstMember, at: c.occurredAt.addingTimeInterval(3 * 365 * 86_400), amountFen: nil))
         if c.status == .resolved || c.status == .closed || c.status == .rejected {
@@ -119,8 +136,12 @@ public struct Guidance: Sendable {
             out.append(
                 NextStep(
                     code: .reopen, title: t("申请重新处理", "Ask to reopen the case"),
-                    detail: t("如问题再次出现或解决方案未兑现，可在期限内申请重新处理。", "If the problem comes back or the remedy is not delivered, ask to reopen before the deadline."),
-                    rule: t("平台规则：结案后 \(workflow.policy.deadlines.reopenWindowDays) 天内可申请", "Platform rule: within \(workflow.policy.deadlines.reopenWindowDays) days of closing"),
+                    detail: t(
+                        "如问题再次出现或解决方案未兑现，可在期限内申请重新处理。", "If the problem comes back or the remedy is not delivered, ask to reopen before the deadline."
+                    ),
+                    rule: t(
+                        "平台规则：结案后 \(workflow.policy.deadlines.reopenWindowDays) 天内可申请",
+                        "Platform rule: within \(workflow.policy.deadlines.reopenWindowDays) days of closing"),
                     available: now <= until, recommended: false, at: until, amountFen: nil))
         }
         if (c.status == .resolved || c.status == .closed) && c.rating == nil {
@@ -128,7 +149,8 @@ public struct Guidance: Sendable {
                 NextStep(
                     code: .rate, title: t("评价本次处理", "Rate how the case was handled"),
                     detail: t("请为服务态度、处理速度和整体满意度打分（1–5 分）。", "Score attitude, speed and overall satisfaction (1–5)."),
-                    rule: t("平台公开各商家的满意度", "The platform publishes each merchant's satisfaction"), available: true, recommended: true, at: nil, amountFen: nil))
+                    rule: t("平台公开各商家的满意度", "The platform publishes each merchant's satisfaction"), available: true, recommended: true, at: nil,
+                    amountFen: nil))
         }
         return out
     }

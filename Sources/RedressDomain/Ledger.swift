@@ -30,7 +30,8 @@ public enum LedgerEntry {
     public static func evidenceFile(complaintId: String, _ f: EvidenceFile) -> [UInt8] {
         let uploadedAtMs = f.uploadedAt.millisecondsSince1970
         return CanonicalValue.object([
-            "complaintId": .string(complaintId), "entry": "evidence_file", "fileName": .string(f.fileName), "mediaType": .string(f.mediaType.rawValue),
+            "complaintId": .string(complaintId), "entry": "evidence_file", "fileName": .string(f.fileName),
+            "mediaType": .string(f.mediaType.rawValue),
             "sha256": .string(f.sha256), "sizeBytes": .int(Int64(f.sizeBytes)), "uploadedAtMs": .int(uploadedAtMs),
             "uploadedBy": .object(["id": f.uploadedBy.id.map(CanonicalValue.string) ?? .null, "role": .string(f.uploadedBy.role.rawValue)]),
             "v": 1,
@@ -145,7 +146,9 @@ public struct LedgerPublicKey: Sendable, Equatable, Codable {
         if t.hasPrefix("{"), let data = t.data(using: .utf8) {
             struct Key: Decodable { var publicKey: String }
             struct KeyDocument: Decodable { var current: Key }
-            let base64 = (try? JSONDecoder().decode(KeyDocument.self, from: data))?.current.publicKey ?? (try? JSONDecoder().decode(Key.self, from: data))?.publicKey
+            let base64 =
+                (try? JSONDecoder().decode(KeyDocument.self, from: data))?.current.publicKey
+                ?? (try? JSONDecoder().decode(Key.self, from: data))?.publicKey
             guard let base64, let d = Data(base64Encoded: base64), d.count == 32 else { return nil }
             return [UInt8](d)
         }

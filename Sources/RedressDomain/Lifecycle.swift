@@ -89,8 +89,10 @@ public enum Lifecycle {
         switch (action, status) {
         case (.acknowledge, .submitted): .acknowledged
         case (.startWork, .submitted), (.startWork, .acknowledged): .inProgress
-        case (.requestInfo, .acknowledged), (.requestInfo, .inProgress), (.requestInfo, .awaitingMerchant), (.requestInfo, .submitted): .awaitingMember
-        case (.awaitMerchant, .acknowledged), (.awaitMerchant, .inProgress), (.awaitMerchant, .awaitingMember), (.awaitMerchant, .submitted): .awaitingMerchant
+        case (.requestInfo, .acknowledged), (.requestInfo, .inProgress), (.requestInfo, .awaitingMerchant), (.requestInfo, .submitted):
+            .awaitingMember
+        case (.awaitMerchant, .acknowledged), (.awaitMerchant, .inProgress), (.awaitMerchant, .awaitingMember), (.awaitMerchant, .submitted):
+            .awaitingMerchant
         case (.resume, .awaitingMember), (.resume, .awaitingMerchant): .inProgress
         case (.proposeResolution, let s) where [.submitted, .acknowledged, .inProgress, .awaitingMember, .awaitingMerchant].contains(s):
             .resolutionProposed

@@ -111,7 +111,10 @@ public struct MerchantDraft: Sendable, Codable, Equatable {
                     en: "Not an ICP filing number (e.g. 京ICP备2026012345号-1)")
             }
         }
-        guard AccountRules.isMobile(d.contactPhone) || (7...20).contains(d.contactPhone.count) && d.contactPhone.allSatisfy({ $0.isNumber || $0 == "-" }) else {
+        guard
+            AccountRules.isMobile(d.contactPhone)
+                || (7...20).contains(d.contactPhone.count) && d.contactPhone.allSatisfy({ $0.isNumber || $0 == "-" })
+        else {
             throw .invalidField(field: "contactPhone", code: "invalid_phone", zh: "联系电话格式不正确", en: "Not a telephone number")
         }
         if let e = d.contactEmail {

@@ -64,16 +64,20 @@ public struct Notice: Sendable, Equatable, Codable {
             case .submitted:
                 add(e, .complaintCreated, [.member, .staff, .merchant], "投诉 \(c.caseNumber) 已提交", "Complaint \(c.caseNumber) was filed")
             case .publicMessage:
-                let to: [NoticeAudience] = e.actor.role == .member ? [.staff, .merchant] : e.actor.role == .merchant ? [.member, .staff] : [.member, .merchant]
+                let to: [NoticeAudience] =
+                    e.actor.role == .member ? [.staff, .merchant] : e.actor.role == .merchant ? [.member, .staff] : [.member, .merchant]
                 add(e, .reply, to, "投诉 \(c.caseNumber) 有新的回复", "New reply on complaint \(c.caseNumber)")
             case .escalated:
                 add(e, .escalated, [.member, .staff], "投诉 \(c.caseNumber) 已升级", "Complaint \(c.caseNumber) was escalated")
             case .statusChanged where e.payload["to"]?.stringValue == ComplaintStatus.resolutionProposed.rawValue:
-                add(e, .resolutionProposed, [.member, .merchant], "投诉 \(c.caseNumber) 有待您确认的解决方案", "A resolution awaits your answer on \(c.caseNumber)")
+                add(
+                    e, .resolutionProposed, [.member, .merchant], "投诉 \(c.caseNumber) 有待您确认的解决方案",
+                    "A resolution awaits your answer on \(c.caseNumber)")
             case .statusChanged where e.actor.role != .member || e.payload["automatic"] == .bool(true):
                 let to = e.payload["to"]?.stringValue.flatMap(ComplaintStatus.init(rawValue:))
                 add(
-                    e, .statusChanged, [.member, .merchant], "投诉 \(c.caseNumber) 状态：\(to?.labelZh ?? "")", "Complaint \(c.caseNumber) is now \(to?.labelEn ?? "")")
+                    e, .statusChanged, [.member, .merchant], "投诉 \(c.caseNumber) 状态：\(to?.labelZh ?? "")",
+                    "Complaint \(c.caseNumber) is now \(to?.labelEn ?? "")")
             case .ruled, .rulingProposed:
                 add(
                     e, .ruling, e.kind == .ruled ? [.member, .merchant, .staff] : [.staff],
@@ -86,11 +90,15 @@ public struct Notice: Sendable, Equatable, Codable {
                 let to: [NoticeAudience] = owner == "merchant" ? [.merchant, .staff] : owner == "member" ? [.member] : [.staff, .member]
                 add(e, .deadlineMissed, to, "投诉 \(c.caseNumber) 的期限（\(deadline)）已届满", "A deadline (\(deadline)) on \(c.caseNumber) was missed")
             case .recordsRequested:
-                add(e, .recordsRequested, [.merchant, .member], "投诉 \(c.caseNumber)：平台要求商家举证", "Records requested from the merchant on \(c.caseNumber)")
+                add(
+                    e, .recordsRequested, [.merchant, .member], "投诉 \(c.caseNumber)：平台要求商家举证",
+                    "Records requested from the merchant on \(c.caseNumber)")
             case .recordsSubmitted:
                 add(e, .recordsSubmitted, [.staff], "投诉 \(c.caseNumber)：商家已提交记录", "The merchant submitted records on \(c.caseNumber)")
             case .recordsDefaulted:
-                add(e, .recordsDefaulted, [.merchant, .staff, .member], "投诉 \(c.caseNumber)：商家逾期未举证", "The merchant missed its evidence deadline on \(c.caseNumber)")
+                add(
+                    e, .recordsDefaulted, [.merchant, .staff, .member], "投诉 \(c.caseNumber)：商家逾期未举证",
+                    "The merchant missed its evidence deadline on \(c.caseNumber)")
             case .remedyOffered:
                 add(e, .resolutionProposed, [.member, .staff], "投诉 \(c.caseNumber)：商家提出了解决方案", "The merchant offered a remedy on \(c.caseNumber)")
             case .frozen:

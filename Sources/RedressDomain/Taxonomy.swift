@@ -88,25 +88,35 @@ public struct Taxonomy: Sendable {
 
     /// The taxonomy of PRODUCT.md: transaction, service and security problems, plus other.
     public static let standard = Taxonomy(categories: [
-        .init(code: "transaction.topup_not_credited", dimension: .transaction, labelZh: "充值未到账", labelEn: "Top-up paid but not credited",
-              evidence: [.orderNumber, .paymentVoucher, .screenshots]),
-        .init(code: "transaction.goods_not_as_described", dimension: .transaction, labelZh: "商品与描述不符", labelEn: "Goods not as described",
-              evidence: [.orderNumber, .paymentVoucher, .advertisedVsDelivered, .screenshots]),
-        .init(code: "transaction.forced_auto_renewal", dimension: .transaction, labelZh: "自动续费强制扣款", labelEn: "Auto-renewal charged without notice",
-              evidence: [.orderNumber, .paymentVoucher, .renewalNotice, .bankStatement]),
-        .init(code: "service.slow_support_response", dimension: .service, labelZh: "客服响应延迟", labelEn: "Support answers late or never",
-              evidence: [.orderNumber, .chatRecords, .screenshots]),
-        .init(code: "service.after_sales_not_honoured", dimension: .service, labelZh: "售后承诺未兑现", labelEn: "After-sales promise not kept",
-              evidence: [.orderNumber, .chatRecords, .screenshots]),
-        .init(code: "service.membership_not_activated", dimension: .service, labelZh: "会员权限未开通", labelEn: "Membership rights not activated",
-              evidence: [.orderNumber, .paymentVoucher, .screenshots]),
-        .init(code: "security.account_stolen", dimension: .security, labelZh: "账号被盗刷", labelEn: "Account stolen and used to spend",
-              evidence: [.accountActivity, .bankStatement, .policeReport, .screenshots]),
-        .init(code: "security.personal_info_leaked", dimension: .security, labelZh: "个人信息泄露", labelEn: "Personal information leaked",
-              evidence: [.leakProof, .screenshots]),
-        .init(code: "security.abnormal_transactions", dimension: .security, labelZh: "交易记录异常", labelEn: "Transaction records look wrong",
-              evidence: [.accountActivity, .bankStatement, .screenshots]),
-        .init(code: "other.other", dimension: .other, labelZh: "其他问题", labelEn: "Other problem",
-              evidence: [.orderNumber, .screenshots]),
+        .init(
+            code: "transaction.topup_not_credited", dimension: .transaction, labelZh: "充值未到账", labelEn: "Top-up paid but not credited",
+            evidence: [.orderNumber, .paymentVoucher, .screenshots]),
+        .init(
+            code: "transaction.goods_not_as_described", dimension: .transaction, labelZh: "商品与描述不符", labelEn: "Goods not as described",
+            evidence: [.orderNumber, .paymentVoucher, .advertisedVsDelivered, .screenshots]),
+        .init(
+            code: "transaction.forced_auto_renewal", dimension: .transaction, labelZh: "自动续费强制扣款", labelEn: "Auto-renewal charged without notice",
+            evidence: [.orderNumber, .paymentVoucher, .renewalNotice, .bankStatement]),
+        .init(
+            code: "service.slow_support_response", dimension: .service, labelZh: "客服响应延迟", labelEn: "Support answers late or never",
+            evidence: [.orderNumber, .chatRecords, .screenshots]),
+        .init(
+            code: "service.after_sales_not_honoured", dimension: .service, labelZh: "售后承诺未兑现", labelEn: "After-sales promise not kept",
+            evidence: [.orderNumber, .chatRecords, .screenshots]),
+        .init(
+            code: "service.membership_not_activated", dimension: .service, labelZh: "会员权限未开通", labelEn: "Membership rights not activated",
+            evidence: [.orderNumber, .paymentVoucher, .screenshots]),
+        .init(
+            code: "security.account_stolen", dimension: .security, labelZh: "账号被盗刷", labelEn: "Account stolen and used to spend",
+            evidence: [.accountActivity, .bankStatement, .policeReport, .screenshots]),
+        .init(
+            code: "security.personal_info_leaked", dimension: .security, labelZh: "个人信息泄露", labelEn: "Personal information leaked",
+            evidence: [.leakProof, .screenshots]),
+        .init(
+            code: "security.abnormal_transactions", dimension: .security, labelZh: "交易记录异常", labelEn: "Transaction records look wrong",
+            evidence: [.accountActivity, .bankStatement, .screenshots]),
+        .init(
+            code: "other.other", dimension: .other, labelZh: "其他问题", labelEn: "Other problem",
+            evidence: [.orderNumber, .screenshots]),
     ])
 }

@@ -9,7 +9,10 @@ public struct HolidayYear: Codable, Sendable, Equatable {
     public var daysOff: [CivilDate]
     public var workingWeekends: [CivilDate]
 
-    public init(year: Int, region: String = "CN", timeZone: String = "Asia/Shanghai", source: String? = nil, daysOff: [CivilDate], workingWeekends: [CivilDate]) {
+    public init(
+        year: Int, region: String = "CN", timeZone: String = "Asia/Shanghai", source: String? = nil, daysOff: [CivilDate],
+        workingWeekends: [CivilDate]
+    ) {
         self.year = year
         self.region = region
         self.timeZone = timeZone

@@ -47,7 +47,9 @@ public struct DossierBuilder: Sendable {
         }
         let highest = records.map(\.leafIndex).max() ?? -1
         let head = try await headCovering(highest + 1)
-        if highest >= head.treeSize { throw DossierError.logIncomplete("log leaf \(highest) of case \(c.caseNumber) is beyond the signed log of \(head.treeSize) entries") }
+        if highest >= head.treeSize {
+            throw DossierError.logIncomplete("log leaf \(highest) of case \(c.caseNumber) is beyond the signed log of \(head.treeSize) entries")
+        }
         let key = try await store.ledgerKeys().first { $0.keyId == head.keyId }
         guard let key else { throw DossierError.logIncomplete("the key that signed the latest head is not recorded") }
 
@@ -59,7 +61,9 @@ public struct DossierBuilder: Sendable {
             proofs.append(DossierProof(leafIndex: r.leafIndex, auditPath: path.map(HexCoding.encode)))
         }
         for e in events {
-            guard let r = eventLeaves[e.sequence] else { throw DossierError.logIncomplete("event \(e.sequence) of case \(c.caseNumber) has no log entry") }
+            guard let r = eventLeaves[e.sequence] else {
+                throw DossierError.logIncomplete("event \(e.sequence) of case \(c.caseNumber) has no log entry")
+            }
             let withheld = audience == .member && e.visibility == .internal
             if !withheld {
                 lines += e.canonicalBytes
@@ -67,14 +71,17 @@ public struct DossierBuilder: Sendable {
             }
             manifestEvents.append(
                 DossierManifest.Event(
-                    sequence: e.sequence, hash: e.hash, previousHash: e.previousHash, visibility: e.visibility, withheld: withheld, leafIndex: r.leafIndex,
+                    sequence: e.sequence, hash: e.hash, previousHash: e.previousHash, visibility: e.visibility, withheld: withheld,
+                    leafIndex: r.leafIndex,
                     leafHash: HexCoding.encode(r.leafHash)))
             try await proof(r)
         }
         var items: [DossierArchive.Item] = []
         var manifestFiles: [DossierManifest.File] = []
         for f in files {
-            guard let r = fileLeaves[f.sha256] else { throw DossierError.logIncomplete("evidence file \(f.sha256) of case \(c.caseNumber) has no log entry") }
+            guard let r = fileLeaves[f.sha256] else {
+                throw DossierError.logIncomplete("evidence file \(f.sha256) of case \(c.caseNumber) has no log entry")
+            }
             guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
                 throw DossierError.logIncomplete("the bytes of evidence file \(f.sha256) are missing")
             }
@@ -95,15 +102,16 @@ public struct DossierBuilder: Sendable {
             c, events: events, files: files, audience: audience, head: head, member: member, merchant: merchant,
             platformName: platformName, generatedAt: now)
 
-        items.insert(contentsOf: [
-            .init(path: "README.txt", bytes: Array(Self.readme(caseNumber: c.caseNumber, audience: audience).utf8), compress: true),
-            .init(path: "summary.html", bytes: Array(summary.utf8), compress: true),
-            .init(path: "manifest.json", bytes: try Self.json(manifest), compress: true),
-            .init(path: "events.jsonl", bytes: lines, compress: true),
-            .init(path: "ledger/tree-head.json", bytes: try Self.json(head), compress: false),
-            .init(path: "ledger/proofs.json", bytes: try Self.json(proofs), compress: true),
-            .init(path: "ledger/public-key.pem", bytes: Array(key.pem.utf8), compress: false),
-        ], at: 0)
+        items.insert(
+            contentsOf: [
+                .init(path: "README.txt", bytes: Array(Self.readme(caseNumber: c.caseNumber, audience: audience).utf8), compress: true),
+                .init(path: "summary.html", bytes: Array(summary.utf8), compress: true),
+                .init(path: "manifest.json", bytes: try Self.json(manifest), compress: true),
+                .init(path: "events.jsonl", bytes: lines, compress: true),
+                .init(path: "ledger/tree-head.json", bytes: try Self.json(head), compress: false),
+                .init(path: "ledger/proofs.json", bytes: try Self.json(proofs), compress: true),
+                .init(path: "ledger/public-key.pem", bytes: Array(key.pem.utf8), compress: false),
+            ], at: 0)
         return try DossierArchive.write(items, modified: now)
     }
 
@@ -125,9 +133,9 @@ public struct DossierBuilder: Sendable {
 
     static func time(_ d: Date?) -> String { d.map { beijing.string(from: $0) } ?? "" }
 
-
     static func summary(
-        _ c: Complaint, events: [TimelineEvent], files: [EvidenceFile], audience: Audience, head: SignedTreeHead, member: User?, merchant: Merchant? = nil,
+        _ c: Complaint, events: [TimelineEvent], files: [EvidenceFile], audience: Audience, head: SignedTreeHead, member: User?,
+        merchant: Merchant? = nil,
         platformName: String = "本平台", generatedAt: Date
     ) -> String {
         let category = Taxonomy.standard.category(c.categoryCode)
@@ -153,7 +161,8 @@ public struct DossierBuilder: Sendable {
             "platformName": platformName,
             "ruling": c.ruling.map { r -> [String: Any] in
                 [
-                    "outcome": Labels.outcome(r.outcome), "reason": r.reason, "decidedAt": time(r.decidedAt), "decidedBy": Labels.role(r.decidedBy.role),
+                    "outcome": Labels.outcome(r.outcome), "reason": r.reason, "decidedAt": time(r.decidedAt),
+                    "decidedBy": Labels.role(r.decidedBy.role),
                     "amount": r.amountFen.map(Yuan.format) ?? "", "basis": r.basis == "merchant_default" ? "商家逾期未举证（电子商务法第六十二条）" : "审查决定",
                 ]
             } ?? [String: Any](),
@@ -210,7 +219,8 @@ public struct DossierBuilder: Sendable {
             "withheld": audience == .member ? events.count - shown.count : 0,
             "files": files.map { f -> [String: Any] in
                 [
-                    "fileName": f.fileName, "mediaType": f.mediaType.rawValue, "size": "\(f.sizeBytes) 字节", "uploadedBy": Labels.role(f.uploadedBy.role),
+                    "fileName": f.fileName, "mediaType": f.mediaType.rawValue, "size": "\(f.sizeBytes) 字节",
+                    "uploadedBy": Labels.role(f.uploadedBy.role),
                     "uploadedAt": time(f.uploadedAt), "path": "evidence/\(f.sha256).\(f.mediaType.fileExtension)",
                 ]
             },
@@ -305,7 +315,9 @@ enum Labels {
         if let name = payload["fileName"]?.stringValue { parts.append("文件：\(name)") }
         if let sha = payload["sha256"]?.stringValue { parts.append("SHA-256 \(sha.prefix(16))…") }
         if let d = payload["deadline"]?.stringValue { parts.append("时限：" + (DeadlineKind(rawValue: d)?.labelZh ?? d)) }
-        if payload["from"] == nil, let t = payload["tier"]?.stringValue, let tierValue = Tier(rawValue: t) { parts.append("处理层级：" + tierValue.labelZh) }
+        if payload["from"] == nil, let t = payload["tier"]?.stringValue, let tierValue = Tier(rawValue: t) {
+            parts.append("处理层级：" + tierValue.labelZh)
+        }
         if let assignee = payload["assigneeId"] {
             parts.append(assignee.stringValue.map { "指派给工作人员 \($0.prefix(8))…" } ?? "取消指派")
         }

@@ -79,7 +79,8 @@ package enum JSONBody {
     /// The raw bytes of a JSON request body (415 for another content type, 400 when empty, 413 when too large).
     package static func body(of request: Request, context: RedressRequestContext) async throws -> Data {
         if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", zh: "请求体必须是 application/json", en: "The request body must be application/json")
+            throw APIError(
+                .unsupportedMediaType, "unsupported_media_type", zh: "请求体必须是 application/json", en: "The request body must be application/json")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else {
@@ -93,7 +94,9 @@ package enum JSONBody {
         do {
             return try decoder.decode(T.self, from: data)
         } catch DecodingError.dataCorrupted(let ctx) where ctx.codingPath.isEmpty {
-            if let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), let field = nonIntegerNumber(in: tree, path: "") {
+            if let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+                let field = nonIntegerNumber(in: tree, path: "")
+            {
                 throw APIError.invalid(
                     field, "invalid_number", zh: "字段 \(field) 必须是范围内的整数（金额以分为单位）",
                     en: "The field \(field) must be an integer within range (amounts are in fen)")

@@ -73,7 +73,9 @@ package struct MultipartFormData {
             guard let colon = line.firstIndex(of: ":") else { throw .malformed }
             let name = line[..<colon]
             // Header names are tokens (RFC 9110 §5.1): visible ASCII without separators.
-            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 && !"()<>@,;:\\\"/[]?={}".unicodeScalars.contains($0) })
+            guard !name.isEmpty,
+                name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 && !"()<>@,;:\\\"/[]?={}".unicodeScalars.contains($0) }
+                )
             else { throw .malformed }
             out.append((String(name), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }

@@ -67,7 +67,8 @@ extension PreparedUpdate {
         c.headHash = events.last?.hash ?? current.headHash
         let notices = Notice.plan(c, events: events).map(NoticeRow.init)
         return PreparedUpdate(
-            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
+            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
+            notices: notices,
             payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount)
     }
 }
@@ -93,7 +94,6 @@ struct IndexedColumns: Sendable {
         reviewerIds = c.reviewerIds
     }
 }
-
 
 extension Complaint {
     /// The `reviewers` column: ",id1,id2," of the external reviewers given the case, found with a substring match.

@@ -296,7 +296,8 @@ struct StoredComplaintReader {
             case "tier": tier = r.string().flatMap(Tier.init(rawValue:))
             case "queue": queue = r.string().flatMap(Queue.init(rawValue:))
             case "assigneeId": assigneeId = r.string(); return assigneeId != nil
-            case "deadlines": return r.array { r in
+            case "deadlines":
+                return r.array { r in
                     guard let d = r.deadline() else { return false }
                     deadlines.append(d)
                     return true
@@ -311,7 +312,8 @@ struct StoredComplaintReader {
             case "eventCount": eventCount = r.int()
             case "headHash": headHash = r.string()
             case "respondent": respondent = r.respondent(); return respondent != nil
-            case "reviewerIds": return r.array { r in
+            case "reviewerIds":
+                return r.array { r in
                     guard let s = r.string() else { return false }
                     reviewers.append(s)
                     return true
@@ -326,7 +328,8 @@ struct StoredComplaintReader {
             let eventCount, let headHash
         else { return nil }
         return Complaint(
-            id: id, caseNumber: caseNumber, memberId: memberId, categoryCode: categoryCode, dimension: dimension, order: order, occurredAt: occurredAt,
+            id: id, caseNumber: caseNumber, memberId: memberId, categoryCode: categoryCode, dimension: dimension, order: order,
+            occurredAt: occurredAt,
             narrative: narrative, remedy: remedy, amountClaimedFen: claimed, channel: channel, emergency: emergency, status: status, tier: tier,
             queue: queue, assigneeId: assigneeId, deadlines: deadlines, rejectionReason: rejection, memberDisputedAt: disputed,
             firstRespondedAt: firstResponded, resolvedAt: resolved, closedAt: closed, createdAt: created, updatedAt: updated,
@@ -353,7 +356,8 @@ struct StoredComplaintReader {
         }
         guard ok, let number, let paid, let product, let respondent else { return nil }
         return OrderReference(
-            orderNumber: number, amountPaidFen: paid, productKind: product, respondent: respondent, merchantId: merchantId, merchantName: merchantName,
+            orderNumber: number, amountPaidFen: paid, productKind: product, respondent: respondent, merchantId: merchantId,
+            merchantName: merchantName,
             paidAt: paidAt, paymentReference: reference)
     }
 

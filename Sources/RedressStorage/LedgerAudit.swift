@@ -29,12 +29,20 @@ public enum LedgerAudit {
         }
         var subjects: [(what: String, leaf: MerkleTree.Hash, record: LedgerRecord)] = []
         for e in events {
-            guard let r = eventRecords.removeValue(forKey: e.sequence) else { return "case \(caseNumber): event \(e.sequence) has no entry in the evidence log" }
+            guard let r = eventRecords.removeValue(forKey: e.sequence) else {
+                return "case \(caseNumber): event \(e.sequence) has no entry in the evidence log"
+            }
             subjects.append(("case \(caseNumber): event \(e.sequence)", MerkleTree.leafHash(LedgerEntry.event(e)), r))
         }
         for f in files {
-            guard let r = fileRecords.removeValue(forKey: f.sha256) else { return "case \(caseNumber): evidence file \(f.sha256) has no entry in the evidence log" }
-            subjects.append(("case \(caseNumber): evidence file \(f.fileName) (\(f.sha256))", MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, f)), r))
+            guard let r = fileRecords.removeValue(forKey: f.sha256) else {
+                return "case \(caseNumber): evidence file \(f.sha256) has no entry in the evidence log"
+            }
+            subjects.append(
+                (
+                    "case \(caseNumber): evidence file \(f.fileName) (\(f.sha256))",
+                    MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, f)), r
+                ))
         }
         if let (s, r) = eventRecords.min(by: { $0.key < $1.key }) {
             return "case \(caseNumber): log leaf \(r.leafIndex) records event \(s), which the case does not have"
@@ -43,13 +51,15 @@ public enum LedgerAudit {
             return "case \(caseNumber): log leaf \(r.leafIndex) records evidence file \(sha), which the case does not have"
         }
         for s in subjects where s.leaf != s.record.leafHash {
-            return "\(s.what): log leaf \(s.record.leafIndex) holds \(HexCoding.encode(s.record.leafHash)), but its entry hashes to \(HexCoding.encode(s.leaf))"
+            return
+                "\(s.what): log leaf \(s.record.leafIndex) holds \(HexCoding.encode(s.record.leafHash)), but its entry hashes to \(HexCoding.encode(s.leaf))"
         }
         guard let head, let store, let root = head.root else { return nil }
         for s in subjects where s.record.leafIndex < head.treeSize {
             let proof = try await store.inclusionProof(leafIndex: s.record.leafIndex, treeSize: head.treeSize)
             if !MerkleTree.verifyInclusion(leafHash: s.leaf, leafIndex: s.record.leafIndex, treeSize: head.treeSize, proof: proof, root: root) {
-                return "\(s.what): the stored tree does not prove leaf \(s.record.leafIndex) included in the signed head of size \(head.treeSize) (root \(head.rootHash))"
+                return
+                    "\(s.what): the stored tree does not prove leaf \(s.record.leafIndex) included in the signed head of size \(head.treeSize) (root \(head.rootHash))"
             }
         }
         return nil
@@ -57,9 +67,12 @@ public enum LedgerAudit {
 
     /// The head is signed by a known key and its root is what the stored tree gives for its size.
     public static func checkHead(_ head: SignedTreeHead, keys: [LedgerPublicKey], store: any RedressStore) async throws -> String? {
-        guard let key = keys.first(where: { $0.keyId == head.keyId }) else { return "signed head of size \(head.treeSize): signed by key \(head.keyId), which the log does not know" }
+        guard let key = keys.first(where: { $0.keyId == head.keyId }) else {
+            return "signed head of size \(head.treeSize): signed by key \(head.keyId), which the log does not know"
+        }
         guard let publicKey = key.signingKey, head.verify(with: publicKey) else {
-            return "signed head of size \(head.treeSize): its signature does not verify with key \(head.keyId) (size, root or time changed after signing)"
+            return
+                "signed head of size \(head.treeSize): its signature does not verify with key \(head.keyId) (size, root or time changed after signing)"
         }
         let state = try await store.ledgerState()
         guard head.treeSize <= state.size else {
@@ -67,7 +80,8 @@ public enum LedgerAudit {
         }
         let root = try await store.ledgerRoot(treeSize: head.treeSize)
         guard HexCoding.encode(root) == head.rootHash else {
-            return "signed head of size \(head.treeSize): signed root \(head.rootHash), but the stored tree gives \(HexCoding.encode(root)) (the log was rewritten)"
+            return
+                "signed head of size \(head.treeSize): signed root \(head.rootHash), but the stored tree gives \(HexCoding.encode(root)) (the log was rewritten)"
         }
         return nil
     }

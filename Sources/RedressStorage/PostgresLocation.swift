@@ -26,7 +26,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     public init(
-        host: String, port: Int = 5432, user: String, password: String? = nil, database: String, tls: TLSMode = .disable, rootCertificate: String? = nil
+        host: String, port: Int = 5432, user: String, password: String? = nil, database: String, tls: TLSMode = .disable,
+        rootCertificate: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -54,7 +55,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
                     throw StoreError.unavailable(
-                        "the database URL's sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")), not \(item.value ?? "nothing")")
+                        "the database URL's sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")), not \(item.value ?? "nothing")"
+                    )
                 }
                 tls = mode
             case "sslrootcert":

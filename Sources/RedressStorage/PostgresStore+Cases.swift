@@ -273,7 +273,8 @@ extension PostgresStore {
             case .integer(let n): binds.append(n)
             }
         }
-        let total = try await rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM complaints \(whereClause)", binds: binds)).first?.decode(Int.self) ?? 0
+        let total =
+            try await rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM complaints \(whereClause)", binds: binds)).first?.decode(Int.self) ?? 0
         let bodies = try await rows(
             PostgresQuery(unsafeSQL: "SELECT body FROM complaints \(whereClause) \(order) LIMIT \(q.limit) OFFSET \(q.offset)", binds: binds))
         return ComplaintPage(items: try bodies.map { try Complaint.fromStorage(try $0.decode(String.self)) }, total: total)

@@ -9,7 +9,9 @@ extension PostgresStore {
     static func hash(_ b: ByteBuffer) -> MerkleTree.Hash { Array(b.readableBytesView) }
 
     public func ledgerState() async throws -> LedgerState {
-        guard let row = try await rows("SELECT size, peaks FROM ledger_frontier WHERE id = 1").first else { return LedgerState(size: 0, root: MerkleTree.emptyRoot) }
+        guard let row = try await rows("SELECT size, peaks FROM ledger_frontier WHERE id = 1").first else {
+            return LedgerState(size: 0, root: MerkleTree.emptyRoot)
+        }
         let (size, peaks) = try row.decode((Int, ByteBuffer).self)
         let bytes = Self.hash(peaks)
         let frontier = MerkleFrontier(size: size, peaks: stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<$0 + 32]) })
@@ -74,7 +76,8 @@ extension PostgresStore {
             """
         ).map { row in
             let (index, hash, kind, sequence, sha) = try row.decode((Int, ByteBuffer, String, Int, String).self)
-            return LedgerRecord(subject: kind == "event" ? .event(sequence: sequence) : .evidenceFile(sha256: sha), leafIndex: index, leafHash: Self.hash(hash))
+            return LedgerRecord(
+                subject: kind == "event" ? .event(sequence: sequence) : .evidenceFile(sha256: sha), leafIndex: index, leafHash: Self.hash(hash))
         }
     }
 
@@ -83,10 +86,11 @@ extension PostgresStore {
             return StoredHashes.parents(of: try await ledgerHashes(level: level - 1, from: 2 * index, limit: 2 * limit))
         }
         if level == 0 {
-            return try await rows("SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= \(index) ORDER BY leaf_index LIMIT \(limit)").map {
-                let (i, h) = try $0.decode((Int, ByteBuffer).self)
-                return (index: i, hash: Self.hash(h))
-            }
+            return try await rows("SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= \(index) ORDER BY leaf_index LIMIT \(limit)")
+                .map {
+                    let (i, h) = try $0.decode((Int, ByteBuffer).self)
+                    return (index: i, hash: Self.hash(h))
+                }
         }
         let base = SQLiteLedger.nodeId(level: level, index: 0)
         let end = SQLiteLedger.nodeId(level: level + 1, index: 0)

@@ -49,7 +49,8 @@ extension PostgresStore {
         try await rows("SELECT body, previous_body, updated_at_ms, updated_by FROM policy_history ORDER BY id DESC LIMIT \(limit)").map { row in
             let (body, previous, at, by) = try row.decode((String, String?, Int64, String).self)
             return PolicyChange(
-                at: Codec.date(at), by: by, previous: try previous.map { try Codec.decode(Policy.self, $0) }, policy: try Codec.decode(Policy.self, body))
+                at: Codec.date(at), by: by, previous: try previous.map { try Codec.decode(Policy.self, $0) },
+                policy: try Codec.decode(Policy.self, body))
         }
     }
 
@@ -138,7 +139,8 @@ extension PostgresStore {
         let found =
             if let status {
                 try await rows(
-                    "SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE status = \(status.rawValue) ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)")
+                    "SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE status = \(status.rawValue) ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)"
+                )
             } else {
                 try await rows("SELECT \(unescaped: Self.deliveryColumns) FROM deliveries ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)")
             }
@@ -153,7 +155,8 @@ extension PostgresStore {
             "SELECT delivery_id, attempt, at_ms, ok, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY attempt"
         ).map { row in
             let (deliveryId, attempt, at, ok, code, error, duration) = try row.decode((Int64, Int, Int64, Bool, Int?, String?, Int).self)
-            return DeliveryAttempt(deliveryId: deliveryId, attempt: attempt, at: Codec.date(at), ok: ok, statusCode: code, error: error, durationMs: duration)
+            return DeliveryAttempt(
+                deliveryId: deliveryId, attempt: attempt, at: Codec.date(at), ok: ok, statusCode: code, error: error, durationMs: duration)
         }
         return (d, attempts)
     }
@@ -198,13 +201,15 @@ extension PostgresStore {
     }
 
     public func webhooks() async throws -> [WebhookSubscription] {
-        try await rows("SELECT id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled FROM webhooks ORDER BY created_at_ms, id").map {
-            row in
-            let (id, url, secret, topics, merchant, by, at, disabled) = try row.decode((String, String, String, String, String?, String, Int64, Bool).self)
-            return WebhookSubscription(
-                id: id, url: url, secret: secret, topics: try Codec.decode([String].self, topics), merchantId: merchant, createdBy: by,
-                createdAt: Codec.date(at), disabled: disabled)
-        }
+        try await rows("SELECT id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled FROM webhooks ORDER BY created_at_ms, id")
+            .map {
+                row in
+                let (id, url, secret, topics, merchant, by, at, disabled) = try row.decode(
+                    (String, String, String, String, String?, String, Int64, Bool).self)
+                return WebhookSubscription(
+                    id: id, url: url, secret: secret, topics: try Codec.decode([String].self, topics), merchantId: merchant, createdBy: by,
+                    createdAt: Codec.date(at), disabled: disabled)
+            }
     }
 
     public func setWebhookDisabled(id: String, disabled: Bool) async throws {

@@ -81,7 +81,8 @@ public final class PostgresStore: RedressStore {
         } catch {
             let reason = Self.describe(error)
             if reason.contains("Connection refused") {
-                throw StoreError.unavailable("cannot connect to PostgreSQL at \(location): connection refused (is the server running and listening there?)")
+                throw StoreError.unavailable(
+                    "cannot connect to PostgreSQL at \(location): connection refused (is the server running and listening there?)")
             }
             if reason.contains("timed out") || reason.contains("connectTimeout") {
                 throw StoreError.unavailable("cannot connect to PostgreSQL at \(location): no answer (timed out)")
@@ -210,7 +211,8 @@ public final class PostgresStore: RedressStore {
                 do {
                     for statement in m.statements { try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await c.query(
-                        "INSERT INTO redress_schema(version, name, applied_at_ms) VALUES (\(m.version), \(m.name), \(Codec.ms(Date())))", logger: logger)
+                        "INSERT INTO redress_schema(version, name, applied_at_ms) VALUES (\(m.version), \(m.name), \(Codec.ms(Date())))",
+                        logger: logger)
                     try await c.query("COMMIT", logger: logger)
                     logger.notice("PostgreSQL schema migrated", metadata: ["version": "\(m.version)", "name": "\(m.name)"])
                 } catch {
@@ -275,7 +277,8 @@ public final class PostgresStore: RedressStore {
         guard let r = Role(rawValue: role) else { throw StoreError.unavailable("unknown role in users table") }
         return StoredUser(
             user: User(
-                id: id, role: r, login: login, displayName: name, phone: phone, createdAt: Codec.date(created), disabled: disabled, merchantId: merchant,
+                id: id, role: r, login: login, displayName: name, phone: phone, createdAt: Codec.date(created), disabled: disabled,
+                merchantId: merchant,
                 email: email),
             passwordHash: hash)
     }

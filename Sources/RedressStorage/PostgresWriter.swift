@@ -222,7 +222,9 @@ final class PostgresWriter: Sendable {
         do {
             // The frontier row is locked first: every server's write transactions queue here, so the log is appended
             // by one transaction at a time, and no transaction waits for a case row while holding the frontier.
-            guard let row = try await connection.query("SELECT size, peaks FROM ledger_frontier WHERE id = 1 FOR UPDATE", logger: logger).collect().first
+            guard
+                let row = try await connection.query("SELECT size, peaks FROM ledger_frontier WHERE id = 1 FOR UPDATE", logger: logger).collect()
+                    .first
             else { throw StoreError.unavailable("the evidence log's frontier row is missing") }
             let (size, peaks) = try row.decode((Int, ByteBuffer).self)
             let bytes = Array(peaks.readableBytesView)
@@ -269,7 +271,8 @@ final class PostgresWriter: Sendable {
             }
             if !batch.signals.isEmpty {
                 // Delivered to every listening server when (and only if) the transaction commits.
-                try await connection.query("SELECT pg_notify(\(Self.channel), s) FROM unnest(\(batch.signals.map(\.payload))) AS t(s)", logger: logger)
+                try await connection.query(
+                    "SELECT pg_notify(\(Self.channel), s) FROM unnest(\(batch.signals.map(\.payload))) AS t(s)", logger: logger)
             }
             try await connection.query("COMMIT", logger: logger)
             return results

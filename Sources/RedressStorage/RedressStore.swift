@@ -30,7 +30,6 @@ public enum CreateOutcome: Sendable {
     case replayed(Complaint)
 }
 
-
 /// A case's entry in the evidence log.
 public struct LedgerRecord: Sendable, Equatable {
     public enum Subject: Sendable, Equatable {
@@ -56,7 +55,6 @@ public struct LedgerState: Sendable, Equatable {
         self.root = root
     }
 }
-
 
 public enum StoreError: Error, Sendable, Equatable {
     case notFound
@@ -119,7 +117,9 @@ public protocol CaseStore: Sendable {
     func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (Complaint, [TimelineEvent])
     /// Applies the same change function to several cases in one transaction (the sweeper's batches); cases with nothing to do
     /// are left out of the result. A case that no longer exists is skipped.
-    func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(Complaint, [TimelineEvent])]
+    func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(
+        Complaint, [TimelineEvent]
+    )]
     func timeline(complaintId: String) async throws -> [TimelineEvent]
     /// Identifiers of complaints in id order, for walking the whole store.
     func complaintIds(after: String?, limit: Int) async throws -> [String]

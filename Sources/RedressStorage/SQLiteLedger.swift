@@ -147,7 +147,8 @@ struct SQLiteNodeSource: MerkleNodeSource {
             guard let data, data.count == 32 else { throw MerkleSourceError.missingNode(level: 0, index: index) }
             return [UInt8](data)
         case 1..<SQLiteLedger.lowestStoredLevel:
-            return MerkleTree.nodeHash(try perfectSubtreeHash(level: level - 1, index: 2 * index), try perfectSubtreeHash(level: level - 1, index: 2 * index + 1))
+            return MerkleTree.nodeHash(
+                try perfectSubtreeHash(level: level - 1, index: 2 * index), try perfectSubtreeHash(level: level - 1, index: 2 * index + 1))
         default:
             let data = try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT hash FROM ledger_nodes WHERE id = ?"), arguments: [SQLiteLedger.nodeId(level: level, index: index)])

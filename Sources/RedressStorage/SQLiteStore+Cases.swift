@@ -76,7 +76,8 @@ extension SQLiteStore {
 
     static func insertNoticeRows(_ db: Database, complaintId: String, _ rows: [NoticeRow]) throws {
         guard !rows.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO notices(complaint_id, event_sequence, topic, body, created_at_ms) VALUES (?, ?, ?, ?, ?)")
         for n in rows { try statement.execute(arguments: [complaintId, n.sequence, n.topic, n.body, n.createdAtMs]) }
     }
 
@@ -142,7 +143,8 @@ extension SQLiteStore {
             guard !ids.isEmpty else { return ComplaintPage(items: [], total: total) }
             var bodies: [String: String] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+                db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(ids))
             {
                 bodies[row["id"]] = row["body"]
             }
@@ -166,7 +168,9 @@ extension SQLiteStore {
     /// The sweeper's batches. Reading, decoding, the change itself, sealing and encoding run before the write, on the
     /// caller's task; the writer only runs the statements. A case changed in between (its event count moved) is done
     /// again inside the transaction on its current state.
-    public func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(Complaint, [TimelineEvent])] {
+    public func update(complaintIds: [String], _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> [(
+        Complaint, [TimelineEvent]
+    )] {
         guard !complaintIds.isEmpty else { return [] }
         let bodies = try await pool.read { db in
             try String.fetchAll(

@@ -20,7 +20,9 @@ extension SQLiteStore {
                     ])
             } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw StoreError.duplicate(field: "login")
-            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY || e.extendedResultCode == .SQLITE_CONSTRAINT_CHECK {
+            } catch let e as DatabaseError
+                where e.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY || e.extendedResultCode == .SQLITE_CONSTRAINT_CHECK
+            {
                 throw StoreError.notFound
             }
         }

@@ -48,7 +48,8 @@ extension SQLiteStore {
             if !nodeList.isEmpty {
                 let list = nodeList
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT id, hash FROM ledger_nodes WHERE id IN (\(list.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(list))
+                    db, sql: "SELECT id, hash FROM ledger_nodes WHERE id IN (\(list.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(list))
                 {
                     found.nodes[row["id"]] = [UInt8](row["hash"] as Data)
                 }
@@ -83,7 +84,8 @@ extension SQLiteStore {
         return try await pool.read { db in
             if level == 0 {
                 return try Row.fetchAll(
-                    db, sql: "SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?", arguments: [index, limit]
+                    db, sql: "SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+                    arguments: [index, limit]
                 ).map { (index: $0["leaf_index"], hash: [UInt8]($0["leaf_hash"] as Data)) }
             }
             let base = SQLiteLedger.nodeId(level: level, index: 0)
@@ -104,7 +106,8 @@ extension SQLiteStore {
 
     static func treeHead(_ row: Row) -> SignedTreeHead {
         SignedTreeHead(
-            treeSize: row["tree_size"], rootHash: row["root_hash"], timestampMs: row["timestamp_ms"], keyId: row["key_id"], signature: row["signature"])
+            treeSize: row["tree_size"], rootHash: row["root_hash"], timestampMs: row["timestamp_ms"], keyId: row["key_id"],
+            signature: row["signature"])
     }
 
     public func latestTreeHead() async throws -> SignedTreeHead? {
@@ -113,17 +116,20 @@ extension SQLiteStore {
 
     public func treeHead(covering size: Int) async throws -> SignedTreeHead? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads WHERE tree_size >= ? ORDER BY tree_size LIMIT 1", arguments: [size]).map(Self.treeHead)
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads WHERE tree_size >= ? ORDER BY tree_size LIMIT 1", arguments: [size]).map(
+                Self.treeHead)
         }
     }
 
     public func treeHead(size: Int) async throws -> SignedTreeHead? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads WHERE tree_size = ?", arguments: [size]).map(Self.treeHead) }
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM ledger_heads WHERE tree_size = ?", arguments: [size]).map(Self.treeHead)
+        }
     }
 
     public func treeHeads(from size: Int, limit: Int) async throws -> [SignedTreeHead] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger_heads WHERE tree_size >= ? ORDER BY tree_size LIMIT ?", arguments: [size, limit]).map(Self.treeHead)
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger_heads WHERE tree_size >= ? ORDER BY tree_size LIMIT ?", arguments: [size, limit]).map(
+                Self.treeHead)
         }
     }
 
@@ -203,9 +209,12 @@ struct StoredHashes: MerkleNodeSource, Sendable {
             return h
         }
         if level < SQLiteLedger.lowestStoredLevel {
-            return MerkleTree.nodeHash(try perfectSubtreeHash(level: level - 1, index: 2 * index), try perfectSubtreeHash(level: level - 1, index: 2 * index + 1))
+            return MerkleTree.nodeHash(
+                try perfectSubtreeHash(level: level - 1, index: 2 * index), try perfectSubtreeHash(level: level - 1, index: 2 * index + 1))
         }
-        guard let h = nodes[SQLiteLedger.nodeId(level: level, index: index)], h.count == 32 else { throw MerkleSourceError.missingNode(level: level, index: index) }
+        guard let h = nodes[SQLiteLedger.nodeId(level: level, index: index)], h.count == 32 else {
+            throw MerkleSourceError.missingNode(level: level, index: index)
+        }
         return h
     }
 }

@@ -19,7 +19,9 @@ extension SQLiteStore {
                         m.id, m.registeredName, m.shopName, m.businessLicenceNumber, m.verifiedAt.map(Codec.ms), Codec.ms(m.createdAt),
                         Codec.ms(m.updatedAt), body,
                     ])
-            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            } catch let e as DatabaseError
+                where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+            {
                 throw StoreError.duplicate(field: "businessLicenceNumber")
             }
         }
@@ -129,7 +131,8 @@ extension SQLiteStore {
                     arguments: [a.attempt, Codec.ms(next), error, a.deliveryId])
             case .dead:
                 try db.execute(
-                    sql: "UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ? WHERE id = ?", arguments: [a.attempt, error, a.deliveryId])
+                    sql: "UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ? WHERE id = ?",
+                    arguments: [a.attempt, error, a.deliveryId])
             }
             if db.changesCount == 0 { throw StoreError.notFound }
         }
@@ -140,7 +143,8 @@ extension SQLiteStore {
             let rows =
                 if let status {
                     try Row.fetchAll(
-                        db, sql: "SELECT * FROM deliveries WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?", arguments: [status.rawValue, limit, offset])
+                        db, sql: "SELECT * FROM deliveries WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                        arguments: [status.rawValue, limit, offset])
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM deliveries ORDER BY id DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
                 }
@@ -199,7 +203,8 @@ extension SQLiteStore {
         let topics = try Codec.json(w.topics)
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO webhooks(id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO webhooks(id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [w.id, w.url, w.secret, topics, w.merchantId, w.createdBy, Codec.ms(w.createdAt), w.disabled])
         }
     }
@@ -209,7 +214,8 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: "SELECT * FROM webhooks ORDER BY created_at_ms, id").map { row in
                 WebhookSubscription(
                     id: row["id"], url: row["url"], secret: row["secret"], topics: try Codec.decode([String].self, row["topics"]),
-                    merchantId: row["merchant_id"], createdBy: row["created_by"], createdAt: Codec.date(row["created_at_ms"]), disabled: row["disabled"])
+                    merchantId: row["merchant_id"], createdBy: row["created_by"], createdAt: Codec.date(row["created_at_ms"]),
+                    disabled: row["disabled"])
             }
         }
     }

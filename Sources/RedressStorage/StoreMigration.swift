@@ -33,7 +33,9 @@ public struct StoreMigration: Sendable {
         let logger = target.logger
         return try await target.transaction { c in
             for table in ["complaints", "users", "ledger_leaves"] {
-                let n = try await c.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table)"), logger: logger).collect().first?.decode(Int.self) ?? 0
+                let n =
+                    try await c.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table)"), logger: logger).collect().first?.decode(Int.self)
+                    ?? 0
                 if n > 0 {
                     throw StoreError.unavailable("the target database already holds data (\(n) rows in \(table)); migrate into an empty database")
                 }
@@ -76,7 +78,8 @@ public struct StoreMigration: Sendable {
                         tuples.append("(" + placeholders.joined(separator: ", ") + ")")
                     }
                     try await c.query(
-                        PostgresQuery(unsafeSQL: "INSERT INTO \(table) (\(names)) VALUES \(tuples.joined(separator: ", "))", binds: binds), logger: logger)
+                        PostgresQuery(unsafeSQL: "INSERT INTO \(table) (\(names)) VALUES \(tuples.joined(separator: ", "))", binds: binds),
+                        logger: logger)
                     copied += rows.count
                     progress(table, copied)
                     if rows.count < page { break }

@@ -85,7 +85,8 @@ extension StoreVerifier {
         /// The first thing that does not verify, chain first.
         public var firstFailure: String? {
             if let b = chainBreak {
-                return "case \(caseNumber) (\(complaintId)): event at position \(b.position)\(b.foundSequence.map { " (sequence \($0))" } ?? ""): \(b.reason); expected \(b.expected), found \(b.found)"
+                return
+                    "case \(caseNumber) (\(complaintId)): event at position \(b.position)\(b.foundSequence.map { " (sequence \($0))" } ?? ""): \(b.reason); expected \(b.expected), found \(b.found)"
             }
             return ledgerFailure
         }

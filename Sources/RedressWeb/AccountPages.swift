@@ -48,13 +48,15 @@ struct AccountPages: Sendable {
         var model: [String: Any] = ["login": form["login"] ?? "", "next": WebSession.localPath(form["next"]) ?? ""]
         guard WebSession.csrfValid(request, form: form) else {
             model["error"] = WebText.word("csrfFailed", chinese: zh)
-            return pages.page("login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+            return pages.page(
+                "login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: .forbidden)
         }
         do {
             let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
             let user = issued.user
             let target = WebSession.localPath(form["next"]) ?? Site.start(Identity(userId: user.id, role: user.role, merchantId: user.merchantId))
-            return WebSession.redirect(target, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+            return WebSession.redirect(
+                target, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
         } catch {
             let m = site.message(error, chinese: zh)
             model["error"] = m.text
@@ -73,19 +75,24 @@ struct AccountPages: Sendable {
         var model: [String: Any] = ["login": form["login"] ?? "", "displayName": form["displayName"] ?? "", "phone": form["phone"] ?? ""]
         guard WebSession.csrfValid(request, form: form) else {
             model["error"] = WebText.word("csrfFailed", chinese: zh)
-            return pages.page("register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+            return pages.page(
+                "register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .forbidden)
         }
         do {
             let phone = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
             _ = try await services.accounts.registerMember(
-                login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", phone: phone.isEmpty ? nil : phone)
+                login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "",
+                phone: phone.isEmpty ? nil : phone)
             let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
-            return WebSession.redirect("/my", cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+            return WebSession.redirect(
+                "/my", cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
         } catch {
             let m = site.message(error, chinese: zh)
             model["error"] = m.text
             if let f = m.field { model["field_" + f] = true }
-            return pages.page("register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .unprocessableContent)
+            return pages.page(
+                "register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context,
+                status: .unprocessableContent)
         }
     }
 

@@ -71,7 +71,9 @@ struct AdminPages {
         }
         let h = zh ? "小时" : "hours", d = zh ? "天" : "days", wd = zh ? "工作日" : "working days"
         return [
-            f("riskControlThresholdYuan", "超过此金额转风控（元）", "Above this amount, risk control (yuan)", String(p.routing.riskControlThresholdFen / 100), "¥"),
+            f(
+                "riskControlThresholdYuan", "超过此金额转风控（元）", "Above this amount, risk control (yuan)", String(p.routing.riskControlThresholdFen / 100),
+                "¥"),
             f("firstResponseHours", "首次响应", "First response", String(p.deadlines.firstResponseHours), h),
             f("emergencyFirstResponseHours", "紧急通道首次响应", "Emergency first response", String(p.deadlines.emergencyFirstResponseHours), h),
             f("escalationResponseHours", "升级后响应", "Response after escalation", String(p.deadlines.escalationResponseHours), h),
@@ -159,13 +161,15 @@ struct AdminPages {
             func dates(_ key: String) throws -> [CivilDate] {
                 try (form[key] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0.isWhitespace || $0 == "、" }).map { part in
                     guard let d = CivilDate(iso: String(part)) else {
-                        throw DomainError.invalidField(field: key, code: "invalid_date", zh: "日期须写作 YYYY-MM-DD：\(part)", en: "Dates are written YYYY-MM-DD: \(part)")
+                        throw DomainError.invalidField(
+                            field: key, code: "invalid_date", zh: "日期须写作 YYYY-MM-DD：\(part)", en: "Dates are written YYYY-MM-DD: \(part)")
                     }
                     return d
                 }
             }
             guard let year = Int(form["year"] ?? ""), (2000...2100).contains(year) else {
-                throw DomainError.invalidField(field: "year", code: "invalid_year", zh: "年份须在 2000–2100 之间", en: "The year must be between 2000 and 2100")
+                throw DomainError.invalidField(
+                    field: "year", code: "invalid_year", zh: "年份须在 2000–2100 之间", en: "The year must be between 2000 and 2100")
             }
             let y = HolidayYear(
                 year: year, region: "CN", timeZone: "Asia/Shanghai", source: (form["source"] ?? "").isEmpty ? nil : form["source"],
@@ -175,7 +179,10 @@ struct AdminPages {
         } refused: { failure in
             var m = try await policyModel(try await services.policy.current(by: identity), by: identity, chinese: zh)
             m["calendarError"] = failure
-            m["calendar"] = ["year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "", "source": form["source"] ?? ""]
+            m["calendar"] = [
+                "year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "",
+                "source": form["source"] ?? "",
+            ]
             return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
         }
     }
@@ -211,7 +218,8 @@ enum Charts {
         let w = 640.0, h = 220.0, left = 36.0, bottom = 28.0
         let maxCount = max(1, d.perDay.map { $0.counts.values.reduce(0, +) }.max() ?? 1)
         let slot = (w - left) / Double(max(1, d.perDay.count))
-        var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 40))" role="img" aria-labelledby="perday-title" class="chart"><title id="perday-title">"##
+        var out =
+            ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 40))" role="img" aria-labelledby="perday-title" class="chart"><title id="perday-title">"##
         out += esc(zh ? "每日投诉量（按维度）" : "Complaints per day by dimension") + "</title>"
         out += ##"<line x1="\##(left)" y1="\##(h - bottom)" x2="\##(w)" y2="\##(h - bottom)" stroke="#4a5560"/>"##
         out += ##"<text x="2" y="14" font-size="11" fill="#4a5560">\##(maxCount)</text>"##
@@ -223,7 +231,8 @@ enum Charts {
                 guard n > 0 else { continue }
                 let bh = (h - bottom - 10) * Double(n) / Double(maxCount)
                 y -= bh
-                out += ##"<rect x="\##(fmt(x))" y="\##(fmt(y))" width="\##(fmt(slot * 0.7))" height="\##(fmt(bh))" fill="\##(colours[dim] ?? "#888")"><title>\##(day.day) \##(esc(dimensionLabel(dim, chinese: zh))) \##(n)</title></rect>"##
+                out +=
+                    ##"<rect x="\##(fmt(x))" y="\##(fmt(y))" width="\##(fmt(slot * 0.7))" height="\##(fmt(bh))" fill="\##(colours[dim] ?? "#888")"><title>\##(day.day) \##(esc(dimensionLabel(dim, chinese: zh))) \##(n)</title></rect>"##
             }
             if i % 2 == 0 {
                 let label = String(day.day.description.suffix(5))
@@ -233,7 +242,8 @@ enum Charts {
         var lx = left
         for dim in RedressDomain.Dimension.allCases {
             out += ##"<rect x="\##(fmt(lx))" y="\##(fmt(h + 8))" width="10" height="10" fill="\##(colours[dim] ?? "#888")"/>"##
-            out += ##"<text x="\##(fmt(lx + 14))" y="\##(fmt(h + 17))" font-size="11" fill="#1d2329">\##(esc(dimensionLabel(dim, chinese: zh)))</text>"##
+            out +=
+                ##"<text x="\##(fmt(lx + 14))" y="\##(fmt(h + 17))" font-size="11" fill="#1d2329">\##(esc(dimensionLabel(dim, chinese: zh)))</text>"##
             lx += 130
         }
         return out + "</svg>"
@@ -243,7 +253,8 @@ enum Charts {
     static func deadlineShares(_ d: Dashboard, chinese zh: Bool) -> String {
         let tiers = Tier.allCases
         let w = 640.0, row = 34.0
-        var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(row * Double(tiers.count) + 20))" role="img" aria-labelledby="met-title" class="chart"><title id="met-title">"##
+        var out =
+            ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(row * Double(tiers.count) + 20))" role="img" aria-labelledby="met-title" class="chart"><title id="met-title">"##
         out += esc(zh ? "各层级按时履约比例" : "Share of deadlines met, per tier") + "</title>"
         for (i, t) in tiers.enumerated() {
             let (met, ended) = d.deadlines[t] ?? (0, 0)
@@ -251,7 +262,8 @@ enum Charts {
             let y = 10 + Double(i) * row
             out += ##"<text x="0" y="\##(fmt(y + 16))" font-size="12" fill="#1d2329">\##(esc(t.label(chinese: zh)))</text>"##
             out += ##"<rect x="150" y="\##(fmt(y))" width="400" height="22" fill="#e3ecf5"/>"##
-            out += ##"<rect x="150" y="\##(fmt(y))" width="\##(fmt(400 * share))" height="22" fill="\##(share >= 0.9 ? "#1b6b2f" : share >= 0.7 ? "#8a5300" : "#a4161a")"/>"##
+            out +=
+                ##"<rect x="150" y="\##(fmt(y))" width="\##(fmt(400 * share))" height="22" fill="\##(share >= 0.9 ? "#1b6b2f" : share >= 0.7 ? "#8a5300" : "#a4161a")"/>"##
             let text = ended == 0 ? "—" : String(format: "%.0f%% (%d/%d)", share * 100, met, ended)
             out += ##"<text x="558" y="\##(fmt(y + 16))" font-size="12" fill="#1d2329">\##(text)</text>"##
         }
@@ -270,11 +282,13 @@ enum Charts {
         let id = "h\(abs(title.hashValue % 100_000))"
         var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 30))" role="img" aria-labelledby="\##(id)" class="chart"><title id="\##(id)">"##
         out += esc(title) + " · " + (zh ? "中位数 " : "median ") + p50 + " · p90 " + p90 + " · n=\(hours.count)</title>"
-        out += ##"<text x="0" y="12" font-size="12" fill="#1d2329">\##(esc(title)) — \##(zh ? "中位数" : "median") \##(p50), p90 \##(p90), n=\##(hours.count)</text>"##
+        out +=
+            ##"<text x="0" y="12" font-size="12" fill="#1d2329">\##(esc(title)) — \##(zh ? "中位数" : "median") \##(p50), p90 \##(p90), n=\##(hours.count)</text>"##
         for (i, n) in counts.enumerated() {
             let bh = (h - 64) * Double(n) / Double(maxCount)
             let x = Double(i) * slot + slot * 0.1
-            out += ##"<rect x="\##(fmt(x))" y="\##(fmt(h - 20 - bh))" width="\##(fmt(slot * 0.8))" height="\##(fmt(bh))" fill="#0b5cad"><title>\##(labels[i]): \##(n)</title></rect>"##
+            out +=
+                ##"<rect x="\##(fmt(x))" y="\##(fmt(h - 20 - bh))" width="\##(fmt(slot * 0.8))" height="\##(fmt(bh))" fill="#0b5cad"><title>\##(labels[i]): \##(n)</title></rect>"##
             out += ##"<text x="\##(fmt(x))" y="\##(fmt(h - 4))" font-size="11" fill="#4a5560">\##(labels[i])</text>"##
             if n > 0 { out += ##"<text x="\##(fmt(x))" y="\##(fmt(h - 24 - bh))" font-size="11" fill="#1d2329">\##(n)</text>"## }
         }

@@ -63,7 +63,6 @@ struct FilingWizard: Sendable {
         return m
     }
 
-
     /// An optional amount typed in yuan: nil when left empty, .some(nil) when it is not an amount.
     static func optionalFen(_ text: String?) -> Int64?? {
         let t = (text ?? "").trimmingCharacters(in: .whitespaces)
@@ -75,16 +74,15 @@ struct FilingWizard: Sendable {
     static let amountRefused = DomainError.invalidField(
         field: "amountFen", code: "invalid_amount", zh: "请输入金额（元），如 98 或 98.50", en: "Enter an amount in yuan, e.g. 98 or 98.50")
 
-
     @Sendable func newComplaint(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let zh = site.chinese(request)
         var values: [String: String] = ["productKind": "game_topup", "respondent": "platform", "remedyKind": "refund"]
         if let c = request.uri.queryParameters.get("category") { values["category"] = c }
         return pages.page(
-            "new", title: WebText.word("newComplaint", chinese: zh), model: try await wizardModel(step: 1, values: values, chinese: zh), request: request,
+            "new", title: WebText.word("newComplaint", chinese: zh), model: try await wizardModel(step: 1, values: values, chinese: zh),
+            request: request,
             context: context)
     }
-
 
     @Sendable func fileComplaint(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let zh = site.chinese(request)
@@ -106,17 +104,22 @@ struct FilingWizard: Sendable {
         func again(_ step: Int, _ error: String?, status: HTTPResponse.Status = .unprocessableContent) async throws -> Response {
             var m = try await wizardModel(step: step, values: values, chinese: zh)
             if let error { m["error"] = error }
-            return pages.page("new", title: WebText.word("newComplaint", chinese: zh), model: m, request: request, context: context, status: error == nil ? .ok : status)
+            return pages.page(
+                "new", title: WebText.word("newComplaint", chinese: zh), model: m, request: request, context: context,
+                status: error == nil ? .ok : status)
         }
         guard let identity = context.identity, identity.role == .member else {
             // Expired session: the form is shown again with everything typed, and the message says to log in.
             var m = try await wizardModel(step: Int(form["step"] ?? "") ?? 1, values: values, chinese: zh)
             m["error"] = WebText.word("sessionExpired", chinese: zh)
             m["loginAgain"] = true
-            return pages.page("new", title: WebText.word("newComplaint", chinese: zh), model: m, request: request, context: context, status: .unauthorized)
+            return pages.page(
+                "new", title: WebText.word("newComplaint", chinese: zh), model: m, request: request, context: context, status: .unauthorized)
         }
         let step = min(max(Int(form["step"] ?? "") ?? 1, 1), 5)
-        guard WebSession.csrfValid(request, form: form) else { return try await again(step, WebText.word("csrfFailed", chinese: zh), status: .forbidden) }
+        guard WebSession.csrfValid(request, form: form) else {
+            return try await again(step, WebText.word("csrfFailed", chinese: zh), status: .forbidden)
+        }
         if form["back"] != nil { return try await again(max(1, step - 1), nil) }
         let workflow = try await services.cases.workflow()
         let now = services.now()
@@ -197,7 +200,8 @@ struct FilingWizard: Sendable {
         let merchant = (v["merchantId"] ?? "").isEmpty ? nil : v["merchantId"]
         let order = OrderReference(
             orderNumber: v["orderNumber"] ?? "", amountPaidFen: try fen("amountPaid", field: "order.amountPaidFen"),
-            productKind: ProductKind(rawValue: v["productKind"] ?? "") ?? .other, respondent: respondent, merchantId: respondent == .merchant ? merchant : nil)
+            productKind: ProductKind(rawValue: v["productKind"] ?? "") ?? .other, respondent: respondent,
+            merchantId: respondent == .merchant ? merchant : nil)
         let remedyText = (v["remedyText"] ?? "").isEmpty ? nil : v["remedyText"]
         return ComplaintDraft(
             category: v["category"] ?? "", order: order, occurredAt: occurred, narrative: v["narrative"] ?? "",

@@ -40,7 +40,8 @@ struct IntegrationPages {
             "hooks": hooks.map { w -> [String: Any] in
                 [
                     "id": w.id, "url": w.url, "topics": w.topics.isEmpty ? all : w.topics.joined(separator: ", "), "disabled": w.disabled,
-                    "owner": w.merchantId.map { shops[$0] ?? $0 } ?? WebText.word("platformWide", chinese: zh), "created": WebFormat.instant(w.createdAt),
+                    "owner": w.merchantId.map { shops[$0] ?? $0 } ?? WebText.word("platformWide", chinese: zh),
+                    "created": WebFormat.instant(w.createdAt),
                 ]
             },
             "topics": NoticeTopic.allCases.map { t -> [String: Any] in ["value": t.rawValue, "checked": typed["topic." + t.rawValue] != nil] },
@@ -52,7 +53,8 @@ struct IntegrationPages {
         let identity = try context.requireIdentity()
         let base = Self.base(identity)
         let zh = WebSession.chinese(request)
-        return pages.page("webhooks", title: "Webhook", model: try await webhooksModel(identity, base: base, chinese: zh), request: request, context: context)
+        return pages.page(
+            "webhooks", title: "Webhook", model: try await webhooksModel(identity, base: base, chinese: zh), request: request, context: context)
     }
 
     /// A new subscription; its signing secret is shown on this one page and never again.
@@ -127,7 +129,8 @@ struct IntegrationPages {
                 var row: [String: Any] = [
                     "id": d.id, "complaintId": d.notice.complaintId, "caseNumber": d.notice.caseNumber, "topic": d.notice.topic.rawValue,
                     "channel": d.channel == .email ? (zh ? "邮件" : "E-mail") : "Webhook", "destination": destination(d, hooks: hooks),
-                    "status": Self.statusLabel(d.status, chinese: zh), "dead": d.status == .dead, "attempts": d.attempts, "lastError": d.lastError ?? "",
+                    "status": Self.statusLabel(d.status, chinese: zh), "dead": d.status == .dead, "attempts": d.attempts,
+                    "lastError": d.lastError ?? "",
                 ]
                 if d.status == .pending { row["nextAt"] = WebFormat.instant(d.nextAttemptAt) }
                 return row
@@ -148,7 +151,10 @@ struct IntegrationPages {
             "channel": d.channel == .email ? (zh ? "邮件" : "E-mail") : "Webhook", "destination": destination(d, hooks: hooks),
             "status": Self.statusLabel(d.status, chinese: zh), "created": WebFormat.instant(d.createdAt), "hasLog": !attempts.isEmpty,
             "log": attempts.map { a -> [String: Any] in
-                ["attempt": a.attempt, "at": WebFormat.instant(a.at), "ok": a.ok, "code": a.statusCode.map(String.init) ?? "—", "ms": a.durationMs, "error": a.error ?? ""]
+                [
+                    "attempt": a.attempt, "at": WebFormat.instant(a.at), "ok": a.ok, "code": a.statusCode.map(String.init) ?? "—", "ms": a.durationMs,
+                    "error": a.error ?? "",
+                ]
             },
         ]
         if let at = d.deliveredAt { m["delivered"] = WebFormat.instant(at) }
@@ -160,7 +166,9 @@ struct IntegrationPages {
     @Sendable func deliveryPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
-        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }), let (d, attempts) = try? await services.webhooks.delivery(id, by: identity) else {
+        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }),
+            let (d, attempts) = try? await services.webhooks.delivery(id, by: identity)
+        else {
             return site.notFound(request, context)
         }
         var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
@@ -172,7 +180,9 @@ struct IntegrationPages {
     @Sendable func replay(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
-        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }), let (d, attempts) = try? await services.webhooks.delivery(id, by: identity) else {
+        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }),
+            let (d, attempts) = try? await services.webhooks.delivery(id, by: identity)
+        else {
             return site.notFound(request, context)
         }
         let form = try await WebSession.form(request)

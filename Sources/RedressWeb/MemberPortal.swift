@@ -46,7 +46,6 @@ struct MemberPortal: Sendable {
         return pages.page("my-cases", title: WebText.word("myComplaints", chinese: zh), model: model, request: request, context: context)
     }
 
-
     func memberCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
         let workflow = try await services.cases.workflow()
         let now = services.now()
@@ -65,7 +64,9 @@ struct MemberPortal: Sendable {
             "mayRate": !Lifecycle.open.contains(c.status) && c.rating == nil, "scores": [1, 2, 3, 4, 5],
             "mayReopen": workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
             "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
-            "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
+            "externals": c.externalComplaints.map { e -> [String: Any] in
+                ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference]
+            },
         ]
         let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh)
         m["hasFiles"] = !files.isEmpty
@@ -73,7 +74,6 @@ struct MemberPortal: Sendable {
         m["guidance"] = steps.filter(\.available).map { ["title": $0.title, "detail": $0.detail, "rule": $0.rule, "recommended": $0.recommended] }
         return m
     }
-
 
     @Sendable func memberCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
@@ -84,7 +84,6 @@ struct MemberPortal: Sendable {
         if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("member-case-body", model: m, request: request) }
         return pages.page("member-case", title: c.caseNumber, model: m, request: request, context: context)
     }
-
 
     @Sendable func memberMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
@@ -111,7 +110,6 @@ struct MemberPortal: Sendable {
         }
     }
 
-
     @Sendable func memberEvidence(_ request: Request, context: RedressRequestContext) async throws -> Response {
         try await site.upload(request, context, .member) { identity, id, _, bytes, name in
             try await self.site.addEvidence(id, bytes: bytes, name: name, identity: identity)
@@ -135,7 +133,6 @@ struct MemberPortal: Sendable {
             try wf.rate(c, attitude: attitude, speed: speed, overall: overall, comment: comment, by: who.actor, now: now)
         }
     }
-
 
     @Sendable func memberExternal(_ request: Request, context: RedressRequestContext) async throws -> Response {
         try await site.recordExternal(request, context, .member)

@@ -32,7 +32,8 @@ struct MerchantAdminPages: Sendable {
 
     static func merchantDraft(_ form: [String: String]) -> MerchantDraft {
         MerchantDraft(
-            registeredName: form["registeredName"] ?? "", shopName: form["shopName"] ?? "", businessLicenceNumber: form["businessLicenceNumber"] ?? "",
+            registeredName: form["registeredName"] ?? "", shopName: form["shopName"] ?? "",
+            businessLicenceNumber: form["businessLicenceNumber"] ?? "",
             icpFilingNumber: form["icpFilingNumber"], registeredAddress: form["registeredAddress"] ?? "", contactName: form["contactName"] ?? "",
             contactPhone: form["contactPhone"] ?? "", contactEmail: form["contactEmail"])
     }
@@ -52,12 +53,12 @@ struct MerchantAdminPages: Sendable {
             let due = r.verificationDue
             rows.append(
                 (
-                due,
-                [
-                    "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber, "due": due,
-                    "verified": m.verifiedAt.map(WebFormat.instant) ?? never, "next": r.nextVerificationDue.map(WebFormat.instant) ?? now_,
-                ]
-            ))
+                    due,
+                    [
+                        "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber, "due": due,
+                        "verified": m.verifiedAt.map(WebFormat.instant) ?? never, "next": r.nextVerificationDue.map(WebFormat.instant) ?? now_,
+                    ]
+                ))
         }
         let ordered = rows.filter(\.0).map(\.1) + rows.filter { !$0.0 }.map(\.1)
         return ["merchants": ordered, "empty": ordered.isEmpty, "form": form]
@@ -68,7 +69,8 @@ struct MerchantAdminPages: Sendable {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
         return pages.page(
-            "merchants", title: zh ? "商家资质" : "Merchants", model: try await merchantsModel(form: Self.merchantForm(nil), by: identity, chinese: zh), request: request, context: context)
+            "merchants", title: zh ? "商家资质" : "Merchants", model: try await merchantsModel(form: Self.merchantForm(nil), by: identity, chinese: zh),
+            request: request, context: context)
     }
 
     @Sendable func registerMerchant(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -81,7 +83,8 @@ struct MerchantAdminPages: Sendable {
         } refused: { failure in
             var m = try await merchantsModel(form: Self.typedMerchant(form), by: identity, chinese: zh)
             m["error"] = failure
-            return pages.page("merchants", title: zh ? "商家资质" : "Merchants", model: m, request: request, context: context, status: .unprocessableContent)
+            return pages.page(
+                "merchants", title: zh ? "商家资质" : "Merchants", model: m, request: request, context: context, status: .unprocessableContent)
         }
     }
 

@@ -58,7 +58,9 @@ struct MerchantPortal: Sendable {
                 ["name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/")]
             },
             "hasFiles": !files.isEmpty,
-            "requests": open.map { r -> [String: Any] in ["id": r.id, "needed": r.needed, "due": WebFormat.instant(r.dueAt), "iso": WebFormat.iso(r.dueAt)] },
+            "requests": open.map { r -> [String: Any] in
+                ["id": r.id, "needed": r.needed, "due": WebFormat.instant(r.dueAt), "iso": WebFormat.iso(r.dueAt)]
+            },
             "hasRequests": !open.isEmpty,
             "remedyKinds": RemedyKind.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
         ]
@@ -84,7 +86,8 @@ struct MerchantPortal: Sendable {
     @Sendable func merchantOffer(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let note = form["note"] ?? ""
-        let remedy = Remedy(kind: RemedyKind(rawValue: form["remedyKind"] ?? "") ?? .refund, text: (form["remedyText"] ?? "").isEmpty ? nil : form["remedyText"])
+        let remedy = Remedy(
+            kind: RemedyKind(rawValue: form["remedyKind"] ?? "") ?? .refund, text: (form["remedyText"] ?? "").isEmpty ? nil : form["remedyText"])
         let amount = FilingWizard.optionalFen(form["amount"])
         return try await site.act(request, context, .merchant, form: form) { wf, c, now, who in
             guard let amount else { throw FilingWizard.amountRefused }

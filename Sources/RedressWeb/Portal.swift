@@ -41,7 +41,6 @@ enum Portal {
     }
 }
 
-
 /// Guards a portal's route group: a page asked for without a session goes to the log-in page and comes back; a
 /// signed-in user of another role gets "not allowed". A form sent without a session reaches its handler, which shows
 /// it again with what was typed and says to log in.

@@ -33,7 +33,8 @@ struct ReviewerPortal: Sendable {
             ]
         }
         let title = WebText.word("reviewCases", chinese: zh)
-        return pages.page("reviewer-cases", title: title, model: ["items": items, "empty": items.isEmpty, "heading": title], request: request, context: context)
+        return pages.page(
+            "reviewer-cases", title: title, model: ["items": items, "empty": items.isEmpty, "heading": title], request: request, context: context)
     }
 
     /// The public record of a case given to an external reviewer, and the ruling form.

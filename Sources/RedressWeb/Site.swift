@@ -95,7 +95,10 @@ struct Site: Sendable {
         guard let identity = context.identity else {
             return pages.page(
                 "message", title: WebText.word("logIn", chinese: zh),
-                model: ["message": WebText.word("sessionExpired", chinese: zh), "typed": form["body"] ?? form["reason"] ?? form["note"] ?? "", "loginAgain": true],
+                model: [
+                    "message": WebText.word("sessionExpired", chinese: zh), "typed": form["body"] ?? form["reason"] ?? form["note"] ?? "",
+                    "loginAgain": true,
+                ],
                 request: request, context: context, status: .unauthorized)
         }
         guard portal.admits(identity), let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
@@ -154,7 +157,8 @@ struct Site: Sendable {
             failure = message(error, chinese: zh).text
         }
         if let failure {
-            return WebSession.redirect(portal.casePath + id + "?uploadError=" + (failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            return WebSession.redirect(
+                portal.casePath + id + "?uploadError=" + (failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         }
         return WebSession.redirect(portal.casePath + id)
     }
@@ -185,9 +189,14 @@ struct Site: Sendable {
         let filed = CivilDate(iso: form["filedOn"] ?? "")
         let externalId = services.cases.newId()
         return try await act(request, context, portal, form: form) { wf, c, now, who in
-            guard let channel else { throw DomainError.invalidField(field: "channel", code: "required", zh: "请选择投诉渠道", en: "Choose where it was filed") }
-            guard let filed else { throw DomainError.invalidField(field: "filedOn", code: "invalid_date", zh: "请填写提交日期", en: "Give the date it was filed") }
-            return try wf.recordExternal(c, channel: channel, reference: reference, filedOn: filed, note: nil, id: externalId, by: who.actor, now: now)
+            guard let channel else {
+                throw DomainError.invalidField(field: "channel", code: "required", zh: "请选择投诉渠道", en: "Choose where it was filed")
+            }
+            guard let filed else {
+                throw DomainError.invalidField(field: "filedOn", code: "invalid_date", zh: "请填写提交日期", en: "Give the date it was filed")
+            }
+            return try wf.recordExternal(
+                c, channel: channel, reference: reference, filedOn: filed, note: nil, id: externalId, by: who.actor, now: now)
         }
     }
 }

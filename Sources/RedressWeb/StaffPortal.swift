@@ -55,13 +55,13 @@ struct StaffPortal: Sendable {
     /// The default ruling the merchant's silence proposed, confirmed by L2.
     @Sendable func staffConfirmRuling(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
-        return try await site.act(request, context, .staff, form: form) { wf, c, now, who in try wf.confirmProposedRuling(c, by: who.actor, now: now) }
+        return try await site.act(request, context, .staff, form: form) { wf, c, now, who in try wf.confirmProposedRuling(c, by: who.actor, now: now)
+        }
     }
 
     @Sendable func staffExternal(_ request: Request, context: RedressRequestContext) async throws -> Response {
         try await site.recordExternal(request, context, .staff)
     }
-
 
     /// L2 and above name who answers for the case: the platform, or a registered merchant.
     @Sendable func staffRespondent(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -91,7 +91,8 @@ struct StaffPortal: Sendable {
         let now = services.now()
         let visible = identity.role.visibleQueues.sorted { $0.rawValue < $1.rawValue }
         let chosen = request.uri.queryParameters.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
-        let page = try await services.cases.list(ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), for: identity)
+        let page = try await services.cases.list(
+            ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), for: identity)
         let workflow = try await services.cases.workflow()
         let items: [[String: Any]] = page.items.map { c in
             let overdue = c.nextDueAt.map { $0 <= now } ?? false
@@ -123,7 +124,8 @@ struct StaffPortal: Sendable {
         let respondent = try await services.cases.respondent(of: c)
         let respondentLabel =
             c.respondent.kind == .platform
-            ? WebText.word("respondentPlatform", chinese: zh) : respondent.map { "\($0.shopName)（\($0.registeredName)）" } ?? (c.respondent.merchantId ?? "")
+            ? WebText.word("respondentPlatform", chinese: zh)
+            : respondent.map { "\($0.shopName)（\($0.registeredName)）" } ?? (c.respondent.merchantId ?? "")
         let actions = workflow.availableActions(on: c, by: identity.actor, now: now)
         return [
             "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "tier": c.tier.label(chinese: zh),
@@ -144,14 +146,20 @@ struct StaffPortal: Sendable {
             "outcomes": RulingOutcome.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
             "mayFreeze": (identity.role == .riskControl || identity.role == .admin) && Lifecycle.open.contains(c.status),
             "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
-            "externals": c.externalComplaints.map { e -> [String: Any] in ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference] },
-            "freezes": c.freezes.map { f -> [String: Any] in ["freezeId": f.id, "target": f.target.rawValue, "reference": f.reference, "released": f.releasedAt != nil] },
+            "externals": c.externalComplaints.map { e -> [String: Any] in
+                ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference]
+            },
+            "freezes": c.freezes.map { f -> [String: Any] in
+                ["freezeId": f.id, "target": f.target.rawValue, "reference": f.reference, "released": f.releasedAt != nil]
+            },
             "proposedRuling": c.proposedRuling.map { r -> [String: Any] in
                 ["outcome": r.outcome.label(chinese: zh), "amount": r.amountFen.map(WebFormat.yuan) ?? "", "reason": r.reason]
             } as Any,
             "mayConfirmRuling": c.proposedRuling != nil && identity.role.decides,
             "respondent": respondentLabel, "mayChangeRespondent": mayChangeRespondent,
-            "respondents": [["value": "platform", "label": WebText.word("respondentPlatform", chinese: zh), "selected": c.respondent.kind == .platform]]
+            "respondents": [
+                ["value": "platform", "label": WebText.word("respondentPlatform", chinese: zh), "selected": c.respondent.kind == .platform]
+            ]
                 + merchants.map { m -> [String: Any] in
                     ["value": "merchant:" + m.id, "label": "\(m.shopName)（\(m.registeredName)）", "selected": c.respondent.merchantId == m.id]
                 },

@@ -21,7 +21,9 @@ struct UserAdminPages: Sendable {
         let names = Dictionary(uniqueKeysWithValues: merchants.map { ($0.id, $0.shopName) })
         return [
             "users": users.map { u -> [String: Any] in
-                var row: [String: Any] = ["id": u.id, "login": u.login, "name": u.displayName, "roleLabel": u.role.label(chinese: zh), "disabled": u.disabled]
+                var row: [String: Any] = [
+                    "id": u.id, "login": u.login, "name": u.displayName, "roleLabel": u.role.label(chinese: zh), "disabled": u.disabled,
+                ]
                 if let m = u.merchantId { row["merchantName"] = names[m] ?? m }
                 return row
             },
@@ -39,7 +41,9 @@ struct UserAdminPages: Sendable {
         // From a merchant's page: the form is for that merchant's user.
         var preset: [String: String] = [:]
         if let m = request.uri.queryParameters.get("merchant") { preset = ["role": Role.merchant.rawValue, "merchantId": String(m)] }
-        return pages.page("users", title: zh ? "用户管理" : "Users", model: try await usersModel(by: identity, chinese: zh, typed: preset), request: request, context: context)
+        return pages.page(
+            "users", title: zh ? "用户管理" : "Users", model: try await usersModel(by: identity, chinese: zh, typed: preset), request: request,
+            context: context)
     }
 
     @Sendable func createUser(_ request: Request, context: RedressRequestContext) async throws -> Response {

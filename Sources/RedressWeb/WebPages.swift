@@ -18,16 +18,21 @@ struct WebPages: Sendable {
             let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
         {
             for name in names where name.hasSuffix(".mustache") {
-                if let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8), let t = try? MustacheTemplate(string: text) {
+                if let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8), let t = try? MustacheTemplate(string: text)
+                {
                     templates[String(name.dropLast(".mustache".count))] = t
                 }
             }
         }
         var assets: [String: (String, ByteBuffer)] = [:]
-        if let dir = Bundle.module.url(forResource: "web", withExtension: nil), let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) {
+        if let dir = Bundle.module.url(forResource: "web", withExtension: nil),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
+        {
             for name in names {
                 guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) else { continue }
-                let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+                let type =
+                    name.hasSuffix(".css")
+                    ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
                 assets[name] = (type, ByteBuffer(bytes: data))
             }
         }
@@ -62,7 +67,10 @@ struct WebPages: Sendable {
         var all = cookies
         if isNew { all.append(WebSession.csrfCookie(csrf, request: request)) }
         if let lang = request.uri.queryParameters.get("lang") {
-            all.append(Cookie(name: WebSession.languageCookie, value: lang == "en" ? "en" : "zh", maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
+            all.append(
+                Cookie(
+                    name: WebSession.languageCookie, value: lang == "en" ? "en" : "zh", maxAge: 365 * 86_400, path: "/", httpOnly: true,
+                    sameSite: .lax))
         }
         return WebSession.html(html, status: status, cookies: all)
     }
@@ -136,7 +144,8 @@ enum WebFormat {
         }
         if e.kind == .evidenceAdded, case .string(let name)? = e.payload["fileName"] { text = name }
         return [
-            "kind": e.kind.rawValue, "what": e.kind.label(chinese: chinese), "who": who, "at": instant(e.occurredAt), "text": text, "internal": e.visibility == .internal,
+            "kind": e.kind.rawValue, "what": e.kind.label(chinese: chinese), "who": who, "at": instant(e.occurredAt), "text": text,
+            "internal": e.visibility == .internal,
             "sequence": e.sequence,
         ]
     }

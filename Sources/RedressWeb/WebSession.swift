@@ -23,7 +23,8 @@ enum WebSession {
 
     /// Whether the request came over TLS (directly or through a proxy that says so).
     static func secure(_ request: Request) -> Bool {
-        request.uri.scheme?.rawValue == "https" || request.head.scheme == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+        request.uri.scheme?.rawValue == "https" || request.head.scheme == "https"
+            || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
     static func sessionCookie(_ token: String, lifetime: TimeInterval, request: Request) -> Cookie {

@@ -97,7 +97,10 @@ enum WebText {
         "completionRate": ("办结率", "Completed"),
         "satisfaction": ("满意度", "Satisfaction"),
         "policy": ("处理规则", "Policy"),
-        "policyNote": ("修改后数秒内在所有服务器生效，无需重启；每次修改都记录修改人和时间。", "Changes apply on every server within seconds, without a restart; each is recorded with who and when."),
+        "policyNote": (
+            "修改后数秒内在所有服务器生效，无需重启；每次修改都记录修改人和时间。",
+            "Changes apply on every server within seconds, without a restart; each is recorded with who and when."
+        ),
         "saved": ("已保存", "Saved"),
         "save": ("保存", "Save"),
         "calendars": ("节假日日历", "Holiday calendars"),
@@ -155,7 +158,10 @@ enum WebText {
         "allTopics": ("全部", "All"),
         "newWebhook": ("新建 Webhook", "New webhook"),
         "webhookSecret": ("签名密钥只显示这一次，请立即保存：", "The signing secret is shown this once; keep it now:"),
-        "webhookSigning": ("每次推送带有 Redress-Signature: t=时间戳,v1=HMAC-SHA256(密钥, \"时间戳.请求体\")，重试与重放使用相同的 Redress-Delivery 编号。", "Each POST carries Redress-Signature: t=timestamp,v1=HMAC-SHA256(secret, \"timestamp.body\"); retries and replays keep the same Redress-Delivery id."),
+        "webhookSigning": (
+            "每次推送带有 Redress-Signature: t=时间戳,v1=HMAC-SHA256(密钥, \"时间戳.请求体\")，重试与重放使用相同的 Redress-Delivery 编号。",
+            "Each POST carries Redress-Signature: t=timestamp,v1=HMAC-SHA256(secret, \"timestamp.body\"); retries and replays keep the same Redress-Delivery id."
+        ),
         "owner": ("归属", "Owner"),
         "platformWide": ("平台（全部案件）", "Platform (every case)"),
         "createdAt": ("创建时间", "Created"),

@@ -6,7 +6,7 @@ import RedressDossier
 import RedressStorage
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `redress verify-dossier`: checks a dossier with no server and no database.
@@ -21,7 +21,9 @@ struct VerifyDossier: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "The log's public key, obtained independently: a file holding PEM, hex, base64 or the JSON of GET /api/v1/ledger/key (or the key itself).")
+        help:
+            "The log's public key, obtained independently: a file holding PEM, hex, base64 or the JSON of GET /api/v1/ledger/key (or the key itself)."
+    )
     var key: String?
 
     func run() async throws {
@@ -29,7 +31,8 @@ struct VerifyDossier: AsyncParsableCommand {
         if let key {
             let text = FileManager.default.contents(atPath: key).map { String(decoding: $0, as: UTF8.self) } ?? key
             guard let raw = LedgerPublicKey.parse(text) else {
-                throw ValidationError("--key: \(key) is neither a readable key file nor a key (PEM, 64 hex digits, base64 of 32 bytes, or the JSON of /ledger/key)")
+                throw ValidationError(
+                    "--key: \(key) is neither a readable key file nor a key (PEM, 64 hex digits, base64 of 32 bytes, or the JSON of /ledger/key)")
             }
             trusted = raw
         }
@@ -61,7 +64,9 @@ struct LedgerWatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Fetch the latest signed head, check it extends the head seen last (consistency proof), and remember it.",
-        discussion: "Exit status: 0 consistent, 1 history rewritten or signature invalid, 2 a head signed by a key not trusted yet, 3 the server could not be read.")
+        discussion:
+            "Exit status: 0 consistent, 1 history rewritten or signature invalid, 2 a head signed by a key not trusted yet, 3 the server could not be read."
+    )
 
     @Option(name: .long, help: "The Redress server, e.g. http://127.0.0.1:8080")
     var server: String

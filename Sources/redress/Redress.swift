@@ -14,7 +14,9 @@ struct Redress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress",
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
-        subcommands: [Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self, MigrateData.self],
+        subcommands: [
+            Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self, MigrateData.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -24,7 +26,9 @@ struct StoreOptions: ParsableArguments {
     var data: String?
     @Option(
         name: .long,
-        help: "A PostgreSQL database shared by several servers, postgres://user:password@host:port/name (env REDRESS_DATABASE_URL); default: SQLite in the data folder.")
+        help:
+            "A PostgreSQL database shared by several servers, postgres://user:password@host:port/name (env REDRESS_DATABASE_URL); default: SQLite in the data folder."
+    )
     var database: String?
 
     func configuration() -> AppConfiguration {
@@ -111,7 +115,9 @@ struct Serve: AsyncParsableCommand {
 func printDemoLogins(host: String, port: Int) {
     print("Redress demo data is ready. Log in with POST http://\(host):\(port)/api/v1/auth/login")
     for l in DemoData.logins {
-        print("  \(l.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(l.login.padding(toLength: 26, withPad: " ", startingAt: 0)) \(l.password)")
+        print(
+            "  \(l.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(l.login.padding(toLength: 26, withPad: " ", startingAt: 0)) \(l.password)"
+        )
     }
 }
 
@@ -253,7 +259,9 @@ struct MigrateData: AsyncParsableCommand {
             throw StartupError("nothing was moved: \(e)")
         }
         for (table, count) in report.rows where count > 0 { print("  \(table.padding(toLength: 20, withPad: " ", startingAt: 0)) \(count)") }
-        print("Moved \(path) to \(location) in \(String(format: "%.1f", Double((ContinuousClock.now - start).components.seconds))) s; checking the copy…")
+        print(
+            "Moved \(path) to \(location) in \(String(format: "%.1f", Double((ContinuousClock.now - start).components.seconds))) s; checking the copy…"
+        )
         let check = try await StoreVerifier(store: target).verifyAll()
         await target.close()
         if let failure = check.firstFailure {

@@ -58,7 +58,9 @@ struct AuthAPITests {
         }
         // Only a digest of the log-in is kept, never the log-in.
         if engine == .sqlite {
-            let keys = try await DatabaseQueue(path: t.directory + "/redress.sqlite").read { try String.fetchAll($0, sql: "SELECT key FROM login_failures") }
+            let keys = try await DatabaseQueue(path: t.directory + "/redress.sqlite").read {
+                try String.fetchAll($0, sql: "SELECT key FROM login_failures")
+            }
             #expect(keys.count == 1 && keys[0].count == 64 && !keys[0].contains("a@b"))
         }
         let other = try await t.reopen()
@@ -72,7 +74,10 @@ struct AuthAPITests {
         }
         // A log-in that succeeded forgets its failures.
         if engine == .sqlite {
-            #expect(try await DatabaseQueue(path: t.directory + "/redress.sqlite").read { try Int.fetchOne($0, sql: "SELECT count(*) FROM login_failures") } == 0)
+            #expect(
+                try await DatabaseQueue(path: t.directory + "/redress.sqlite").read {
+                    try Int.fetchOne($0, sql: "SELECT count(*) FROM login_failures")
+                } == 0)
         }
     }
 
@@ -109,7 +114,8 @@ struct AuthAPITests {
                 .post, "/api/v1/users", token: admin, json: #"{"login":"agent@x.cn","password":"password-123","displayName":"客服","role":"agent"}"#)
             #expect(r.status == .created)
             let agentId = r["id"] as? String ?? ""
-            r = try await c.call(.post, "/api/v1/users", token: member, json: #"{"login":"x@x.cn","password":"password-123","displayName":"x","role":"admin"}"#)
+            r = try await c.call(
+                .post, "/api/v1/users", token: member, json: #"{"login":"x@x.cn","password":"password-123","displayName":"x","role":"admin"}"#)
             #expect(r.status == .forbidden)
             let agent = try await c.login("agent@x.cn")
             r = try await c.call(.post, "/api/v1/users/\(agentId)/disabled", token: admin, json: #"{"disabled":true}"#)

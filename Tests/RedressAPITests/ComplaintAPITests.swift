@@ -19,7 +19,8 @@ struct ComplaintAPITests {
             #expect(r.headers[.location] == "/api/v1/complaints/\(r["id"] as? String ?? "")")
             let big = try await c.call(.post, "/api/v1/complaints", token: m, json: Client.complaint(paid: "50001", claimed: "0"))
             #expect(big["queue"] as? String == "risk_control")
-            let urgent = try await c.call(.post, "/api/v1/complaints", token: m, json: Client.complaint(category: "security.account_stolen", emergency: true))
+            let urgent = try await c.call(
+                .post, "/api/v1/complaints", token: m, json: Client.complaint(category: "security.account_stolen", emergency: true))
             #expect(urgent["queue"] as? String == "emergency")
             #expect((urgent["deadlines"] as? [[String: Any]])?.first?["dueAt"] as? String == "2026-11-29T09:00:00.000Z")
         }
@@ -46,21 +47,22 @@ struct ComplaintAPITests {
         }
     }
 
-    @Test(arguments: [
-        ("{\"category\":", 400, "malformed_json", nil),
-        ("[]", 400, "malformed_json", nil),
-        (Client.complaint(category: "transaction.unknown"), 422, "unknown_category", "category"),
-        (Client.complaint(paid: "-1"), 422, "negative_amount", "order.amountPaidFen"),
-        (Client.complaint(claimed: "99999999999999999999"), 422, "invalid_number", "amountClaimedFen"),
-        (Client.complaint(claimed: "12.5"), 422, "invalid_number", "amountClaimedFen"),
-        (Client.complaint(paid: "10000000001"), 422, "out_of_range", "order.amountPaidFen"),
-        (Client.complaint(paid: "\"100\""), 422, "invalid_type", "order.amountPaidFen"),
-        (Client.complaint(narrative: String(repeating: "长", count: 10_001)), 422, "too_long", "narrative"),
-        (#"{"category":"transaction.topup_not_credited"}"#, 422, "required", "order"),
-        (Client.complaint().replacingOccurrences(of: #""narrative":"充值未到账","#, with: ""), 422, "required", "narrative"),
-        (Client.complaint().replacingOccurrences(of: #""refund""#, with: #""money""#), 422, "invalid_value", "remedy.kind"),
-        (Client.complaint().replacingOccurrences(of: "2026-11-28T10:00:00+08:00", with: "yesterday"), 422, "invalid_value", "occurredAt"),
-    ] as [(String, Int, String, String?)])
+    @Test(
+        arguments: [
+            ("{\"category\":", 400, "malformed_json", nil),
+            ("[]", 400, "malformed_json", nil),
+            (Client.complaint(category: "transaction.unknown"), 422, "unknown_category", "category"),
+            (Client.complaint(paid: "-1"), 422, "negative_amount", "order.amountPaidFen"),
+            (Client.complaint(claimed: "99999999999999999999"), 422, "invalid_number", "amountClaimedFen"),
+            (Client.complaint(claimed: "12.5"), 422, "invalid_number", "amountClaimedFen"),
+            (Client.complaint(paid: "10000000001"), 422, "out_of_range", "order.amountPaidFen"),
+            (Client.complaint(paid: "\"100\""), 422, "invalid_type", "order.amountPaidFen"),
+            (Client.complaint(narrative: String(repeating: "长", count: 10_001)), 422, "too_long", "narrative"),
+            (#"{"category":"transaction.topup_not_credited"}"#, 422, "required", "order"),
+            (Client.complaint().replacingOccurrences(of: #""narrative":"充值未到账","#, with: ""), 422, "required", "narrative"),
+            (Client.complaint().replacingOccurrences(of: #""refund""#, with: #""money""#), 422, "invalid_value", "remedy.kind"),
+            (Client.complaint().replacingOccurrences(of: "2026-11-28T10:00:00+08:00", with: "yesterday"), 422, "invalid_value", "occurredAt"),
+        ] as [(String, Int, String, String?)])
     func badInputIsRefusedWithTheFieldNamedAndNothingWritten(body: String, status: Int, code: String, field: String?) async throws {
         let t = try await TestApp()
         try await t.test { c in

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 @testable import RedressAPI
+@testable import RedressApp
 @testable import RedressDomain
 @testable import RedressHTTP
-@testable import RedressApp
 
 @Suite("Response bodies")
 struct DTOTests {
@@ -52,7 +52,8 @@ struct DTOTests {
         // The hand-written canonical form (what the API sends for cases, written field by field for speed) says the
         // same as the DTO's synthesized Encodable form: a field added to one and not the other, or named differently,
         // fails here.
-        let dto = ComplaintDTO(c, viewer: Identity(userId: "a", role: .riskControl), now: now, chinese: true, workflow: wf, merchant: merchant, member: member)
+        let dto = ComplaintDTO(
+            c, viewer: Identity(userId: "a", role: .riskControl), now: now, chinese: true, workflow: wf, merchant: merchant, member: member)
         // The canonical form lifts the process section's keys (respondent, member, rulings, …) to the top level.
         var slow = try JSONSerialization.jsonObject(with: JSONBody.encoder.encode(dto)) as? [String: Any] ?? [:]
         let process = slow.removeValue(forKey: "process") as? [String: Any] ?? [:]

@@ -13,7 +13,9 @@ struct EvidenceAPITests {
     static func multipart(_ bytes: [UInt8], field: String = "file", name: String = "截图.png") -> (HTTPFields, ByteBuffer) {
         let boundary = "----redress\(UUID().uuidString)"
         var body = ByteBuffer()
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        body.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
         body.writeBytes(bytes)
         body.writeString("\r\n--\(boundary)--\r\n")
         return ([.contentType: "multipart/form-data; boundary=\(boundary)"], body)
@@ -99,7 +101,8 @@ struct MultipartTests {
                 var buffer = ByteBuffer()
                 buffer.writeBytes(body)
                 let r = try await c.call(
-                    .post, "/api/v1/complaints/\(id)/evidence", token: m, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: buffer)
+                    .post, "/api/v1/complaints/\(id)/evidence", token: m, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"],
+                    body: buffer)
                 #expect(r.status == .badRequest || r.status == .unprocessableContent, "\(r.status)")
             }
             // The server is still answering.
@@ -108,7 +111,9 @@ struct MultipartTests {
     }
 
     @Test func partsAreFoundWithTheirNames() throws {
-        let body = Array("preamble\r\n--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"截图.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n--b--\r\nepilogue".utf8)
+        let body = Array(
+            "preamble\r\n--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"截图.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n--b--\r\nepilogue"
+                .utf8)
         let form = try MultipartFormData(body: body, boundary: "b")
         #expect(form.parts.count == 2)
         let file = try #require(form.file(named: "file"))

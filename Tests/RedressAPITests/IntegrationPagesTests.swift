@@ -6,6 +6,7 @@ import RedressAPI
 import RedressDomain
 import RedressStorage
 import Testing
+
 @testable import RedressApp
 
 /// The admin's merchant registration and merchant users, webhooks (admin and merchant), the delivery log with replay,
@@ -74,9 +75,13 @@ struct IntegrationPagesTests {
             _ = try await admin.post(c, "/admin/merchants", Self.form)
             let merchant = try #require(try await t.store.merchants().first)
             let preset = try await admin.get(c, "/admin/users?merchant=\(merchant.id)")
-            #expect(preset.html.contains(#"<option value="\#(merchant.id)" selected>"#) && preset.html.contains(#"<option value="merchant" selected>"#))
+            #expect(
+                preset.html.contains(#"<option value="\#(merchant.id)" selected>"#) && preset.html.contains(#"<option value="merchant" selected>"#))
             // A merchant user without its merchant is refused; what was typed stays.
-            let user = ["login": "ops@shop.cn", "displayName": "店铺客服", "role": "merchant", "merchantId": "", "email": "ops@shop.cn", "password": "password-123"]
+            let user = [
+                "login": "ops@shop.cn", "displayName": "店铺客服", "role": "merchant", "merchantId": "", "email": "ops@shop.cn",
+                "password": "password-123",
+            ]
             let refused = try await admin.post(c, "/admin/users", user)
             #expect(refused.status == .unprocessableContent && refused.html.contains("商家账号须指定所属商家") && refused.html.contains(#"value="ops@shop.cn""#))
             var good = user
@@ -109,8 +114,10 @@ struct IntegrationPagesTests {
             _ = try await admin.get(c, "/admin/webhooks")
             let bad = try await admin.post(c, "/admin/webhooks", ["url": "ftp://hooks.example.com/x", "topic.complaint.created": "on"])
             #expect(bad.status == .unprocessableContent && bad.html.contains("Webhook 地址必须是 http:// 或 https:// 开头的完整网址"))
-            #expect(bad.html.contains(#"value="ftp://hooks.example.com/x""#) && bad.html.contains(#"name="topic.complaint.created" value="on" checked"#))
-            let made = try await admin.post(c, "/admin/webhooks", ["url": "https://hooks.example.com/redress", "topic.complaint.created": "on", "topic.deadline.missed": "on"])
+            #expect(
+                bad.html.contains(#"value="ftp://hooks.example.com/x""#) && bad.html.contains(#"name="topic.complaint.created" value="on" checked"#))
+            let made = try await admin.post(
+                c, "/admin/webhooks", ["url": "https://hooks.example.com/redress", "topic.complaint.created": "on", "topic.deadline.missed": "on"])
             #expect(made.status == .created)
             let hook = try #require(try await t.store.webhooks().first)
             #expect(hook.topics == ["complaint.created", "deadline.missed"] && hook.merchantId == nil)
@@ -146,7 +153,8 @@ struct IntegrationPagesTests {
             var admin = try await WebUser.login(c, "admin@x.cn")
             _ = try await admin.get(c, "/admin/webhooks")
             // Nothing listens on port 9 here: every attempt fails with the connection refused.
-            #expect(try await admin.post(c, "/admin/webhooks", ["url": "http://127.0.0.1:9/hook", "topic.complaint.created": "on"]).status == .created)
+            #expect(
+                try await admin.post(c, "/admin/webhooks", ["url": "http://127.0.0.1:9/hook", "topic.complaint.created": "on"]).status == .created)
             let member = try await c.member("m@x.cn")
             let id = try await c.file(member)
             let caseNumber = try #require(try await t.store.complaint(id: id)?.caseNumber)

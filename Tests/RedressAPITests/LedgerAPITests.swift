@@ -8,8 +8,8 @@ import RedressStorage
 import Testing
 
 @testable import RedressAPI
-@testable import RedressDomain
 @testable import RedressApp
+@testable import RedressDomain
 
 @Suite("Evidence log, receipts and dossiers over HTTP")
 struct LedgerAPITests {
@@ -28,7 +28,8 @@ struct LedgerAPITests {
         let (h, body) = EvidenceAPITests.multipart(EvidenceAPITests.png)
         try #require(try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: m, headers: h, body: body).status == .created)
         try #require(
-            try await c.call(.post, "/api/v1/complaints/\(id)/messages", token: agent, json: #"{"body":"\#(Self.note)","visibility":"internal"}"#).status
+            try await c.call(.post, "/api/v1/complaints/\(id)/messages", token: agent, json: #"{"body":"\#(Self.note)","visibility":"internal"}"#)
+                .status
                 == .created)
         try #require(try await c.call(.post, "/api/v1/complaints/\(id)/messages", token: agent, json: #"{"body":"已联系商家补发"}"#).status == .created)
         return (m, agent, admin, id)
@@ -75,7 +76,8 @@ struct LedgerAPITests {
 
             // Bad input names the parameter.
             for (query, field) in [
-                ("leafIndex=0", "treeSize"), ("treeSize=1", "leafIndex"), ("leafIndex=5&treeSize=5", "leafIndex"), ("leafIndex=0&treeSize=0", "treeSize"),
+                ("leafIndex=0", "treeSize"), ("treeSize=1", "leafIndex"), ("leafIndex=5&treeSize=5", "leafIndex"),
+                ("leafIndex=0&treeSize=0", "treeSize"),
                 ("leafIndex=0&treeSize=\(h2.treeSize + 1)", "treeSize"), ("leafIndex=x&treeSize=2", "leafIndex"),
             ] {
                 let r = try await c.call(.get, "/api/v1/ledger/proofs/inclusion?\(query)")
@@ -94,8 +96,10 @@ struct LedgerAPITests {
             let (m, agent, _, id) = try await preparedCase(t, c)
             let key = try await key(c)
             struct Receipts: Decodable { var receipts: [Receipt] }
-            let mine = try JSONDecoder().decode(Receipts.self, from: Data(buffer: try await c.call(.get, "/api/v1/complaints/\(id)/receipts", token: m).body))
-            let all = try JSONDecoder().decode(Receipts.self, from: Data(buffer: try await c.call(.get, "/api/v1/complaints/\(id)/receipts", token: agent).body))
+            let mine = try JSONDecoder().decode(
+                Receipts.self, from: Data(buffer: try await c.call(.get, "/api/v1/complaints/\(id)/receipts", token: m).body))
+            let all = try JSONDecoder().decode(
+                Receipts.self, from: Data(buffer: try await c.call(.get, "/api/v1/complaints/\(id)/receipts", token: agent).body))
             #expect(all.receipts.count == mine.receipts.count + 1)
             #expect(mine.receipts.contains { $0.kind == "evidence_file" && $0.sha256 == sha256Hex(EvidenceAPITests.png) })
             #expect(!mine.receipts.contains { $0.event?.contains(Self.note) == true })
@@ -137,7 +141,9 @@ struct LedgerAPITests {
             #expect(String(decoding: files["README.txt"]!, as: UTF8.self).contains("redress verify-dossier"))
             // The key given independently must match.
             let key = try await key(c)
-            guard case .success = DossierArchive.verify(zip: zip, trustedKey: Array(key.rawRepresentation)) else { Issue.record("with --key"); return }
+            guard case .success = DossierArchive.verify(zip: zip, trustedKey: Array(key.rawRepresentation)) else {
+                Issue.record("with --key"); return
+            }
 
             // The court export: admins only, internal notes included and said so.
             #expect(try await c.call(.get, "/api/v1/complaints/\(id)/dossier?audience=court", token: m).status == .forbidden)
@@ -179,9 +185,12 @@ struct LedgerAPITests {
                 cases.append((name, files, key, expect))
             }
             mutated("edited event", "event 3 (events.jsonl line 3): its content hashes to") {
-                $0["events.jsonl"] = withLines(lines.enumerated().map { $0.offset == 2 ? $0.element.replacingOccurrences(of: "请尽快处理", with: "问题已解决") : $0.element })
+                $0["events.jsonl"] = withLines(
+                    lines.enumerated().map { $0.offset == 2 ? $0.element.replacingOccurrences(of: "请尽快处理", with: "问题已解决") : $0.element })
             }
-            mutated("deleted event", "event 2 (events.jsonl line 2): its content hashes to") { $0["events.jsonl"] = withLines(lines.enumerated().filter { $0.offset != 1 }.map(\.element)) }
+            mutated("deleted event", "event 2 (events.jsonl line 2): its content hashes to") {
+                $0["events.jsonl"] = withLines(lines.enumerated().filter { $0.offset != 1 }.map(\.element))
+            }
             mutated("reordered events", "event 1 (events.jsonl line 1): its content hashes to") {
                 var l = lines
                 l.swapAt(0, 1)
@@ -212,9 +221,13 @@ struct LedgerAPITests {
                 $0["manifest.json"] = try withManifest { $0.treeHead.treeSize += 1 }
                 $0["ledger/tree-head.json"] = nil
             }
-            try mutated("head copies disagree", "ledger/tree-head.json differs") { $0["manifest.json"] = try withManifest { $0.treeHead.timestampMs += 1 } }
+            try mutated("head copies disagree", "ledger/tree-head.json differs") {
+                $0["manifest.json"] = try withManifest { $0.treeHead.timestampMs += 1 }
+            }
             mutated("wrong key", "wrong key: the tree head was signed by key", key: Array(otherKey.publicKey.rawRepresentation)) { _ in }
-            mutated("swapped key", "wrong key") { $0["ledger/public-key.pem"] = Array(LedgerPublicKey(raw: Array(otherKey.publicKey.rawRepresentation), createdAtMs: 0).pem.utf8) }
+            mutated("swapped key", "wrong key") {
+                $0["ledger/public-key.pem"] = Array(LedgerPublicKey(raw: Array(otherKey.publicKey.rawRepresentation), createdAtMs: 0).pem.utf8)
+            }
             try mutated("unknown version", "unknown dossier format version 2; this verifier reads version 1") {
                 var object = try #require(try JSONSerialization.jsonObject(with: Data($0["manifest.json"]!)) as? [String: Any])
                 object["version"] = 2
@@ -246,19 +259,42 @@ struct LedgerAPITests {
     /// Changes made to the database behind the server's back: its verify endpoint and a dossier exported afterwards both name them.
     @Test func tamperingIsNamedByTheVerifyEndpointAndTheDossier() async throws {
         let mutations: [(name: String, sql: String, verify: String, dossier: String?)] = [
-            ("edited leaf", "UPDATE ledger_leaves SET leaf_hash = randomblob(32) WHERE leaf_index = (SELECT leaf_index FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 3)", "event 3: log leaf", "event 3: its log entry hashes to leaf"),
+            (
+                "edited leaf",
+                "UPDATE ledger_leaves SET leaf_hash = randomblob(32) WHERE leaf_index = (SELECT leaf_index FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 3)",
+                "event 3: log leaf", "event 3: its log entry hashes to leaf"
+            ),
             // Leaves 4–7 belong to the case; their subtree is on the audit path of the case's leaves 2 and 3.
-            ("edited node", "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (2 << 40) + 1", "does not prove leaf", "does not lead to the signed root"),
+            (
+                "edited node", "UPDATE ledger_nodes SET hash = randomblob(32) WHERE id = (2 << 40) + 1", "does not prove leaf",
+                "does not lead to the signed root"
+            ),
             ("edited evidence bytes", "UPDATE evidence_blobs SET bytes = X'89504E470D0A1A0A0102'", "expected SHA-256", "its bytes hash to"),
-            ("edited event", "UPDATE events SET payload = replace(payload, '请尽快处理', '已解决') WHERE complaint_id = ? AND sequence = 3", "event 3", "its content hashes to"),
-            ("deleted leaf", "DELETE FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 4", "event 4 has no entry in the evidence log", nil),
+            (
+                "edited event", "UPDATE events SET payload = replace(payload, '请尽快处理', '已解决') WHERE complaint_id = ? AND sequence = 3", "event 3",
+                "its content hashes to"
+            ),
+            (
+                "deleted leaf", "DELETE FROM ledger_leaves WHERE complaint_id = ? AND event_sequence = 4", "event 4 has no entry in the evidence log",
+                nil
+            ),
             ("deleted event", "DELETE FROM events WHERE complaint_id = ? AND sequence = 3", "event 3", "the manifest lists sequence 4 in position 3"),
-            ("reordered events", "UPDATE events SET sequence = 100 WHERE complaint_id = ? AND sequence = 3; UPDATE events SET sequence = 3 WHERE complaint_id = ? AND sequence = 4; UPDATE events SET sequence = 4 WHERE complaint_id = ? AND sequence = 100", "event 3",
-             "event 3: it follows"),
-            ("edited signed head", "UPDATE ledger_heads SET root_hash = lower(hex(randomblob(32))) WHERE tree_size = (SELECT MAX(tree_size) FROM ledger_heads)",
-             "signature does not verify", "signature does not verify"),
-            ("leaf recording a case's missing event", "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), ?, 'event', 99)",
-             "lies beyond the log in use", nil),
+            (
+                "reordered events",
+                "UPDATE events SET sequence = 100 WHERE complaint_id = ? AND sequence = 3; UPDATE events SET sequence = 3 WHERE complaint_id = ? AND sequence = 4; UPDATE events SET sequence = 4 WHERE complaint_id = ? AND sequence = 100",
+                "event 3",
+                "event 3: it follows"
+            ),
+            (
+                "edited signed head",
+                "UPDATE ledger_heads SET root_hash = lower(hex(randomblob(32))) WHERE tree_size = (SELECT MAX(tree_size) FROM ledger_heads)",
+                "signature does not verify", "signature does not verify"
+            ),
+            (
+                "leaf recording a case's missing event",
+                "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), ?, 'event', 99)",
+                "lies beyond the log in use", nil
+            ),
         ]
         for mutation in mutations {
             let t = try await TestApp()
@@ -281,7 +317,9 @@ struct LedgerAPITests {
                 }
                 let r = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: m)
                 let ledger = r["ledger"] as? [String: Any] ?? [:]
-                let named = (ledger["firstFailure"] as? String ?? "") + " " + ((r["firstBreak"] as? [String: Any]).map { "event \($0["position"] ?? "")" } ?? "")
+                let named =
+                    (ledger["firstFailure"] as? String ?? "") + " "
+                    + ((r["firstBreak"] as? [String: Any]).map { "event \($0["position"] ?? "")" } ?? "")
                 #expect(r["valid"] as? Bool == false && named.contains(mutation.verify), "\(mutation.name): \(String(buffer: r.body))")
                 guard let expected = mutation.dossier else {
                     #expect(try await c.call(.get, "/api/v1/complaints/\(id)/dossier", token: m).status == .serviceUnavailable, "\(mutation.name)")
@@ -306,7 +344,8 @@ struct LedgerKeyRotationTests {
             let m = try await c.member("m@x.cn")
             _ = try await c.file(m)
             let admin = try await c.login("admin@x.cn")
-            return try JSONDecoder().decode(SignedTreeHead.self, from: Data(buffer: try await c.call(.post, "/api/v1/ledger/heads", token: admin).body))
+            return try JSONDecoder().decode(
+                SignedTreeHead.self, from: Data(buffer: try await c.call(.post, "/api/v1/ledger/heads", token: admin).body))
         }
         // What `redress ledger rotate-key` does: a new key file, the new public key recorded, the old one retired.
         let newKey = Curve25519.Signing.PrivateKey()
@@ -316,7 +355,8 @@ struct LedgerKeyRotationTests {
             let m = try await c.login("m@x.cn")
             _ = try await c.file(m)
             let admin = try await c.login("admin@x.cn")
-            let second = try JSONDecoder().decode(SignedTreeHead.self, from: Data(buffer: try await c.call(.post, "/api/v1/ledger/heads", token: admin).body))
+            let second = try JSONDecoder().decode(
+                SignedTreeHead.self, from: Data(buffer: try await c.call(.post, "/api/v1/ledger/heads", token: admin).body))
             #expect(second.keyId == sha256Hex(newKey.publicKey.rawRepresentation) && second.keyId != first.keyId)
             struct Keys: Decodable {
                 struct Key: Decodable {
@@ -337,7 +377,9 @@ struct LedgerKeyRotationTests {
             }
             let p = try await c.call(.get, "/api/v1/ledger/proofs/consistency?from=\(first.treeSize)&to=\(second.treeSize)")
             let proof = (p["proof"] as? [String] ?? []).compactMap(HexCoding.decode)
-            #expect(MerkleTree.verifyConsistency(oldSize: first.treeSize, newSize: second.treeSize, oldRoot: first.root!, newRoot: second.root!, proof: proof))
+            #expect(
+                MerkleTree.verifyConsistency(
+                    oldSize: first.treeSize, newSize: second.treeSize, oldRoot: first.root!, newRoot: second.root!, proof: proof))
         }
         #expect(try await StoreVerifier(store: t.store).verifyAll().firstFailure == nil)
     }

@@ -12,7 +12,8 @@ import Testing
 @Suite("OpenAPI document against the code")
 struct OpenAPIContractTests {
     static func document() throws -> [String: Any] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/RedressAPI/Resources/openapi.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Sources/RedressAPI/Resources/openapi.json")
         return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
     }
 

@@ -16,7 +16,9 @@ struct ProcessStoryTests {
     static func merchant(_ c: Client, admin: String, login: String, licence: String = licence) async throws -> (String, String) {
         let m = try await c.call(
             .post, "/api/v1/merchants", token: admin,
-            json: #"{"registeredName":"上海某某网络科技有限公司","shopName":"某某卡盟","businessLicenceNumber":"\#(licence)","icpFilingNumber":"沪ICP备2026000001号-1","registeredAddress":"上海市浦东新区","contactName":"李经理","contactPhone":"02112345678","contactEmail":"shop@example.com"}"#)
+            json:
+                #"{"registeredName":"上海某某网络科技有限公司","shopName":"某某卡盟","businessLicenceNumber":"\#(licence)","icpFilingNumber":"沪ICP备2026000001号-1","registeredAddress":"上海市浦东新区","contactName":"李经理","contactPhone":"02112345678","contactEmail":"shop@example.com"}"#
+        )
         #expect(m.status == .created, "\(String(buffer: m.body))")
         let id = (m["merchant"] as? [String: Any])?["id"] as? String ?? ""
         let u = try await c.call(
@@ -40,7 +42,8 @@ struct ProcessStoryTests {
             let agent = try await c.login("agent@x.cn")
             var l2 = try await c.login("l2@x.cn")
             var (merchantId, shop) = try await Self.merchant(c, admin: admin, login: "shop@x.cn")
-            var (_, otherShop) = try await Self.merchant(c, admin: admin, login: "other@x.cn", licence: BusinessLicence.withCheck("91440300MA5FABCD1")!)
+            var (_, otherShop) = try await Self.merchant(
+                c, admin: admin, login: "other@x.cn", licence: BusinessLicence.withCheck("91440300MA5FABCD1")!)
             var member = try await c.member("13900001111")
             // Tokens last 12 h: everyone signs in again after the clock moves a day or more.
             func signInAgain() async throws {
@@ -51,7 +54,8 @@ struct ProcessStoryTests {
             }
             let id = try await c.file(
                 member,
-                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-CARD-1","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)","merchantName":"某某卡盟"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡付款后权益一直未开通，联系电话 13900001111","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#)
+                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-CARD-1","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)","merchantName":"某某卡盟"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡付款后权益一直未开通，联系电话 13900001111","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#
+            )
             // The member sees who answers for the case, with its registered details (消保法 Art. 44).
             let filed = try await Self.status(c, id, member)
             let disclosed = ((filed["respondent"] as? [String: Any])?["merchant"] as? [String: Any])
@@ -124,7 +128,9 @@ struct ProcessStoryTests {
             let rated = try await c.call(
                 .post, "/api/v1/complaints/\(id)/rating", token: member, json: #"{"attitude":2,"speed":1,"overall":3,"comment":"拖了很久"}"#)
             #expect(rated.status == .created)
-            let kinds = (try await c.call(.get, "/api/v1/complaints/\(id)/timeline", token: l2).json as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            let kinds = (try await c.call(.get, "/api/v1/complaints/\(id)/timeline", token: l2).json as? [[String: Any]] ?? []).compactMap {
+                $0["kind"] as? String
+            }
             for k in ["records_requested", "deadline_breached", "records_defaulted", "ruling_proposed", "ruled", "rated"] {
                 #expect(kinds.contains(k), "timeline lacks \(k)")
             }
@@ -146,7 +152,8 @@ struct ProcessStoryTests {
             var member = try await c.member("renewal@x.cn")
             let id = try await c.file(
                 member,
-                #"{"category":"transaction.forced_auto_renewal","order":{"orderNumber":"KM-AUTO-7","amountPaidFen":2500,"productKind":"membership","respondent":"platform"},"occurredAt":"2026-11-28T03:00:00+08:00","narrative":"未经提醒自动续费扣款 25 元","remedy":{"kind":"refund"},"amountClaimedFen":2500}"#)
+                #"{"category":"transaction.forced_auto_renewal","order":{"orderNumber":"KM-AUTO-7","amountPaidFen":2500,"productKind":"membership","respondent":"platform"},"occurredAt":"2026-11-28T03:00:00+08:00","narrative":"未经提醒自动续费扣款 25 元","remedy":{"kind":"refund"},"amountClaimedFen":2500}"#
+            )
             let future = try await c.call(
                 .post, "/api/v1/complaints/\(id)/external-complaints", token: member,
                 json: #"{"channel":"black_cat","reference":"17354210000","filedOn":"2026-12-30"}"#)
@@ -169,7 +176,8 @@ struct ProcessStoryTests {
 
             #expect(
                 try await c.call(
-                    .post, "/api/v1/complaints/\(id)/external-complaints/\(externalId)", token: agent, json: #"{"status":"platform_replied","note":"已联系会员"}"#
+                    .post, "/api/v1/complaints/\(id)/external-complaints/\(externalId)", token: agent,
+                    json: #"{"status":"platform_replied","note":"已联系会员"}"#
                 ).status == .ok)
             let proposed = try await c.call(
                 .post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"propose_resolution","note":"全额退款 25 元"}"#)
@@ -199,7 +207,8 @@ struct ProcessStoryTests {
             let risk = try await c.login("risk@x.cn")
             let agent = try await c.login("agent@x.cn")
             let member = try await c.member("drained@x.cn")
-            let id = try await c.file(member, Client.complaint(category: "security.account_stolen", paid: "0", claimed: "120000", narrative: "账号正在被盗刷", emergency: true))
+            let id = try await c.file(
+                member, Client.complaint(category: "security.account_stolen", paid: "0", claimed: "120000", narrative: "账号正在被盗刷", emergency: true))
             let filed = try await Self.status(c, id, risk)
             #expect(filed["queue"] as? String == "emergency")
             let first = (filed["deadlines"] as? [[String: Any]])?.first { $0["kind"] as? String == "first_response" }
@@ -251,7 +260,9 @@ struct ProcessStoryTests {
             #expect(topic.errorField == "topics[0]")
             let bad = try await c.call(
                 .post, "/api/v1/merchants", token: admin,
-                json: #"{"registeredName":"x","shopName":"x","businessLicenceNumber":"91310115MA1K4XY809","registeredAddress":"x","contactName":"x","contactPhone":"02112345678"}"#)
+                json:
+                    #"{"registeredName":"x","shopName":"x","businessLicenceNumber":"91310115MA1K4XY809","registeredAddress":"x","contactName":"x","contactPhone":"02112345678"}"#
+            )
             #expect(bad.errorField == "businessLicenceNumber")
         }
     }
@@ -262,7 +273,8 @@ struct ProcessStoryTests {
         try await t.test { c in
             let admin = try await c.login("admin@x.cn")
             let made = try await c.call(
-                .post, "/api/v1/users", token: admin, json: #"{"login":"arbiter@x.cn","password":"password-123","displayName":"仲裁员","role":"arbitrator"}"#)
+                .post, "/api/v1/users", token: admin,
+                json: #"{"login":"arbiter@x.cn","password":"password-123","displayName":"仲裁员","role":"arbitrator"}"#)
             #expect(made.status == .created)
             let reviewerId = made["id"] as? String ?? ""
             let arbiter = try await c.login("arbiter@x.cn")

@@ -46,7 +46,9 @@ struct ReferenceAPITests {
             let m = try await c.member("m@x.cn")
             r = try await c.call(.post, "/api/v1/complaints", token: m, json: Client.complaint(paid: "1500", claimed: "0"))
             #expect(r["queue"] as? String == "risk_control")
-            r = try await c.call(.put, "/api/v1/policy", token: admin, json: json.replacingOccurrences(of: "\"firstResponseHours\":24", with: "\"firstResponseHours\":0"))
+            r = try await c.call(
+                .put, "/api/v1/policy", token: admin,
+                json: json.replacingOccurrences(of: "\"firstResponseHours\":24", with: "\"firstResponseHours\":0"))
             #expect(r.status == .unprocessableContent && r.errorField == "deadlines.firstResponseHours")
 
             // A 2027 calendar: with it on file, 2027 deadlines are covered.
@@ -57,7 +59,9 @@ struct ReferenceAPITests {
             #expect(r["calendarCovered"] as? Bool == true)
             // Jan 1 2027 is now a day off: Dec 31 (1), Jan 4 (2), Jan 5 (3).
             #expect(r["deadline"] as? String == "2027-01-05T15:59:59.000Z")
-            r = try await c.call(.put, "/api/v1/calendar/years/2027", token: admin, json: year.replacingOccurrences(of: "\"workingWeekends\":[]", with: "\"workingWeekends\":[\"2027-01-06\"]"))
+            r = try await c.call(
+                .put, "/api/v1/calendar/years/2027", token: admin,
+                json: year.replacingOccurrences(of: "\"workingWeekends\":[]", with: "\"workingWeekends\":[\"2027-01-06\"]"))
             #expect(r.status == .unprocessableContent && r.errorCode == "invalid_calendar")
         }
     }
@@ -78,7 +82,9 @@ struct ReferenceAPITests {
             let doc = try await c.call(.get, "/openapi.json")
             #expect(doc["openapi"] as? String == "3.1.0")
             let paths = doc["paths"] as? [String: Any] ?? [:]
-            for p in ["/api/v1/complaints", "/api/v1/complaints/{id}/evidence", "/api/v1/calendar/deadline", "/api/v1/auth/login", "/health", "/metrics"] {
+            for p in [
+                "/api/v1/complaints", "/api/v1/complaints/{id}/evidence", "/api/v1/calendar/deadline", "/api/v1/auth/login", "/health", "/metrics",
+            ] {
                 #expect(paths[p] != nil, "\(p) is not in the OpenAPI document")
             }
             let nowhere = try await c.call(.get, "/api/v1/nowhere")

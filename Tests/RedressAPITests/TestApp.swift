@@ -1,19 +1,21 @@
 import Foundation
 import GRDB
-import Logging
-import NIOPosix
-import PostgresNIO
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import HummingbirdTesting
+import Logging
 import NIOCore
+import NIOPosix
+import PostgresNIO
 import RedressAPI
 import RedressDomain
+import RedressServer
 import RedressStorage
+import RedressTestSupport
 import Synchronization
 import Testing
-import RedressServer
+
 @testable import RedressApp
 
 /// A clock the test moves by hand.
@@ -63,8 +65,7 @@ struct TestApp {
 
     init(_ engine: Engine = .sqlite) async throws {
         let name = UUID().uuidString.lowercased()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-api-\(name)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try TemporaryFolders.make("redress-api").path
         switch engine {
         case .sqlite:
             store = try SQLiteStore(path: directory + "/redress.sqlite")

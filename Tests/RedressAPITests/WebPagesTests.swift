@@ -71,7 +71,8 @@ struct WebPagesTests {
             #expect(r.status == .ok)
             let csp = try #require(r.headers[.contentSecurityPolicy])
             #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
-            #expect(r.headers[values: .setCookie].contains { $0.hasPrefix("redress_csrf=") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+            #expect(
+                r.headers[values: .setCookie].contains { $0.hasPrefix("redress_csrf=") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
             #expect(r.html.contains(#"<input type="hidden" name="_csrf" value="\#(u.csrf)">"#))
             #expect(r.html.contains(#"<html lang="zh-CN">"#) && r.html.contains("登录"))
             #expect(!r.html.contains("<script>"), "no inline script")
@@ -239,7 +240,8 @@ struct WebPagesTests {
             let member = try await c.member("m@x.cn")
             let id = try await c.file(
                 member,
-                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-CARD-9","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡未开通，联系电话 13900001111","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#)
+                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-CARD-9","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡未开通，联系电话 13900001111","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#
+            )
             // The case goes to L2, who asks the merchant for its records from the case page.
             let l2Token = try await c.login("l2@x.cn")
             _ = try await c.call(.post, "/api/v1/complaints/\(id)/escalate", token: l2Token, json: #"{"reason":"商家举证"}"#)
@@ -252,7 +254,8 @@ struct WebPagesTests {
             let page = try await shop.get(c, "/merchant/cases/\(id)")
             #expect(page.html.contains("139****1111") && !page.html.contains("13900001111"))
             #expect(page.html.contains("开通记录与发货日志"))
-            let requestId = try #require(page.html.components(separatedBy: #"name="requestId" value=""#).dropFirst().first?.prefix(while: { $0 != "\"" }))
+            let requestId = try #require(
+                page.html.components(separatedBy: #"name="requestId" value=""#).dropFirst().first?.prefix(while: { $0 != "\"" }))
             let boundary = "b0undary"
             let body =
                 "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(shop.csrf)\r\n"
@@ -330,9 +333,12 @@ struct SupervisorPagesTests {
         try await t.test { c in
             var admin = try await WebUser.login(c, "admin@x.cn")
             _ = try await admin.get(c, "/admin/users")
-            let bad = try await admin.post(c, "/admin/users", ["login": "new@x.cn", "displayName": "新客服", "role": "nope", "password": "password-123"])
+            let bad = try await admin.post(
+                c, "/admin/users", ["login": "new@x.cn", "displayName": "新客服", "role": "nope", "password": "password-123"])
             #expect(bad.status == .unprocessableContent && bad.html.contains("请选择角色") && bad.html.contains(#"value="new@x.cn""#))
-            #expect(try await admin.post(c, "/admin/users", ["login": "new@x.cn", "displayName": "新客服", "role": "agent", "password": "password-123"]).status == .seeOther)
+            #expect(
+                try await admin.post(c, "/admin/users", ["login": "new@x.cn", "displayName": "新客服", "role": "agent", "password": "password-123"])
+                    .status == .seeOther)
             let user = try #require(try await t.store.user(login: "new@x.cn"))
             #expect(user.user.role == .agent)
             #expect(try await admin.post(c, "/admin/users/\(user.user.id)/disabled", ["disabled": "true"]).status == .seeOther)
@@ -352,7 +358,9 @@ struct ProcessPagesTests {
             var m = try await WebUser.login(c, "m@x.cn")
             let bad = try await m.post(c, "/my/cases/\(id)/external", ["channel": "black_cat", "reference": "HM-2026-1", "filedOn": "昨天"])
             #expect(bad.status == .unprocessableContent && bad.html.contains("请填写提交日期"))
-            #expect(try await m.post(c, "/my/cases/\(id)/external", ["channel": "black_cat", "reference": "HM-2026-1", "filedOn": "2026-11-29"]).status == .seeOther)
+            #expect(
+                try await m.post(c, "/my/cases/\(id)/external", ["channel": "black_cat", "reference": "HM-2026-1", "filedOn": "2026-11-29"]).status
+                    == .seeOther)
             #expect(try await t.store.complaint(id: id)?.externalComplaints.first?.reference == "HM-2026-1")
             let l2Token = try await c.login("l2@x.cn")
             _ = l2Token
@@ -373,7 +381,8 @@ struct ProcessPagesTests {
             _ = try await admin.get(c, "/admin/policy")
             let bad = try await admin.post(c, "/admin/calendar", ["year": "2027", "daysOff": "2027-01-01 2027-02-30", "workingWeekends": ""])
             #expect(bad.status == .unprocessableContent && bad.html.contains("2027-02-30") && bad.html.contains("2027-01-01 2027-02-30"))
-            let ok = try await admin.post(c, "/admin/calendar", ["year": "2027", "daysOff": "2027-01-01，2027-02-08", "workingWeekends": "2027-02-07"])
+            let ok = try await admin.post(
+                c, "/admin/calendar", ["year": "2027", "daysOff": "2027-01-01，2027-02-08", "workingWeekends": "2027-02-07"])
             #expect(ok.status == .seeOther, "\(ok.html)")
             #expect(try await t.store.calendarYears().contains { $0.year == 2027 && $0.daysOff.count == 2 })
         }
@@ -390,7 +399,8 @@ struct MemberLaterPagesTests {
             let id = try await c.file(member)
             let agent = try await c.login("agent@x.cn")
             let rejected = try await c.call(
-                .post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"reject","reason":"insufficient_information","note":"信息不全"}"#)
+                .post, "/api/v1/complaints/\(id)/transitions", token: agent,
+                json: #"{"action":"reject","reason":"insufficient_information","note":"信息不全"}"#)
             #expect(rejected.status == .ok, "\(rejected.html)")
             var m = try await WebUser.login(c, "m@x.cn")
             let page = try await m.get(c, "/my/cases/\(id)")
@@ -424,7 +434,8 @@ struct ReviewerAndMerchantRecordsPagesTests {
             #expect(page.html.contains(#"action="/review/cases/\#(id)/rulings""#) && !page.html.contains("/messages"))
             let empty = try await r.post(c, "/review/cases/\(id)/rulings", ["outcome": "for_member", "reason": ""])
             #expect(empty.status == .unprocessableContent && empty.html.contains(#"class="error""#))
-            #expect(try await r.post(c, "/review/cases/\(id)/rulings", ["outcome": "partial", "amount": "50", "reason": "证据部分成立"]).status == .seeOther)
+            #expect(
+                try await r.post(c, "/review/cases/\(id)/rulings", ["outcome": "partial", "amount": "50", "reason": "证据部分成立"]).status == .seeOther)
             #expect(try await t.store.complaint(id: id)?.ruling?.outcome == .partial)
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import RedressDomain
 import Logging
+import RedressDomain
 import RedressStorage
 import Testing
 
@@ -54,7 +54,8 @@ struct WebhookAddressTests {
             let member = try await c.member("m@x.cn")
             _ = try await c.file(
                 member,
-                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-1","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡未开通","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#)
+                #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-1","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"月卡未开通","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#
+            )
             var quiet = Logger(label: "test")
             quiet.logLevel = .critical
             let clock = t.clock

@@ -1,8 +1,11 @@
 import Foundation
 import GRDB
 import HTTPTypes
+import RedressAPI
+import RedressStorage
 import Testing
 
+@testable import RedressApp
 @testable import RedressDomain
 
 @Suite("Working a case")
@@ -60,7 +63,8 @@ struct WorkflowAPITests {
             let m = try await c.member("m@x.cn")
             let id = try await c.file(m)
             let agent = try await c.login("agent@x.cn")
-            var r = try await c.call(.post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"propose_resolution","note":"退款 98 元"}"#)
+            var r = try await c.call(
+                .post, "/api/v1/complaints/\(id)/transitions", token: agent, json: #"{"action":"propose_resolution","note":"退款 98 元"}"#)
             #expect(r.status == .ok)
             r = try await c.call(.post, "/api/v1/complaints/\(id)/confirm", token: agent, json: #"{"accept":true}"#)
             #expect(r.status == .forbidden)
@@ -140,10 +144,6 @@ struct WorkflowAPITests {
         }
     }
 }
-
-import RedressAPI
-import RedressStorage
-@testable import RedressApp
 
 enum DeadlineSweeperFactory {
     static func make(_ store: any RedressStore, _ clock: TestClock) -> DeadlineSweeper { DeadlineSweeper(store: store, now: { clock.now }) }

@@ -33,7 +33,8 @@ struct CaseWorkflowTests {
         let fri = Fixtures.local(2026, 11, 27, 17)
         let c = try bw.file(Fixtures.draft(), id: "c", caseNumber: "n", memberId: "m", now: fri).complaint
         #expect(c.deadlines[0].dueAt == Fixtures.local(2026, 12, 2, 14))
-        let e = try bw.file(Fixtures.draft(category: "security.account_stolen", emergency: true), id: "e", caseNumber: "n", memberId: "m", now: fri).complaint
+        let e = try bw.file(Fixtures.draft(category: "security.account_stolen", emergency: true), id: "e", caseNumber: "n", memberId: "m", now: fri)
+            .complaint
         #expect(e.deadlines[0].dueAt == fri.addingTimeInterval(3600))
         #expect(e.deadlines[0].mode == .natural)
     }

@@ -7,7 +7,9 @@ import Testing
 struct EventChainTests {
     func chain(_ n: Int) -> [TimelineEvent] {
         let drafts = (0..<n).map { i in
-            EventDraft(kind: .publicMessage, actor: Fixtures.agent, occurredAt: Date(timeIntervalSince1970: 1_764_400_000 + Double(i)), payload: ["body": .string("m\(i)")])
+            EventDraft(
+                kind: .publicMessage, actor: Fixtures.agent, occurredAt: Date(timeIntervalSince1970: 1_764_400_000 + Double(i)),
+                payload: ["body": .string("m\(i)")])
         }
         return TimelineEvent.seal(drafts, complaintId: "c-1", after: nil)
     }
@@ -21,7 +23,8 @@ struct EventChainTests {
                 kind: .publicMessage, actor: CaseActor(id: "u-1", role: .agent), occurredAt: Date(timeIntervalSince1970: 1_764_400_000),
                 payload: ["body": "您好，\"已收到\"\n\tOK", "n": -42, "ok": true, "z": .null, "list": [1, "a"]]),
             complaintId: "c-1", after: nil)
-        let expected = #"{"actor":{"id":"u-1","role":"agent"},"complaintId":"c-1","kind":"public_message","occurredAtMs":1764400000000,"payload":{"body":"您好，\"已收到\"\n\tOK","list":[1,"a"],"n":-42,"ok":true,"z":null},"previousHash":"0000000000000000000000000000000000000000000000000000000000000000","sequence":1,"v":1,"visibility":"public"}"#
+        let expected =
+            #"{"actor":{"id":"u-1","role":"agent"},"complaintId":"c-1","kind":"public_message","occurredAtMs":1764400000000,"payload":{"body":"您好，\"已收到\"\n\tOK","list":[1,"a"],"n":-42,"ok":true,"z":null},"previousHash":"0000000000000000000000000000000000000000000000000000000000000000","sequence":1,"v":1,"visibility":"public"}"#
         #expect(String(decoding: e.canonicalBytes, as: UTF8.self) == expected)
         #expect(e.hash == "d8bf2cbf4993c353b56ef8531dbf5116687e7cb923fc876daddfa046546678e2")
     }
@@ -87,7 +90,9 @@ struct EventChainTests {
         // Rewrite event 3 and re-seal everything after it: the chain is self-consistent but its head differs.
         var rewritten = Array(events.prefix(2))
         var drafts = (2..<5).map { i in
-            EventDraft(kind: .publicMessage, actor: Fixtures.agent, occurredAt: Date(timeIntervalSince1970: 1_764_400_000 + Double(i)), payload: ["body": .string("m\(i)")])
+            EventDraft(
+                kind: .publicMessage, actor: Fixtures.agent, occurredAt: Date(timeIntervalSince1970: 1_764_400_000 + Double(i)),
+                payload: ["body": .string("m\(i)")])
         }
         drafts[0].payload["body"] = "history rewritten"
         rewritten += TimelineEvent.seal(drafts, complaintId: "c-1", after: (2, events[1].hash))

@@ -4,7 +4,8 @@ import RedressDomain
 /// The holiday files exactly as shipped, read from the source tree.
 enum Fixtures {
     static let years: [HolidayYear] = {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/RedressStorage/Resources/calendars")
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Sources/RedressStorage/Resources/calendars")
         let files = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
         return files.filter { $0.pathExtension == "json" }.compactMap { try? JSONDecoder().decode(HolidayYear.self, from: Data(contentsOf: $0)) }
     }()

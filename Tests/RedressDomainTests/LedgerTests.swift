@@ -27,7 +27,9 @@ struct LedgerTests {
 
     @Test func entryBytesAreTheDocumentedCanonicalJSON() throws {
         let e = LedgerEntry.event(complaintId: "c-1", sequence: 12, eventHash: String(repeating: "ab", count: 32))
-        #expect(String(decoding: e, as: UTF8.self) == #"{"complaintId":"c-1","entry":"event","eventHash":"\#(String(repeating: "ab", count: 32))","sequence":12,"v":1}"#)
+        #expect(
+            String(decoding: e, as: UTF8.self)
+                == #"{"complaintId":"c-1","entry":"event","eventHash":"\#(String(repeating: "ab", count: 32))","sequence":12,"v":1}"#)
         let f = EvidenceFile(
             sha256: String(repeating: "0f", count: 32), sizeBytes: 11, mediaType: .png, fileName: "截图.png",
             uploadedBy: CaseActor(id: "u-1", role: .member), uploadedAt: Date(timeIntervalSince1970: 1_795_939_200.5))
@@ -72,20 +74,24 @@ struct LedgerTests {
     static func signedLog(_ entries: [[UInt8]], key: Curve25519.Signing.PrivateKey) throws -> (MerkleLevels, SignedTreeHead) {
         var levels = MerkleLevels()
         for e in entries { levels.append(entry: e) }
-        let head = try SignedTreeHead.sign(treeSize: levels.size, root: try MerkleTree.root(size: levels.size, levels), timestampMs: 1_795_939_200_000, with: key)
+        let head = try SignedTreeHead.sign(
+            treeSize: levels.size, root: try MerkleTree.root(size: levels.size, levels), timestampMs: 1_795_939_200_000, with: key)
         return (levels, head)
     }
 
     @Test func aReceiptAloneProvesTheEventAndNamesWhatWasChanged() throws {
         let key = Curve25519.Signing.PrivateKey()
         let event = TimelineEvent.seal(
-            EventDraft(kind: .publicMessage, actor: CaseActor(id: "m", role: .member), occurredAt: Date(timeIntervalSince1970: 1_795_939_200), payload: ["body": "已付款未到账"]),
+            EventDraft(
+                kind: .publicMessage, actor: CaseActor(id: "m", role: .member), occurredAt: Date(timeIntervalSince1970: 1_795_939_200),
+                payload: ["body": "已付款未到账"]),
             complaintId: "c-1", after: nil)
         var entries = (0..<6).map { Array("other \($0)".utf8) }
         entries.insert(LedgerEntry.event(event), at: 4)
         let (levels, head) = try Self.signedLog(entries, key: key)
         let receipt = Receipt(
-            complaintId: "c-1", caseNumber: "RD-1", kind: "event", sequence: 1, sha256: nil, entry: LedgerEntry.event(event), event: event.canonicalBytes,
+            complaintId: "c-1", caseNumber: "RD-1", kind: "event", sequence: 1, sha256: nil, entry: LedgerEntry.event(event),
+            event: event.canonicalBytes,
             leafIndex: 4, treeHead: head, inclusionProof: try MerkleTree.inclusionProof(leafIndex: 4, treeSize: 7, levels))
         #expect(receipt.problem(verifyingWith: key.publicKey) == nil)
         // Round trip through JSON, as a member keeps it.
@@ -124,7 +130,8 @@ struct LedgerMonitorTests {
     @Test func anExtendedLogPassesAndARewrittenOneFailsLoudly() throws {
         let honest = log(40)
         let (first, s1) = LedgerMonitor.check(
-            server: "s", previous: nil, head: try head(honest, size: 25), publishedKeys: published, acceptNewKey: false, consistencyProof: nil, now: now)
+            server: "s", previous: nil, head: try head(honest, size: 25), publishedKeys: published, acceptNewKey: false, consistencyProof: nil,
+            now: now)
         guard case .consistent = first, let s1 else { Issue.record("first check: \(first)"); return }
         #expect(s1.trustedKeys.count == 1)
 
@@ -146,29 +153,37 @@ struct LedgerMonitorTests {
         #expect(why.contains("not an extension") && state == nil)
 
         let sameSize = try head(forked, size: 25, at: 2_000)
-        guard case .rewritten(let why2) = LedgerMonitor.check(
-            server: "s", previous: s1, head: sameSize, publishedKeys: published, acceptNewKey: false, consistencyProof: nil, now: now
-        ).0 else { Issue.record("same size, other root passed"); return }
+        guard
+            case .rewritten(let why2) = LedgerMonitor.check(
+                server: "s", previous: s1, head: sameSize, publishedKeys: published, acceptNewKey: false, consistencyProof: nil, now: now
+            ).0
+        else { Issue.record("same size, other root passed"); return }
         #expect(why2.contains("two different roots"))
 
-        guard case .rewritten(let why3) = LedgerMonitor.check(
-            server: "s", previous: s1, head: try head(honest, size: 10, at: 2_000), publishedKeys: published, acceptNewKey: false, consistencyProof: nil,
-            now: now
-        ).0 else { Issue.record("shrunk log passed"); return }
+        guard
+            case .rewritten(let why3) = LedgerMonitor.check(
+                server: "s", previous: s1, head: try head(honest, size: 10, at: 2_000), publishedKeys: published, acceptNewKey: false,
+                consistencyProof: nil,
+                now: now
+            ).0
+        else { Issue.record("shrunk log passed"); return }
         #expect(why3.contains("shrank"))
     }
 
     @Test func aNewKeyIsRefusedUntilAccepted() throws {
         let honest = log(10)
         let (_, s1) = LedgerMonitor.check(
-            server: "s", previous: nil, head: try head(honest, size: 5), publishedKeys: published, acceptNewKey: false, consistencyProof: nil, now: now)
+            server: "s", previous: nil, head: try head(honest, size: 5), publishedKeys: published, acceptNewKey: false, consistencyProof: nil,
+            now: now)
         let other = Curve25519.Signing.PrivateKey()
         let rotated = try head(honest, size: 10, at: 2_000, with: other)
         let keys = published + [LedgerPublicKey(raw: Array(other.publicKey.rawRepresentation), createdAtMs: 1)]
         let proof = try MerkleTree.consistencyProof(from: 5, to: 10, honest)
-        guard case .untrustedKey = LedgerMonitor.check(
-            server: "s", previous: s1, head: rotated, publishedKeys: keys, acceptNewKey: false, consistencyProof: proof, now: now
-        ).0 else { Issue.record("an unknown key was trusted"); return }
+        guard
+            case .untrustedKey = LedgerMonitor.check(
+                server: "s", previous: s1, head: rotated, publishedKeys: keys, acceptNewKey: false, consistencyProof: proof, now: now
+            ).0
+        else { Issue.record("an unknown key was trusted"); return }
         let (accepted, s2) = LedgerMonitor.check(
             server: "s", previous: s1, head: rotated, publishedKeys: keys, acceptNewKey: true, consistencyProof: proof, now: now)
         guard case .consistent = accepted else { Issue.record("\(accepted)"); return }

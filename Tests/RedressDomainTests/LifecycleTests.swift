@@ -68,7 +68,8 @@ struct RoutingTests {
     let policy = RoutingPolicy()
 
     @Test func defaultsToL1() {
-        #expect(policy.route(dimension: .transaction, amountFen: 9_800, emergency: false) == RoutingDecision(tier: .l1, queue: .l1, reasons: ["default"]))
+        #expect(
+            policy.route(dimension: .transaction, amountFen: 9_800, emergency: false) == RoutingDecision(tier: .l1, queue: .l1, reasons: ["default"]))
     }
 
     @Test func exactlyFiveHundredYuanStaysWithL1AndOneFenMoreGoesToRiskControl() {

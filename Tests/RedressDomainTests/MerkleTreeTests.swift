@@ -87,7 +87,8 @@ struct MerkleTreeTests {
                 }
                 if var bad = proof.first {
                     bad[0] ^= 1
-                    #expect(!MerkleTree.verifyInclusion(leafHash: leaf, leafIndex: index, treeSize: size, proof: [bad] + proof.dropFirst(), root: root))
+                    #expect(
+                        !MerkleTree.verifyInclusion(leafHash: leaf, leafIndex: index, treeSize: size, proof: [bad] + proof.dropFirst(), root: root))
                 }
             }
             for old in 1...size {
@@ -98,7 +99,8 @@ struct MerkleTreeTests {
                     var wrong = oldRoot
                     wrong[5] ^= 0x80
                     #expect(!MerkleTree.verifyConsistency(oldSize: old, newSize: size, oldRoot: wrong, newRoot: root, proof: proof))
-                    #expect(!MerkleTree.verifyConsistency(oldSize: old, newSize: size, oldRoot: oldRoot, newRoot: root, proof: Array(proof.dropLast())))
+                    #expect(
+                        !MerkleTree.verifyConsistency(oldSize: old, newSize: size, oldRoot: oldRoot, newRoot: root, proof: Array(proof.dropLast())))
                 }
             }
         }

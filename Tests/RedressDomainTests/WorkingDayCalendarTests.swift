@@ -102,7 +102,9 @@ struct WorkingDayCalendarTests {
         // From Sep 30 17:00, 2 h: 1 h on Sep 30, then Oct 1–7 off, 1 h on Oct 8 → Oct 8 10:00.
         let h = cal.addingBusinessTime(7200, to: Fixtures.local(2026, 9, 30, 17), opensAt: 9 * 3600, closesAt: 18 * 3600)
         #expect(h.deadline == Fixtures.local(2026, 10, 8, 10))
-        #expect(cal.businessSeconds(from: Fixtures.local(2026, 11, 27, 17), to: Fixtures.local(2026, 11, 30, 10), opensAt: 9 * 3600, closesAt: 18 * 3600) == 7200)
+        #expect(
+            cal.businessSeconds(from: Fixtures.local(2026, 11, 27, 17), to: Fixtures.local(2026, 11, 30, 10), opensAt: 9 * 3600, closesAt: 18 * 3600)
+                == 7200)
     }
 
     @Test func invalidHolidayFilesAreReported() {

@@ -16,7 +16,8 @@ struct LedgerStoreTests {
             for r in try await store.ledgerRecords(complaintId: id) {
                 switch r.subject {
                 case .event(let s): leaves[r.leafIndex] = MerkleTree.leafHash(LedgerEntry.event(events[s - 1]))
-                case .evidenceFile(let sha): leaves[r.leafIndex] = MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: id, files.first { $0.sha256 == sha }!))
+                case .evidenceFile(let sha):
+                    leaves[r.leafIndex] = MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: id, files.first { $0.sha256 == sha }!))
                 }
             }
         }
@@ -33,12 +34,16 @@ struct LedgerStoreTests {
             let c = try await f.created(m)
             ids.append(c.id)
             if i % 2 == 0 {
-                _ = try await f.store.update(complaintId: c.id) { try wf.message(on: $0, by: agent, body: "回复 \(i)", visibility: .public, now: StoreFixture.now) }
+                _ = try await f.store.update(complaintId: c.id) {
+                    try wf.message(on: $0, by: agent, body: "回复 \(i)", visibility: .public, now: StoreFixture.now)
+                }
             }
         }
         let bytes: [UInt8] = Array("%PDF-1.4 invoice".utf8)
         let file = try EvidenceFile.inspect(bytes: bytes, fileName: "invoice.pdf", limit: 1 << 20, by: agent, at: StoreFixture.now)
-        _ = try await f.store.addEvidence(complaintId: ids[1], file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: agent, now: StoreFixture.now) }
+        _ = try await f.store.addEvidence(complaintId: ids[1], file: file, bytes: bytes) {
+            try wf.addEvidence($0, file: file, by: agent, now: StoreFixture.now)
+        }
 
         let state = try await f.store.ledgerState()
         // 7 cases × 2 events, 4 first replies (each a message and a status change), 1 evidence event and its file.
@@ -52,13 +57,16 @@ struct LedgerStoreTests {
             #expect(try await f.store.ledgerRoot(treeSize: size) == (try MerkleTree.root(size: size, reference)))
             for leaf in 0..<size {
                 let proof = try await f.store.inclusionProof(leafIndex: leaf, treeSize: size)
-                #expect(MerkleTree.verifyInclusion(leafHash: leaves[leaf]!, leafIndex: leaf, treeSize: size, proof: proof, root: try MerkleTree.root(size: size, reference)))
+                #expect(
+                    MerkleTree.verifyInclusion(
+                        leafHash: leaves[leaf]!, leafIndex: leaf, treeSize: size, proof: proof, root: try MerkleTree.root(size: size, reference)))
             }
             let consistency = try await f.store.consistencyProof(from: 3, to: size < 3 ? 3 : size)
             if size >= 3 {
                 #expect(
                     MerkleTree.verifyConsistency(
-                        oldSize: 3, newSize: size, oldRoot: try MerkleTree.root(size: 3, reference), newRoot: try MerkleTree.root(size: size, reference),
+                        oldSize: 3, newSize: size, oldRoot: try MerkleTree.root(size: 3, reference),
+                        newRoot: try MerkleTree.root(size: size, reference),
                         proof: consistency))
             }
         }
@@ -67,7 +75,9 @@ struct LedgerStoreTests {
         // A restarted store continues the same log.
         let reopened = try await f.reopen()
         #expect(try await reopened.ledgerState() == state)
-        _ = try await reopened.update(complaintId: ids[0]) { try wf.message(on: $0, by: agent, body: "重启后", visibility: .public, now: StoreFixture.now) }
+        _ = try await reopened.update(complaintId: ids[0]) {
+            try wf.message(on: $0, by: agent, body: "重启后", visibility: .public, now: StoreFixture.now)
+        }
         let after = try await reopened.ledgerState()
         reference.append(leafHash: try await expectedLeaves(reopened)[state.size]!)
         let expectedRoot = try MerkleTree.root(size: after.size, reference)
@@ -81,7 +91,11 @@ struct LedgerStoreTests {
         let c = try await f.created(m)
         struct Boom: Error {}
         // Jobs in the same group commit: the middle one appends entries and then fails.
-        async let ok1: Void = { _ = try await f.store.update(complaintId: c.id) { c in try f.workflowSync().message(on: c, by: CaseActor(id: "a", role: .agent), body: "一", visibility: .internal, now: StoreFixture.now) } }()
+        async let ok1: Void = {
+            _ = try await f.store.update(complaintId: c.id) { c in
+                try f.workflowSync().message(on: c, by: CaseActor(id: "a", role: .agent), body: "一", visibility: .internal, now: StoreFixture.now)
+            }
+        }()
         async let failing: Void = {
             do {
                 let sqlite = try f.sqlite
@@ -92,7 +106,11 @@ struct LedgerStoreTests {
                 Issue.record("the failing job succeeded")
             } catch is Boom {}
         }()
-        async let ok2: Void = { _ = try await f.store.update(complaintId: c.id) { c in try f.workflowSync().message(on: c, by: CaseActor(id: "a", role: .agent), body: "二", visibility: .internal, now: StoreFixture.now) } }()
+        async let ok2: Void = {
+            _ = try await f.store.update(complaintId: c.id) { c in
+                try f.workflowSync().message(on: c, by: CaseActor(id: "a", role: .agent), body: "二", visibility: .internal, now: StoreFixture.now)
+            }
+        }()
         _ = try await (ok1, failing, ok2)
         let state = try await f.store.ledgerState()
         #expect(state.size == 4)
@@ -106,8 +124,11 @@ struct LedgerStoreTests {
         for _ in 0..<3 { _ = try await f.created(m) }
         let c = try await f.created(m)
         let bytes: [UInt8] = Array("plain text evidence".utf8)
-        let file = try EvidenceFile.inspect(bytes: bytes, fileName: "chat.txt", limit: 1 << 20, by: .init(id: m.id, role: .member), at: StoreFixture.now)
-        _ = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: .init(id: m.id, role: .member), now: StoreFixture.now) }
+        let file = try EvidenceFile.inspect(
+            bytes: bytes, fileName: "chat.txt", limit: 1 << 20, by: .init(id: m.id, role: .member), at: StoreFixture.now)
+        _ = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) {
+            try wf.addEvidence($0, file: file, by: .init(id: m.id, role: .member), now: StoreFixture.now)
+        }
         let before = try await f.store.ledgerState()
         // As a version-1 database: the log tables are empty.
         try await f.raw().write { db in

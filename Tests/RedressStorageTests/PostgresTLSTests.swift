@@ -18,7 +18,9 @@ struct PostgresTLSTests {
         for mode in ["disable", "prefer", "require", "verify-ca", "verify-full"] {
             #expect(try PostgresLocation(url: "postgres://u@h/d?sslmode=\(mode)").tls.rawValue == mode)
         }
-        #expect(throws: StoreError.unavailable("the database URL's sslmode must be one of disable, prefer, require, verify-ca, verify-full, not allow")) {
+        #expect(
+            throws: StoreError.unavailable("the database URL's sslmode must be one of disable, prefer, require, verify-ca, verify-full, not allow")
+        ) {
             try PostgresLocation(url: "postgres://u@h/d?sslmode=allow")
         }
         #expect(throws: StoreError.unavailable("the database URL's option connect_timeout is not understood (sslmode and sslrootcert are)")) {
@@ -35,7 +37,8 @@ struct PostgresTLSTests {
     static func location(_ query: String) async throws -> PostgresLocation {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-tls-\(UUID().uuidString)")
         let database = try await PostgresTestServer.database(for: directory)
-        return try PostgresLocation(url: "postgres://\(database.user):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)\(query)")
+        return try PostgresLocation(
+            url: "postgres://\(database.user):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)\(query)")
     }
 
     /// Whether the store's connections are encrypted, as the server sees them.

@@ -111,7 +111,8 @@ struct ProcessStoreTests {
             outcome: .retry(at: t0.addingTimeInterval(30)), error: "HTTP 500")
         let mail = try #require(claimed.first { $0.channel == .email })
         try await f.store.recordDeliveryAttempt(
-            DeliveryAttempt(deliveryId: mail.id, attempt: 1, at: t0, ok: true, statusCode: nil, error: nil, durationMs: 5), outcome: .delivered, error: nil)
+            DeliveryAttempt(deliveryId: mail.id, attempt: 1, at: t0, ok: true, statusCode: nil, error: nil, durationMs: 5), outcome: .delivered,
+            error: nil)
         #expect(try await f.store.claimDeliveries(dueAt: t0.addingTimeInterval(29), leaseUntil: t0.addingTimeInterval(400), limit: 10).isEmpty)
         let retried = try await f.store.claimDeliveries(dueAt: t0.addingTimeInterval(30), leaseUntil: t0.addingTimeInterval(400), limit: 10)
         #expect(retried.map(\.id) == [hook.id] && retried.first?.attempts == 1)
@@ -163,7 +164,9 @@ struct ProcessStoreTests {
         q.respondentMerchantId = "shop-1"
         #expect(try await f.store.complaints(q).items.map(\.id) == [against.id])
         let wf = try await f.workflow()
-        _ = try await f.store.update(complaintId: other.id) { try wf.assignReviewer($0, reviewerId: "rev-1", by: CaseActor(id: "a", role: .admin), now: StoreFixture.now) }
+        _ = try await f.store.update(complaintId: other.id) {
+            try wf.assignReviewer($0, reviewerId: "rev-1", by: CaseActor(id: "a", role: .admin), now: StoreFixture.now)
+        }
         var r = ComplaintQuery()
         r.reviewerId = "rev-1"
         #expect(try await f.store.complaints(r).items.map(\.id) == [other.id])

@@ -21,22 +21,28 @@ struct StorageFormTests {
             order: OrderReference(
                 orderNumber: "KM\"1\\/\u{1F600}", amountPaidFen: 129_900, productKind: .membership, respondent: .merchant, merchantId: "M-1",
                 merchantName: "商城\n\t", paidAt: t0.addingTimeInterval(-3600.5), paymentReference: "WX1"),
-            occurredAt: t0.addingTimeInterval(-7200), narrative: "描述\u{0001}\\ \u{2028}", remedy: Remedy(kind: .other, text: "换货"), amountClaimedFen: 1)
+            occurredAt: t0.addingTimeInterval(-7200), narrative: "描述\u{0001}\\ \u{2028}", remedy: Remedy(kind: .other, text: "换货"),
+            amountClaimedFen: 1)
         draft.emergency = true
         var c = try wf.file(draft, id: "c-1", caseNumber: "RD-1", memberId: "m-1", now: t0).complaint
         var states = [c]
-        c = try wf.act(.requestInfo, on: c, by: CaseActor(id: "a", role: .riskControl), input: .init(note: "x"), now: t0.addingTimeInterval(10)).complaint
+        c = try wf.act(.requestInfo, on: c, by: CaseActor(id: "a", role: .riskControl), input: .init(note: "x"), now: t0.addingTimeInterval(10))
+            .complaint
         states.append(c)
         c = try wf.assignReviewer(c, reviewerId: "r-1", by: CaseActor(id: "ad", role: .admin), now: t0).complaint
         c.assigneeId = "a"
         c = try wf.act(.resume, on: c, by: CaseActor(id: "a", role: .riskControl), now: t0.addingTimeInterval(20)).complaint
         c = try #require(wf.sweep(c, now: t0.addingTimeInterval(86_400 * 5))).complaint
         states.append(c)
-        c = try wf.freeze(c, target: .account, reference: "U-1", reason: "盗刷", id: "f-1", by: CaseActor(id: "rc", role: .riskControl), now: t0).complaint
+        c = try wf.freeze(c, target: .account, reference: "U-1", reason: "盗刷", id: "f-1", by: CaseActor(id: "rc", role: .riskControl), now: t0)
+            .complaint
         states.append(c)  // a rare section: read through JSONDecoder
         c = try wf.rate(
-            try wf.rule(c, outcome: .partial, remedy: Remedy(kind: .refund), amountFen: 10, reason: "r", by: CaseActor(id: "s", role: .admin), now: t0).complaint,
-            attitude: 3, speed: 2, overall: 1, comment: "评", by: CaseActor(id: "m-1", role: .member), now: t0).complaint
+            try wf.rule(
+                c, outcome: .partial, remedy: Remedy(kind: .refund), amountFen: 10, reason: "r", by: CaseActor(id: "s", role: .admin), now: t0
+            ).complaint,
+            attitude: 3, speed: 2, overall: 1, comment: "评", by: CaseActor(id: "m-1", role: .member), now: t0
+        ).complaint
         c.closedAt = t0
         c.rejectionReason = .duplicate
         c.memberDisputedAt = t0
@@ -50,15 +56,18 @@ struct StorageFormTests {
             #expect(fast == (try Self.viaFoundation(text)))
             #expect(fast.storageValue == s.storageValue)
             #expect(s.storageBytes == s.storageValue.canonicalBytes)
-            for n in Notice.plan(s, events: TimelineEvent.seal([EventDraft(kind: .submitted, actor: .system, occurredAt: t0)], complaintId: s.id, after: nil)) {
+            for n in Notice.plan(
+                s, events: TimelineEvent.seal([EventDraft(kind: .submitted, actor: .system, occurredAt: t0)], complaintId: s.id, after: nil))
+            {
                 #expect(n.storageBytes == n.storageValue.canonicalBytes)
             }
         }
     }
 
     @Test func theParserRefusesWhatIsNotACanonicalValue() {
-        #expect(CanonicalValue.parse(Array(#"{"a":[1,-2,"x\u00e9\ud83d\ude00",true,null,{}]}"#.utf8))
-            == .object(["a": .array([.int(1), .int(-2), .string("xé😀"), .bool(true), .null, .object([:])])]))
+        #expect(
+            CanonicalValue.parse(Array(#"{"a":[1,-2,"x\u00e9\ud83d\ude00",true,null,{}]}"#.utf8))
+                == .object(["a": .array([.int(1), .int(-2), .string("xé😀"), .bool(true), .null, .object([:])])]))
         for bad in ["1.5", "1e3", "[1,]", "{\"a\" 1}", "\"open", "99999999999999999999", "[1] x", "\"\\ud800\""] {
             #expect(CanonicalValue.parse(Array(bad.utf8)) == nil, "\(bad)")
         }

@@ -166,10 +166,15 @@ struct StoreConformanceTests {
         let c = try await f.created(try await f.member())
         let wf = try await f.workflow()
         let bytes = Array("%PDF-1.7\n test".utf8)
-        let file = try EvidenceFile.inspect(bytes: bytes, fileName: "凭证.pdf", limit: 1 << 20, by: CaseActor(id: c.memberId, role: .member), at: StoreFixture.now)
-        let (after, events, existed) = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: file.uploadedBy, now: StoreFixture.now) }
+        let file = try EvidenceFile.inspect(
+            bytes: bytes, fileName: "凭证.pdf", limit: 1 << 20, by: CaseActor(id: c.memberId, role: .member), at: StoreFixture.now)
+        let (after, events, existed) = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) {
+            try wf.addEvidence($0, file: file, by: file.uploadedBy, now: StoreFixture.now)
+        }
         #expect(!existed && events.map(\.kind) == [.evidenceAdded] && after.eventCount == 3)
-        let again = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: file.uploadedBy, now: StoreFixture.now) }
+        let again = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) {
+            try wf.addEvidence($0, file: file, by: file.uploadedBy, now: StoreFixture.now)
+        }
         #expect(again.alreadyPresent && again.1.isEmpty)
         let (stored, content) = try #require(try await f.store.evidenceContent(complaintId: c.id, sha256: file.sha256))
         #expect(content == bytes && stored.fileName == "凭证.pdf" && stored.mediaType == .pdf)
@@ -204,7 +209,8 @@ struct StoredBodyTests {
         let wf = try await f.workflow()
         c = try wf.escalate(c, by: CaseActor(id: "a", role: .agent), reason: "r", now: StoreFixture.now).complaint
         c = try wf.act(.requestInfo, on: c, by: CaseActor(id: "a", role: .agent), input: .init(note: "n"), now: StoreFixture.now).complaint
-        c = try wf.act(.reject, on: c, by: CaseActor(id: "a", role: .agent), input: .init(rejectionReason: .duplicate), now: StoreFixture.now).complaint
+        c = try wf.act(.reject, on: c, by: CaseActor(id: "a", role: .agent), input: .init(rejectionReason: .duplicate), now: StoreFixture.now)
+            .complaint
         c.order.merchantId = "M-1"
         c.order.paidAt = StoreFixture.now
         c.remedy = Remedy(kind: .other, text: "说明\n\"引号\"")

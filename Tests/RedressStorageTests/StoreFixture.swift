@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RedressDomain
 import RedressStorage
+import RedressTestSupport
 import Testing
 
 /// The storage engines every conformance test runs against (one suite, not a copy per engine). PostgreSQL joins
@@ -46,8 +47,7 @@ struct StoreFixture {
 
     init(_ engine: StoreEngine = .sqlite) async throws {
         self.engine = engine
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redress-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryFolders.make("redress-store")
         store = try await engine.open(in: directory)
     }
 
@@ -84,7 +84,9 @@ struct StoreFixture {
             occurredAt: now.addingTimeInterval(-86_400), narrative: narrative, remedy: Remedy(kind: .refund), amountClaimedFen: paid)
     }
 
-    func file(_ member: User, _ draft: ComplaintDraft = StoreFixture.draft(), at: Date = StoreFixture.now, key: String? = nil) async throws -> CreateOutcome {
+    func file(_ member: User, _ draft: ComplaintDraft = StoreFixture.draft(), at: Date = StoreFixture.now, key: String? = nil) async throws
+        -> CreateOutcome
+    {
         let wf = try await workflow()
         let id = UUID().uuidString.lowercased()
         let claim = key.map { IdempotencyClaim(memberId: member.id, key: $0, requestHash: sha256Hex(Array("\(draft)".utf8))) }
@@ -96,5 +98,21 @@ struct StoreFixture {
     func created(_ member: User, _ draft: ComplaintDraft = StoreFixture.draft(), at: Date = StoreFixture.now) async throws -> Complaint {
         guard case .created(let c, _) = try await file(member, draft, at: at) else { throw StoreError.notFound }
         return c
+    }
+}
+
+/// The test command asks for both engines: a run where the PostgreSQL half of the engine suites would silently
+/// disappear (no server named, or one that cannot be reached) fails here instead of passing on SQLite alone.
+@Suite("Engines under test")
+struct EnginesUnderTest {
+    @Test func postgreSQLRunsWhenTheTestCommandAsksForIt() async throws {
+        guard PostgresRequirement.required else { return }
+        let server = try #require(
+            PostgresTestServer.location,
+            "REDRESS_TEST_POSTGRES_URL names no PostgreSQL server, so every engine suite would run on SQLite only")
+        #expect(StoreEngine.allCases == [.sqlite, .postgres])
+        let probe = try await PostgresStore.open(try await PostgresTestServer.database(for: URL(fileURLWithPath: "/probe-\(UUID().uuidString)")))
+        #expect(try await probe.complaintCount() == 0, "\(server)")
+        await probe.close()
     }
 }

@@ -18,10 +18,13 @@ struct TamperTests {
         var c = try await f.created(m)
         let wf = try await f.workflow()
         let agent = CaseActor(id: "agent-1", role: .agent)
-        c = try await f.store.update(complaintId: c.id) { try wf.message(on: $0, by: agent, body: "您好", visibility: .public, now: StoreFixture.now) }.0
+        c = try await f.store.update(complaintId: c.id) { try wf.message(on: $0, by: agent, body: "您好", visibility: .public, now: StoreFixture.now) }
+            .0
         let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
         let file = try EvidenceFile.inspect(bytes: bytes, fileName: "a.png", limit: 1 << 20, by: agent, at: StoreFixture.now)
-        c = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) { try wf.addEvidence($0, file: file, by: agent, now: StoreFixture.now) }.0
+        c = try await f.store.addEvidence(complaintId: c.id, file: file, bytes: bytes) {
+            try wf.addEvidence($0, file: file, by: agent, now: StoreFixture.now)
+        }.0
         #expect(c.eventCount == 5)
         // A head signed over the log as it is, as the server's signer would.
         let key = Curve25519.Signing.PrivateKey()
@@ -47,7 +50,10 @@ struct TamperTests {
 
     @Test func editedPayload() async throws {
         let (f, c) = try await prepared()
-        try await f.raw().write { try $0.execute(sql: "UPDATE events SET payload = replace(payload, '您好', '已退款') WHERE complaint_id = ? AND sequence = 3", arguments: [c.id]) }
+        try await f.raw().write {
+            try $0.execute(
+                sql: "UPDATE events SET payload = replace(payload, '您好', '已退款') WHERE complaint_id = ? AND sequence = 3", arguments: [c.id])
+        }
         let msg = try await failure(f)
         #expect(msg.contains(c.caseNumber) && msg.contains("position 3") && msg.contains("hash_mismatch"))
     }
@@ -83,12 +89,17 @@ struct TamperTests {
         let (f, c) = try await prepared()
         // Swap the content of events 3 and 4 by rewriting their rows in the opposite order.
         try await f.raw().write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE complaint_id = ? AND sequence IN (3, 4) ORDER BY sequence", arguments: [c.id])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE complaint_id = ? AND sequence IN (3, 4) ORDER BY sequence", arguments: [c.id])
             try db.execute(sql: "DELETE FROM events WHERE complaint_id = ? AND sequence IN (3, 4)", arguments: [c.id])
             for (row, seq) in [(rows[1], 3), (rows[0], 4)] {
                 try db.execute(
-                    sql: "INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    arguments: [c.id, seq, row["kind"], row["actor_id"], row["actor_role"], row["visibility"], row["occurred_at_ms"], row["payload"], row["previous_hash"], row["hash"]] as StatementArguments)
+                    sql:
+                        "INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    arguments: [
+                        c.id, seq, row["kind"], row["actor_id"], row["actor_role"], row["visibility"], row["occurred_at_ms"], row["payload"],
+                        row["previous_hash"], row["hash"],
+                    ] as StatementArguments)
             }
         }
         let msg = try await failure(f)
@@ -100,7 +111,8 @@ struct TamperTests {
         try await f.raw().write { db in
             try db.execute(sql: "UPDATE events SET sequence = sequence + 100 WHERE complaint_id = ? AND sequence >= 3", arguments: [c.id])
             try db.execute(
-                sql: "INSERT INTO events SELECT complaint_id, 3, kind, actor_id, actor_role, visibility, occurred_at_ms, replace(payload, '您好', '伪造'), previous_hash, hash FROM events WHERE complaint_id = ? AND sequence = 103",
+                sql:
+                    "INSERT INTO events SELECT complaint_id, 3, kind, actor_id, actor_role, visibility, occurred_at_ms, replace(payload, '您好', '伪造'), previous_hash, hash FROM events WHERE complaint_id = ? AND sequence = 103",
                 arguments: [c.id])
             try db.execute(sql: "UPDATE events SET sequence = sequence - 99 WHERE complaint_id = ? AND sequence >= 103", arguments: [c.id])
         }
@@ -138,7 +150,9 @@ struct TamperTests {
 
     @Test func rewrittenCaseStateWithoutNewEvents() async throws {
         let (f, c) = try await prepared()
-        try await f.raw().write { try $0.execute(sql: "UPDATE complaints SET body = json_set(body, '$.eventCount', 4) WHERE id = ?", arguments: [c.id]) }
+        try await f.raw().write {
+            try $0.execute(sql: "UPDATE complaints SET body = json_set(body, '$.eventCount', 4) WHERE id = ?", arguments: [c.id])
+        }
         #expect(try await failure(f).contains("head_mismatch"))
     }
 
@@ -150,13 +164,16 @@ struct TamperTests {
         var events = try await f.store.timeline(complaintId: c.id)
         events[2].payload["body"] = "已退款，请确认"
         let resealed = TimelineEvent.seal(
-            events[2...].map { EventDraft(kind: $0.kind, actor: $0.actor, visibility: $0.visibility, occurredAt: $0.occurredAt, payload: $0.payload) },
+            events[2...].map {
+                EventDraft(kind: $0.kind, actor: $0.actor, visibility: $0.visibility, occurredAt: $0.occurredAt, payload: $0.payload)
+            },
             complaintId: c.id, after: (events[1].sequence, events[1].hash))
         try await f.raw().write { db in
             try db.execute(sql: "DELETE FROM events WHERE complaint_id = ? AND sequence >= 3", arguments: [c.id])
             for e in resealed {
                 try db.execute(
-                    sql: "INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    sql:
+                        "INSERT INTO events(complaint_id, sequence, kind, actor_id, actor_role, visibility, occurred_at_ms, payload, previous_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     arguments: [
                         e.complaintId, e.sequence, e.kind.rawValue, e.actor.id, e.actor.role.rawValue, e.visibility.rawValue, e.occurredAtMs,
                         String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self), e.previousHash, e.hash,
@@ -202,7 +219,8 @@ struct TamperTests {
         let (f, c) = try await prepared()
         try await f.raw().write { db in
             try db.execute(
-                sql: "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), ?, 'event', 6)",
+                sql:
+                    "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), ?, 'event', 6)",
                 arguments: [c.id])
         }
         let msg = try await failure(f)
@@ -213,7 +231,9 @@ struct TamperTests {
         let (f, _) = try await prepared()
         try await f.raw().write { db in
             try db.execute(
-                sql: "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), 'no-such-case', 'event', 1)")
+                sql:
+                    "INSERT INTO ledger_leaves(leaf_index, leaf_hash, complaint_id, kind, event_sequence) VALUES ((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), randomblob(32), 'no-such-case', 'event', 1)"
+            )
         }
         let msg = try await failure(f)
         #expect(msg.contains("9 entries, but the store holds 7 events and 1 evidence files"), "\(msg)")
