@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test of Redress on a fresh machine:
 #   1. installs what the tests need (SQLite headers, msmtp, schemathesis, aiosmtpd) when it is missing;
-#   2. swift test: domain, SQLite store and HTTP API suites;
+#   2. swift format lint with the repository's .swift-format; the OpenAPI document is the one scripts/openapi.py writes;
+#      swift test: domain, storage (both engines), use cases, API and page suites — and a run without PostgreSQL fails;
 #   3. checks the served OpenAPI document is the one scripts/openapi.py writes;
 #   4. starts the real server on a throw-away data folder with demo data and runs schemathesis
 #      against /openapi.json as a member and as an admin (0 server errors, 0 responses off the document);
@@ -63,8 +64,13 @@ PGPORT=$(free_port)
 PGURL=$(scripts/postgres.sh start "$PGDIR" "$PGPORT")
 export REDRESS_TEST_POSTGRES_URL="$PGURL"
 export REDRESS_TEST_POSTGRES_CA="$PGDIR/server.crt"
+# The engine suites must run on PostgreSQL too: a test fails if they would silently run on SQLite alone.
+export REDRESS_REQUIRE_POSTGRES=1
 PGBASE=${PGURL%/postgres}
 echo "$PGBASE"
+
+step "swift format lint (.swift-format)"
+swift format lint -r --strict --configuration .swift-format Sources Tests Benchmarks Package.swift
 
 step "OpenAPI document is up to date"
 python3 scripts/openapi.py --check
@@ -129,8 +135,19 @@ if grep -q '"internal_error"\|unexpected error' "$DATA/server.log"; then
   echo "the server logged an internal error:"; grep 'unexpected error\|request failed' "$DATA/server.log" | head; exit 1
 fi
 
+step "a running server holds its data folder: writing commands refuse, verify reads; SIGTERM stops it with exit 0"
+if out=$("$BIN" sweep --data "$DATA" 2>&1); then echo "redress sweep wrote to a data folder a running server holds"; exit 1; fi
+echo "$out"; echo "$out" | grep -q "in use by a running server, pid $SERVER; stop it first or use the API"
+if "$BIN" demo-data --data "$DATA" >/dev/null 2>&1; then echo "redress demo-data wrote to a data folder a running server holds"; exit 1; fi
+"$BIN" verify --data "$DATA"
+kill -TERM "$SERVER"
+set +e; wait "$SERVER"; status=$?; set -e
+SERVER=""
+[ "$status" -eq 0 ] || { echo "redress serve exited $status on SIGTERM"; tail -n 5 "$DATA/server.log"; exit 1; }
+if grep -q "CancellationError" "$DATA/server.log"; then echo "the server reported an error on a normal stop"; exit 1; fi
+echo "OK: stopped with exit status 0"
+
 step "redress ledger watch against a server that signs a different history with the same key"
-kill $SERVER; wait $SERVER 2>/dev/null || true
 # Another data folder holding other cases, served with the same signing key.
 FORK=$(mktemp -d); cp "$DATA/ledger-ed25519.key" "$FORK/"
 REDRESS_BCRYPT_COST=4 "$BIN" demo-data --data "$FORK" >/dev/null
