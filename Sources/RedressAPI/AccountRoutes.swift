@@ -67,7 +67,7 @@ struct AccountRoutes {
         var role: Role?
         if let r = request.uri.queryParameters.get("role") {
             guard let parsed = Role(rawValue: r), parsed != .system else {
-                throw APIError.badQuery("role", zh: "未知的角色：\(r)", en: "Unknown role: \(r)")
+                throw AppError.badQuery("role", zh: "未知的角色：\(r)", en: "Unknown role: \(r)")
             }
             role = parsed
         }

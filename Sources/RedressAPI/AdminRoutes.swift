@@ -39,14 +39,14 @@ struct AdminRoutes {
 
     @Sendable func listMerchants(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role.isStaff else { throw APIError.forbidden }
+        guard identity.role.isStaff else { throw AppError.forbidden }
         let due: Bool?
         switch request.uri.queryParameters.get("verificationDue") {
         case nil: due = nil
         case "true": due = true
         case "false": due = false
         case let v?:
-            throw APIError.badQuery("verificationDue", zh: "verificationDue 只能是 true 或 false", en: "verificationDue must be true or false, not \(v)")
+            throw AppError.badQuery("verificationDue", zh: "verificationDue 只能是 true 或 false", en: "verificationDue must be true or false, not \(v)")
         }
         var out: [MerchantDTO] = []
         for m in try await services.merchants.list(verificationDue: due, by: identity) { out.append(try await dto(m)) }
@@ -177,7 +177,7 @@ struct AdminRoutes {
         var status: DeliveryStatus?
         if let s = q.get("status") {
             guard let parsed = DeliveryStatus(rawValue: s) else {
-                throw APIError.badQuery("status", zh: "status 只能是 pending、delivered 或 dead", en: "status must be pending, delivered or dead")
+                throw AppError.badQuery("status", zh: "status 只能是 pending、delivered 或 dead", en: "status must be pending, delivered or dead")
             }
             status = parsed
         }
@@ -250,7 +250,7 @@ struct AdminRoutes {
 
     func admin(_ context: RedressRequestContext) throws -> Identity {
         let identity = try context.requireIdentity()
-        guard identity.role == .admin else { throw APIError.forbidden }
+        guard identity.role == .admin else { throw AppError.forbidden }
         return identity
     }
 }

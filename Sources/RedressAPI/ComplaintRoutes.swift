@@ -104,25 +104,25 @@ struct ComplaintRoutes {
             var statuses: Set<ComplaintStatus> = []
             for part in s.split(separator: ",") {
                 guard let st = ComplaintStatus(rawValue: String(part)) else {
-                    throw APIError.badQuery("status", zh: "未知的状态：\(part)", en: "Unknown status: \(part)")
+                    throw AppError.badQuery("status", zh: "未知的状态：\(part)", en: "Unknown status: \(part)")
                 }
                 statuses.insert(st)
             }
             query.statuses = statuses
         }
         if let t = q.get("tier") {
-            guard let tier = Tier(rawValue: t) else { throw APIError.badQuery("tier", zh: "未知的层级：\(t)", en: "Unknown tier: \(t)") }
+            guard let tier = Tier(rawValue: t) else { throw AppError.badQuery("tier", zh: "未知的层级：\(t)", en: "Unknown tier: \(t)") }
             query.tier = tier
         }
         if let c = q.get("category") {
             guard Taxonomy.standard.category(c) != nil else {
-                throw APIError.badQuery("category", zh: "未知的投诉类别：\(c)", en: "Unknown category: \(c)")
+                throw AppError.badQuery("category", zh: "未知的投诉类别：\(c)", en: "Unknown category: \(c)")
             }
             query.category = c
         }
         if let o = q.get("overdue") {
             guard o == "true" || o == "false" else {
-                throw APIError.badQuery("overdue", zh: "overdue 只能是 true 或 false", en: "overdue must be true or false")
+                throw AppError.badQuery("overdue", zh: "overdue 只能是 true 或 false", en: "overdue must be true or false")
             }
             if o == "true" { query.overdueAt = now }
         }
@@ -131,8 +131,8 @@ struct ComplaintRoutes {
         } else if identity.role.isStaff {
             var queues = identity.role.visibleQueues
             if let qn = q.get("queue") {
-                guard let queue = Queue(rawValue: qn) else { throw APIError.badQuery("queue", zh: "未知的队列：\(qn)", en: "Unknown queue: \(qn)") }
-                guard queues.contains(queue) else { throw APIError.forbidden }
+                guard let queue = Queue(rawValue: qn) else { throw AppError.badQuery("queue", zh: "未知的队列：\(qn)", en: "Unknown queue: \(qn)") }
+                guard queues.contains(queue) else { throw AppError.forbidden }
                 queues = [queue]
             }
             query.queues = queues
@@ -140,7 +140,7 @@ struct ComplaintRoutes {
             query.openOnly = q.get("status") == nil
         } else {
             // Merchants and external reviewers have lists of their own (/merchant/cases, /reviewer/cases).
-            throw APIError.forbidden
+            throw AppError.forbidden
         }
         let page = try await services.cases.list(query, for: identity)
         let workflow = try await services.cases.workflow()
@@ -154,7 +154,7 @@ struct ComplaintRoutes {
     @Sendable func show(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let id = try context.parameters.require("id")
-        guard let head = try await services.cases.head(id) else { throw APIError.complaintNotFound }
+        guard let head = try await services.cases.head(id) else { throw AppError.complaintNotFound }
         let now = services.now()
         // Merchants and external reviewers are authorised on the full case (respondent, reviewers), and never cached.
         let simple = identity.role == .member || identity.role.isStaff
@@ -234,7 +234,7 @@ struct ComplaintRoutes {
         case nil, "member": audience = .member
         case "court": audience = .court
         case let other?:
-            throw APIError.badQuery("audience", zh: "audience 只能是 member 或 court", en: "audience must be member or court, not \(other)")
+            throw AppError.badQuery("audience", zh: "audience 只能是 member 或 court", en: "audience must be member or court, not \(other)")
         }
         let (c, zip) = try await services.cases.dossier(try context.parameters.require("id"), audience: audience, for: identity)
         let name = "redress-dossier-\(c.caseNumber)\(audience == .court ? "-court" : "").zip"
@@ -273,7 +273,7 @@ struct ComplaintRoutes {
             return try await respond(try await services.cases.assign(id, to: body.assigneeId, by: identity), identity, context)
         }
         guard let action = CaseAction(rawValue: body.action), action != .accept, action != .dispute else {
-            throw APIError.invalid(
+            throw AppError.invalid(
                 "action", "unknown_action", zh: "未知的操作：\(body.action)", en: "Unknown action: \(body.action)")
         }
         let input = ActionInput(note: body.note, rejectionReason: body.reason)
@@ -341,7 +341,7 @@ struct ComplaintRoutes {
         let c = try await load(context, identity)
         let sha = try context.parameters.require("sha256").lowercased()
         guard sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
-            throw APIError.badQuery("sha256", zh: "sha256 必须是 64 位十六进制", en: "sha256 must be 64 hexadecimal digits")
+            throw AppError.badQuery("sha256", zh: "sha256 必须是 64 位十六进制", en: "sha256 must be 64 hexadecimal digits")
         }
         guard let (file, bytes) = try await services.cases.evidenceContent(of: c, sha256: sha) else {
             throw APIError(.notFound, "evidence_not_found", zh: "该投诉没有这个证据文件", en: "No such evidence file on this case")
@@ -390,7 +390,7 @@ struct ComplaintRoutes {
     static func intParameter(_ value: String?, name: String, range: ClosedRange<Int>) throws -> Int? {
         guard let value else { return nil }
         guard let n = Int(value), range.contains(n) else {
-            throw APIError.badQuery(
+            throw AppError.badQuery(
                 name, zh: "\(name) 必须是 \(range.lowerBound)–\(range.upperBound) 之间的整数",
                 en: "\(name) must be an integer in \(range.lowerBound)–\(range.upperBound)")
         }

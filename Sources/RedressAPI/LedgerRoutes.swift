@@ -69,11 +69,11 @@ struct LedgerRoutes {
     /// A required integer query parameter within `range`; a nil range means the log has nothing to prove yet.
     static func required(_ request: Request, _ name: String, in range: ClosedRange<Int>?) throws -> Int {
         guard let raw = request.uri.queryParameters.get(name) else {
-            throw APIError.badQuery(name, zh: "缺少参数 \(name)", en: "The query parameter \(name) is required")
+            throw AppError.badQuery(name, zh: "缺少参数 \(name)", en: "The query parameter \(name) is required")
         }
-        guard let range else { throw APIError.badQuery(name, zh: "日志还没有条目", en: "The log has no entries yet") }
+        guard let range else { throw AppError.badQuery(name, zh: "日志还没有条目", en: "The log has no entries yet") }
         guard let n = Int(raw), range.contains(n) else {
-            throw APIError.badQuery(
+            throw AppError.badQuery(
                 name, zh: "\(name) 必须是 \(range.lowerBound) 到 \(range.upperBound) 之间的整数",
                 en: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }

@@ -96,7 +96,7 @@ struct ProcessRoutes {
         let body = try await JSONBody.decode(RecordsRequestBody.self, from: request, context: context)
         let due = try body.dueAt.map { text in
             guard let d = JSONBody.parseDate(text) else {
-                throw APIError.invalid(
+                throw AppError.invalid(
                     "dueAt", "invalid_date", zh: "dueAt 须为带时区的 RFC 3339 时间", en: "dueAt must be an RFC 3339 date-time with an offset")
             }
             return d
@@ -170,7 +170,7 @@ struct ProcessRoutes {
         let (identity, id) = try ids(context)
         let body = try await JSONBody.decode(ExternalRequest.self, from: request, context: context)
         guard let filed = CivilDate(iso: body.filedOn) else {
-            throw APIError.invalid("filedOn", "invalid_date", zh: "filedOn 须为 YYYY-MM-DD 格式的日期", en: "filedOn must be a date as YYYY-MM-DD")
+            throw AppError.invalid("filedOn", "invalid_date", zh: "filedOn 须为 YYYY-MM-DD 格式的日期", en: "filedOn must be a date as YYYY-MM-DD")
         }
         let externalId = services.cases.newId()
         return try await cases.change(id, identity, context, status: .created) { wf, c, now in

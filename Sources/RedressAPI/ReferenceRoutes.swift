@@ -53,16 +53,16 @@ struct ReferenceRoutes {
     @Sendable func deadline(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let q = request.uri.queryParameters
         guard let startText = q.get("start") else {
-            throw APIError.badQuery("start", zh: "缺少参数 start（RFC 3339 时间）", en: "The parameter start (an RFC 3339 instant) is required")
+            throw AppError.badQuery("start", zh: "缺少参数 start（RFC 3339 时间）", en: "The parameter start (an RFC 3339 instant) is required")
         }
         guard let start = JSONBody.parseDate(startText) else {
-            throw APIError.badQuery(
+            throw AppError.badQuery(
                 "start", zh: "start 必须是 RFC 3339 时间，例如 2026-09-30T10:00:00+08:00",
                 en: "start must be an RFC 3339 instant such as 2026-09-30T10:00:00+08:00")
         }
         let given = ["workingDays", "hours", "days"].filter { q.get($0) != nil }
         guard given.count == 1 else {
-            throw APIError.badQuery("workingDays", zh: "请且仅请提供 workingDays、hours、days 之一", en: "Give exactly one of workingDays, hours or days")
+            throw AppError.badQuery("workingDays", zh: "请且仅请提供 workingDays、hours、days 之一", en: "Give exactly one of workingDays, hours or days")
         }
         let wf = try await services.policy.workflow()
         let cal = wf.calendar
@@ -95,13 +95,13 @@ struct ReferenceRoutes {
 
     @Sendable func saveYear(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role == .admin else { throw APIError.forbidden }
+        guard identity.role == .admin else { throw AppError.forbidden }
         guard let year = Int(try context.parameters.require("year")), (2000...2100).contains(year) else {
-            throw APIError.badQuery("year", zh: "年份须在 2000–2100 之间", en: "year must be between 2000 and 2100")
+            throw AppError.badQuery("year", zh: "年份须在 2000–2100 之间", en: "year must be between 2000 and 2100")
         }
         let body = try await JSONBody.decode(HolidayYear.self, from: request, context: context)
         guard body.year == year else {
-            throw APIError.invalid("year", zh: "请求体中的年份与路径不一致", en: "The year in the body does not match the path")
+            throw AppError.invalid("year", zh: "请求体中的年份与路径不一致", en: "The year in the body does not match the path")
         }
         try await services.policy.saveCalendarYear(body, by: identity)
         return try JSONBody.response(body)
@@ -114,7 +114,7 @@ struct ReferenceRoutes {
 
     @Sendable func savePolicy(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        guard identity.role == .admin else { throw APIError.forbidden }
+        guard identity.role == .admin else { throw AppError.forbidden }
         let body = try await JSONBody.decode(Policy.self, from: request, context: context)
         try await services.policy.save(body, by: identity)
         return try JSONBody.response(body)

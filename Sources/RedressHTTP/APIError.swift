@@ -22,20 +22,8 @@ public struct APIError: Error, Sendable {
         self.field = field
     }
 
-    package static let unauthenticated = APIError(.unauthorized, "unauthenticated", zh: "请先登录", en: "Sign in first")
     package static let tokenExpired = APIError(.unauthorized, "token_expired", zh: "登录已过期，请重新登录", en: "Your session has expired; sign in again")
     package static let invalidToken = APIError(.unauthorized, "invalid_token", zh: "登录凭证无效", en: "The bearer token is not valid")
-    package static let forbidden = APIError(.forbidden, "forbidden", zh: "您无权执行此操作", en: "You are not allowed to do this")
-    package static let complaintNotFound = APIError(.notFound, "complaint_not_found", zh: "找不到该投诉", en: "No such complaint")
-    package static let notFound = APIError(.notFound, "not_found", zh: "找不到请求的资源", en: "Not found")
-
-    package static func invalid(_ field: String, _ code: String = "invalid_value", zh: String, en: String) -> APIError {
-        APIError(.unprocessableContent, code, zh: zh, en: en, field: field)
-    }
-
-    package static func badQuery(_ field: String, zh: String, en: String) -> APIError {
-        APIError(.badRequest, "invalid_parameter", zh: zh, en: en, field: field)
-    }
 
     /// A use case's refusal as the API reports it.
     package init(_ e: AppError) {
@@ -75,22 +63,22 @@ public struct APIError: Error, Sendable {
         switch e {
         case .keyNotFound(let key, let ctx):
             let f = path(ctx.codingPath + [key])
-            return .invalid(f, "required", zh: "缺少必填字段 \(f)", en: "The field \(f) is required")
+            return APIError(AppError.invalid(f, "required", zh: "缺少必填字段 \(f)", en: "The field \(f) is required"))
         case .valueNotFound(_, let ctx):
             let f = path(ctx.codingPath)
-            return .invalid(f, "required", zh: "字段 \(f) 不能为空", en: "The field \(f) must not be null")
+            return APIError(AppError.invalid(f, "required", zh: "字段 \(f) 不能为空", en: "The field \(f) must not be null"))
         case .typeMismatch(let type, let ctx):
             let f = path(ctx.codingPath)
             if ctx.codingPath.isEmpty {
                 return APIError(.badRequest, "malformed_json", zh: "请求体必须是 JSON 对象", en: "The request body must be a JSON object")
             }
-            return .invalid(f, "invalid_type", zh: "字段 \(f) 的类型不正确", en: "The field \(f) has the wrong type (expected \(type))")
+            return APIError(AppError.invalid(f, "invalid_type", zh: "字段 \(f) 的类型不正确", en: "The field \(f) has the wrong type (expected \(type))"))
         case .dataCorrupted(let ctx):
             if ctx.codingPath.isEmpty {
                 return APIError(.badRequest, "malformed_json", zh: "请求体不是有效的 JSON", en: "The request body is not valid JSON")
             }
             let f = path(ctx.codingPath)
-            return .invalid(f, zh: "字段 \(f) 的值无效", en: "The field \(f) has an invalid value")
+            return APIError(AppError.invalid(f, zh: "字段 \(f) 的值无效", en: "The field \(f) has an invalid value"))
         @unknown default:
             return APIError(.badRequest, "malformed_json", zh: "请求体无法解析", en: "The request body could not be read")
         }
@@ -101,11 +89,11 @@ public struct APIError: Error, Sendable {
         case .contentTooLarge:
             return APIError(.contentTooLarge, "payload_too_large", zh: "请求体过大", en: "The request body is too large")
         case .notFound:
-            return .notFound
+            return APIError(AppError.notFound)
         case .methodNotAllowed:
             return APIError(.methodNotAllowed, "method_not_allowed", zh: "不支持该请求方法", en: "Method not allowed")
         case .unauthorized:
-            return .unauthenticated
+            return APIError(AppError.unauthenticated)
         default:
             return APIError(e.status, "http_\(e.status.code)", zh: "请求无法处理", en: e.body ?? e.status.reasonPhrase)
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RedressApp
 import RedressDomain
 
 /// JSON in and out, with instants as RFC 3339 strings in UTC.
@@ -97,7 +98,7 @@ package enum JSONBody {
             if let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
                 let field = nonIntegerNumber(in: tree, path: "")
             {
-                throw APIError.invalid(
+                throw AppError.invalid(
                     field, "invalid_number", zh: "字段 \(field) 必须是范围内的整数（金额以分为单位）",
                     en: "The field \(field) must be an integer within range (amounts are in fen)")
             }

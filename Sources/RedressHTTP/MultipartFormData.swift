@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import RedressApp
 
 /// A `multipart/form-data` body (RFC 7578), parsed from bytes already collected.
 ///
@@ -131,7 +132,7 @@ package struct MultipartFormData {
             throw APIError(.badRequest, "malformed_multipart", zh: "上传内容格式有误", en: "The multipart body is malformed")
         }
         guard let file = form.file(named: "file") else {
-            throw APIError.invalid("file", "required", zh: "请选择要上传的文件（字段名 file）", en: "Attach the file in the form field 'file'")
+            throw AppError.invalid("file", "required", zh: "请选择要上传的文件（字段名 file）", en: "Attach the file in the form field 'file'")
         }
         return (Array(file.bytes), file.fileName)
     }

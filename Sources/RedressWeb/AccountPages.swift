@@ -29,7 +29,7 @@ struct AccountPages: Sendable {
 
     @Sendable func asset(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        guard let a = pages.assets[name] else { throw APIError.notFound }
+        guard let a = pages.assets[name] else { throw AppError.notFound }
         return Response(
             status: .ok, headers: [.contentType: a.type, .cacheControl: "public, max-age=300", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
             body: .init(byteBuffer: a.bytes))

@@ -162,15 +162,17 @@ struct IntegrationPages {
         return m
     }
 
+    /// The page's delivery (`deliveryId`) with its attempts, or nil when there is none.
+    func delivery(_ context: RedressRequestContext, _ identity: Identity) async -> (Delivery, [DeliveryAttempt])? {
+        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }) else { return nil }
+        return try? await services.webhooks.delivery(id, by: identity)
+    }
+
     /// One delivery with every attempt (when, HTTP status, error, time taken).
     @Sendable func deliveryPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
-        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }),
-            let (d, attempts) = try? await services.webhooks.delivery(id, by: identity)
-        else {
-            return site.notFound(request, context)
-        }
+        guard let (d, attempts) = await delivery(context, identity) else { return site.notFound(request, context) }
         var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
         if request.uri.queryParameters.get("replayed") == "1" { m["replayed"] = true }
         return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context)
@@ -180,18 +182,14 @@ struct IntegrationPages {
     @Sendable func replay(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
-        guard let id = context.parameters.get("deliveryId").flatMap({ Int64($0) }),
-            let (d, attempts) = try? await services.webhooks.delivery(id, by: identity)
-        else {
-            return site.notFound(request, context)
-        }
+        guard let (d, attempts) = await delivery(context, identity) else { return site.notFound(request, context) }
         let form = try await WebSession.form(request)
         guard WebSession.csrfValid(request, form: form) else {
             var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
             m["error"] = WebText.word("csrfFailed", chinese: zh)
             return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context, status: .unprocessableContent)
         }
-        _ = try await services.webhooks.replay(id, by: identity)
-        return WebSession.redirect("/admin/deliveries/\(id)?replayed=1")
+        _ = try await services.webhooks.replay(d.id, by: identity)
+        return WebSession.redirect("/admin/deliveries/\(d.id)?replayed=1")
     }
 }

@@ -18,10 +18,10 @@ struct MemberPortal: Sendable {
         my.get(use: myCases)
         my.get("new", use: wizard.newComplaint)
         my.post("new", use: wizard.fileComplaint)
-        my.get("cases/:id", use: memberCase)
-        my.post("cases/:id/messages", use: memberMessage)
+        my.get("cases/:id") { request, context in try await site.casePage(request, context, .member) }
+        my.post("cases/:id/messages") { request, context in try await site.postMessage(request, context, .member) }
         my.post("cases/:id/evidence", use: memberEvidence)
-        my.post("cases/:id/escalate", use: memberEscalate)
+        my.post("cases/:id/escalate") { request, context in try await site.escalate(request, context, .member) }
         my.post("cases/:id/confirm", use: memberConfirm)
         my.post("cases/:id/rating", use: memberRate)
         my.post("cases/:id/reopen", use: memberReopen)
@@ -31,16 +31,7 @@ struct MemberPortal: Sendable {
     @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let now = services.now()
-        let page = try await services.cases.list(ComplaintQuery(limit: 100), for: identity)
-        let workflow = try await services.cases.workflow()
-        let items: [[String: Any]] = page.items.map { c in
-            [
-                "id": c.id, "caseNumber": c.caseNumber, "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-                "status": c.status.label(chinese: zh), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
-                "filed": WebFormat.instant(c.createdAt),
-            ]
-        }
+        let items = try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows
         let model: [String: Any] = ["items": items, "empty": items.isEmpty]
         if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model, request: request) }
         return pages.page("my-cases", title: WebText.word("myComplaints", chinese: zh), model: model, request: request, context: context)
@@ -73,32 +64,6 @@ struct MemberPortal: Sendable {
         m["hasGuidance"] = steps.contains(where: \.available)
         m["guidance"] = steps.filter(\.available).map { ["title": $0.title, "detail": $0.detail, "rule": $0.rule, "recommended": $0.recommended] }
         return m
-    }
-
-    @Sendable func memberCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        guard let c = try await site.load(request, context, identity) else { return site.notFound(request, context) }
-        let zh = site.chinese(request)
-        var m = try await memberCaseModel(c, identity: identity, chinese: zh)
-        if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
-        if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("member-case-body", model: m, request: request) }
-        return pages.page("member-case", title: c.caseNumber, model: m, request: request, context: context)
-    }
-
-    @Sendable func memberMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let form = try await WebSession.form(request)
-        let body = form["body"] ?? ""
-        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
-            try wf.message(on: c, by: who.actor, body: body, visibility: .public, now: now)
-        }
-    }
-
-    @Sendable func memberEscalate(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let form = try await WebSession.form(request)
-        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await site.act(request, context, .member, form: form) { wf, c, now, who in
-            try wf.escalate(c, by: who.actor, reason: reason, now: now)
-        }
     }
 
     @Sendable func memberConfirm(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -16,8 +16,8 @@ struct MerchantPortal: Sendable {
     /// Under `/merchant`, behind the merchant portal's gate (the merchant's webhooks are `IntegrationPages`).
     func register(on merchant: RouterGroup<RedressRequestContext>) {
         merchant.get(use: merchantCases)
-        merchant.get("cases/:id", use: merchantCase)
-        merchant.post("cases/:id/messages", use: merchantMessage)
+        merchant.get("cases/:id") { request, context in try await site.casePage(request, context, .merchant) }
+        merchant.post("cases/:id/messages") { request, context in try await site.postMessage(request, context, .merchant) }
         merchant.post("cases/:id/records", use: merchantRecords)
         merchant.post("cases/:id/offers", use: merchantOffer)
     }
@@ -25,17 +25,7 @@ struct MerchantPortal: Sendable {
     @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let now = services.now()
-        let page = try await services.cases.list(ComplaintQuery(openOnly: true, limit: 100), for: identity)
-        let workflow = try await services.cases.workflow()
-        let items: [[String: Any]] = page.items.map { c in
-            [
-                "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh),
-                "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
-                "overdue": c.nextDueAt.map { $0 <= now } ?? false,
-            ]
-        }
+        let items = try await site.list(ComplaintQuery(openOnly: true, limit: 100), for: identity, chinese: zh).rows
         let model: [String: Any] = ["items": items, "empty": items.isEmpty, "heading": WebText.word("merchantCases", chinese: zh)]
         if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("merchant-cases-list", model: model, request: request) }
         return pages.page("merchant-cases", title: WebText.word("merchantCases", chinese: zh), model: model, request: request, context: context)
@@ -64,23 +54,6 @@ struct MerchantPortal: Sendable {
             "hasRequests": !open.isEmpty,
             "remedyKinds": RemedyKind.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
         ]
-    }
-
-    @Sendable func merchantCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        guard let c = try await site.load(request, context, identity) else { return site.notFound(request, context) }
-        var m = try await merchantCaseModel(c, identity: identity, chinese: site.chinese(request))
-        if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
-        if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("merchant-case-body", model: m, request: request) }
-        return pages.page("merchant-case", title: c.caseNumber, model: m, request: request, context: context)
-    }
-
-    @Sendable func merchantMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let form = try await WebSession.form(request)
-        let body = form["body"] ?? ""
-        return try await site.act(request, context, .merchant, form: form) { wf, c, now, who in
-            try wf.message(on: c, by: who.actor, body: body, visibility: .public, now: now)
-        }
     }
 
     @Sendable func merchantOffer(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -20,6 +20,16 @@ enum Portal {
         }
     }
 
+    /// The case page's body alone, which live updates fetch again; nil where the page has none.
+    var fragment: String? {
+        switch self {
+        case .member: "member-case-body"
+        case .staff: "staff-case-body"
+        case .merchant: "merchant-case-body"
+        case .reviewer, .supervisor, .admin: nil
+        }
+    }
+
     var template: String {
         switch self {
         case .member: "member-case"

@@ -15,23 +15,14 @@ struct ReviewerPortal: Sendable {
     /// Under `/review`, behind the reviewer portal's gate.
     func register(on review: RouterGroup<RedressRequestContext>) {
         review.get(use: reviewerCases)
-        review.get("cases/:id", use: reviewerCase)
+        review.get("cases/:id") { request, context in try await site.casePage(request, context, .reviewer) }
         review.post("cases/:id/rulings", use: reviewerRule)
     }
 
     @Sendable func reviewerCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let now = services.now()
-        let page = try await services.cases.list(ComplaintQuery(limit: 100), for: identity)
-        let workflow = try await services.cases.workflow()
-        let items: [[String: Any]] = page.items.map { c in
-            [
-                "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh),
-                "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
-            ]
-        }
+        let items = try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows
         let title = WebText.word("reviewCases", chinese: zh)
         return pages.page(
             "reviewer-cases", title: title, model: ["items": items, "empty": items.isEmpty, "heading": title], request: request, context: context)
@@ -46,13 +37,6 @@ struct ReviewerPortal: Sendable {
         m["outcomes"] = RulingOutcome.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] }
         m["mayRule"] = Lifecycle.open.contains(c.status)
         return m
-    }
-
-    @Sendable func reviewerCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        guard let c = try await site.load(request, context, identity) else { return site.notFound(request, context) }
-        let m = try await reviewerCaseModel(c, identity: identity, chinese: site.chinese(request))
-        return pages.page("reviewer-case", title: c.caseNumber, model: m, request: request, context: context)
     }
 
     @Sendable func reviewerRule(_ request: Request, context: RedressRequestContext) async throws -> Response {

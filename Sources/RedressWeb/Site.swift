@@ -199,4 +199,55 @@ struct Site: Sendable {
                 c, channel: channel, reference: reference, filedOn: filed, note: nil, id: externalId, by: who.actor, now: now)
         }
     }
+
+    // MARK: What every portal shows and does alike
+
+    /// A list's rows, with what any portal's list shows of a case (each template uses the fields it needs).
+    func rows(_ cases: [Complaint], workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [[String: Any]] {
+        cases.map { c in
+            [
+                "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "queue": c.queue.label(chinese: zh),
+                "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
+                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
+                "overdue": c.isOverdue(at: now), "emergency": c.emergency, "filed": WebFormat.instant(c.createdAt),
+                "due": c.nextDueAt.map(WebFormat.instant) ?? "", "iso": c.nextDueAt.map(WebFormat.iso) ?? "",
+                "remaining": c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "",
+            ]
+        }
+    }
+
+    /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see.
+    func list(_ query: ComplaintQuery, for identity: Identity, chinese zh: Bool) async throws -> (rows: [[String: Any]], total: Int) {
+        let page = try await services.cases.list(query, for: identity)
+        return (rows(page.items, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh), page.total)
+    }
+
+    /// A portal's case page (its body alone when live updates ask for it), with a refused upload's message.
+    func casePage(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard let c = try await load(request, context, identity) else { return notFound(request, context) }
+        var m = try await caseModel(portal, c, identity: identity, chinese: chinese(request))
+        if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
+        if request.uri.queryParameters.get("fragment") == "case", let body = portal.fragment {
+            return pages.fragment(body, model: m, request: request)
+        }
+        return pages.page(portal.template, title: c.caseNumber, model: m, request: request, context: context)
+    }
+
+    /// A message on the case from its page: public, or (staff only) an internal note.
+    func postMessage(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let body = form["body"] ?? ""
+        let visibility: Visibility = portal == .staff && form["visibility"] == "internal" ? .internal : .public
+        return try await act(request, context, portal, form: form) { wf, c, now, who in
+            try wf.message(on: c, by: who.actor, body: body, visibility: visibility, now: now)
+        }
+    }
+
+    /// An escalation with its reason, from the member's or the staff's case page.
+    func escalate(_ request: Request, _ context: RedressRequestContext, _ portal: Portal) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await act(request, context, portal, form: form) { wf, c, now, who in try wf.escalate(c, by: who.actor, reason: reason, now: now) }
+    }
 }

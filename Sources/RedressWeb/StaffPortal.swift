@@ -15,10 +15,10 @@ struct StaffPortal: Sendable {
     /// Under `/work`, behind the staff portal's gate.
     func register(on work: RouterGroup<RedressRequestContext>) {
         work.get(use: queue)
-        work.get("cases/:id", use: staffCase)
-        work.post("cases/:id/messages", use: staffMessage)
+        work.get("cases/:id") { request, context in try await site.casePage(request, context, .staff) }
+        work.post("cases/:id/messages") { request, context in try await site.postMessage(request, context, .staff) }
         work.post("cases/:id/transitions", use: staffTransition)
-        work.post("cases/:id/escalate", use: staffEscalate)
+        work.post("cases/:id/escalate") { request, context in try await site.escalate(request, context, .staff) }
         work.post("cases/:id/records-requests", use: staffRequestRecords)
         work.post("cases/:id/rulings", use: staffRule)
         work.post("cases/:id/freezes", use: staffFreeze)
@@ -88,24 +88,12 @@ struct StaffPortal: Sendable {
     @Sendable func queue(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let now = services.now()
         let visible = identity.role.visibleQueues.sorted { $0.rawValue < $1.rawValue }
         let chosen = request.uri.queryParameters.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
-        let page = try await services.cases.list(
-            ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), for: identity)
-        let workflow = try await services.cases.workflow()
-        let items: [[String: Any]] = page.items.map { c in
-            let overdue = c.nextDueAt.map { $0 <= now } ?? false
-            return [
-                "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "queue": c.queue.label(chinese: zh),
-                "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-                "amount": WebFormat.yuan(c.amountAtStakeFen), "overdue": overdue, "emergency": c.emergency,
-                "due": c.nextDueAt.map(WebFormat.instant) ?? "", "iso": c.nextDueAt.map(WebFormat.iso) ?? "",
-                "remaining": c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "",
-            ]
-        }
+        let (items, total) = try await site.list(
+            ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), for: identity, chinese: zh)
         let model: [String: Any] = [
-            "items": items, "empty": items.isEmpty, "total": page.total,
+            "items": items, "empty": items.isEmpty, "total": total,
             "queues": visible.map { q -> [String: Any] in ["name": q.rawValue, "label": q.label(chinese: zh), "current": q == chosen] },
             "all": chosen == nil,
         ]
@@ -166,23 +154,6 @@ struct StaffPortal: Sendable {
         ]
     }
 
-    @Sendable func staffCase(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        guard let c = try await site.load(request, context, identity) else { return site.notFound(request, context) }
-        let m = try await staffCaseModel(c, identity: identity, chinese: site.chinese(request))
-        if request.uri.queryParameters.get("fragment") == "case" { return pages.fragment("staff-case-body", model: m, request: request) }
-        return pages.page("staff-case", title: c.caseNumber, model: m, request: request, context: context)
-    }
-
-    @Sendable func staffMessage(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let form = try await WebSession.form(request)
-        let body = form["body"] ?? ""
-        let visibility: Visibility = form["visibility"] == "internal" ? .internal : .public
-        return try await site.act(request, context, .staff, form: form) { wf, c, now, who in
-            try wf.message(on: c, by: who.actor, body: body, visibility: visibility, now: now)
-        }
-    }
-
     @Sendable func staffTransition(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let action = CaseAction(rawValue: form["action"] ?? "")
@@ -193,14 +164,6 @@ struct StaffPortal: Sendable {
                 throw DomainError.invalidField(field: "action", code: "unknown_action", zh: "请选择操作", en: "Choose an action")
             }
             return try wf.act(action, on: c, by: who.actor, input: ActionInput(note: note, rejectionReason: reason), now: now)
-        }
-    }
-
-    @Sendable func staffEscalate(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let form = try await WebSession.form(request)
-        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await site.act(request, context, .staff, form: form) { wf, c, now, who in
-            try wf.escalate(c, by: who.actor, reason: reason, now: now)
         }
     }
 }

@@ -123,7 +123,13 @@ enum WebFormat {
         c.openDeadlines.compactMap { d in
             guard let due = d.dueAt else { return nil }
             var m: [String: Any] = ["label": d.kind.label(chinese: chinese), "due": instant(due), "iso": iso(due)]
-            if let r = remaining(due, now: now, chinese: chinese) { m["remaining"] = r } else { m["overdue"] = true }
+            // `overdue` is set either way: mustache would otherwise look it up in the enclosing row.
+            if let r = remaining(due, now: now, chinese: chinese) {
+                m["remaining"] = r
+                m["overdue"] = false
+            } else {
+                m["overdue"] = true
+            }
             return m
         }
     }
