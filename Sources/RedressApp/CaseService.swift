@@ -136,6 +136,16 @@ package struct CaseService: Sendable {
         return c
     }
 
+    /// The case as the caller may read it: a merchant reads the member's personal data in the narrative and the
+    /// payment reference masked (个人信息保护法: the minimum necessary).
+    package func readable(_ c: Complaint, for caller: Identity) -> Complaint {
+        guard caller.role == .merchant else { return c }
+        var masked = c
+        masked.narrative = PersonalData.mask(c.narrative)
+        masked.order.paymentReference = c.order.paymentReference.map(PersonalData.mask)
+        return masked
+    }
+
     /// The case's events the caller may read: internal notes reach staff only, and a merchant reads the member's
     /// personal data masked (个人信息保护法: the minimum necessary).
     package func timeline(of c: Complaint, for caller: Identity) async throws -> [TimelineEvent] {

@@ -23,7 +23,7 @@ struct AccountPages: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        guard let identity = context.identity else { return WebSession.redirect("/login") }
+        guard let identity = context.identity else { return WebSession.redirect(SiteURL.login().path) }
         return WebSession.redirect(Site.start(identity))
     }
 
@@ -85,7 +85,7 @@ struct AccountPages: Sendable {
                 phone: phone.isEmpty ? nil : phone)
             let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
             return WebSession.redirect(
-                "/my", cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+                SiteURL.myCases.path, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
         } catch {
             let m = site.message(error, chinese: zh)
             model["error"] = m.text
@@ -100,6 +100,6 @@ struct AccountPages: Sendable {
         let form = try await WebSession.form(request)
         // A log-out sent from another site (no token) is ignored.
         guard WebSession.csrfValid(request, form: form) else { return WebSession.redirect("/") }
-        return WebSession.redirect("/login", cookies: [WebSession.clearedSession(request)])
+        return WebSession.redirect(SiteURL.login().path, cookies: [WebSession.clearedSession(request)])
     }
 }

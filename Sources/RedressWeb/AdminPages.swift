@@ -137,7 +137,7 @@ struct AdminPages {
         let current = try await services.policy.current(by: identity)
         return try await site.submit(request, form: form) {
             try await services.policy.save(try Self.apply(form, to: current), by: identity)
-            return WebSession.redirect("/admin/policy?saved=1")
+            return WebSession.redirect(SiteURL.policy(saved: true).path)
         } refused: { failure in
             var m = try await policyModel(current, by: identity, chinese: zh)
             // What was typed stays in the form.
@@ -175,7 +175,7 @@ struct AdminPages {
                 year: year, region: "CN", timeZone: "Asia/Shanghai", source: (form["source"] ?? "").isEmpty ? nil : form["source"],
                 daysOff: try dates("daysOff"), workingWeekends: try dates("workingWeekends"))
             try await services.policy.saveCalendarYear(y, by: identity)
-            return WebSession.redirect("/admin/policy?saved=1")
+            return WebSession.redirect(SiteURL.policy(saved: true).path)
         } refused: { failure in
             var m = try await policyModel(try await services.policy.current(by: identity), by: identity, chinese: zh)
             m["calendarError"] = failure

@@ -155,10 +155,10 @@ struct FilingWizard: Sendable {
             } catch {
                 // The complaint is filed; the file's problem is shown on its page, where it can be sent again.
                 let text = site.message(error, chinese: zh).text
-                return WebSession.redirect("/my/cases/\(c.id)?uploadError=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                return WebSession.redirect(SiteURL.memberCase(c.id, uploadError: text).path)
             }
         }
-        return WebSession.redirect("/my/cases/\(c.id)")
+        return WebSession.redirect(SiteURL.memberCase(c.id).path)
     }
 
     /// What validation refuses in the draft, if anything (a later step's field is fine until that step).

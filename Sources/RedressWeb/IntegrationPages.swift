@@ -26,7 +26,7 @@ struct IntegrationPages {
     }
 
     /// The webhooks page of the caller's portal.
-    static func base(_ identity: Identity) -> String { identity.role == .merchant ? "/merchant/webhooks" : "/admin/webhooks" }
+    static func base(_ identity: Identity) -> String { SiteURL.webhooks(merchant: identity.role == .merchant).path }
 
     // MARK: Webhooks
 
@@ -190,6 +190,6 @@ struct IntegrationPages {
             return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context, status: .unprocessableContent)
         }
         _ = try await services.webhooks.replay(d.id, by: identity)
-        return WebSession.redirect("/admin/deliveries/\(d.id)?replayed=1")
+        return WebSession.redirect(SiteURL.delivery(d.id, replayed: true).path)
     }
 }

@@ -31,39 +31,38 @@ struct MemberPortal: Sendable {
     @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let items = try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows
-        let model: [String: Any] = ["items": items, "empty": items.isEmpty]
-        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model, request: request) }
+        let model = CaseListPage(items: try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows)
+        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model.fields, request: request) }
         return pages.page("my-cases", title: WebText.word("myComplaints", chinese: zh), model: model, request: request, context: context)
     }
 
-    func memberCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+    /// The member's case page: the record, and what the member may do next.
+    struct CasePage: PageModel {
+        struct Step: Sendable {
+            var title: String
+            var detail: String
+            var rule: String
+            var recommended: Bool
+        }
+        var record: CaseRecord
+        var mayEscalate: Bool
+        var proposal: Bool
+        var mayRate: Bool
+        var scores = [1, 2, 3, 4, 5]
+        var mayReopen: Bool
+        var guidance: [Step]
+        var derived: [String: Any] { ["hasGuidance": !guidance.isEmpty] }
+    }
+
+    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
         let workflow = try await services.cases.workflow()
         let now = services.now()
-        let events = try await services.cases.timeline(of: c, for: identity)
-        let files = try await services.cases.evidence(of: c)
-        var m: [String: Any] = [
-            "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "tier": c.tier.label(chinese: zh),
-            "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-            "deadlines": WebFormat.deadlines(c, now: now, chinese: zh), "events": events.reversed().map { WebFormat.event($0, chinese: zh) },
-            "eventCount": c.eventCount, "amount": WebFormat.yuan(c.amountAtStakeFen),
-            "files": files.map { f -> [String: Any] in
-                ["name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/")]
-            },
-            "mayEscalate": workflow.memberMayEscalate(c, now: now), "proposal": c.status == .resolutionProposed,
-            "open": Lifecycle.open.contains(c.status),
-            "mayRate": !Lifecycle.open.contains(c.status) && c.rating == nil, "scores": [1, 2, 3, 4, 5],
-            "mayReopen": workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
-            "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
-            "externals": c.externalComplaints.map { e -> [String: Any] in
-                ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference]
-            },
-        ]
-        let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh)
-        m["hasFiles"] = !files.isEmpty
-        m["hasGuidance"] = steps.contains(where: \.available)
-        m["guidance"] = steps.filter(\.available).map { ["title": $0.title, "detail": $0.detail, "rule": $0.rule, "recommended": $0.recommended] }
-        return m
+        let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh).filter(\.available)
+        return CasePage(
+            record: try await site.record(c, workflow: workflow, now: now, for: identity, chinese: zh),
+            mayEscalate: workflow.memberMayEscalate(c, now: now), proposal: c.status == .resolutionProposed,
+            mayRate: !Lifecycle.open.contains(c.status) && c.rating == nil, mayReopen: workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
+            guidance: steps.map { CasePage.Step(title: $0.title, detail: $0.detail, rule: $0.rule, recommended: $0.recommended) })
     }
 
     @Sendable func memberConfirm(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -79,7 +79,7 @@ struct MerchantAdminPages: Sendable {
         let form = try await WebSession.form(request)
         return try await site.submit(request, form: form) {
             let m = try await services.merchants.register(Self.merchantDraft(form), by: identity)
-            return WebSession.redirect("/admin/merchants/\(m.id)?saved=1")
+            return WebSession.redirect(SiteURL.merchant(m.id, saved: true).path)
         } refused: { failure in
             var m = try await merchantsModel(form: Self.typedMerchant(form), by: identity, chinese: zh)
             m["error"] = failure
@@ -120,7 +120,7 @@ struct MerchantAdminPages: Sendable {
         let form = try await WebSession.form(request)
         return try await site.submit(request, form: form) {
             _ = try await services.merchants.revise(id, Self.merchantDraft(form), by: identity)
-            return WebSession.redirect("/admin/merchants/\(id)?saved=1")
+            return WebSession.redirect(SiteURL.merchant(id, saved: true).path)
         } refused: { failure in
             var m = try await merchantModel(merchant, form: Self.typedMerchant(form), by: identity, chinese: zh)
             m["error"] = failure
@@ -132,10 +132,10 @@ struct MerchantAdminPages: Sendable {
         let identity = try context.requireIdentity()
         let form = try await WebSession.form(request)
         guard WebSession.csrfValid(request, form: form), let id = context.parameters.get("merchantId") else {
-            return WebSession.redirect("/admin/merchants")
+            return WebSession.redirect(SiteURL.merchants.path)
         }
         // A merchant removed meanwhile: back to the list, which no longer shows it.
         _ = try? await services.merchants.markVerified(id, by: identity)
-        return WebSession.redirect("/admin/merchants")
+        return WebSession.redirect(SiteURL.merchants.path)
     }
 }

@@ -25,35 +25,36 @@ struct MerchantPortal: Sendable {
     @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let items = try await site.list(ComplaintQuery(openOnly: true, limit: 100), for: identity, chinese: zh).rows
-        let model: [String: Any] = ["items": items, "empty": items.isEmpty, "heading": WebText.word("merchantCases", chinese: zh)]
-        if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("merchant-cases-list", model: model, request: request) }
+        let model = CaseListPage(
+            items: try await site.list(ComplaintQuery(openOnly: true, limit: 100), for: identity, chinese: zh).rows,
+            heading: WebText.word("merchantCases", chinese: zh))
+        if request.uri.queryParameters.get("fragment") == "list" {
+            return pages.fragment("merchant-cases-list", model: model.fields, request: request)
+        }
         return pages.page("merchant-cases", title: WebText.word("merchantCases", chinese: zh), model: model, request: request, context: context)
     }
 
-    /// The case as the respondent merchant sees it: the member's personal data masked in every text.
-    func merchantCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
-        let workflow = try await services.cases.workflow()
-        let now = services.now()
-        let events = try await services.cases.timeline(of: c, for: identity)
-        let files = try await services.cases.evidence(of: c)
+    /// The case as the respondent merchant sees it (the member's personal data masked in every text), with the records
+    /// requests it owes and the remedies it may offer.
+    struct CasePage: PageModel {
+        struct Request: Sendable {
+            var id: String
+            var needed: String
+            var due: String
+            var iso: String
+        }
+        var record: CaseRecord
+        var requests: [Request]
+        var derived: [String: Any] { ["hasRequests": !requests.isEmpty] }
+        var remedyKinds: [Choice]
+    }
+
+    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
         let open = c.recordsRequests.filter { $0.fulfilledAt == nil && $0.defaultedAt == nil && $0.withdrawnAt == nil }
-        return [
-            "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh),
-            "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-            "orderNumber": c.order.orderNumber, "amount": WebFormat.yuan(c.amountAtStakeFen), "narrative": PersonalData.mask(c.narrative),
-            "deadlines": WebFormat.deadlines(c, now: now, chinese: zh), "events": events.reversed().map { WebFormat.event($0, chinese: zh) },
-            "eventCount": c.eventCount, "open": Lifecycle.open.contains(c.status),
-            "files": files.map { f -> [String: Any] in
-                ["name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/")]
-            },
-            "hasFiles": !files.isEmpty,
-            "requests": open.map { r -> [String: Any] in
-                ["id": r.id, "needed": r.needed, "due": WebFormat.instant(r.dueAt), "iso": WebFormat.iso(r.dueAt)]
-            },
-            "hasRequests": !open.isEmpty,
-            "remedyKinds": RemedyKind.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
-        ]
+        return CasePage(
+            record: try await site.record(c, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
+            requests: open.map { CasePage.Request(id: $0.id, needed: $0.needed, due: WebFormat.instant($0.dueAt), iso: WebFormat.iso($0.dueAt)) },
+            remedyKinds: RemedyKind.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) })
     }
 
     @Sendable func merchantOffer(_ request: Request, context: RedressRequestContext) async throws -> Response {

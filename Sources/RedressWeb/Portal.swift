@@ -11,12 +11,13 @@ enum Portal {
     /// Policy, calendars, merchants, users, webhooks, deliveries.
     case admin
 
-    var casePath: String {
+    /// A case's page in this portal, with a refused upload's message when there is one.
+    func caseURL(_ id: String, uploadError: String? = nil) -> SiteURL {
         switch self {
-        case .member: "/my/cases/"
-        case .staff, .supervisor, .admin: "/work/cases/"
-        case .merchant: "/merchant/cases/"
-        case .reviewer: "/review/cases/"
+        case .member: .memberCase(id, uploadError: uploadError)
+        case .staff, .supervisor, .admin: .staffCase(id)
+        case .merchant: .merchantCase(id, uploadError: uploadError)
+        case .reviewer: .reviewerCase(id)
         }
     }
 

@@ -22,21 +22,23 @@ struct ReviewerPortal: Sendable {
     @Sendable func reviewerCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let items = try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows
         let title = WebText.word("reviewCases", chinese: zh)
-        return pages.page(
-            "reviewer-cases", title: title, model: ["items": items, "empty": items.isEmpty, "heading": title], request: request, context: context)
+        let model = CaseListPage(items: try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows, heading: title)
+        return pages.page("reviewer-cases", title: title, model: model, request: request, context: context)
     }
 
     /// The public record of a case given to an external reviewer, and the ruling form.
-    func reviewerCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
-        var m = try await MemberPortal(site: site).memberCaseModel(c, identity: identity, chinese: zh)
-        for key in ["mayEscalate", "proposal", "open", "mayRate", "mayReopen", "hasGuidance"] { m[key] = false }
-        m["narrative"] = c.narrative
-        m["orderNumber"] = c.order.orderNumber
-        m["outcomes"] = RulingOutcome.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] }
-        m["mayRule"] = Lifecycle.open.contains(c.status)
-        return m
+    struct CasePage: PageModel {
+        var record: CaseRecord
+        var outcomes: [Choice]
+        var mayRule: Bool
+    }
+
+    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
+        CasePage(
+            record: try await site.record(c, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
+            outcomes: RulingOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
+            mayRule: Lifecycle.open.contains(c.status))
     }
 
     @Sendable func reviewerRule(_ request: Request, context: RedressRequestContext) async throws -> Response {

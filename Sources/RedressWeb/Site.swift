@@ -28,9 +28,7 @@ struct Site: Sendable {
 
     /// The log-in page, coming back to this page afterwards.
     func toLogin(_ request: Request, _ context: RedressRequestContext) -> Response {
-        let back = request.uri.path
-        return WebSession.redirect(
-            "/login?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")" + (context.sessionExpired ? "&expired=1" : ""))
+        WebSession.redirect(SiteURL.login(next: request.uri.path, expired: context.sessionExpired).path)
     }
 
     func chinese(_ r: Request) -> Bool { WebSession.chinese(r) }
@@ -46,7 +44,9 @@ struct Site: Sendable {
 
     /// Where a signed-in user starts.
     static func start(_ identity: Identity) -> String {
-        identity.role.isStaff ? "/work" : identity.role == .merchant ? "/merchant" : identity.role == .arbitrator ? "/review" : "/my"
+        let url: SiteURL =
+            identity.role.isStaff ? .queue : identity.role == .merchant ? .merchantCases : identity.role == .arbitrator ? .reviewerCases : .myCases
+        return url.path
     }
 
     func notFound(_ request: Request, _ context: RedressRequestContext, status: HTTPResponse.Status = .notFound) -> Response {
@@ -104,7 +104,7 @@ struct Site: Sendable {
         guard portal.admits(identity), let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
         return try await submit(request, form: form) {
             try await change(identity, id)
-            return WebSession.redirect(portal.casePath + id)
+            return WebSession.redirect(portal.caseURL(id).path)
         } refused: { failure in
             guard let c = try await services.cases.find(id, for: identity) else { return notFound(request, context) }
             var m = try await caseModel(portal, c, identity: identity, chinese: zh)
@@ -114,12 +114,13 @@ struct Site: Sendable {
         }
     }
 
+    /// The portal's case page model, as its template's context.
     func caseModel(_ portal: Portal, _ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
         switch portal {
-        case .member: try await MemberPortal(site: self).memberCaseModel(c, identity: identity, chinese: zh)
-        case .staff, .supervisor, .admin: try await StaffPortal(site: self).staffCaseModel(c, identity: identity, chinese: zh)
-        case .merchant: try await MerchantPortal(site: self).merchantCaseModel(c, identity: identity, chinese: zh)
-        case .reviewer: try await ReviewerPortal(site: self).reviewerCaseModel(c, identity: identity, chinese: zh)
+        case .member: try await MemberPortal(site: self).casePage(c, identity: identity, chinese: zh).fields
+        case .staff, .supervisor, .admin: try await StaffPortal(site: self).casePage(c, identity: identity, chinese: zh).fields
+        case .merchant: try await MerchantPortal(site: self).casePage(c, identity: identity, chinese: zh).fields
+        case .reviewer: try await ReviewerPortal(site: self).casePage(c, identity: identity, chinese: zh).fields
         }
     }
 
@@ -131,7 +132,7 @@ struct Site: Sendable {
     ) async throws -> Response {
         let zh = chinese(request)
         guard let identity = context.identity, portal.admits(identity), let id = context.parameters.get("id") else {
-            return WebSession.redirect("/login?expired=1")
+            return WebSession.redirect(SiteURL.login(expired: true).path)
         }
         let limit = try await services.cases.evidenceLimit()
         var failure: String?
@@ -156,11 +157,7 @@ struct Site: Sendable {
         } catch {
             failure = message(error, chinese: zh).text
         }
-        if let failure {
-            return WebSession.redirect(
-                portal.casePath + id + "?uploadError=" + (failure.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-        }
-        return WebSession.redirect(portal.casePath + id)
+        return WebSession.redirect(portal.caseURL(id, uploadError: failure).path)
     }
 
     /// A file from a page's upload, added to the case as evidence.
@@ -203,23 +200,48 @@ struct Site: Sendable {
     // MARK: What every portal shows and does alike
 
     /// A list's rows, with what any portal's list shows of a case (each template uses the fields it needs).
-    func rows(_ cases: [Complaint], workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [[String: Any]] {
+    func rows(_ cases: [Complaint], workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [CaseRow] {
         cases.map { c in
-            [
-                "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "queue": c.queue.label(chinese: zh),
-                "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-                "amount": WebFormat.yuan(c.amountAtStakeFen), "deadlines": WebFormat.deadlines(c, now: now, chinese: zh),
-                "overdue": c.isOverdue(at: now), "emergency": c.emergency, "filed": WebFormat.instant(c.createdAt),
-                "due": c.nextDueAt.map(WebFormat.instant) ?? "", "iso": c.nextDueAt.map(WebFormat.iso) ?? "",
-                "remaining": c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "",
-            ]
+            CaseRow(
+                id: c.id, caseNumber: c.caseNumber, status: c.status.label(chinese: zh), queue: c.queue.label(chinese: zh),
+                category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
+                amount: WebFormat.yuan(c.amountAtStakeFen),
+                deadlines: WebFormat.deadlines(c, now: now, chinese: zh), overdue: c.isOverdue(at: now), emergency: c.emergency,
+                filed: WebFormat.instant(c.createdAt), due: c.nextDueAt.map(WebFormat.instant) ?? "", iso: c.nextDueAt.map(WebFormat.iso) ?? "",
+                remaining: c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "")
         }
     }
 
     /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see.
-    func list(_ query: ComplaintQuery, for identity: Identity, chinese zh: Bool) async throws -> (rows: [[String: Any]], total: Int) {
+    func list(_ query: ComplaintQuery, for identity: Identity, chinese zh: Bool) async throws -> (rows: [CaseRow], total: Int) {
         let page = try await services.cases.list(query, for: identity)
         return (rows(page.items, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh), page.total)
+    }
+
+    /// The record of a case as `identity` may read it: the events they may see, the member's personal data masked
+    /// for a merchant.
+    /// `events`: the timeline as `identity` may read it, when the page has read it already.
+    func record(
+        _ c: Complaint, events: [TimelineEvent]? = nil, workflow: CaseWorkflow, now: Date, for identity: Identity, chinese zh: Bool
+    ) async throws -> CaseRecord {
+        var timeline = events ?? []
+        if events == nil { timeline = try await services.cases.timeline(of: c, for: identity) }
+        let files = try await services.cases.evidence(of: c)
+        let readable = services.cases.readable(c, for: identity)
+        return CaseRecord(
+            id: c.id, caseNumber: c.caseNumber, status: c.status.label(chinese: zh), tier: c.tier.label(chinese: zh),
+            category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode, amount: WebFormat.yuan(c.amountAtStakeFen),
+            orderNumber: c.order.orderNumber, narrative: readable.narrative, deadlines: WebFormat.deadlines(c, now: now, chinese: zh),
+            events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,
+            files: files.map { f in
+                FileRow(
+                    name: f.fileName, url: SiteURL.evidence(complaintId: c.id, sha256: f.sha256).path,
+                    image: f.mediaType.rawValue.hasPrefix("image/"),
+                    type: f.mediaType.rawValue)
+            },
+            open: Lifecycle.open.contains(c.status),
+            externalChannels: ExternalChannel.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
+            externals: c.externalComplaints.map { ExternalRow(channel: $0.channel.label(chinese: zh), reference: $0.reference) })
     }
 
     /// A portal's case page (its body alone when live updates ask for it), with a refused upload's message.

@@ -92,66 +92,89 @@ struct StaffPortal: Sendable {
         let chosen = request.uri.queryParameters.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
         let (items, total) = try await site.list(
             ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), for: identity, chinese: zh)
-        let model: [String: Any] = [
-            "items": items, "empty": items.isEmpty, "total": total,
-            "queues": visible.map { q -> [String: Any] in ["name": q.rawValue, "label": q.label(chinese: zh), "current": q == chosen] },
-            "all": chosen == nil,
-        ]
-        if request.uri.queryParameters.get("fragment") == "queue" { return pages.fragment("queue-body", model: model, request: request) }
+        let model = QueuePage(
+            items: items, total: total, queues: visible.map { QueuePage.Tab(name: $0.rawValue, label: $0.label(chinese: zh), current: $0 == chosen) },
+            all: chosen == nil)
+        if request.uri.queryParameters.get("fragment") == "queue" { return pages.fragment("queue-body", model: model.fields, request: request) }
         return pages.page("queue", title: WebText.word("queue", chinese: zh), model: model, request: request, context: context)
     }
 
-    func staffCaseModel(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+    /// The queues of the staff member's tier, nearest deadline first.
+    struct QueuePage: PageModel {
+        struct Tab: Sendable {
+            var name: String
+            var label: String
+            var current: Bool
+        }
+        var items: [CaseRow]
+        var total: Int
+        var queues: [Tab]
+        var all: Bool
+        var derived: [String: Any] { ["empty": items.isEmpty] }
+    }
+
+    /// The staff's case page: the record with internal notes, the chain's check, and every action the case allows
+    /// this staff member.
+    struct CasePage: PageModel {
+        struct FreezeRow: Sendable {
+            var freezeId: String
+            var target: String
+            var reference: String
+            var released: Bool
+        }
+        struct ProposedRuling: Sendable {
+            var outcome: String
+            var amount: String
+            var reason: String
+        }
+        var record: CaseRecord
+        var chainValid: Bool
+        var queue: String
+        var actions: [Choice]
+        var mayEscalate: Bool
+        var mayRequestRecords: Bool
+        var mayRule: Bool
+        var outcomes: [Choice]
+        var mayFreeze: Bool
+        var freezes: [FreezeRow]
+        var proposedRuling: ProposedRuling?
+        var mayConfirmRuling: Bool
+        var respondent: String
+        var mayChangeRespondent: Bool
+        var respondents: [Choice]
+        var derived: [String: Any] { ["hasActions": !actions.isEmpty] }
+    }
+
+    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
         let workflow = try await services.cases.workflow()
         let now = services.now()
         let events = try await services.cases.timeline(of: c, for: identity)
-        let files = try await services.cases.evidence(of: c)
+        let record = try await site.record(c, events: events, workflow: workflow, now: now, for: identity, chinese: zh)
         let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
+        let open = Lifecycle.open.contains(c.status)
         let mayChangeRespondent = identity.role.decides && !c.status.isFinished
         let merchants = mayChangeRespondent ? try await services.merchants.list(by: identity) : []
-        let respondent = try await services.cases.respondent(of: c)
-        let respondentLabel =
+        let platform = WebText.word("respondentPlatform", chinese: zh)
+        let respondent =
             c.respondent.kind == .platform
-            ? WebText.word("respondentPlatform", chinese: zh)
-            : respondent.map { "\($0.shopName)（\($0.registeredName)）" } ?? (c.respondent.merchantId ?? "")
-        let actions = workflow.availableActions(on: c, by: identity.actor, now: now)
-        return [
-            "id": c.id, "caseNumber": c.caseNumber, "status": c.status.label(chinese: zh), "tier": c.tier.label(chinese: zh),
-            "category": workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-            "narrative": c.narrative, "orderNumber": c.order.orderNumber, "amount": WebFormat.yuan(c.amountAtStakeFen),
-            "deadlines": WebFormat.deadlines(c, now: now, chinese: zh), "events": events.reversed().map { WebFormat.event($0, chinese: zh) },
-            "eventCount": c.eventCount, "chainValid": chain.valid, "queue": c.queue.label(chinese: zh),
-            "files": files.map { f -> [String: Any] in
-                [
-                    "name": f.fileName, "url": "/api/v1/complaints/\(c.id)/evidence/\(f.sha256)", "image": f.mediaType.rawValue.hasPrefix("image/"),
-                    "type": f.mediaType.rawValue,
-                ]
+            ? platform : try await services.cases.respondent(of: c).map { "\($0.shopName)（\($0.registeredName)）" } ?? (c.respondent.merchantId ?? "")
+        return CasePage(
+            record: record, chainValid: chain.valid, queue: c.queue.label(chinese: zh),
+            actions: workflow.availableActions(on: c, by: identity.actor, now: now).map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
+            mayEscalate: c.tier.next != nil && open, mayRequestRecords: c.respondentMerchantId != nil && open && identity.role.decides,
+            mayRule: identity.role.decides && open, outcomes: RulingOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
+            mayFreeze: (identity.role == .riskControl || identity.role == .admin) && open,
+            freezes: c.freezes.map {
+                CasePage.FreezeRow(freezeId: $0.id, target: $0.target.rawValue, reference: $0.reference, released: $0.releasedAt != nil)
             },
-            "actions": actions.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
-            "mayEscalate": c.tier.next != nil && Lifecycle.open.contains(c.status), "hasFiles": !files.isEmpty, "hasActions": !actions.isEmpty,
-            "mayRequestRecords": c.respondentMerchantId != nil && Lifecycle.open.contains(c.status) && identity.role.decides,
-            "mayRule": identity.role.decides && Lifecycle.open.contains(c.status),
-            "outcomes": RulingOutcome.allCases.map { ["value": $0.rawValue, "label": $0.label(chinese: zh)] },
-            "mayFreeze": (identity.role == .riskControl || identity.role == .admin) && Lifecycle.open.contains(c.status),
-            "externalChannels": ExternalChannel.allCases.map { ["value": $0.rawValue, "label": zh ? $0.labelZh : $0.labelEn] },
-            "externals": c.externalComplaints.map { e -> [String: Any] in
-                ["channel": zh ? e.channel.labelZh : e.channel.labelEn, "reference": e.reference]
+            proposedRuling: c.proposedRuling.map {
+                CasePage.ProposedRuling(outcome: $0.outcome.label(chinese: zh), amount: $0.amountFen.map(WebFormat.yuan) ?? "", reason: $0.reason)
             },
-            "freezes": c.freezes.map { f -> [String: Any] in
-                ["freezeId": f.id, "target": f.target.rawValue, "reference": f.reference, "released": f.releasedAt != nil]
-            },
-            "proposedRuling": c.proposedRuling.map { r -> [String: Any] in
-                ["outcome": r.outcome.label(chinese: zh), "amount": r.amountFen.map(WebFormat.yuan) ?? "", "reason": r.reason]
-            } as Any,
-            "mayConfirmRuling": c.proposedRuling != nil && identity.role.decides,
-            "respondent": respondentLabel, "mayChangeRespondent": mayChangeRespondent,
-            "respondents": [
-                ["value": "platform", "label": WebText.word("respondentPlatform", chinese: zh), "selected": c.respondent.kind == .platform]
-            ]
-                + merchants.map { m -> [String: Any] in
-                    ["value": "merchant:" + m.id, "label": "\(m.shopName)（\(m.registeredName)）", "selected": c.respondent.merchantId == m.id]
-                },
-        ]
+            mayConfirmRuling: c.proposedRuling != nil && identity.role.decides, respondent: respondent, mayChangeRespondent: mayChangeRespondent,
+            respondents: [Choice(value: "platform", label: platform, selected: c.respondent.kind == .platform)]
+                + merchants.map {
+                    Choice(value: "merchant:" + $0.id, label: "\($0.shopName)（\($0.registeredName)）", selected: c.respondent.merchantId == $0.id)
+                })
     }
 
     @Sendable func staffTransition(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -59,7 +59,7 @@ struct UserAdminPages: Sendable {
                     login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role,
                     phone: nil, merchantId: role == .merchant ? form["merchantId"] : nil, email: form["email"]),
                 by: identity)
-            return WebSession.redirect(user.merchantId.map { "/admin/merchants/\($0)" } ?? "/admin/users")
+            return WebSession.redirect((user.merchantId.map { SiteURL.merchant($0) } ?? .users).path)
         } refused: { failure in
             var m = try await usersModel(by: identity, chinese: zh, typed: form)
             m["error"] = failure
@@ -71,9 +71,9 @@ struct UserAdminPages: Sendable {
         let identity = try context.requireIdentity()
         let form = try await WebSession.form(request)
         guard WebSession.csrfValid(request, form: form), let userId = context.parameters.get("userId"), userId != identity.userId else {
-            return WebSession.redirect("/admin/users")
+            return WebSession.redirect(SiteURL.users.path)
         }
         _ = try await services.accounts.setDisabled(userId, disabled: form["disabled"] == "true", by: identity)
-        return WebSession.redirect("/admin/users")
+        return WebSession.redirect(SiteURL.users.path)
     }
 }

@@ -41,6 +41,13 @@ struct WebPages: Sendable {
 
     /// Renders `template` inside the layout. `model` gets the words (`t`), the language, the CSRF token and the user.
     func page(
+        _ template: String, title: String, model: some PageModel, request: Request, context: RedressRequestContext,
+        status: HTTPResponse.Status = .ok, cookies: [Cookie] = []
+    ) -> Response {
+        page(template, title: title, model: model.fields, request: request, context: context, status: status, cookies: cookies)
+    }
+
+    func page(
         _ template: String, title: String, model: [String: Any], request: Request, context: RedressRequestContext, status: HTTPResponse.Status = .ok,
         cookies: [Cookie] = []
     ) -> Response {
@@ -119,23 +126,16 @@ enum WebFormat {
     }
 
     /// A case's open deadlines for a page: label, due time, the ISO instant for the live countdown, overdue or not.
-    static func deadlines(_ c: Complaint, now: Date, chinese: Bool) -> [[String: Any]] {
+    static func deadlines(_ c: Complaint, now: Date, chinese: Bool) -> [DeadlineRow] {
         c.openDeadlines.compactMap { d in
             guard let due = d.dueAt else { return nil }
-            var m: [String: Any] = ["label": d.kind.label(chinese: chinese), "due": instant(due), "iso": iso(due)]
-            // `overdue` is set either way: mustache would otherwise look it up in the enclosing row.
-            if let r = remaining(due, now: now, chinese: chinese) {
-                m["remaining"] = r
-                m["overdue"] = false
-            } else {
-                m["overdue"] = true
-            }
-            return m
+            let left = remaining(due, now: now, chinese: chinese)
+            return DeadlineRow(label: d.kind.label(chinese: chinese), due: instant(due), iso: iso(due), remaining: left, overdue: left == nil)
         }
     }
 
     /// One timeline entry: who, when, what (a message's text; otherwise the kind of event and its reason or note).
-    static func event(_ e: TimelineEvent, chinese: Bool) -> [String: Any] {
+    static func event(_ e: TimelineEvent, chinese: Bool) -> EventRow {
         // Staff speak for the platform: a member or merchant reads "platform staff", not the staff member's tier.
         let who = e.actor.role.isStaff ? (chinese ? "平台客服" : "Platform staff") : e.actor.role.label(chinese: chinese)
         var text = ""
@@ -149,10 +149,8 @@ enum WebFormat {
             text = (chinese ? "状态变为：" : "Status: ") + s.label(chinese: chinese)
         }
         if e.kind == .evidenceAdded, case .string(let name)? = e.payload["fileName"] { text = name }
-        return [
-            "kind": e.kind.rawValue, "what": e.kind.label(chinese: chinese), "who": who, "at": instant(e.occurredAt), "text": text,
-            "internal": e.visibility == .internal,
-            "sequence": e.sequence,
-        ]
+        return EventRow(
+            kind: e.kind.rawValue, what: e.kind.label(chinese: chinese), who: who, at: instant(e.occurredAt), text: text,
+            internal: e.visibility == .internal, sequence: e.sequence)
     }
 }

@@ -1,0 +1,143 @@
+import Foundation
+
+/// A page's model: a value whose stored properties are what its template reads, by name.
+///
+/// The renderer turns it into the template's context (`fields`); a property that is a `PageSection` lends its own
+/// properties to the page's top level (a part several pages share, such as the case record), a nil property is left
+/// out, as an absent key would be, and `derived` adds what is computed from the rest (stored properties only are
+/// seen by reflection).
+protocol PageModel: PageFields.Source {}
+
+/// Part of a page model whose properties stand at the page's top level.
+protocol PageSection: PageFields.Source {}
+
+extension PageModel {
+    var fields: [String: Any] { PageFields.flatten(self) }
+}
+
+enum PageFields {
+    /// A model or a section of one.
+    protocol Source: Sendable {
+        /// Fields computed from the stored ones (`empty`, `hasFiles`, …).
+        var derived: [String: Any] { get }
+    }
+
+    static func flatten(_ value: any Source) -> [String: Any] {
+        var out = value.derived
+        for child in Mirror(reflecting: value).children {
+            guard let label = child.label else { continue }
+            if let section = child.value as? any PageSection {
+                out.merge(flatten(section)) { _, section in section }
+                continue
+            }
+            guard let v = unwrapped(child.value) else { continue }
+            out[label] = v
+        }
+        return out
+    }
+
+    /// The value an optional holds, nil for an empty one; anything else as it is.
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.map { unwrapped($0.value) } ?? nil
+    }
+}
+
+// MARK: Rows several pages show
+
+/// A choice of a select or radio group.
+struct Choice: Sendable {
+    var value: String
+    var label: String
+    var selected = false
+}
+
+/// A deadline still owed, with its countdown.
+struct DeadlineRow: Sendable {
+    var label: String
+    var due: String
+    /// The instant for the live countdown.
+    var iso: String
+    var remaining: String?
+    /// Always set, so that mustache never finds an enclosing row's `overdue` instead.
+    var overdue: Bool
+}
+
+/// One entry of a case's timeline.
+struct EventRow: Sendable {
+    var kind: String
+    var what: String
+    var who: String
+    var at: String
+    var text: String
+    var `internal`: Bool
+    var sequence: Int
+}
+
+/// An evidence file with its download.
+struct FileRow: Sendable {
+    var name: String
+    var url: String
+    var image: Bool
+    var type: String
+}
+
+/// A complaint filed elsewhere (12315, 黑猫投诉, …).
+struct ExternalRow: Sendable {
+    var channel: String
+    var reference: String
+}
+
+/// A case in a list (each list's template uses the fields it needs).
+struct CaseRow: Sendable {
+    var id: String
+    var caseNumber: String
+    var status: String
+    var queue: String
+    var category: String
+    var amount: String
+    var deadlines: [DeadlineRow]
+    var overdue: Bool
+    var emergency: Bool
+    var filed: String
+    var due: String
+    var iso: String
+    var remaining: String
+}
+
+/// A list of cases: my complaints, a merchant's cases, a reviewer's cases.
+struct CaseListPage: PageModel {
+    var items: [CaseRow]
+    var heading: String?
+    var derived: [String: Any] { ["empty": items.isEmpty] }
+
+    init(items: [CaseRow], heading: String? = nil) {
+        self.items = items
+        self.heading = heading
+    }
+}
+
+/// The record of a case that every portal's case page shows; the narrative as the viewer may read it.
+struct CaseRecord: PageSection {
+    var id: String
+    var caseNumber: String
+    var status: String
+    var tier: String
+    var category: String
+    var amount: String
+    var orderNumber: String
+    var narrative: String
+    var deadlines: [DeadlineRow]
+    var events: [EventRow]
+    var eventCount: Int
+    var files: [FileRow]
+    var open: Bool
+    var externalChannels: [Choice]
+    var externals: [ExternalRow]
+    var derived: [String: Any] { ["hasFiles": !files.isEmpty] }
+}
+
+extension PageFields.Source {
+    var derived: [String: Any] { [:] }
+}
