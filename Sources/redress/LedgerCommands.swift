@@ -179,19 +179,17 @@ struct LedgerRotateKey: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let c = store.configuration()
-        let hold = try store.holdDataFolder(c)
-        defer { withExtendedLifetime(hold) {} }
-        let db = try await store.openStore(c)
-        let key = Curve25519.Signing.PrivateKey()
-        let now = Date().millisecondsSince1970
-        let publicKey = LedgerPublicKey(raw: Array(key.publicKey.rawRepresentation), createdAtMs: now)
-        let temporary = c.ledgerKeyPath + ".new"
-        guard FileManager.default.createFile(atPath: temporary, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write \(temporary)")
+        try await store.writing { c, db in
+            let key = Curve25519.Signing.PrivateKey()
+            let now = Date().millisecondsSince1970
+            let publicKey = LedgerPublicKey(raw: Array(key.publicKey.rawRepresentation), createdAtMs: now)
+            let temporary = c.ledgerKeyPath + ".new"
+            guard FileManager.default.createFile(atPath: temporary, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]) else {
+                throw ValidationError("cannot write \(temporary)")
+            }
+            try await db.activateLedgerKey(publicKey)
+            guard rename(temporary, c.ledgerKeyPath) == 0 else { throw ValidationError("cannot replace \(c.ledgerKeyPath)") }
+            print("New log signing key \(publicKey.keyId) is active; earlier keys are kept (retired) in the store so their heads still verify.")
         }
-        try await db.activateLedgerKey(publicKey)
-        guard rename(temporary, c.ledgerKeyPath) == 0 else { throw ValidationError("cannot replace \(c.ledgerKeyPath)") }
-        print("New log signing key \(publicKey.keyId) is active; earlier keys are kept (retired) in the store so their heads still verify.")
     }
 }

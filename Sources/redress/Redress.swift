@@ -52,15 +52,24 @@ struct StoreOptions: ParsableArguments {
         return c
     }
 
-    /// Holds the data folder for a command that writes to its embedded store; nil on PostgreSQL, which several servers
-    /// share by design. Refuses, with one sentence, while a server (or another writing command) holds the folder.
-    func holdDataFolder(_ c: AppConfiguration) throws -> DataFolderLock? {
-        guard c.databaseURL == nil else { return nil }
-        do {
-            return try DataFolderLock(folder: c.dataDirectory)
-        } catch {
-            throw StartupError("\(error)")
+    /// Runs a command that writes: `body` gets the configuration (adjusted by `adjust`) and the store, and on the
+    /// embedded store the data folder is held for its whole run. Refuses, with one sentence, while a server (or another
+    /// writing command) holds the folder; PostgreSQL, which several servers share by design, takes no hold.
+    func writing<T>(
+        adjust: (inout AppConfiguration) -> Void = { _ in }, _ body: (AppConfiguration, any RedressStore) async throws -> T
+    ) async throws -> T {
+        var c = configuration()
+        adjust(&c)
+        var hold: DataFolderLock?
+        if c.databaseURL == nil {
+            do {
+                hold = try DataFolderLock(folder: c.dataDirectory)
+            } catch {
+                throw StartupError("\(error)")
+            }
         }
+        defer { withExtendedLifetime(hold) {} }
+        return try await body(c, try await openStore(c))
     }
 
     func openStore(_ c: AppConfiguration) async throws -> any RedressStore {
@@ -95,20 +104,19 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        var c = store.configuration()
-        if let host { c.host = host }
-        if let port { c.port = port }
-        let hold = try store.holdDataFolder(c)
-        defer { withExtendedLifetime(hold) {} }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let db = try await store.openStore(c)
-        if demo || ProcessInfo.processInfo.environment["REDRESS_DEMO"] == "1" {
-            try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
-            printDemoLogins(host: c.host, port: c.port)
+        try await store.writing(adjust: { c in
+            if let host { c.host = host }
+            if let port { c.port = port }
+        }) { c, db in
+            if demo || ProcessInfo.processInfo.environment["REDRESS_DEMO"] == "1" {
+                try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
+                printDemoLogins(host: c.host, port: c.port)
+            }
+            let app = try await buildApplication(configuration: c, dependencies: AppDependencies(store: db, registry: registry))
+            try await app.runService()
         }
-        let app = try await buildApplication(configuration: c, dependencies: AppDependencies(store: db, registry: registry))
-        try await app.runService()
     }
 }
 
@@ -126,11 +134,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let c = store.configuration()
-        let hold = try store.holdDataFolder(c)
-        defer { withExtendedLifetime(hold) {} }
-        _ = try await store.openStore(c)
-        print("Schema is up to date: \(c.storeDescription)")
+        try await store.writing { c, _ in print("Schema is up to date: \(c.storeDescription)") }
     }
 }
 
@@ -139,13 +143,11 @@ struct DemoDataCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let c = store.configuration()
-        let hold = try store.holdDataFolder(c)
-        defer { withExtendedLifetime(hold) {} }
-        let db = try await store.openStore(c)
-        let created = try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
-        print(created ? "Demo data created in \(c.storeDescription)." : "Demo data was already present in \(c.storeDescription).")
-        printDemoLogins(host: c.host, port: c.port)
+        try await store.writing { c, db in
+            let created = try await DemoData.seed(into: db, now: Date(), bcryptCost: c.bcryptCost)
+            print(created ? "Demo data created in \(c.storeDescription)." : "Demo data was already present in \(c.storeDescription).")
+            printDemoLogins(host: c.host, port: c.port)
+        }
     }
 }
 
@@ -179,10 +181,6 @@ struct Sweep: AsyncParsableCommand {
     var at: String?
 
     func run() async throws {
-        let c = store.configuration()
-        let hold = try store.holdDataFolder(c)
-        defer { withExtendedLifetime(hold) {} }
-        let db = try await store.openStore(c)
         var parsed = Date()
         if let at {
             let fractional = ISO8601DateFormatter()
@@ -195,12 +193,14 @@ struct Sweep: AsyncParsableCommand {
         let instant = parsed
         var logger = Logger(label: "redress.sweep")
         logger.logLevel = .warning
-        let sweeper = DeadlineSweeper(store: db, now: { instant }, logger: logger)
-        let start = ContinuousClock.now
-        let changed = try await sweeper.sweepOnce()
-        let elapsed = ContinuousClock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        print("Swept \(changed) case(s) with timers due by \(ISO8601DateFormatter().string(from: instant)) in \(String(format: "%.1f", ms)) ms")
+        try await store.writing { _, db in
+            let sweeper = DeadlineSweeper(store: db, now: { instant }, logger: logger)
+            let start = ContinuousClock.now
+            let changed = try await sweeper.sweepOnce()
+            let elapsed = ContinuousClock.now - start
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            print("Swept \(changed) case(s) with timers due by \(ISO8601DateFormatter().string(from: instant)) in \(String(format: "%.1f", ms)) ms")
+        }
     }
 }
 
