@@ -336,3 +336,4 @@ extension FreezeTarget: Labelled {
     }
 }
 extension ComplaintCategory: Labelled {}
+extension EvidenceKind: Labelled {}

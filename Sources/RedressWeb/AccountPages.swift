@@ -35,19 +35,37 @@ struct AccountPages: Sendable {
             body: .init(byteBuffer: a.bytes))
     }
 
+    /// The log-in form: what was typed, where to go afterwards, why the user is here again.
+    struct LoginPage: PageModel {
+        var login = ""
+        var next = ""
+        var notice: String?
+        var error: String?
+    }
+
+    /// The registration form with what was typed, the refused field marked.
+    struct RegisterPage: PageModel {
+        var login = ""
+        var displayName = ""
+        var phone = ""
+        var error: String?
+        var field: String?
+        var derived: [String: Any] { field.map { ["field_" + $0: true] } ?? [:] }
+    }
+
     @Sendable func loginPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let q = request.uri.queryParameters
-        var model: [String: Any] = ["next": WebSession.localPath(q.get("next")) ?? ""]
-        if q.get("expired") == "1" || context.sessionExpired { model["notice"] = WebText.word("sessionExpired", chinese: site.chinese(request)) }
+        var model = LoginPage(next: WebSession.localPath(q.get("next")) ?? "")
+        if q.get("expired") == "1" || context.sessionExpired { model.notice = WebText.word("sessionExpired", chinese: site.chinese(request)) }
         return pages.page("login", title: WebText.word("logIn", chinese: site.chinese(request)), model: model, request: request, context: context)
     }
 
     @Sendable func login(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let zh = site.chinese(request)
-        var model: [String: Any] = ["login": form["login"] ?? "", "next": WebSession.localPath(form["next"]) ?? ""]
+        var model = LoginPage(login: form["login"] ?? "", next: WebSession.localPath(form["next"]) ?? "")
         guard WebSession.csrfValid(request, form: form) else {
-            model["error"] = WebText.word("csrfFailed", chinese: zh)
+            model.error = WebText.word("csrfFailed", chinese: zh)
             return pages.page(
                 "login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: .forbidden)
         }
@@ -58,23 +76,23 @@ struct AccountPages: Sendable {
             return WebSession.redirect(
                 target, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
         } catch {
-            let m = site.message(error, chinese: zh)
-            model["error"] = m.text
+            model.error = site.message(error, chinese: zh).text
             let status: HTTPResponse.Status = AppError.from(error)?.kind == .tooManyRequests ? .tooManyRequests : .unauthorized
             return pages.page("login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: status)
         }
     }
 
     @Sendable func registerPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        pages.page("register", title: WebText.word("register", chinese: site.chinese(request)), model: [:], request: request, context: context)
+        pages.page(
+            "register", title: WebText.word("register", chinese: site.chinese(request)), model: RegisterPage(), request: request, context: context)
     }
 
     @Sendable func register(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let zh = site.chinese(request)
-        var model: [String: Any] = ["login": form["login"] ?? "", "displayName": form["displayName"] ?? "", "phone": form["phone"] ?? ""]
+        var model = RegisterPage(login: form["login"] ?? "", displayName: form["displayName"] ?? "", phone: form["phone"] ?? "")
         guard WebSession.csrfValid(request, form: form) else {
-            model["error"] = WebText.word("csrfFailed", chinese: zh)
+            model.error = WebText.word("csrfFailed", chinese: zh)
             return pages.page(
                 "register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .forbidden)
         }
@@ -87,9 +105,7 @@ struct AccountPages: Sendable {
             return WebSession.redirect(
                 SiteURL.myCases.path, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
         } catch {
-            let m = site.message(error, chinese: zh)
-            model["error"] = m.text
-            if let f = m.field { model["field_" + f] = true }
+            (model.error, model.field) = site.message(error, chinese: zh)
             return pages.page(
                 "register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context,
                 status: .unprocessableContent)

@@ -35,6 +35,25 @@ struct AdminPages {
 
     // MARK: Dashboard
 
+    /// The supervisor's dashboard: the charts (SVG drawn on the server) and the merchants ranked.
+    struct DashboardPage: PageModel {
+        struct MerchantFigures: Sendable {
+            var name: String
+            var cases: Int
+            var response: String
+            var completion: String
+            var satisfaction: String
+        }
+        var cases: Int
+        var perDay: String
+        var deadlines: String
+        var firstResponse: String
+        var resolution: String
+        var merchants: [MerchantFigures]
+        var isAdmin: Bool
+        var derived: [String: Any] { ["hasMerchants": !merchants.isEmpty] }
+    }
+
     @Sendable func dashboard(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
@@ -42,49 +61,74 @@ struct AdminPages {
         let d = try await cache.get(now: now) { try await services.cases.dashboard(days: 14, by: identity) }
         var merchantNames: [String: String] = [:]
         for m in d.merchants.prefix(10) { merchantNames[m.merchantId] = try await services.merchants.shopName(m.merchantId) }
-        let model: [String: Any] = [
-            "cases": d.cases,
-            "perDay": Charts.stackedBars(d, chinese: zh),
-            "deadlines": Charts.deadlineShares(d, chinese: zh),
-            "firstResponse": Charts.histogram(d.firstResponseHours, title: zh ? "首次响应用时" : "Time to first response", chinese: zh),
-            "resolution": Charts.histogram(d.resolutionHours, title: zh ? "解决用时" : "Time to resolution", chinese: zh),
-            "merchants": d.merchants.prefix(10).map { m -> [String: Any] in
-                [
-                    "name": merchantNames[m.merchantId] ?? m.merchantId, "cases": m.cases,
-                    "response": m.responseRate.map { String(format: "%.0f%%", $0 * 100) } ?? "—",
-                    "completion": String(format: "%.0f%%", m.completionRate * 100),
-                    "satisfaction": m.satisfaction.map { String(format: "%.1f", $0) } ?? "—",
-                ]
+        let model = DashboardPage(
+            cases: d.cases, perDay: Charts.stackedBars(d, chinese: zh), deadlines: Charts.deadlineShares(d, chinese: zh),
+            firstResponse: Charts.histogram(d.firstResponseHours, title: WebText.word("chartFirstResponse", chinese: zh), chinese: zh),
+            resolution: Charts.histogram(d.resolutionHours, title: WebText.word("chartResolution", chinese: zh), chinese: zh),
+            merchants: d.merchants.prefix(10).map { m in
+                DashboardPage.MerchantFigures(
+                    name: merchantNames[m.merchantId] ?? m.merchantId, cases: m.cases,
+                    response: m.responseRate.map { String(format: "%.0f%%", $0 * 100) } ?? "—",
+                    completion: String(format: "%.0f%%", m.completionRate * 100),
+                    satisfaction: m.satisfaction.map { String(format: "%.1f", $0) } ?? "—")
             },
-            "hasMerchants": !d.merchants.isEmpty,
-            "isAdmin": context.identity?.role == .admin,
-        ]
-        return pages.page("dashboard", title: zh ? "监督看板" : "Dashboard", model: model, request: request, context: context)
+            isAdmin: identity.role == .admin)
+        return pages.page("dashboard", title: WebText.word("dashboard", chinese: zh), model: model, request: request, context: context)
     }
 
     // MARK: Policy
 
-    /// The policy's settings as the editor shows them: (form name, label, value, unit).
-    static func fields(_ p: Policy, chinese zh: Bool) -> [[String: Any]] {
-        func f(_ name: String, _ zhLabel: String, _ enLabel: String, _ value: String, _ unit: String) -> [String: Any] {
-            ["name": name, "label": zh ? zhLabel : enLabel, "value": value, "unit": unit]
+    /// The policy editor: each setting with its value (or what was typed), the changes made, the calendars on file.
+    struct PolicyPage: PageModel {
+        struct Field: Sendable {
+            var name: String
+            var label: String
+            var value: String
+            var unit: String
         }
-        let h = zh ? "小时" : "hours", d = zh ? "天" : "days", wd = zh ? "工作日" : "working days"
-        return [
-            f(
-                "riskControlThresholdYuan", "超过此金额转风控（元）", "Above this amount, risk control (yuan)", String(p.routing.riskControlThresholdFen / 100),
-                "¥"),
-            f("firstResponseHours", "首次响应", "First response", String(p.deadlines.firstResponseHours), h),
-            f("emergencyFirstResponseHours", "紧急通道首次响应", "Emergency first response", String(p.deadlines.emergencyFirstResponseHours), h),
-            f("escalationResponseHours", "升级后响应", "Response after escalation", String(p.deadlines.escalationResponseHours), h),
-            f("resolutionHours", "处理结果", "Resolution", String(p.deadlines.resolutionHours), h),
-            f("reopenWindowDays", "结案后可重新开启", "Reopen window", String(p.deadlines.reopenWindowDays), d),
-            f("merchantEvidenceHours", "商家举证期限", "Merchant's records", String(p.merchant.evidenceHours), h),
-            f("reverifyDays", "商家资质复核周期", "Merchant re-verification", String(p.merchant.reverifyDays), d),
-            f("silenceDays", "会员沉默视为接受", "Member silence counts as acceptance after", String(p.member.silenceDays), d),
-            f("escalateAfterHours", "会员可自行升级（未结案）", "Member may escalate an open case after", String(p.member.escalateAfterHours), h),
-            f("replyWorkingDays", "外部投诉答复期限", "Reply to an external complaint", String(p.external.replyWorkingDays), wd),
+        struct Change: Sendable {
+            var at: String
+            var by: String
+        }
+        struct Year: Sendable {
+            var year: Int
+            var daysOff: Int
+            var workingWeekends: String
+        }
+        struct CalendarForm: Sendable {
+            var year: String
+            var daysOff: String
+            var workingWeekends: String
+            var source: String
+        }
+        var fields: [Field]
+        var history: [Change]
+        var years: [Year]
+        var saved = false
+        var error: String?
+        var calendarError: String?
+        var calendar: CalendarForm?
+    }
+
+    /// The policy's settings as the editor shows them: form name, label, value, unit; `typed` wins over the policy.
+    static func fields(_ p: Policy, typed: [String: String] = [:], chinese zh: Bool) -> [PolicyPage.Field] {
+        let h = WebText.word("unitHours", chinese: zh), d = WebText.word("unitDays", chinese: zh), wd = WebText.word("unitWorkingDays", chinese: zh)
+        let settings: [(String, String, String)] = [
+            ("riskControlThresholdYuan", String(p.routing.riskControlThresholdFen / 100), "¥"),
+            ("firstResponseHours", String(p.deadlines.firstResponseHours), h),
+            ("emergencyFirstResponseHours", String(p.deadlines.emergencyFirstResponseHours), h),
+            ("escalationResponseHours", String(p.deadlines.escalationResponseHours), h),
+            ("resolutionHours", String(p.deadlines.resolutionHours), h),
+            ("reopenWindowDays", String(p.deadlines.reopenWindowDays), d),
+            ("merchantEvidenceHours", String(p.merchant.evidenceHours), h),
+            ("reverifyDays", String(p.merchant.reverifyDays), d),
+            ("silenceDays", String(p.member.silenceDays), d),
+            ("escalateAfterHours", String(p.member.escalateAfterHours), h),
+            ("replyWorkingDays", String(p.external.replyWorkingDays), wd),
         ]
+        return settings.map { name, value, unit in
+            PolicyPage.Field(name: name, label: WebText.word("policy_" + name, chinese: zh), value: typed[name] ?? value, unit: unit)
+        }
     }
 
     static func apply(_ form: [String: String], to current: Policy) throws -> Policy {
@@ -110,24 +154,22 @@ struct AdminPages {
         return p
     }
 
-    func policyModel(_ p: Policy, by identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
-        let history = try await services.policy.history(limit: 10, by: identity)
-        let years = try await services.policy.calendarYears()
-        return [
-            "fields": Self.fields(p, chinese: zh),
-            "history": history.map { ["at": WebFormat.instant($0.at), "by": $0.by] },
-            "years": years.map { y -> [String: Any] in
-                ["year": y.year, "daysOff": y.daysOff.count, "workingWeekends": y.workingWeekends.map(\.description).joined(separator: "、")]
-            },
-        ]
+    func policyModel(_ p: Policy, typed: [String: String] = [:], by identity: Identity, chinese zh: Bool) async throws -> PolicyPage {
+        PolicyPage(
+            fields: Self.fields(p, typed: typed, chinese: zh),
+            history: try await services.policy.history(limit: 10, by: identity).map { PolicyPage.Change(at: WebFormat.instant($0.at), by: $0.by) },
+            years: try await services.policy.calendarYears().map {
+                PolicyPage.Year(
+                    year: $0.year, daysOff: $0.daysOff.count, workingWeekends: $0.workingWeekends.map(\.description).joined(separator: "、"))
+            })
     }
 
     @Sendable func policyPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
         var m = try await policyModel(try await services.policy.current(by: identity), by: identity, chinese: zh)
-        if request.uri.queryParameters.get("saved") == "1" { m["saved"] = true }
-        return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context)
+        m.saved = request.uri.queryParameters.get("saved") == "1"
+        return pages.page("policy", title: WebText.word("policy", chinese: zh), model: m, request: request, context: context)
     }
 
     @Sendable func savePolicy(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -139,15 +181,11 @@ struct AdminPages {
             try await services.policy.save(try Self.apply(form, to: current), by: identity)
             return WebSession.redirect(SiteURL.policy(saved: true).path)
         } refused: { failure in
-            var m = try await policyModel(current, by: identity, chinese: zh)
             // What was typed stays in the form.
-            m["fields"] = Self.fields(current, chinese: zh).map { f -> [String: Any] in
-                var f = f
-                if let name = f["name"] as? String, let typed = form[name] { f["value"] = typed }
-                return f
-            }
-            m["error"] = failure
-            return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
+            var m = try await policyModel(current, typed: form, by: identity, chinese: zh)
+            m.error = failure
+            return pages.page(
+                "policy", title: WebText.word("policy", chinese: zh), model: m, request: request, context: context, status: .unprocessableContent)
         }
     }
 
@@ -178,12 +216,12 @@ struct AdminPages {
             return WebSession.redirect(SiteURL.policy(saved: true).path)
         } refused: { failure in
             var m = try await policyModel(try await services.policy.current(by: identity), by: identity, chinese: zh)
-            m["calendarError"] = failure
-            m["calendar"] = [
-                "year": form["year"] ?? "", "daysOff": form["daysOff"] ?? "", "workingWeekends": form["workingWeekends"] ?? "",
-                "source": form["source"] ?? "",
-            ]
-            return pages.page("policy", title: zh ? "处理规则" : "Policy", model: m, request: request, context: context, status: .unprocessableContent)
+            m.calendarError = failure
+            m.calendar = PolicyPage.CalendarForm(
+                year: form["year"] ?? "", daysOff: form["daysOff"] ?? "", workingWeekends: form["workingWeekends"] ?? "", source: form["source"] ?? ""
+            )
+            return pages.page(
+                "policy", title: WebText.word("policy", chinese: zh), model: m, request: request, context: context, status: .unprocessableContent)
         }
     }
 }
@@ -220,7 +258,7 @@ enum Charts {
         let slot = (w - left) / Double(max(1, d.perDay.count))
         var out =
             ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 40))" role="img" aria-labelledby="perday-title" class="chart"><title id="perday-title">"##
-        out += esc(zh ? "每日投诉量（按维度）" : "Complaints per day by dimension") + "</title>"
+        out += esc(WebText.word("chartPerDay", chinese: zh)) + "</title>"
         out += ##"<line x1="\##(left)" y1="\##(h - bottom)" x2="\##(w)" y2="\##(h - bottom)" stroke="#4a5560"/>"##
         out += ##"<text x="2" y="14" font-size="11" fill="#4a5560">\##(maxCount)</text>"##
         for (i, day) in d.perDay.enumerated() {
@@ -255,7 +293,7 @@ enum Charts {
         let w = 640.0, row = 34.0
         var out =
             ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(row * Double(tiers.count) + 20))" role="img" aria-labelledby="met-title" class="chart"><title id="met-title">"##
-        out += esc(zh ? "各层级按时履约比例" : "Share of deadlines met, per tier") + "</title>"
+        out += esc(WebText.word("chartDeadlinesMet", chinese: zh)) + "</title>"
         for (i, t) in tiers.enumerated() {
             let (met, ended) = d.deadlines[t] ?? (0, 0)
             let share = ended == 0 ? 0 : Double(met) / Double(ended)
@@ -281,9 +319,9 @@ enum Charts {
         let p90 = Dashboard.percentile(hours, 0.9).map { String(format: "%.1f h", $0) } ?? "—"
         let id = "h\(abs(title.hashValue % 100_000))"
         var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 30))" role="img" aria-labelledby="\##(id)" class="chart"><title id="\##(id)">"##
-        out += esc(title) + " · " + (zh ? "中位数 " : "median ") + p50 + " · p90 " + p90 + " · n=\(hours.count)</title>"
+        out += esc(title) + " · " + WebText.word("median", chinese: zh) + " " + p50 + " · p90 " + p90 + " · n=\(hours.count)</title>"
         out +=
-            ##"<text x="0" y="12" font-size="12" fill="#1d2329">\##(esc(title)) — \##(zh ? "中位数" : "median") \##(p50), p90 \##(p90), n=\##(hours.count)</text>"##
+            ##"<text x="0" y="12" font-size="12" fill="#1d2329">\##(esc(title)) — \##(WebText.word("median", chinese: zh)) \##(p50), p90 \##(p90), n=\##(hours.count)</text>"##
         for (i, n) in counts.enumerated() {
             let bh = (h - 64) * Double(n) / Double(maxCount)
             let x = Double(i) * slot + slot * 0.1

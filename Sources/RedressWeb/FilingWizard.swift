@@ -28,14 +28,37 @@ struct FilingWizard: Sendable {
         return 5
     }
 
-    func wizardModel(step: Int, values: [String: String], chinese zh: Bool) async throws -> [String: Any] {
+    /// One step of the wizard, with everything typed so far carried as hidden inputs.
+    struct WizardPage: PageModel {
+        struct Category: Sendable {
+            var code: String
+            var label: String
+            var checked: Bool
+        }
+        struct Hidden: Sendable {
+            var name: String
+            var value: String
+        }
+        var step: Int
+        var stepLabel: String
+        var previous: Int?
+        var values: [String: String]
+        /// One per filing, carried through the steps: sending the last step twice files one complaint.
+        var nonce: String
+        var hidden: [Hidden]
+        var categories: [Category]
+        var productKinds: [Choice]
+        var remedyKinds: [Choice]
+        var respondentMerchant: Bool
+        var checklist: [String]?
+        var categoryLabel: String?
+        var error: String?
+        var loginAgain = false
+        var derived: [String: Any] { ["step\(step)": true] }
+    }
+
+    func wizardModel(step: Int, values: [String: String], chinese zh: Bool) async throws -> WizardPage {
         let workflow = try await services.cases.workflow()
-        var m: [String: Any] = ["step": step, "stepLabel": (WebText.word("step", chinese: zh)).replacingOccurrences(of: "{n}", with: "\(step)")]
-        m["step\(step)"] = true
-        if step > 1 { m["previous"] = step - 1 }
-        m["values"] = values
-        // One nonce per filing, carried through the steps: sending the last step twice files one complaint.
-        m["nonce"] = values["_nonce"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         // Hidden inputs for every field not on this step.
         let onThisStep: Set<String> =
             switch step {
@@ -45,22 +68,23 @@ struct FilingWizard: Sendable {
             case 4: ["remedyKind", "remedyText", "amountClaimed"]
             default: []
             }
-        m["hidden"] = Self.draftFields.filter { !onThisStep.contains($0) }.map { ["name": $0, "value": values[$0] ?? ""] }
-        m["categories"] = workflow.taxonomy.categories.map { c -> [String: Any] in
-            ["code": c.code, "label": zh ? c.labelZh : c.labelEn, "checked": values["category"] == c.code]
-        }
-        m["productKinds"] = ProductKind.allCases.map { k -> [String: Any] in
-            ["value": k.rawValue, "label": k.label(chinese: zh), "selected": values["productKind"] == k.rawValue]
-        }
-        m["remedyKinds"] = RemedyKind.allCases.map { k -> [String: Any] in
-            ["value": k.rawValue, "label": k.label(chinese: zh), "selected": values["remedyKind"] == k.rawValue]
-        }
-        m["respondentMerchant"] = values["respondent"] == "merchant"
-        if let code = values["category"], let c = workflow.taxonomy.category(code) {
-            m["checklist"] = c.evidence.map { zh ? $0.labelZh : $0.labelEn }
-            m["categoryLabel"] = zh ? c.labelZh : c.labelEn
-        }
-        return m
+        let chosen = values["category"].flatMap { workflow.taxonomy.category($0) }
+        return WizardPage(
+            step: step, stepLabel: WebText.word("step", chinese: zh).replacingOccurrences(of: "{n}", with: "\(step)"),
+            previous: step > 1 ? step - 1 : nil,
+            values: values, nonce: values["_nonce"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased(),
+            hidden: Self.draftFields.filter { !onThisStep.contains($0) }.map { WizardPage.Hidden(name: $0, value: values[$0] ?? "") },
+            categories: workflow.taxonomy.categories.map {
+                WizardPage.Category(code: $0.code, label: $0.label(chinese: zh), checked: values["category"] == $0.code)
+            },
+            productKinds: ProductKind.allCases.map {
+                Choice(value: $0.rawValue, label: $0.label(chinese: zh), selected: values["productKind"] == $0.rawValue)
+            },
+            remedyKinds: RemedyKind.allCases.map {
+                Choice(value: $0.rawValue, label: $0.label(chinese: zh), selected: values["remedyKind"] == $0.rawValue)
+            },
+            respondentMerchant: values["respondent"] == "merchant", checklist: chosen.map { $0.evidence.map { $0.label(chinese: zh) } },
+            categoryLabel: chosen?.label(chinese: zh))
     }
 
     /// An optional amount typed in yuan: nil when left empty, .some(nil) when it is not an amount.
@@ -103,7 +127,7 @@ struct FilingWizard: Sendable {
         if let n = form["_nonce"], n.count <= 64, n.allSatisfy({ $0.isHexDigit || $0 == "-" }) { values["_nonce"] = n }
         func again(_ step: Int, _ error: String?, status: HTTPResponse.Status = .unprocessableContent) async throws -> Response {
             var m = try await wizardModel(step: step, values: values, chinese: zh)
-            if let error { m["error"] = error }
+            m.error = error
             return pages.page(
                 "new", title: WebText.word("newComplaint", chinese: zh), model: m, request: request, context: context,
                 status: error == nil ? .ok : status)
@@ -111,8 +135,8 @@ struct FilingWizard: Sendable {
         guard let identity = context.identity, identity.role == .member else {
             // Expired session: the form is shown again with everything typed, and the message says to log in.
             var m = try await wizardModel(step: Int(form["step"] ?? "") ?? 1, values: values, chinese: zh)
-            m["error"] = WebText.word("sessionExpired", chinese: zh)
-            m["loginAgain"] = true
+            m.error = WebText.word("sessionExpired", chinese: zh)
+            m.loginAgain = true
             return pages.page(
                 "new", title: WebText.word("newComplaint", chinese: zh), model: m, request: request, context: context, status: .unauthorized)
         }

@@ -30,23 +30,44 @@ struct IntegrationPages {
 
     // MARK: Webhooks
 
-    func webhooksModel(_ identity: Identity, base: String, chinese zh: Bool, typed: [String: String] = [:]) async throws -> [String: Any] {
+    /// The caller's webhooks, and the form for a new one (its signing secret shown once, after it is made).
+    struct WebhooksPage: PageModel {
+        struct Hook: Sendable {
+            var id: String
+            var url: String
+            var topics: String
+            var disabled: Bool
+            var owner: String
+            var created: String
+        }
+        struct Topic: Sendable {
+            var value: String
+            var checked: Bool
+        }
+        var admin: Bool
+        var base: String
+        var hooks: [Hook]
+        var topics: [Topic]
+        var url: String
+        var secret: String?
+        var error: String?
+        var derived: [String: Any] { ["hasHooks": !hooks.isEmpty] }
+    }
+
+    func webhooksModel(_ identity: Identity, base: String, chinese zh: Bool, typed: [String: String] = [:]) async throws -> WebhooksPage {
         let hooks = try await services.webhooks.webhooks(of: identity)
         var shops: [String: String] = [:]
         for id in Set(hooks.compactMap(\.merchantId)) { shops[id] = try await services.merchants.shopName(id) ?? id }
         let all = WebText.word("allTopics", chinese: zh)
-        return [
-            "admin": identity.role == .admin, "base": base, "hasHooks": !hooks.isEmpty,
-            "hooks": hooks.map { w -> [String: Any] in
-                [
-                    "id": w.id, "url": w.url, "topics": w.topics.isEmpty ? all : w.topics.joined(separator: ", "), "disabled": w.disabled,
-                    "owner": w.merchantId.map { shops[$0] ?? $0 } ?? WebText.word("platformWide", chinese: zh),
-                    "created": WebFormat.instant(w.createdAt),
-                ]
+        return WebhooksPage(
+            admin: identity.role == .admin, base: base,
+            hooks: hooks.map { w in
+                WebhooksPage.Hook(
+                    id: w.id, url: w.url, topics: w.topics.isEmpty ? all : w.topics.joined(separator: ", "), disabled: w.disabled,
+                    owner: w.merchantId.map { shops[$0] ?? $0 } ?? WebText.word("platformWide", chinese: zh), created: WebFormat.instant(w.createdAt))
             },
-            "topics": NoticeTopic.allCases.map { t -> [String: Any] in ["value": t.rawValue, "checked": typed["topic." + t.rawValue] != nil] },
-            "url": typed["url"] ?? "",
-        ]
+            topics: NoticeTopic.allCases.map { WebhooksPage.Topic(value: $0.rawValue, checked: typed["topic." + $0.rawValue] != nil) },
+            url: typed["url"] ?? "")
     }
 
     @Sendable func webhooksPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -54,7 +75,8 @@ struct IntegrationPages {
         let base = Self.base(identity)
         let zh = WebSession.chinese(request)
         return pages.page(
-            "webhooks", title: "Webhook", model: try await webhooksModel(identity, base: base, chinese: zh), request: request, context: context)
+            "webhooks", title: WebText.word("webhooks", chinese: zh), model: try await webhooksModel(identity, base: base, chinese: zh),
+            request: request, context: context)
     }
 
     /// A new subscription; its signing secret is shown on this one page and never again.
@@ -67,12 +89,14 @@ struct IntegrationPages {
             let topics = NoticeTopic.allCases.map(\.rawValue).filter { form["topic." + $0] != nil }
             let w = try await services.webhooks.subscribe(url: form["url"] ?? "", topics: topics, by: identity)
             var m = try await webhooksModel(identity, base: base, chinese: zh)
-            m["secret"] = w.secret
-            return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .created)
+            m.secret = w.secret
+            return pages.page(
+                "webhooks", title: WebText.word("webhooks", chinese: zh), model: m, request: request, context: context, status: .created)
         } refused: { failure in
             var m = try await webhooksModel(identity, base: base, chinese: zh, typed: form)
-            m["error"] = failure
-            return pages.page("webhooks", title: "Webhook", model: m, request: request, context: context, status: .unprocessableContent)
+            m.error = failure
+            return pages.page(
+                "webhooks", title: WebText.word("webhooks", chinese: zh), model: m, request: request, context: context, status: .unprocessableContent)
         }
     }
 
@@ -99,6 +123,63 @@ struct IntegrationPages {
         }
     }
 
+    static func channelLabel(_ c: DeliveryChannel, chinese zh: Bool) -> String {
+        c == .email ? WebText.word("channelEmail", chinese: zh) : "Webhook"
+    }
+
+    /// The outbox by status, a page at a time.
+    struct DeliveriesPage: PageModel {
+        struct Filter: Sendable {
+            var label: String
+            var query: String
+            var current: Bool
+        }
+        struct Row: Sendable {
+            var id: Int64
+            var complaintId: String
+            var caseNumber: String
+            var topic: String
+            var channel: String
+            var destination: String
+            var status: String
+            var dead: Bool
+            var attempts: Int
+            var lastError: String
+            var nextAt: String?
+        }
+        var filters: [Filter]
+        var items: [Row]
+        var previousPage: String?
+        var nextPage: String?
+        var derived: [String: Any] { ["empty": items.isEmpty] }
+    }
+
+    /// One delivery with every attempt.
+    struct DeliveryPage: PageModel {
+        struct Attempt: Sendable {
+            var attempt: Int
+            var at: String
+            var ok: Bool
+            var code: String
+            var ms: Int
+            var error: String
+        }
+        var id: Int64
+        var complaintId: String
+        var caseNumber: String
+        var topic: String
+        var channel: String
+        var destination: String
+        var status: String
+        var created: String
+        var log: [Attempt]
+        var delivered: String?
+        var nextAttempt: String?
+        var replayed = false
+        var error: String?
+        var derived: [String: Any] { ["hasLog": !log.isEmpty] }
+    }
+
     /// What an admin may see of a destination: a webhook's address, or an e-mail address masked.
     func destination(_ d: Delivery, hooks: [String: String]) -> String {
         d.channel == .email ? WebhookService.maskEmail(d.destination) : hooks[d.destination] ?? d.destination
@@ -121,45 +202,38 @@ struct IntegrationPages {
             if offset > 0 { parts.append("offset=\(offset)") }
             return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
         }
-        var filters: [[String: Any]] = [["label": WebText.word("allStatuses", chinese: zh), "query": "", "current": status == nil]]
-        filters += DeliveryStatus.allCases.map { s in ["label": Self.statusLabel(s, chinese: zh), "query": query(s, 0), "current": status == s] }
-        var model: [String: Any] = [
-            "filters": filters, "empty": shown.isEmpty,
-            "items": shown.map { d -> [String: Any] in
-                var row: [String: Any] = [
-                    "id": d.id, "complaintId": d.notice.complaintId, "caseNumber": d.notice.caseNumber, "topic": d.notice.topic.rawValue,
-                    "channel": d.channel == .email ? (zh ? "邮件" : "E-mail") : "Webhook", "destination": destination(d, hooks: hooks),
-                    "status": Self.statusLabel(d.status, chinese: zh), "dead": d.status == .dead, "attempts": d.attempts,
-                    "lastError": d.lastError ?? "",
-                ]
-                if d.status == .pending { row["nextAt"] = WebFormat.instant(d.nextAttemptAt) }
-                return row
-            },
-        ]
-        if offset > 0 {
-            let previous = query(status, max(0, offset - Self.pageSize))
-            model["previousPage"] = previous.isEmpty ? "?" : previous
+        var filters = [DeliveriesPage.Filter(label: WebText.word("allStatuses", chinese: zh), query: "", current: status == nil)]
+        filters += DeliveryStatus.allCases.map {
+            DeliveriesPage.Filter(label: Self.statusLabel($0, chinese: zh), query: query($0, 0), current: status == $0)
         }
-        if found.count > Self.pageSize { model["nextPage"] = query(status, offset + Self.pageSize) }
+        let previous = query(status, max(0, offset - Self.pageSize))
+        let model = DeliveriesPage(
+            filters: filters,
+            items: shown.map { d in
+                DeliveriesPage.Row(
+                    id: d.id, complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue,
+                    channel: Self.channelLabel(d.channel, chinese: zh), destination: destination(d, hooks: hooks),
+                    status: Self.statusLabel(d.status, chinese: zh), dead: d.status == .dead, attempts: d.attempts, lastError: d.lastError ?? "",
+                    nextAt: d.status == .pending ? WebFormat.instant(d.nextAttemptAt) : nil)
+            },
+            previousPage: offset > 0 ? (previous.isEmpty ? "?" : previous) : nil,
+            nextPage: found.count > Self.pageSize ? query(status, offset + Self.pageSize) : nil)
         return pages.page("deliveries", title: WebText.word("deliveries", chinese: zh), model: model, request: request, context: context)
     }
 
-    func deliveryModel(_ d: Delivery, _ attempts: [DeliveryAttempt], by identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
+    func deliveryModel(_ d: Delivery, _ attempts: [DeliveryAttempt], by identity: Identity, chinese zh: Bool) async throws -> DeliveryPage {
         let hooks = Dictionary(uniqueKeysWithValues: try await services.webhooks.webhooks(of: identity).map { ($0.id, $0.url) })
-        var m: [String: Any] = [
-            "id": d.id, "complaintId": d.notice.complaintId, "caseNumber": d.notice.caseNumber, "topic": d.notice.topic.rawValue,
-            "channel": d.channel == .email ? (zh ? "邮件" : "E-mail") : "Webhook", "destination": destination(d, hooks: hooks),
-            "status": Self.statusLabel(d.status, chinese: zh), "created": WebFormat.instant(d.createdAt), "hasLog": !attempts.isEmpty,
-            "log": attempts.map { a -> [String: Any] in
-                [
-                    "attempt": a.attempt, "at": WebFormat.instant(a.at), "ok": a.ok, "code": a.statusCode.map(String.init) ?? "—", "ms": a.durationMs,
-                    "error": a.error ?? "",
-                ]
+        return DeliveryPage(
+            id: d.id, complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue,
+            channel: Self.channelLabel(d.channel, chinese: zh), destination: destination(d, hooks: hooks),
+            status: Self.statusLabel(d.status, chinese: zh),
+            created: WebFormat.instant(d.createdAt),
+            log: attempts.map {
+                DeliveryPage.Attempt(
+                    attempt: $0.attempt, at: WebFormat.instant($0.at), ok: $0.ok, code: $0.statusCode.map(String.init) ?? "—", ms: $0.durationMs,
+                    error: $0.error ?? "")
             },
-        ]
-        if let at = d.deliveredAt { m["delivered"] = WebFormat.instant(at) }
-        if d.status == .pending { m["nextAttempt"] = WebFormat.instant(d.nextAttemptAt) }
-        return m
+            delivered: d.deliveredAt.map(WebFormat.instant), nextAttempt: d.status == .pending ? WebFormat.instant(d.nextAttemptAt) : nil)
     }
 
     /// The page's delivery (`deliveryId`) with its attempts, or nil when there is none.
@@ -174,7 +248,7 @@ struct IntegrationPages {
         let zh = WebSession.chinese(request)
         guard let (d, attempts) = await delivery(context, identity) else { return site.notFound(request, context) }
         var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
-        if request.uri.queryParameters.get("replayed") == "1" { m["replayed"] = true }
+        m.replayed = request.uri.queryParameters.get("replayed") == "1"
         return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context)
     }
 
@@ -186,7 +260,7 @@ struct IntegrationPages {
         let form = try await WebSession.form(request)
         guard WebSession.csrfValid(request, form: form) else {
             var m = try await deliveryModel(d, attempts, by: identity, chinese: zh)
-            m["error"] = WebText.word("csrfFailed", chinese: zh)
+            m.error = WebText.word("csrfFailed", chinese: zh)
             return pages.page("delivery", title: "#\(d.id)", model: m, request: request, context: context, status: .unprocessableContent)
         }
         _ = try await services.webhooks.replay(d.id, by: identity)

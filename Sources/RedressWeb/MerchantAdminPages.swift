@@ -12,30 +12,74 @@ struct MerchantAdminPages: Sendable {
     var services: RedressServices { site.services }
     var pages: WebPages { site.pages }
 
-    static let merchantFields = [
-        "registeredName", "shopName", "businessLicenceNumber", "icpFilingNumber", "registeredAddress", "contactName", "contactPhone", "contactEmail",
-    ]
-
     /// The merchant form's values: what was typed, or the merchant's records.
-    static func merchantForm(_ m: Merchant?) -> [String: String] {
-        guard let m else { return Dictionary(uniqueKeysWithValues: merchantFields.map { ($0, "") }) }
-        return [
-            "registeredName": m.registeredName, "shopName": m.shopName, "businessLicenceNumber": m.businessLicenceNumber,
-            "icpFilingNumber": m.icpFilingNumber ?? "", "registeredAddress": m.registeredAddress, "contactName": m.contactName,
-            "contactPhone": m.contactPhone, "contactEmail": m.contactEmail ?? "",
-        ]
+    struct MerchantForm: Sendable {
+        var registeredName = ""
+        var shopName = ""
+        var businessLicenceNumber = ""
+        var icpFilingNumber = ""
+        var registeredAddress = ""
+        var contactName = ""
+        var contactPhone = ""
+        var contactEmail = ""
+
+        init() {}
+
+        init(_ m: Merchant) {
+            (registeredName, shopName, businessLicenceNumber, icpFilingNumber) = (
+                m.registeredName, m.shopName, m.businessLicenceNumber, m.icpFilingNumber ?? ""
+            )
+            (registeredAddress, contactName, contactPhone, contactEmail) = (m.registeredAddress, m.contactName, m.contactPhone, m.contactEmail ?? "")
+        }
+
+        init(typed form: [String: String]) {
+            (registeredName, shopName, businessLicenceNumber) = (
+                form["registeredName"] ?? "", form["shopName"] ?? "", form["businessLicenceNumber"] ?? ""
+            )
+            (icpFilingNumber, registeredAddress, contactName) = (
+                form["icpFilingNumber"] ?? "", form["registeredAddress"] ?? "", form["contactName"] ?? ""
+            )
+            (contactPhone, contactEmail) = (form["contactPhone"] ?? "", form["contactEmail"] ?? "")
+        }
+
+        var draft: MerchantDraft {
+            MerchantDraft(
+                registeredName: registeredName, shopName: shopName, businessLicenceNumber: businessLicenceNumber, icpFilingNumber: icpFilingNumber,
+                registeredAddress: registeredAddress, contactName: contactName, contactPhone: contactPhone, contactEmail: contactEmail)
+        }
     }
 
-    static func typedMerchant(_ form: [String: String]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: merchantFields.map { ($0, form[$0] ?? "") })
+    /// A merchant's qualification records as a list row and at the top of its page.
+    struct Verification: PageSection {
+        var id: String
+        var name: String
+        var shop: String
+        var licence: String
+        var due: Bool
+        var verified: String
+        var next: String
     }
 
-    static func merchantDraft(_ form: [String: String]) -> MerchantDraft {
-        MerchantDraft(
-            registeredName: form["registeredName"] ?? "", shopName: form["shopName"] ?? "",
-            businessLicenceNumber: form["businessLicenceNumber"] ?? "",
-            icpFilingNumber: form["icpFilingNumber"], registeredAddress: form["registeredAddress"] ?? "", contactName: form["contactName"] ?? "",
-            contactPhone: form["contactPhone"] ?? "", contactEmail: form["contactEmail"])
+    /// Every merchant, those due for re-verification first, and the form to register one.
+    struct MerchantsPage: PageModel {
+        var merchants: [Verification]
+        var form: MerchantForm
+        var error: String?
+        var derived: [String: Any] { ["empty": merchants.isEmpty] }
+    }
+
+    /// One merchant: its records to change, its verification, its users.
+    struct MerchantPage: PageModel {
+        struct UserRow: Sendable {
+            var name: String
+            var login: String
+            var disabled: Bool
+        }
+        var verification: Verification
+        var form: MerchantForm
+        var users: [UserRow]
+        var saved = false
+        var error: String?
     }
 
     /// A merchant never verified: when it was ("never") and when it is due ("now").
@@ -43,25 +87,18 @@ struct MerchantAdminPages: Sendable {
         (WebText.word("neverVerified", chinese: zh), WebText.word("verifyNow", chinese: zh))
     }
 
-    func merchantsModel(form: [String: String], by identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
-        let now = services.now()
-        let merchants = try await services.merchants.list(by: identity)
-        let (never, now_) = Self.unverified(chinese: zh)
-        var rows: [(Bool, [String: Any])] = []
-        for m in merchants {
-            let r = try await services.merchants.record(m)
-            let due = r.verificationDue
-            rows.append(
-                (
-                    due,
-                    [
-                        "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber, "due": due,
-                        "verified": m.verifiedAt.map(WebFormat.instant) ?? never, "next": r.nextVerificationDue.map(WebFormat.instant) ?? now_,
-                    ]
-                ))
-        }
-        let ordered = rows.filter(\.0).map(\.1) + rows.filter { !$0.0 }.map(\.1)
-        return ["merchants": ordered, "empty": ordered.isEmpty, "form": form]
+    func verification(_ m: Merchant, chinese zh: Bool) async throws -> Verification {
+        let record = try await services.merchants.record(m)
+        let (never, now) = Self.unverified(chinese: zh)
+        return Verification(
+            id: m.id, name: m.registeredName, shop: m.shopName, licence: m.businessLicenceNumber, due: record.verificationDue,
+            verified: m.verifiedAt.map(WebFormat.instant) ?? never, next: record.nextVerificationDue.map(WebFormat.instant) ?? now)
+    }
+
+    func merchantsModel(form: MerchantForm, by identity: Identity, chinese zh: Bool) async throws -> MerchantsPage {
+        var rows: [Verification] = []
+        for m in try await services.merchants.list(by: identity) { rows.append(try await verification(m, chinese: zh)) }
+        return MerchantsPage(merchants: rows.filter(\.due) + rows.filter { !$0.due }, form: form)
     }
 
     /// Merchants' qualification records (电子商务法 Art. 27), those due for re-verification first; registering one.
@@ -69,7 +106,8 @@ struct MerchantAdminPages: Sendable {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
         return pages.page(
-            "merchants", title: zh ? "商家资质" : "Merchants", model: try await merchantsModel(form: Self.merchantForm(nil), by: identity, chinese: zh),
+            "merchants", title: WebText.word("merchantsTitle", chinese: zh),
+            model: try await merchantsModel(form: MerchantForm(), by: identity, chinese: zh),
             request: request, context: context)
     }
 
@@ -78,26 +116,23 @@ struct MerchantAdminPages: Sendable {
         let zh = WebSession.chinese(request)
         let form = try await WebSession.form(request)
         return try await site.submit(request, form: form) {
-            let m = try await services.merchants.register(Self.merchantDraft(form), by: identity)
+            let m = try await services.merchants.register(MerchantForm(typed: form).draft, by: identity)
             return WebSession.redirect(SiteURL.merchant(m.id, saved: true).path)
         } refused: { failure in
-            var m = try await merchantsModel(form: Self.typedMerchant(form), by: identity, chinese: zh)
-            m["error"] = failure
+            var m = try await merchantsModel(form: MerchantForm(typed: form), by: identity, chinese: zh)
+            m.error = failure
             return pages.page(
-                "merchants", title: zh ? "商家资质" : "Merchants", model: m, request: request, context: context, status: .unprocessableContent)
+                "merchants", title: WebText.word("merchantsTitle", chinese: zh), model: m, request: request, context: context,
+                status: .unprocessableContent)
         }
     }
 
-    func merchantModel(_ m: Merchant, form: [String: String], by identity: Identity, chinese zh: Bool) async throws -> [String: Any] {
-        let record = try await services.merchants.record(m)
-        let (never, now_) = Self.unverified(chinese: zh)
-        let users = try await services.merchants.users(of: m.id, by: identity)
-        return [
-            "id": m.id, "name": m.registeredName, "shop": m.shopName, "licence": m.businessLicenceNumber,
-            "due": record.verificationDue, "verified": m.verifiedAt.map(WebFormat.instant) ?? never,
-            "next": record.nextVerificationDue.map(WebFormat.instant) ?? now_, "form": form,
-            "users": users.map { u -> [String: Any] in ["name": u.displayName, "login": u.login, "disabled": u.disabled] },
-        ]
+    func merchantModel(_ m: Merchant, form: MerchantForm, by identity: Identity, chinese zh: Bool) async throws -> MerchantPage {
+        MerchantPage(
+            verification: try await verification(m, chinese: zh), form: form,
+            users: try await services.merchants.users(of: m.id, by: identity).map {
+                MerchantPage.UserRow(name: $0.displayName, login: $0.login, disabled: $0.disabled)
+            })
     }
 
     /// One merchant: its records to change, its verification, its users.
@@ -106,8 +141,8 @@ struct MerchantAdminPages: Sendable {
         guard let id = context.parameters.get("merchantId"), let merchant = try? await services.merchants.merchant(id, by: identity) else {
             return site.notFound(request, context)
         }
-        var m = try await merchantModel(merchant, form: Self.merchantForm(merchant), by: identity, chinese: WebSession.chinese(request))
-        if request.uri.queryParameters.get("saved") == "1" { m["saved"] = true }
+        var m = try await merchantModel(merchant, form: MerchantForm(merchant), by: identity, chinese: WebSession.chinese(request))
+        m.saved = request.uri.queryParameters.get("saved") == "1"
         return pages.page("merchant", title: merchant.shopName, model: m, request: request, context: context)
     }
 
@@ -119,11 +154,11 @@ struct MerchantAdminPages: Sendable {
         }
         let form = try await WebSession.form(request)
         return try await site.submit(request, form: form) {
-            _ = try await services.merchants.revise(id, Self.merchantDraft(form), by: identity)
+            _ = try await services.merchants.revise(id, MerchantForm(typed: form).draft, by: identity)
             return WebSession.redirect(SiteURL.merchant(id, saved: true).path)
         } refused: { failure in
-            var m = try await merchantModel(merchant, form: Self.typedMerchant(form), by: identity, chinese: zh)
-            m["error"] = failure
+            var m = try await merchantModel(merchant, form: MerchantForm(typed: form), by: identity, chinese: zh)
+            m.error = failure
             return pages.page("merchant", title: merchant.shopName, model: m, request: request, context: context, status: .unprocessableContent)
         }
     }

@@ -44,6 +44,13 @@ enum PageFields {
     }
 }
 
+/// A page that only says something: not found, not allowed, log in again (with what was typed kept).
+struct MessagePage: PageModel {
+    var message: String
+    var typed: String?
+    var loginAgain = false
+}
+
 // MARK: Rows several pages show
 
 /// A choice of a select or radio group.

@@ -37,7 +37,7 @@ struct Site: Sendable {
         switch e {
         case let a as APIError: return (chinese ? a.zh : a.en, a.field)
         default:
-            guard let refusal = AppError.from(e) else { return (chinese ? "操作未能完成，请稍后再试" : "That did not work; try again shortly", nil) }
+            guard let refusal = AppError.from(e) else { return (WebText.word("actionFailed", chinese: chinese), nil) }
             return (refusal.message(chinese: chinese), refusal.field)
         }
     }
@@ -52,7 +52,7 @@ struct Site: Sendable {
     func notFound(_ request: Request, _ context: RedressRequestContext, status: HTTPResponse.Status = .notFound) -> Response {
         let zh = chinese(request)
         let text = status == .forbidden ? WebText.word("forbidden", chinese: zh) : WebText.word("notFound", chinese: zh)
-        return pages.page("message", title: text, model: ["message": text], request: request, context: context, status: status)
+        return pages.page("message", title: text, model: MessagePage(message: text), request: request, context: context, status: status)
     }
 
     /// The case of the page's `id`, or nil when there is none the user may see.
@@ -95,10 +95,8 @@ struct Site: Sendable {
         guard let identity = context.identity else {
             return pages.page(
                 "message", title: WebText.word("logIn", chinese: zh),
-                model: [
-                    "message": WebText.word("sessionExpired", chinese: zh), "typed": form["body"] ?? form["reason"] ?? form["note"] ?? "",
-                    "loginAgain": true,
-                ],
+                model: MessagePage(
+                    message: WebText.word("sessionExpired", chinese: zh), typed: form["body"] ?? form["reason"] ?? form["note"], loginAgain: true),
                 request: request, context: context, status: .unauthorized)
         }
         guard portal.admits(identity), let id = context.parameters.get("id") else { return notFound(request, context, status: .forbidden) }
@@ -153,7 +151,7 @@ struct Site: Sendable {
         } catch is NIOTooManyBytesError {
             failure = DomainError.evidenceTooLarge(limitBytes: limit).message(chinese: zh)
         } catch is MultipartFormData.Failure {
-            failure = zh ? "上传内容格式有误，请重新选择文件" : "The upload is malformed; choose the file again"
+            failure = WebText.word("uploadMalformed", chinese: zh)
         } catch {
             failure = message(error, chinese: zh).text
         }

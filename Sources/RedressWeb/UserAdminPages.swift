@@ -14,25 +14,45 @@ struct UserAdminPages: Sendable {
 
     static let assignableRoles: [Role] = [.agent, .specialist, .riskControl, .admin, .arbitrator, .merchant]
 
-    /// Staff, external reviewers and merchants' users (members register themselves); `typed` is a refused form.
-    func usersModel(by identity: Identity, chinese zh: Bool, typed: [String: String] = [:]) async throws -> [String: Any] {
+    /// Staff, external reviewers' and merchants' accounts, and the form for a new one (with what was typed when it was
+    /// refused).
+    struct UsersPage: PageModel {
+        struct Row: Sendable {
+            var id: String
+            var login: String
+            var name: String
+            var roleLabel: String
+            var disabled: Bool
+            var merchantName: String?
+        }
+        struct MerchantOption: Sendable {
+            var id: String
+            var name: String
+            var selected: Bool
+        }
+        var users: [Row]
+        var roles: [Choice]
+        var merchants: [MerchantOption]
+        var login: String
+        var displayName: String
+        var email: String
+        var error: String?
+    }
+
+    /// `typed`: a refused form's values, or the values a link preset.
+    func usersModel(by identity: Identity, chinese zh: Bool, typed: [String: String] = [:]) async throws -> UsersPage {
         let users = try await services.accounts.users(role: nil, by: identity).filter { $0.role != .member && $0.role != .system }
         let merchants = try await services.merchants.list(by: identity)
         let names = Dictionary(uniqueKeysWithValues: merchants.map { ($0.id, $0.shopName) })
-        return [
-            "users": users.map { u -> [String: Any] in
-                var row: [String: Any] = [
-                    "id": u.id, "login": u.login, "name": u.displayName, "roleLabel": u.role.label(chinese: zh), "disabled": u.disabled,
-                ]
-                if let m = u.merchantId { row["merchantName"] = names[m] ?? m }
-                return row
+        return UsersPage(
+            users: users.map { u in
+                UsersPage.Row(
+                    id: u.id, login: u.login, name: u.displayName, roleLabel: u.role.label(chinese: zh), disabled: u.disabled,
+                    merchantName: u.merchantId.map { names[$0] ?? $0 })
             },
-            "roles": Self.assignableRoles.map { r -> [String: Any] in
-                ["value": r.rawValue, "label": r.label(chinese: zh), "selected": typed["role"] == r.rawValue]
-            },
-            "merchants": merchants.map { m -> [String: Any] in ["id": m.id, "name": m.shopName, "selected": typed["merchantId"] == m.id] },
-            "login": typed["login"] ?? "", "displayName": typed["displayName"] ?? "", "email": typed["email"] ?? "",
-        ]
+            roles: Self.assignableRoles.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh), selected: typed["role"] == $0.rawValue) },
+            merchants: merchants.map { UsersPage.MerchantOption(id: $0.id, name: $0.shopName, selected: typed["merchantId"] == $0.id) },
+            login: typed["login"] ?? "", displayName: typed["displayName"] ?? "", email: typed["email"] ?? "")
     }
 
     @Sendable func usersPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -42,7 +62,8 @@ struct UserAdminPages: Sendable {
         var preset: [String: String] = [:]
         if let m = request.uri.queryParameters.get("merchant") { preset = ["role": Role.merchant.rawValue, "merchantId": String(m)] }
         return pages.page(
-            "users", title: zh ? "用户管理" : "Users", model: try await usersModel(by: identity, chinese: zh, typed: preset), request: request,
+            "users", title: WebText.word("users", chinese: zh), model: try await usersModel(by: identity, chinese: zh, typed: preset),
+            request: request,
             context: context)
     }
 
@@ -62,8 +83,9 @@ struct UserAdminPages: Sendable {
             return WebSession.redirect((user.merchantId.map { SiteURL.merchant($0) } ?? .users).path)
         } refused: { failure in
             var m = try await usersModel(by: identity, chinese: zh, typed: form)
-            m["error"] = failure
-            return pages.page("users", title: zh ? "用户管理" : "Users", model: m, request: request, context: context, status: .unprocessableContent)
+            m.error = failure
+            return pages.page(
+                "users", title: WebText.word("users", chinese: zh), model: m, request: request, context: context, status: .unprocessableContent)
         }
     }
 

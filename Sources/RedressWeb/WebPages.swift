@@ -137,7 +137,7 @@ enum WebFormat {
     /// One timeline entry: who, when, what (a message's text; otherwise the kind of event and its reason or note).
     static func event(_ e: TimelineEvent, chinese: Bool) -> EventRow {
         // Staff speak for the platform: a member or merchant reads "platform staff", not the staff member's tier.
-        let who = e.actor.role.isStaff ? (chinese ? "平台客服" : "Platform staff") : e.actor.role.label(chinese: chinese)
+        let who = e.actor.role.isStaff ? WebText.word("platformStaff", chinese: chinese) : e.actor.role.label(chinese: chinese)
         var text = ""
         for key in ["body", "narrative", "note", "reason", "text"] {
             if case .string(let s)? = e.payload[key], !s.isEmpty {
@@ -146,7 +146,7 @@ enum WebFormat {
             }
         }
         if text.isEmpty, case .string(let to)? = e.payload["to"], let s = ComplaintStatus(rawValue: to) {
-            text = (chinese ? "状态变为：" : "Status: ") + s.label(chinese: chinese)
+            text = WebText.word("statusNow", chinese: chinese) + s.label(chinese: chinese)
         }
         if e.kind == .evidenceAdded, case .string(let name)? = e.payload["fileName"] { text = name }
         return EventRow(

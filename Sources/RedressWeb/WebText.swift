@@ -1,4 +1,5 @@
-/// The pages' words in both languages. A template reads them as `{{t.key}}`.
+/// The pages' words in both languages, one table: a template reads a word as `t.` and its name in double braces, Swift code
+/// as `WebText.word(name, chinese:)`.
 enum WebText {
     static let table: [String: (zh: String, en: String)] = [
         "product": ("维权台", "Redress"),
@@ -195,6 +196,31 @@ enum WebText {
         "freezeAccount": ("账号", "Account"),
         "notFound": ("找不到该页面或案件", "No such page or case"),
         "forbidden": ("您无权查看此页面", "You may not see this page"),
+        "merchantsTitle": ("商家资质", "Merchants"),
+        "chartPerDay": ("每日投诉量（按维度）", "Complaints per day by dimension"),
+        "chartDeadlinesMet": ("各层级按时履约比例", "Share of deadlines met, per tier"),
+        "chartFirstResponse": ("首次响应用时", "Time to first response"),
+        "chartResolution": ("解决用时", "Time to resolution"),
+        "median": ("中位数", "median"),
+        "unitHours": ("小时", "hours"),
+        "unitDays": ("天", "days"),
+        "unitWorkingDays": ("工作日", "working days"),
+        "channelEmail": ("邮件", "E-mail"),
+        "uploadMalformed": ("上传内容格式有误，请重新选择文件", "The upload is malformed; choose the file again"),
+        "actionFailed": ("操作未能完成，请稍后再试", "That did not work; try again shortly"),
+        "platformStaff": ("平台客服", "Platform staff"),
+        "statusNow": ("状态变为：", "Status: "),
+        "policy_riskControlThresholdYuan": ("超过此金额转风控（元）", "Above this amount, risk control (yuan)"),
+        "policy_firstResponseHours": ("首次响应", "First response"),
+        "policy_emergencyFirstResponseHours": ("紧急通道首次响应", "Emergency first response"),
+        "policy_escalationResponseHours": ("升级后响应", "Response after escalation"),
+        "policy_resolutionHours": ("处理结果", "Resolution"),
+        "policy_reopenWindowDays": ("结案后可重新开启", "Reopen window"),
+        "policy_merchantEvidenceHours": ("商家举证期限", "Merchant's records"),
+        "policy_reverifyDays": ("商家资质复核周期", "Merchant re-verification"),
+        "policy_silenceDays": ("会员沉默视为接受", "Member silence counts as acceptance after"),
+        "policy_escalateAfterHours": ("会员可自行升级（未结案）", "Member may escalate an open case after"),
+        "policy_replyWorkingDays": ("外部投诉答复期限", "Reply to an external complaint"),
     ]
 
     static func words(chinese: Bool) -> [String: String] { chinese ? zh : en }

@@ -1,4 +1,5 @@
 import Foundation
+import RedressDomain
 import Testing
 
 @testable import RedressAPI
@@ -16,5 +17,50 @@ struct WebFormatTests {
         f.dateFormat = "yyyy-MM-dd HH:mm"
         #expect(WebFormat.instant(d) == f.string(from: d))
         #expect(WebFormat.iso(d) == ISO8601DateFormatter().string(from: d))
+    }
+}
+
+/// The pages take every word from one table per language: a word a page or template asks for that the table lacks
+/// (which a page would show as its key), or a word with an empty translation, fails here.
+@Suite("The pages' words")
+struct WebTextTests {
+    static let web = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/RedressWeb").standardized
+
+    static func matches(_ pattern: String, in text: String) throws -> [String] {
+        let regex = try NSRegularExpression(pattern: pattern)
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { m in
+            Range(m.range(at: 1), in: text).map { String(text[$0]) }
+        }
+    }
+
+    @Test func everyWordAPageAsksForIsInTheTableInBothLanguages() throws {
+        var asked: Set<String> = []
+        let files = FileManager.default.enumerator(at: Self.web, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        for file in files where ["swift", "mustache"].contains(file.pathExtension) {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            asked.formUnion(try Self.matches(#"WebText\.word\("([A-Za-z0-9_]+)","#, in: text))
+            asked.formUnion(try Self.matches(#"\{\{\{?[#^/]?t\.([A-Za-z0-9_]+)\}"#, in: text))
+        }
+        #expect(asked.count > 100)
+        for key in asked.sorted() {
+            let entry = WebText.table[key]
+            #expect(entry != nil, "no word for \(key)")
+            #expect(entry.map { !$0.zh.isEmpty && !$0.en.isEmpty } ?? true, "\(key) is empty in a language")
+        }
+    }
+
+    /// The policy editor names its settings by a key it makes from the setting's name.
+    @Test func everyPolicySettingIsNamed() {
+        for chinese in [true, false] {
+            for field in AdminPages.fields(.default, chinese: chinese) {
+                #expect(field.label != "policy_" + field.name && !field.label.isEmpty, "\(field.name)")
+            }
+        }
+    }
+
+    @Test func aDomainValueIsNamedInBothLanguages() {
+        for a in CaseAction.allCases { #expect(!a.labelZh.isEmpty && a.labelEn != a.rawValue && !a.labelZh.contains("_")) }
+        for k in EventKind.allCases { #expect(!k.labelZh.isEmpty && !k.labelEn.isEmpty) }
+        for q in Queue.allCases { #expect(q.label(chinese: true) != q.rawValue) }
     }
 }
