@@ -22,6 +22,8 @@ enum PageFields {
         var derived: [String: Any] { get }
     }
 
+    /// The model as the template's context: nested values (rows, sections) become dictionaries too, each reflected
+    /// once here, because the template engine would otherwise reflect a struct again for every name it looks up in it.
     static func flatten(_ value: any Source) -> [String: Any] {
         var out = value.derived
         for child in Mirror(reflecting: value).children {
@@ -30,17 +32,36 @@ enum PageFields {
                 out.merge(flatten(section)) { _, section in section }
                 continue
             }
-            guard let v = unwrapped(child.value) else { continue }
+            guard let v = context(child.value) else { continue }
             out[label] = v
         }
         return out
     }
 
-    /// The value an optional holds, nil for an empty one; anything else as it is.
-    static func unwrapped(_ value: Any) -> Any? {
+    /// A value as the template reads it: nil for an empty optional; rows as arrays of dictionaries; a struct as the
+    /// dictionary of its stored properties (and what it derives); anything else as it is.
+    static func context(_ value: Any) -> Any? {
+        switch value {
+        case let s as String: return s
+        case let b as Bool: return b
+        case let n as Int: return n
+        case let n as Int64: return n
+        case let d as [String: String]: return d
+        case let a as [Any]: return a.compactMap(context)
+        case let source as any Source: return flatten(source)
+        default: break
+        }
         let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first.map { unwrapped($0.value) } ?? nil
+        switch mirror.displayStyle {
+        case .optional: return mirror.children.first.flatMap { context($0.value) }
+        case .struct:
+            var out: [String: Any] = [:]
+            for child in mirror.children {
+                if let label = child.label, let v = context(child.value) { out[label] = v }
+            }
+            return out
+        default: return value
+        }
     }
 }
 
