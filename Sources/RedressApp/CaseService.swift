@@ -403,11 +403,3 @@ package struct CaseService: Sendable {
         return (c, guide.steps(for: c, now: now, chinese: chinese), text)
     }
 }
-
-extension Optional {
-    /// `map` with an asynchronous transform that may itself give nil.
-    package func asyncMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let w = self else { return nil }
-        return try await f(w)
-    }
-}
