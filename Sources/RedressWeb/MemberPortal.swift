@@ -19,19 +19,19 @@ struct MemberPortal: Sendable {
         my.get("new", use: wizard.newComplaint)
         my.post("new", use: wizard.fileComplaint)
         my.get("cases/:id") { request, context in try await site.casePage(request, context, .member) }
-        my.post("cases/:id/messages") { request, context in try await site.postMessage(request, context, .member) }
-        my.post("cases/:id/evidence", use: memberEvidence)
-        my.post("cases/:id/escalate") { request, context in try await site.escalate(request, context, .member) }
-        my.post("cases/:id/confirm", use: memberConfirm)
-        my.post("cases/:id/rating", use: memberRate)
-        my.post("cases/:id/reopen", use: memberReopen)
-        my.post("cases/:id/external", use: memberExternal)
+        my.post(SiteURL.CaseForm.messages.route) { request, context in try await site.postMessage(request, context, .member) }
+        my.post(SiteURL.CaseForm.evidence.route, use: memberEvidence)
+        my.post(SiteURL.CaseForm.escalate.route) { request, context in try await site.escalate(request, context, .member) }
+        my.post(SiteURL.CaseForm.confirm.route, use: memberConfirm)
+        my.post(SiteURL.CaseForm.rating.route, use: memberRate)
+        my.post(SiteURL.CaseForm.reopen.route, use: memberReopen)
+        my.post(SiteURL.CaseForm.external.route, use: memberExternal)
     }
 
     @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let model = CaseListPage(items: try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows)
+        let model = CaseListPage(items: try await site.list(ComplaintQuery(limit: 100), in: .member, for: identity, chinese: zh).rows)
         if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model.fields, request: request) }
         return pages.page("my-cases", title: WebText.word("myComplaints", chinese: zh), model: model, request: request, context: context)
     }
@@ -59,7 +59,7 @@ struct MemberPortal: Sendable {
         let now = services.now()
         let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh).filter(\.available)
         return CasePage(
-            record: try await site.record(c, workflow: workflow, now: now, for: identity, chinese: zh),
+            record: try await site.record(c, in: .member, workflow: workflow, now: now, for: identity, chinese: zh),
             mayEscalate: workflow.memberMayEscalate(c, now: now), proposal: c.status == .resolutionProposed,
             mayRate: !Lifecycle.open.contains(c.status) && c.rating == nil, mayReopen: workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
             guidance: steps.map { CasePage.Step(title: $0.title, detail: $0.detail, rule: $0.rule, recommended: $0.recommended) })

@@ -17,16 +17,16 @@ struct MerchantPortal: Sendable {
     func register(on merchant: RouterGroup<RedressRequestContext>) {
         merchant.get(use: merchantCases)
         merchant.get("cases/:id") { request, context in try await site.casePage(request, context, .merchant) }
-        merchant.post("cases/:id/messages") { request, context in try await site.postMessage(request, context, .merchant) }
-        merchant.post("cases/:id/records", use: merchantRecords)
-        merchant.post("cases/:id/offers", use: merchantOffer)
+        merchant.post(SiteURL.CaseForm.messages.route) { request, context in try await site.postMessage(request, context, .merchant) }
+        merchant.post(SiteURL.CaseForm.records.route, use: merchantRecords)
+        merchant.post(SiteURL.CaseForm.offers.route, use: merchantOffer)
     }
 
     @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
         let model = CaseListPage(
-            items: try await site.list(ComplaintQuery(openOnly: true, limit: 100), for: identity, chinese: zh).rows,
+            items: try await site.list(ComplaintQuery(openOnly: true, limit: 100), in: .merchant, for: identity, chinese: zh).rows,
             heading: WebText.word("merchantCases", chinese: zh))
         if request.uri.queryParameters.get("fragment") == "list" {
             return pages.fragment("merchant-cases-list", model: model.fields, request: request)
@@ -52,7 +52,8 @@ struct MerchantPortal: Sendable {
     func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
         let open = c.recordsRequests.filter { $0.fulfilledAt == nil && $0.defaultedAt == nil && $0.withdrawnAt == nil }
         return CasePage(
-            record: try await site.record(c, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
+            record: try await site.record(
+                c, in: .merchant, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
             requests: open.map { CasePage.Request(id: $0.id, needed: $0.needed, due: WebFormat.instant($0.dueAt), iso: WebFormat.iso($0.dueAt)) },
             remedyKinds: RemedyKind.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) })
     }

@@ -120,6 +120,8 @@ struct ExternalRow: Sendable {
 /// A case in a list (each list's template uses the fields it needs).
 struct CaseRow: Sendable {
     var id: String
+    /// The case's page in the list's portal.
+    var url: String
     var caseNumber: String
     var status: String
     var queue: String
@@ -149,6 +151,8 @@ struct CaseListPage: PageModel {
 /// The record of a case that every portal's case page shows; the narrative as the viewer may read it.
 struct CaseRecord: PageSection {
     var id: String
+    /// The page's own address, its fragment, its live updates and every form's address (`SiteURL.caseLinks`).
+    var links: [String: String]
     var caseNumber: String
     var status: String
     var tier: String

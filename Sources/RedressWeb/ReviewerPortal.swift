@@ -16,14 +16,15 @@ struct ReviewerPortal: Sendable {
     func register(on review: RouterGroup<RedressRequestContext>) {
         review.get(use: reviewerCases)
         review.get("cases/:id") { request, context in try await site.casePage(request, context, .reviewer) }
-        review.post("cases/:id/rulings", use: reviewerRule)
+        review.post(SiteURL.CaseForm.rulings.route, use: reviewerRule)
     }
 
     @Sendable func reviewerCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
         let title = WebText.word("reviewCases", chinese: zh)
-        let model = CaseListPage(items: try await site.list(ComplaintQuery(limit: 100), for: identity, chinese: zh).rows, heading: title)
+        let model = CaseListPage(
+            items: try await site.list(ComplaintQuery(limit: 100), in: .reviewer, for: identity, chinese: zh).rows, heading: title)
         return pages.page("reviewer-cases", title: title, model: model, request: request, context: context)
     }
 
@@ -36,7 +37,8 @@ struct ReviewerPortal: Sendable {
 
     func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
         CasePage(
-            record: try await site.record(c, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
+            record: try await site.record(
+                c, in: .reviewer, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
             outcomes: RulingOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
             mayRule: Lifecycle.open.contains(c.status))
     }

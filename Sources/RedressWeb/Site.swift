@@ -198,10 +198,11 @@ struct Site: Sendable {
     // MARK: What every portal shows and does alike
 
     /// A list's rows, with what any portal's list shows of a case (each template uses the fields it needs).
-    func rows(_ cases: [Complaint], workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [CaseRow] {
+    func rows(_ cases: [Complaint], in portal: Portal, workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [CaseRow] {
         cases.map { c in
             CaseRow(
-                id: c.id, caseNumber: c.caseNumber, status: c.status.label(chinese: zh), queue: c.queue.label(chinese: zh),
+                id: c.id, url: portal.caseURL(c.id).path, caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
+                queue: c.queue.label(chinese: zh),
                 category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
                 amount: WebFormat.yuan(c.amountAtStakeFen),
                 deadlines: WebFormat.deadlines(c, now: now, chinese: zh), overdue: c.isOverdue(at: now), emergency: c.emergency,
@@ -211,23 +212,25 @@ struct Site: Sendable {
     }
 
     /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see.
-    func list(_ query: ComplaintQuery, for identity: Identity, chinese zh: Bool) async throws -> (rows: [CaseRow], total: Int) {
+    func list(_ query: ComplaintQuery, in portal: Portal, for identity: Identity, chinese zh: Bool) async throws -> (rows: [CaseRow], total: Int) {
         let page = try await services.cases.list(query, for: identity)
-        return (rows(page.items, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh), page.total)
+        return (rows(page.items, in: portal, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh), page.total)
     }
 
     /// The record of a case as `identity` may read it: the events they may see, the member's personal data masked
     /// for a merchant.
     /// `events`: the timeline as `identity` may read it, when the page has read it already.
     func record(
-        _ c: Complaint, events: [TimelineEvent]? = nil, workflow: CaseWorkflow, now: Date, for identity: Identity, chinese zh: Bool
+        _ c: Complaint, in portal: Portal, events: [TimelineEvent]? = nil, workflow: CaseWorkflow, now: Date, for identity: Identity,
+        chinese zh: Bool
     ) async throws -> CaseRecord {
         var timeline = events ?? []
         if events == nil { timeline = try await services.cases.timeline(of: c, for: identity) }
         let files = try await services.cases.evidence(of: c)
         let readable = services.cases.readable(c, for: identity)
         return CaseRecord(
-            id: c.id, caseNumber: c.caseNumber, status: c.status.label(chinese: zh), tier: c.tier.label(chinese: zh),
+            id: c.id, links: SiteURL.caseLinks(portal, c.id), caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
+            tier: c.tier.label(chinese: zh),
             category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode, amount: WebFormat.yuan(c.amountAtStakeFen),
             orderNumber: c.order.orderNumber, narrative: readable.narrative, deadlines: WebFormat.deadlines(c, now: now, chinese: zh),
             events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,

@@ -16,16 +16,16 @@ struct StaffPortal: Sendable {
     func register(on work: RouterGroup<RedressRequestContext>) {
         work.get(use: queue)
         work.get("cases/:id") { request, context in try await site.casePage(request, context, .staff) }
-        work.post("cases/:id/messages") { request, context in try await site.postMessage(request, context, .staff) }
-        work.post("cases/:id/transitions", use: staffTransition)
-        work.post("cases/:id/escalate") { request, context in try await site.escalate(request, context, .staff) }
-        work.post("cases/:id/records-requests", use: staffRequestRecords)
-        work.post("cases/:id/rulings", use: staffRule)
-        work.post("cases/:id/freezes", use: staffFreeze)
-        work.post("cases/:id/freezes/release", use: staffRelease)
-        work.post("cases/:id/rulings/confirm-proposed", use: staffConfirmRuling)
-        work.post("cases/:id/external", use: staffExternal)
-        work.post("cases/:id/respondent", use: staffRespondent)
+        work.post(SiteURL.CaseForm.messages.route) { request, context in try await site.postMessage(request, context, .staff) }
+        work.post(SiteURL.CaseForm.transitions.route, use: staffTransition)
+        work.post(SiteURL.CaseForm.escalate.route) { request, context in try await site.escalate(request, context, .staff) }
+        work.post(SiteURL.CaseForm.recordsRequests.route, use: staffRequestRecords)
+        work.post(SiteURL.CaseForm.rulings.route, use: staffRule)
+        work.post(SiteURL.CaseForm.freezes.route, use: staffFreeze)
+        work.post(SiteURL.CaseForm.releaseFreeze.route, use: staffRelease)
+        work.post(SiteURL.CaseForm.confirmRuling.route, use: staffConfirmRuling)
+        work.post(SiteURL.CaseForm.external.route, use: staffExternal)
+        work.post(SiteURL.CaseForm.respondent.route, use: staffRespondent)
     }
 
     @Sendable func staffRule(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -91,7 +91,7 @@ struct StaffPortal: Sendable {
         let visible = identity.role.visibleQueues.sorted { $0.rawValue < $1.rawValue }
         let chosen = request.uri.queryParameters.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
         let (items, total) = try await site.list(
-            ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), for: identity, chinese: zh)
+            ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), in: .staff, for: identity, chinese: zh)
         let model = QueuePage(
             items: items, total: total, queues: visible.map { QueuePage.Tab(name: $0.rawValue, label: $0.label(chinese: zh), current: $0 == chosen) },
             all: chosen == nil)
@@ -149,7 +149,7 @@ struct StaffPortal: Sendable {
         let workflow = try await services.cases.workflow()
         let now = services.now()
         let events = try await services.cases.timeline(of: c, for: identity)
-        let record = try await site.record(c, events: events, workflow: workflow, now: now, for: identity, chinese: zh)
+        let record = try await site.record(c, in: .staff, events: events, workflow: workflow, now: now, for: identity, chinese: zh)
         let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
         let open = Lifecycle.open.contains(c.status)
         let mayChangeRespondent = identity.role.decides && !c.status.isFinished

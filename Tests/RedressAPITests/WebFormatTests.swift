@@ -49,6 +49,22 @@ struct WebTextTests {
         }
     }
 
+    /// A case page's forms post to the addresses `SiteURL` makes (the same names its routes are registered under): a
+    /// template asking for an address that has no name would post its form nowhere.
+    @Test func everyCaseAddressATemplateUsesExists() throws {
+        let templates = Self.web.appendingPathComponent("Resources/templates")
+        var used: Set<String> = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+            used.formUnion(
+                try Self.matches(#"\{\{links\.([A-Za-z]+)\}\}"#, in: String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)))
+        }
+        #expect(used.count > 10)
+        let links = SiteURL.caseLinks(.staff, "c-1")
+        for key in used { #expect(links[key]?.hasPrefix("/") == true, "no address named \(key)") }
+        #expect(links["confirmRuling"] == "/work/cases/c-1/rulings/confirm-proposed")
+        #expect(SiteURL.caseLinks(.member, "c-1")["messages"] == "/my/cases/c-1/messages")
+    }
+
     /// The policy editor names its settings by a key it makes from the setting's name.
     @Test func everyPolicySettingIsNamed() {
         for chinese in [true, false] {
