@@ -103,7 +103,8 @@ struct AccountPages: Sendable {
                 phone: phone.isEmpty ? nil : phone)
             let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
             return WebSession.redirect(
-                SiteURL.myCases.path, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+                SiteURL.myCases().path, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)]
+            )
         } catch {
             (model.error, model.field) = site.message(error, chinese: zh)
             return pages.page(

@@ -131,11 +131,13 @@ struct IntegrationPages {
     struct DeliveriesPage: PageModel {
         struct Filter: Sendable {
             var label: String
-            var query: String
+            var url: String
             var current: Bool
         }
         struct Row: Sendable {
             var id: Int64
+            var url: String
+            var caseURL: String
             var complaintId: String
             var caseNumber: String
             var topic: String
@@ -165,6 +167,8 @@ struct IntegrationPages {
             var error: String
         }
         var id: Int64
+        var replayURL: String
+        var caseURL: String
         var complaintId: String
         var caseNumber: String
         var topic: String
@@ -196,35 +200,31 @@ struct IntegrationPages {
         let found = try await services.webhooks.deliveries(status: status, limit: Self.pageSize + 1, offset: offset, by: identity)
         let shown = found.prefix(Self.pageSize)
         let hooks = Dictionary(uniqueKeysWithValues: try await services.webhooks.webhooks(of: identity).map { ($0.id, $0.url) })
-        func query(_ s: DeliveryStatus?, _ offset: Int) -> String {
-            var parts: [String] = []
-            if let s { parts.append("status=\(s.rawValue)") }
-            if offset > 0 { parts.append("offset=\(offset)") }
-            return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
-        }
-        var filters = [DeliveriesPage.Filter(label: WebText.word("allStatuses", chinese: zh), query: "", current: status == nil)]
+        var filters = [DeliveriesPage.Filter(label: WebText.word("allStatuses", chinese: zh), url: SiteURL.deliveries().path, current: status == nil)]
         filters += DeliveryStatus.allCases.map {
-            DeliveriesPage.Filter(label: Self.statusLabel($0, chinese: zh), query: query($0, 0), current: status == $0)
+            DeliveriesPage.Filter(label: Self.statusLabel($0, chinese: zh), url: SiteURL.deliveries($0).path, current: status == $0)
         }
-        let previous = query(status, max(0, offset - Self.pageSize))
         let model = DeliveriesPage(
             filters: filters,
             items: shown.map { d in
                 DeliveriesPage.Row(
-                    id: d.id, complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue,
-                    channel: Self.channelLabel(d.channel, chinese: zh), destination: destination(d, hooks: hooks),
-                    status: Self.statusLabel(d.status, chinese: zh), dead: d.status == .dead, attempts: d.attempts, lastError: d.lastError ?? "",
-                    nextAt: d.status == .pending ? WebFormat.instant(d.nextAttemptAt) : nil)
+                    id: d.id, url: SiteURL.delivery(d.id).path, caseURL: SiteURL.staffCase(d.notice.complaintId).path,
+                    complaintId: d.notice.complaintId,
+                    caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue, channel: Self.channelLabel(d.channel, chinese: zh),
+                    destination: destination(d, hooks: hooks), status: Self.statusLabel(d.status, chinese: zh), dead: d.status == .dead,
+                    attempts: d.attempts,
+                    lastError: d.lastError ?? "", nextAt: d.status == .pending ? WebFormat.instant(d.nextAttemptAt) : nil)
             },
-            previousPage: offset > 0 ? (previous.isEmpty ? "?" : previous) : nil,
-            nextPage: found.count > Self.pageSize ? query(status, offset + Self.pageSize) : nil)
+            previousPage: offset > 0 ? SiteURL.deliveries(status, offset: max(0, offset - Self.pageSize)).path : nil,
+            nextPage: found.count > Self.pageSize ? SiteURL.deliveries(status, offset: offset + Self.pageSize).path : nil)
         return pages.page("deliveries", title: WebText.word("deliveries", chinese: zh), model: model, request: request, context: context)
     }
 
     func deliveryModel(_ d: Delivery, _ attempts: [DeliveryAttempt], by identity: Identity, chinese zh: Bool) async throws -> DeliveryPage {
         let hooks = Dictionary(uniqueKeysWithValues: try await services.webhooks.webhooks(of: identity).map { ($0.id, $0.url) })
         return DeliveryPage(
-            id: d.id, complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue,
+            id: d.id, replayURL: SiteURL.deliveryReplay(d.id).path, caseURL: SiteURL.staffCase(d.notice.complaintId).path,
+            complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue,
             channel: Self.channelLabel(d.channel, chinese: zh), destination: destination(d, hooks: hooks),
             status: Self.statusLabel(d.status, chinese: zh),
             created: WebFormat.instant(d.createdAt),

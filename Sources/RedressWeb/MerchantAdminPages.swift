@@ -52,6 +52,9 @@ struct MerchantAdminPages: Sendable {
     /// A merchant's qualification records as a list row and at the top of its page.
     struct Verification: PageSection {
         var id: String
+        var url: String
+        var verifyURL: String
+        var newUserURL: String
         var name: String
         var shop: String
         var licence: String
@@ -91,7 +94,9 @@ struct MerchantAdminPages: Sendable {
         let record = try await services.merchants.record(m)
         let (never, now) = Self.unverified(chinese: zh)
         return Verification(
-            id: m.id, name: m.registeredName, shop: m.shopName, licence: m.businessLicenceNumber, due: record.verificationDue,
+            id: m.id, url: SiteURL.merchant(m.id).path, verifyURL: SiteURL.merchantVerification(m.id).path,
+            newUserURL: SiteURL.users(merchant: m.id).path, name: m.registeredName, shop: m.shopName, licence: m.businessLicenceNumber,
+            due: record.verificationDue,
             verified: m.verifiedAt.map(WebFormat.instant) ?? never, next: record.nextVerificationDue.map(WebFormat.instant) ?? now)
     }
 

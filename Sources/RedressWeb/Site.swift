@@ -45,7 +45,8 @@ struct Site: Sendable {
     /// Where a signed-in user starts.
     static func start(_ identity: Identity) -> String {
         let url: SiteURL =
-            identity.role.isStaff ? .queue : identity.role == .merchant ? .merchantCases : identity.role == .arbitrator ? .reviewerCases : .myCases
+            identity.role.isStaff
+            ? .queue() : identity.role == .merchant ? .merchantCases() : identity.role == .arbitrator ? .reviewerCases : .myCases()
         return url.path
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RedressDomain
 
 /// Every address the pages send a browser to, built in one place: redirects after a form, links the page models carry,
 /// the start page of each role. (The routes' patterns are where each portal registers them; the templates' form
@@ -7,21 +8,32 @@ import Hummingbird
 enum SiteURL {
     case home
     case login(next: String? = nil, expired: Bool = false)
-    case myCases
+    case register
+    case logout
+    case myCases(fragment: Bool = false)
+    case newComplaint
     case memberCase(String, uploadError: String? = nil)
-    case queue
+    case queue(Queue? = nil, fragment: Bool = false)
     case staffCase(String)
-    case merchantCases
+    case merchantCases(fragment: Bool = false)
     case merchantCase(String, uploadError: String? = nil)
     case reviewerCases
     case reviewerCase(String)
     case dashboard
     case policy(saved: Bool = false)
+    case calendar
     case merchants
     case merchant(String, saved: Bool = false)
-    case users
+    case merchantVerification(String)
+    case users(merchant: String? = nil)
+    case userDisabled(String)
     case webhooks(merchant: Bool)
+    case deliveries(DeliveryStatus? = nil, offset: Int = 0)
     case delivery(Int64, replayed: Bool = false)
+    case deliveryReplay(Int64)
+    case dossier(complaintId: String)
+    case receipts(complaintId: String)
+    case asset(String)
     /// An evidence file's download (served by the JSON API, which takes the session cookie for reads).
     case evidence(complaintId: String, sha256: String)
     /// A form on a case page, posted to the case's address in the portal.
@@ -49,21 +61,33 @@ enum SiteURL {
         case .home: "/"
         case .login(let next, let expired):
             "/login" + Self.query(["next": next, "expired": expired ? "1" : nil])
-        case .myCases: "/my"
+        case .register: "/register"
+        case .logout: "/logout"
+        case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
+        case .newComplaint: "/my/new"
         case .memberCase(let id, let error): "/my/cases/\(id)" + Self.query(["uploadError": error])
-        case .queue: "/work"
+        case .queue(let queue, let fragment): "/work" + Self.query(["fragment": fragment ? "queue" : nil, "queue": queue?.rawValue])
         case .staffCase(let id): "/work/cases/\(id)"
-        case .merchantCases: "/merchant"
+        case .merchantCases(let fragment): "/merchant" + Self.query(["fragment": fragment ? "list" : nil])
         case .merchantCase(let id, let error): "/merchant/cases/\(id)" + Self.query(["uploadError": error])
         case .reviewerCases: "/review"
         case .reviewerCase(let id): "/review/cases/\(id)"
         case .dashboard: "/admin"
         case .policy(let saved): "/admin/policy" + Self.query(["saved": saved ? "1" : nil])
+        case .calendar: "/admin/calendar"
         case .merchants: "/admin/merchants"
         case .merchant(let id, let saved): "/admin/merchants/\(id)" + Self.query(["saved": saved ? "1" : nil])
-        case .users: "/admin/users"
+        case .merchantVerification(let id): "/admin/merchants/\(id)/verification"
+        case .users(let merchant): "/admin/users" + Self.query(["merchant": merchant])
+        case .userDisabled(let id): "/admin/users/\(id)/disabled"
         case .webhooks(let merchant): merchant ? "/merchant/webhooks" : "/admin/webhooks"
+        case .deliveries(let status, let offset):
+            "/admin/deliveries" + Self.query(["status": status?.rawValue, "offset": offset > 0 ? String(offset) : nil])
         case .delivery(let id, let replayed): "/admin/deliveries/\(id)" + Self.query(["replayed": replayed ? "1" : nil])
+        case .deliveryReplay(let id): "/admin/deliveries/\(id)/replay"
+        case .dossier(let id): "/api/v1/complaints/\(id)/dossier"
+        case .receipts(let id): "/api/v1/complaints/\(id)/receipts"
+        case .asset(let name): "/assets/\(name)"
         case .evidence(let complaintId, let sha256): "/api/v1/complaints/\(complaintId)/evidence/\(sha256)"
         case .caseForm(let portal, let id, let form): portal.caseURL(id).path + "/" + form.rawValue
         case .caseFragment(let portal, let id): portal.caseURL(id).path + "?fragment=case"
@@ -71,10 +95,25 @@ enum SiteURL {
         }
     }
 
+    /// The fixed addresses every page may link to, by name, for the layout and the templates: `{{u.newComplaint}}`.
+    static let named: [String: String] = [
+        "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "logout": SiteURL.logout.path,
+        "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
+        "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
+        "merchantCases": SiteURL.merchantCases().path, "merchantCasesList": SiteURL.merchantCases(fragment: true).path,
+        "merchantWebhooks": SiteURL.webhooks(merchant: true).path, "reviewerCases": SiteURL.reviewerCases.path, "dashboard": SiteURL.dashboard.path,
+        "policy": SiteURL.policy().path, "calendar": SiteURL.calendar.path, "merchants": SiteURL.merchants.path, "users": SiteURL.users().path,
+        "adminWebhooks": SiteURL.webhooks(merchant: false).path, "deliveries": SiteURL.deliveries().path, "live": SiteURL.live().path,
+        "css": SiteURL.asset("app.css").path, "js": SiteURL.asset("app.js").path,
+    ]
+
     /// Every address a case page links or posts to, by name (`page`, `fragment`, `live`, and each form's name), for
     /// its template: `{{links.messages}}`.
     static func caseLinks(_ portal: Portal, _ id: String) -> [String: String] {
-        var links = ["page": portal.caseURL(id).path, "fragment": SiteURL.caseFragment(portal, id).path, "live": SiteURL.live(complaintId: id).path]
+        var links = [
+            "page": portal.caseURL(id).path, "fragment": SiteURL.caseFragment(portal, id).path, "live": SiteURL.live(complaintId: id).path,
+            "dossier": SiteURL.dossier(complaintId: id).path, "receipts": SiteURL.receipts(complaintId: id).path,
+        ]
         for form in CaseForm.allCases { links["\(form)"] = SiteURL.caseForm(portal, id, form).path }
         return links
     }

@@ -93,8 +93,11 @@ struct StaffPortal: Sendable {
         let (items, total) = try await site.list(
             ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), in: .staff, for: identity, chinese: zh)
         let model = QueuePage(
-            items: items, total: total, queues: visible.map { QueuePage.Tab(name: $0.rawValue, label: $0.label(chinese: zh), current: $0 == chosen) },
-            all: chosen == nil)
+            items: items, total: total,
+            queues: visible.map {
+                QueuePage.Tab(url: SiteURL.queue($0).path, name: $0.rawValue, label: $0.label(chinese: zh), current: $0 == chosen)
+            },
+            all: chosen == nil, fragment: SiteURL.queue(chosen, fragment: true).path)
         if request.uri.queryParameters.get("fragment") == "queue" { return pages.fragment("queue-body", model: model.fields, request: request) }
         return pages.page("queue", title: WebText.word("queue", chinese: zh), model: model, request: request, context: context)
     }
@@ -102,6 +105,7 @@ struct StaffPortal: Sendable {
     /// The queues of the staff member's tier, nearest deadline first.
     struct QueuePage: PageModel {
         struct Tab: Sendable {
+            var url: String
             var name: String
             var label: String
             var current: Bool
@@ -110,6 +114,8 @@ struct StaffPortal: Sendable {
         var total: Int
         var queues: [Tab]
         var all: Bool
+        /// The list alone, of the queue shown, for live updates.
+        var fragment: String
         var derived: [String: Any] { ["empty": items.isEmpty] }
     }
 

@@ -19,6 +19,7 @@ struct UserAdminPages: Sendable {
     struct UsersPage: PageModel {
         struct Row: Sendable {
             var id: String
+            var disableURL: String
             var login: String
             var name: String
             var roleLabel: String
@@ -47,7 +48,8 @@ struct UserAdminPages: Sendable {
         return UsersPage(
             users: users.map { u in
                 UsersPage.Row(
-                    id: u.id, login: u.login, name: u.displayName, roleLabel: u.role.label(chinese: zh), disabled: u.disabled,
+                    id: u.id, disableURL: SiteURL.userDisabled(u.id).path, login: u.login, name: u.displayName, roleLabel: u.role.label(chinese: zh),
+                    disabled: u.disabled,
                     merchantName: u.merchantId.map { names[$0] ?? $0 })
             },
             roles: Self.assignableRoles.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh), selected: typed["role"] == $0.rawValue) },
@@ -80,7 +82,7 @@ struct UserAdminPages: Sendable {
                     login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "", role: role,
                     phone: nil, merchantId: role == .merchant ? form["merchantId"] : nil, email: form["email"]),
                 by: identity)
-            return WebSession.redirect((user.merchantId.map { SiteURL.merchant($0) } ?? .users).path)
+            return WebSession.redirect((user.merchantId.map { SiteURL.merchant($0) } ?? .users()).path)
         } refused: { failure in
             var m = try await usersModel(by: identity, chinese: zh, typed: form)
             m.error = failure
@@ -93,9 +95,9 @@ struct UserAdminPages: Sendable {
         let identity = try context.requireIdentity()
         let form = try await WebSession.form(request)
         guard WebSession.csrfValid(request, form: form), let userId = context.parameters.get("userId"), userId != identity.userId else {
-            return WebSession.redirect(SiteURL.users.path)
+            return WebSession.redirect(SiteURL.users().path)
         }
         _ = try await services.accounts.setDisabled(userId, disabled: form["disabled"] == "true", by: identity)
-        return WebSession.redirect(SiteURL.users.path)
+        return WebSession.redirect(SiteURL.users().path)
     }
 }

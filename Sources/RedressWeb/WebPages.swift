@@ -55,6 +55,7 @@ struct WebPages: Sendable {
         let (csrf, isNew) = WebSession.csrf(request)
         var m = model
         m["t"] = WebText.words(chinese: chinese)
+        m["u"] = SiteURL.named
         m["csrf"] = csrf
         m["lang"] = chinese ? "zh-CN" : "en"
         m["otherLang"] = chinese ? "en" : "zh"
@@ -86,6 +87,7 @@ struct WebPages: Sendable {
     func fragment(_ template: String, model: [String: Any], request: Request) -> Response {
         var m = model
         m["t"] = WebText.words(chinese: WebSession.chinese(request))
+        m["u"] = SiteURL.named
         m["csrf"] = WebSession.csrf(request).value
         return WebSession.html(library.render(m, withTemplate: template) ?? "")
     }

@@ -54,11 +54,15 @@ struct WebTextTests {
     @Test func everyCaseAddressATemplateUsesExists() throws {
         let templates = Self.web.appendingPathComponent("Resources/templates")
         var used: Set<String> = []
+        var named: Set<String> = []
         for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+            named.formUnion(
+                try Self.matches(#"\{\{u\.([A-Za-z]+)\}\}"#, in: String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)))
             used.formUnion(
                 try Self.matches(#"\{\{links\.([A-Za-z]+)\}\}"#, in: String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)))
         }
-        #expect(used.count > 10)
+        #expect(used.count > 10 && named.count > 15)
+        for key in named { #expect(SiteURL.named[key]?.hasPrefix("/") == true, "no fixed address named \(key)") }
         let links = SiteURL.caseLinks(.staff, "c-1")
         for key in used { #expect(links[key]?.hasPrefix("/") == true, "no address named \(key)") }
         #expect(links["confirmRuling"] == "/work/cases/c-1/rulings/confirm-proposed")
