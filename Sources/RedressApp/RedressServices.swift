@@ -66,7 +66,7 @@ public final class RedressServices: Sendable {
     /// Opens the store the configuration names (unless the dependencies bring one), loads or creates the signing keys
     /// and what must be in memory before the first request.
     public static func start(configuration: AppConfiguration, dependencies: AppDependencies = .init()) async throws -> RedressServices {
-        var logger = Logger(label: "redress")
+        var logger = Logger(label: "redress", metadataProvider: RequestLog.provider)
         logger.logLevel = configuration.logLevel
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let store: any RedressStore

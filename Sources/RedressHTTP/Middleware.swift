@@ -90,7 +90,11 @@ package struct AuthMiddleware: RouterMiddleware {
                 }
             }
         }
-        return try await next(request, context)
+        // The use cases' log lines name the request and the user (RequestLog).
+        var metadata: Logger.Metadata = [:]
+        if let id = context.logger[metadataKey: "hb.request.id"] { metadata["hb.request.id"] = id }
+        if let user = context.identity?.userId { metadata["user"] = .string(user) }
+        return try await RequestLog.$metadata.withValue(metadata) { try await next(request, context) }
     }
 }
 
