@@ -199,14 +199,14 @@ struct Site: Sendable {
     // MARK: What every portal shows and does alike
 
     /// A list's rows, with what any portal's list shows of a case (each template uses the fields it needs).
-    func rows(_ cases: [Complaint], in portal: Portal, workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [CaseRow] {
+    func rows(_ cases: [Complaint], in portal: Portal, for viewer: Role, workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [CaseRow] {
         cases.map { c in
             CaseRow(
                 id: c.id, url: portal.caseURL(c.id).path, caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
                 queue: c.queue.label(chinese: zh),
                 category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
                 amount: WebFormat.yuan(c.amountAtStakeFen),
-                deadlines: WebFormat.deadlines(c, now: now, chinese: zh), overdue: c.isOverdue(at: now), emergency: c.emergency,
+                deadlines: WebFormat.deadlines(c, now: now, for: viewer, chinese: zh), overdue: c.isOverdue(at: now), emergency: c.emergency,
                 filed: WebFormat.instant(c.createdAt), due: c.nextDueAt.map(WebFormat.instant) ?? "", iso: c.nextDueAt.map(WebFormat.iso) ?? "",
                 remaining: c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "")
         }
@@ -215,7 +215,10 @@ struct Site: Sendable {
     /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see.
     func list(_ query: ComplaintQuery, in portal: Portal, for identity: Identity, chinese zh: Bool) async throws -> (rows: [CaseRow], total: Int) {
         let page = try await services.cases.list(query, for: identity)
-        return (rows(page.items, in: portal, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh), page.total)
+        return (
+            rows(page.items, in: portal, for: identity.role, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh),
+            page.total
+        )
     }
 
     /// The record of a case as `identity` may read it: the events they may see, the member's personal data masked
@@ -233,7 +236,8 @@ struct Site: Sendable {
             id: c.id, links: SiteURL.caseLinks(portal, c.id), caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
             tier: c.tier.label(chinese: zh),
             category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode, amount: WebFormat.yuan(c.amountAtStakeFen),
-            orderNumber: c.order.orderNumber, narrative: readable.narrative, deadlines: WebFormat.deadlines(c, now: now, chinese: zh),
+            orderNumber: c.order.orderNumber, narrative: readable.narrative,
+            deadlines: WebFormat.deadlines(c, now: now, for: identity.role, chinese: zh),
             events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,
             files: files.map { f in
                 FileRow(

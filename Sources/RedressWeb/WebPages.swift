@@ -128,11 +128,15 @@ enum WebFormat {
     }
 
     /// A case's open deadlines for a page: label, due time, the ISO instant for the live countdown, overdue or not.
-    static func deadlines(_ c: Complaint, now: Date, chinese: Bool) -> [DeadlineRow] {
+    /// A member reads the deadline they owe in their own words ("your answer to the proposal").
+    static func deadlines(_ c: Complaint, now: Date, for viewer: Role, chinese: Bool) -> [DeadlineRow] {
         c.openDeadlines.compactMap { d in
             guard let due = d.dueAt else { return nil }
             let left = remaining(due, now: now, chinese: chinese)
-            return DeadlineRow(label: d.kind.label(chinese: chinese), due: instant(due), iso: iso(due), remaining: left, overdue: left == nil)
+            let label =
+                viewer == .member && d.kind == .memberConfirmation
+                ? WebText.word("yourAnswerDeadline", chinese: chinese) : d.kind.label(chinese: chinese)
+            return DeadlineRow(label: label, due: instant(due), iso: iso(due), remaining: left, overdue: left == nil)
         }
     }
 

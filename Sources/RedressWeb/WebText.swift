@@ -210,6 +210,7 @@ enum WebText {
         "actionFailed": ("操作未能完成，请稍后再试", "That did not work; try again shortly"),
         "platformStaff": ("平台客服", "Platform staff"),
         "statusNow": ("状态变为：", "Status: "),
+        "yourAnswerDeadline": ("您确认方案", "Your answer to the proposal"),
         "policy_riskControlThresholdYuan": ("超过此金额转风控（元）", "Above this amount, risk control (yuan)"),
         "policy_firstResponseHours": ("首次响应", "First response"),
         "policy_emergencyFirstResponseHours": ("紧急通道首次响应", "Emergency first response"),
