@@ -113,19 +113,3 @@ public struct Notice: Sendable, Equatable, Codable {
         return out
     }
 }
-
-extension Notice {
-    /// The notice as its `Codable` form reads it back (instants in integer milliseconds), built without Foundation's
-    /// encoder: every case change writes its notices inside the writer's transaction.
-    public var storageValue: CanonicalValue {
-        var o: [String: CanonicalValue] = [
-            "complaintId": .string(complaintId), "caseNumber": .string(caseNumber), "eventSequence": .int(Int64(eventSequence)),
-            "topic": .string(topic.rawValue), "audiences": .array(audiences.map { .string($0.rawValue) }), "memberId": .string(memberId),
-            "queue": .string(queue.rawValue), "status": .string(status.rawValue), "summaryZh": .string(summaryZh), "summaryEn": .string(summaryEn),
-            "createdAt": ms(createdAt),
-        ]
-        if let m = merchantId { o["merchantId"] = .string(m) }
-        if let a = assigneeId { o["assigneeId"] = .string(a) }
-        return .object(o)
-    }
-}
