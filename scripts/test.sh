@@ -123,12 +123,15 @@ grep -q "consistent" "$DATA/watch.out"
 
 step "schemathesis against the running server"
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
+# filter_too_much is the generator's own health check (too many random path values thrown away for an id's pattern,
+# seen once in about ten runs on GET /merchants/{merchantId}); it says nothing about the server, so it does not fail the run.
 for who in "13800138000 demo-member-2026" "admin@demo.redress demo-admin-2026"; do
   set -- $who
   echo "--- as $1"
   schemathesis run "http://127.0.0.1:$PORT/openapi.json" -H "Authorization: Bearer $(token "$1" "$2")" \
     --checks "$CHECKS" --exclude-path /api/v1/live --phases examples,coverage,fuzzing --max-examples 25 -w 1 --generation-database none --no-color \
-    > "$DATA/schemathesis-$1.log" 2>&1 || { sed -n '/FAILURES/,/SUMMARY/p' "$DATA/schemathesis-$1.log" | head -n 80; tail -n 12 "$DATA/schemathesis-$1.log"; exit 1; }
+    --suppress-health-check filter_too_much \
+    > "$DATA/schemathesis-$1.log" 2>&1 || { sed -n '/ FAILURES \| ERRORS /,/ SUMMARY \| WARNINGS /p' "$DATA/schemathesis-$1.log" | head -n 80; tail -n 12 "$DATA/schemathesis-$1.log"; exit 1; }
   tail -n 12 "$DATA/schemathesis-$1.log"
 done
 if grep -q '"internal_error"\|unexpected error' "$DATA/server.log"; then
