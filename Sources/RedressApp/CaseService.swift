@@ -320,10 +320,9 @@ package struct CaseService: Sendable {
     /// Checks the case the way `redress verify` checks the whole store, and its entries' inclusion under a signed head.
     package func verify(_ id: String, for caller: Identity) async throws -> Verification {
         let c = try await load(id, for: caller)
-        let records = try await store.ledgerRecords(complaintId: c.id)
-        let logSize = try await store.ledgerState().size
-        let head = try await app.treeHeads.head(covering: min(logSize, (records.map(\.leafIndex).max() ?? -1) + 1))
-        let check = try await StoreVerifier(store: store).checkCase(c, under: head, logSize: logSize)
+        let treeHeads = app.treeHeads
+        let check = try await StoreVerifier(store: store).checkCase(c) { try await treeHeads.head(covering: $0) }
+        guard let head = check.head else { throw AppError.logIncomplete("no signed head for case \(c.caseNumber)") }
         if let b = check.chainBreak {
             app.logger.warning("chain broken", metadata: ["case": "\(c.caseNumber)", "position": "\(b.position)", "reason": "\(b.reason)"])
         }

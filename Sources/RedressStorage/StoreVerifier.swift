@@ -81,6 +81,8 @@ extension StoreVerifier {
         public var chainBreak: ChainBreak?
         /// The first evidence file or log entry that does not verify, in a sentence naming the case.
         public var ledgerFailure: String?
+        /// The signed head the case's entries were checked under, when one was asked for.
+        public var head: SignedTreeHead?
 
         /// The first thing that does not verify, chain first.
         public var firstFailure: String? {
@@ -97,14 +99,26 @@ extension StoreVerifier {
     /// Checks one case, the one routine for `redress verify` and a case's verify endpoint: its chain against its
     /// recorded head, every evidence file's bytes against its SHA-256 and its `evidence_added` event, every event and
     /// file against its log entry, and, given a signed head, each entry's inclusion under it.
-    public func checkCase(_ c: Complaint, under head: SignedTreeHead? = nil, logSize: Int? = nil) async throws -> CaseCheck {
+    ///
+    /// `headCovering`, when given, returns a signed head covering at least the given number of entries: the case's
+    /// entries are then checked under the head covering its last one (within the committed log), which `head` holds.
+    public func checkCase(
+        _ c: Complaint, headCovering: (@Sendable (Int) async throws -> SignedTreeHead)? = nil
+    ) async throws -> CaseCheck {
         let events = try await store.timeline(complaintId: c.id)
         let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
         let files = try await store.evidence(complaintId: c.id)
         let records = try await store.ledgerRecords(complaintId: c.id)
+        var logSize: Int?
+        var head: SignedTreeHead?
+        if let headCovering {
+            let size = try await store.ledgerState().size
+            logSize = size
+            head = try await headCovering(min(size, (records.map(\.leafIndex).max() ?? -1) + 1))
+        }
         var check = CaseCheck(
-            events: events, files: files, records: records, chainBreak: chain.firstBreak, ledgerFailure: nil, caseNumber: c.caseNumber,
-            complaintId: c.id)
+            events: events, files: files, records: records, chainBreak: chain.firstBreak, ledgerFailure: nil, head: head,
+            caseNumber: c.caseNumber, complaintId: c.id)
         let recorded = Set(events.filter { $0.kind == .evidenceAdded }.compactMap { $0.payload["sha256"]?.stringValue })
         for file in files {
             guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: file.sha256) else {

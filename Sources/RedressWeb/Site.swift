@@ -205,7 +205,7 @@ struct Site: Sendable {
                 id: c.id, url: portal.caseURL(c.id).path, caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
                 queue: c.queue.label(chinese: zh),
                 category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
-                amount: WebFormat.yuan(c.amountAtStakeFen),
+                amount: Yuan.format(c.amountAtStakeFen),
                 deadlines: WebFormat.deadlines(c, now: now, for: viewer, chinese: zh), overdue: c.isOverdue(at: now), emergency: c.emergency,
                 filed: WebFormat.instant(c.createdAt), due: c.nextDueAt.map(WebFormat.instant) ?? "", iso: c.nextDueAt.map(WebFormat.iso) ?? "",
                 remaining: c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "")
@@ -235,7 +235,7 @@ struct Site: Sendable {
         return CaseRecord(
             id: c.id, links: SiteURL.caseLinks(portal, c.id), caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
             tier: c.tier.label(chinese: zh),
-            category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode, amount: WebFormat.yuan(c.amountAtStakeFen),
+            category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode, amount: Yuan.format(c.amountAtStakeFen),
             orderNumber: c.order.orderNumber, narrative: readable.narrative,
             deadlines: WebFormat.deadlines(c, now: now, for: identity.role, chinese: zh),
             events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,

@@ -174,7 +174,7 @@ struct StaffPortal: Sendable {
                 CasePage.FreezeRow(freezeId: $0.id, target: $0.target.rawValue, reference: $0.reference, released: $0.releasedAt != nil)
             },
             proposedRuling: c.proposedRuling.map {
-                CasePage.ProposedRuling(outcome: $0.outcome.label(chinese: zh), amount: $0.amountFen.map(WebFormat.yuan) ?? "", reason: $0.reason)
+                CasePage.ProposedRuling(outcome: $0.outcome.label(chinese: zh), amount: $0.amountFen.map(Yuan.format) ?? "", reason: $0.reason)
             },
             mayConfirmRuling: c.proposedRuling != nil && identity.role.decides, respondent: respondent, mayChangeRespondent: mayChangeRespondent,
             respondents: [Choice(value: "platform", label: platform, selected: c.respondent.kind == .platform)]

@@ -116,8 +116,6 @@ enum WebFormat {
 
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
-    static func yuan(_ fen: Int64) -> String { Yuan.format(fen) }
-
     /// "2 天 3 小时" / "2 d 3 h" until `due`, or nil when it has passed.
     static func remaining(_ due: Date, now: Date, chinese: Bool) -> String? {
         let s = Int(due.timeIntervalSince(now))
