@@ -119,6 +119,22 @@ package struct AccountService: Sendable {
         return try await store.users(role: role)
     }
 
+    /// The names of the platform's staff by user id, for staff reading who owns a case (a queue's owner column).
+    package func staffNames(by caller: Identity) async throws -> [String: String] {
+        guard caller.role.isStaff else { throw AppError.forbidden }
+        var names: [String: String] = [:]
+        for role in [Role.agent, .specialist, .riskControl, .admin] {
+            for u in try await store.users(role: role) { names[u.id] = u.displayName }
+        }
+        return names
+    }
+
+    /// The external reviewers a case may be given to, for the staff who decide.
+    package func reviewers(by caller: Identity) async throws -> [User] {
+        guard caller.role.decides else { throw AppError.forbidden }
+        return try await store.users(role: .arbitrator).filter { !$0.disabled }
+    }
+
     /// Disables or enables an account (admins, never their own); applies on this server at once, on others within seconds.
     package func setDisabled(_ userId: String, disabled: Bool, by caller: Identity) async throws -> User {
         try Self.requireAdmin(caller)

@@ -24,6 +24,26 @@ package struct MerchantService: Sendable {
             nextVerificationDue: m.reverificationDue(policy: policy))
     }
 
+    /// Registered merchants a member may name in a complaint: those whose shop name or registered name contains `text`,
+    /// or whose licence number starts with it (case and width ignored), shop name order, at most `limit`. What every
+    /// member may read of a merchant (电子商务法 Art. 15, 27: the platform discloses it); anyone signed in may search.
+    package func find(_ text: String, limit: Int = 8) async throws -> [Record] {
+        let needle = text.applyingTransform(.fullwidthToHalfwidth, reverse: false)?.trimmingCharacters(in: .whitespaces).uppercased() ?? ""
+        guard !needle.isEmpty else { return [] }
+        let found = try await store.merchants().filter { m in
+            m.businessLicenceNumber.hasPrefix(needle) || m.shopName.uppercased().contains(needle) || m.registeredName.uppercased().contains(needle)
+        }
+        var out: [Record] = []
+        for m in found.sorted(by: { $0.shopName < $1.shopName }).prefix(limit) { out.append(try await record(m)) }
+        return out
+    }
+
+    /// A registered merchant by id, for a member naming it (nil when there is none).
+    package func registered(_ id: String) async throws -> Record? {
+        guard let m = try await store.merchant(id: id) else { return nil }
+        return try await record(m)
+    }
+
     /// Registers a merchant from its checked draft (admins); a licence number already registered is refused.
     package func register(_ draft: MerchantDraft, by caller: Identity) async throws -> Merchant {
         try AccountService.requireAdmin(caller)

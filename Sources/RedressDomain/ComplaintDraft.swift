@@ -70,7 +70,9 @@ public struct ComplaintDraft: Sendable, Codable, Equatable {
 
     static func amount(_ v: Int64, _ field: String) throws(DomainError) {
         guard v >= 0 else {
-            throw .invalidField(field: field, code: "negative_amount", zh: "\(field) 不能为负数", en: "\(field) must not be negative")
+            throw .invalidField(
+                field: field, code: "negative_amount", zh: "\(FieldName.name(field, chinese: true))不能为负数",
+                en: "\(FieldName.name(field, chinese: false)) must not be negative")
         }
         guard v <= maximumFen else { throw .outOfRange(field, "0–10,000,000,000 分", "0–10,000,000,000 fen") }
     }
@@ -79,7 +81,9 @@ public struct ComplaintDraft: Sendable, Codable, Equatable {
         if required && s.allSatisfy({ $0.isWhitespace }) { throw .required(field) }
         if s.count > max { throw .tooLong(field, max: max) }
         if s.unicodeScalars.contains(where: { $0.value == 0 }) {
-            throw .invalidField(field: field, code: "invalid_characters", zh: "\(field) 含有不允许的字符", en: "\(field) contains a NUL character")
+            throw .invalidField(
+                field: field, code: "invalid_characters", zh: "\(FieldName.name(field, chinese: true))含有不允许的字符",
+                en: "\(FieldName.name(field, chinese: false)) contains a character that is not allowed")
         }
     }
 }

@@ -41,9 +41,13 @@ public enum DomainError: Error, Sendable, Equatable {
         switch self {
         case .invalidField(_, _, let zh, let en): return chinese ? zh : en
         case .illegalTransition(let from, let action):
-            return chinese ? "当前状态「\(from.labelZh)」下不能执行「\(action)」" : "Action '\(action)' is not allowed while the case is \(from.rawValue)"
+            return chinese
+                ? "当前状态「\(from.labelZh)」下不能\(ActionName.name(action, chinese: true))"
+                : "You cannot \(ActionName.name(action, chinese: false).lowercased()) while the case is \(from.labelEn.lowercased())"
         case .actionNotPermitted(let action, let role):
-            return chinese ? "您的角色（\(role.rawValue)）无权执行「\(action)」" : "Your role (\(role.rawValue)) may not take the action '\(action)'"
+            return chinese
+                ? "\(role.labelZh)无权\(ActionName.name(action, chinese: true))"
+                : "As \(role.labelEn) you may not \(ActionName.name(action, chinese: false).lowercased())"
         case .escalationNotYetAllowed:
             return chinese
                 ? "首次响应期限届满前，或您尚未对答复提出异议时，暂不能升级投诉"
@@ -58,14 +62,21 @@ public enum DomainError: Error, Sendable, Equatable {
     }
 
     static func required(_ field: String) -> DomainError {
-        .invalidField(field: field, code: "required", zh: "缺少必填字段 \(field)", en: "The field \(field) is required")
+        .invalidField(
+            field: field, code: "required", zh: "请填写\(FieldName.name(field, chinese: true))", en: "Give \(FieldName.name(field, chinese: false))")
     }
 
     static func tooLong(_ field: String, max: Int) -> DomainError {
-        .invalidField(field: field, code: "too_long", zh: "\(field) 超过 \(max) 个字符", en: "\(field) is longer than \(max) characters")
+        .invalidField(
+            field: field, code: "too_long", zh: "\(FieldName.name(field, chinese: true))不能超过 \(max) 个字",
+            en: "Keep \(FieldName.name(field, chinese: false)) within \(max) characters")
     }
 
     static func outOfRange(_ field: String, _ zhRange: String, _ enRange: String) -> DomainError {
-        .invalidField(field: field, code: "out_of_range", zh: "\(field) 超出允许范围（\(zhRange)）", en: "\(field) is out of range (\(enRange))")
+        .invalidField(
+            field: field, code: "out_of_range", zh: "\(FieldName.name(field, chinese: true))超出允许范围（\(zhRange)）",
+            en:
+                "\(FieldName.name(field, chinese: false).prefix(1).uppercased() + FieldName.name(field, chinese: false).dropFirst()) is out of range (\(enRange))"
+        )
     }
 }

@@ -86,10 +86,10 @@ public struct Guidance: Sendable {
                     detail: t(
                         has12315
                             ? "您已登记 12315 投诉，平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。"
-                            : "可通过 12315 网站、App 或小程序提交，下方已为您生成投诉文本。平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。",
+                            : "可通过 12315 网站、App 或小程序提交，本页下方已为您生成投诉文本，可复制使用。平台须在 \(workflow.policy.external.replyWorkingDays) 个工作日内答复。",
                         has12315
                             ? "Your 12315 complaint is recorded; the platform must reply within \(workflow.policy.external.replyWorkingDays) working days."
-                            : "File on the 12315 website, app or mini-program; the complaint text below is ready. The platform must reply within \(workflow.policy.external.replyWorkingDays) working days."
+                            : "File on the 12315 website, app or mini-program; the complaint text further down this page is ready to copy. The platform must reply within \(workflow.policy.external.replyWorkingDays) working days."
                     ),
                     rule: t(
                         "《市场监督管理投诉举报处理暂行办法》第十四条：7 个工作日内决定是否受理",
@@ -125,11 +125,11 @@ public struct Guidance: Sendable {
             NextStep(
                 code: .court, title: t("向人民法院起诉", "Sue in a people's court"),
                 detail: t(
-                    "可向被告住所地或合同履行地法院起诉；小额案件适用简易程序。Redress 证据档案可离线验证，可作为证据提交。诉讼时效为三年。",
-                    "Sue where the defendant is domiciled or the contract was performed; small claims use the summary procedure. The Redress dossier verifies offline and can be filed as evidence. The limitation period is three years."
+                    "可向被告住所地或合同履行地法院起诉；小额案件适用简易程序。本平台导出的案件档案可离线核验，可作为证据提交。诉讼时效为三年。",
+                    "Sue where the defendant is domiciled or the contract was performed; small claims use the summary procedure. The case dossier exported by the platform verifies offline and can be filed as evidence. The limitation period is three years."
                 ),
                 rule: t("《民法典》第一百八十八条（诉讼时效三年）", "Civil Code, Art. 188 (three-year limitation)"), available: true,
-                recommended: againstMember, at: c.occurredAt.addingTimeInterval(3 * 365 * 86_400), amountFen: nil))
+                recommended: againstMember, at: Self.threeYears(after: c.occurredAt), amountFen: nil))
         if c.status == .resolved || c.status == .closed || c.status == .rejected {
             let since = c.closedAt ?? c.resolvedAt ?? c.updatedAt
             let until = since.addingTimeInterval(Double(workflow.policy.deadlines.reopenWindowDays) * 86_400)
@@ -210,8 +210,16 @@ public struct Guidance: Sendable {
             lines.append("目前状态：\(c.status.labelZh)。")
         }
         lines.append("依据：《消费者权益保护法》第四十四条（网络交易平台应提供销售者的真实名称、地址和有效联系方式）、《电子商务法》第六十二条（电子商务经营者应提供原始合同和交易记录）。")
-        lines.append("证据：订单与支付凭证、沟通记录；完整证据档案由 Redress 导出，可离线验证（案件编号 \(c.caseNumber)）。")
+        lines.append("证据：订单与支付凭证、沟通记录；完整证据档案由平台导出，可离线核验（案件编号 \(c.caseNumber)）。")
         return lines.joined(separator: "\n")
+    }
+
+    /// The same moment three calendar years later in Beijing time (民法典 Art. 188/201: the period ends on the
+    /// corresponding day; 29 February ends on 28 February when that year has none), not 3 × 365 days.
+    static func threeYears(after d: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        return calendar.date(byAdding: .year, value: 3, to: d) ?? d.addingTimeInterval(3 * 365 * 86_400)
     }
 
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

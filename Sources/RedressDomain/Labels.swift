@@ -183,25 +183,25 @@ extension EventKind: Labelled {
 extension DeadlineKind: Labelled {
     public var labelZh: String {
         switch self {
-        case .firstResponse: "首次响应"
-        case .escalationResponse: "升级后响应"
-        case .resolution: "处理结果"
-        case .merchantEvidence: "商家举证"
-        case .memberConfirmation: "会员确认方案"
-        case .externalReply: "外部投诉答复"
-        case .odrNegotiation: "ODR 协商"
+        case .firstResponse: "首次响应期限"
+        case .escalationResponse: "升级后响应期限"
+        case .resolution: "办结期限"
+        case .merchantEvidence: "商家举证期限"
+        case .memberConfirmation: "会员确认方案期限"
+        case .externalReply: "外部投诉答复期限"
+        case .odrNegotiation: "在线纠纷协商期限"
         }
     }
 
     public var labelEn: String {
         switch self {
-        case .firstResponse: "First response"
-        case .escalationResponse: "Response after escalation"
-        case .resolution: "Resolution"
-        case .merchantEvidence: "Merchant's records"
-        case .memberConfirmation: "Member's answer to the proposal"
-        case .externalReply: "Reply to the external complaint"
-        case .odrNegotiation: "ODR negotiation"
+        case .firstResponse: "First response due"
+        case .escalationResponse: "Response after escalation due"
+        case .resolution: "Resolution due"
+        case .merchantEvidence: "Merchant's records due"
+        case .memberConfirmation: "Member's answer to the proposal due"
+        case .externalReply: "Reply to the external complaint due"
+        case .odrNegotiation: "Online dispute negotiation due"
         }
     }
 }
@@ -337,3 +337,80 @@ extension FreezeTarget: Labelled {
 }
 extension ComplaintCategory: Labelled {}
 extension EvidenceKind: Labelled {}
+
+/// What a field of a form or a request is called where a person reads its name (an error naming it): the field's
+/// path as the API spells it, in the reader's words.
+public enum FieldName {
+    static let table: [String: (zh: String, en: String)] = [
+        "category": ("问题类型", "the kind of problem"),
+        "occurredAt": ("发生时间", "when it happened"),
+        "narrative": ("事情经过", "what happened"),
+        "order.orderNumber": ("订单号", "the order number"),
+        "order.paidAt": ("支付时间", "when it was paid"),
+        "order.amountPaidFen": ("实付金额", "the amount paid"),
+        "order.merchantId": ("商家", "the merchant"),
+        "amountClaimedFen": ("要求金额", "the amount claimed"),
+        "amountFen": ("金额", "the amount"),
+        "remedy.text": ("具体诉求", "the remedy's details"),
+        "dueAt": ("截止时间", "the deadline"),
+        "filedOn": ("提交日期", "the date it was filed"),
+        "reference": ("编号", "the reference"),
+        "reason": ("理由", "the reason"),
+        "note": ("说明", "the note"),
+        "body": ("内容", "the message"),
+        "needed": ("需要提供的材料", "what is needed"),
+        "attitude": ("服务态度评分", "the attitude score"),
+        "speed": ("处理速度评分", "the speed score"),
+        "overall": ("总体满意度评分", "the overall score"),
+        "comment": ("意见", "the comment"),
+        "deadlines.firstResponseHours": ("首次响应时限", "the first-response time"),
+        "deadlines.emergencyFirstResponseHours": ("紧急通道首次响应时限", "the emergency first-response time"),
+        "deadlines.escalationResponseHours": ("升级后响应时限", "the response time after escalation"),
+        "deadlines.resolutionHours": ("办结时限", "the resolution time"),
+        "deadlines.businessOpensAt": ("营业开始时间", "the opening time"),
+        "deadlines.businessClosesAt": ("营业结束时间", "the closing time"),
+        "deadlines.reopenWindowDays": ("结案后可重新开启的天数", "the reopen window"),
+        "routing.riskControlThresholdFen": ("转风控金额", "the risk-control threshold"),
+        "evidence.maxFileBytes": ("证据文件大小上限", "the evidence file size limit"),
+        "merchant.evidenceHours": ("商家举证时限", "the merchant's time for records"),
+        "merchant.reverifyDays": ("商家资质复核周期", "the merchant re-verification period"),
+        "member.silenceDays": ("会员沉默视为接受的天数", "the member's silence period"),
+        "member.reminderHours": ("提醒会员的提前时间", "the member reminder time"),
+        "member.escalateAfterHours": ("会员可自行升级的时间", "the time after which a member may escalate"),
+        "external.replyWorkingDays": ("外部投诉答复期限", "the reply time for external complaints"),
+        "external.odrNegotiationWorkingDays": ("在线纠纷协商期限", "the online negotiation time"),
+    ]
+
+    /// The field's name in the reader's language; a field not in the table reads as "this field".
+    public static func name(_ field: String, chinese: Bool) -> String {
+        guard let words = table[field] else { return chinese ? "该项" : "this field" }
+        return chinese ? words.zh : words.en
+    }
+}
+
+/// What an action on a case is called in an error that refuses it: the workflow's actions by their labels, and the
+/// other things done to a case.
+public enum ActionName {
+    static let others: [String: (zh: String, en: String)] = [
+        "message": ("留言", "write a message"),
+        "escalate": ("升级处理", "escalate"),
+        "assign": ("指派", "assign"),
+        "add_evidence": ("补充证据", "add evidence"),
+        "change_respondent": ("变更被投诉方", "change the respondent"),
+        "request_records": ("要求商家举证", "ask for records"),
+        "submit_records": ("提交举证材料", "submit records"),
+        "rate": ("评价", "rate"),
+        "rule": ("裁决", "rule"),
+        "offer_remedy": ("提出方案", "offer a remedy"),
+        "freeze": ("冻结", "freeze"),
+        "release_freeze": ("解除冻结", "release a freeze"),
+        "record_external": ("登记外部投诉", "record an external complaint"),
+        "assign_reviewer": ("指定外部审查人", "give the case to a reviewer"),
+    ]
+
+    public static func name(_ code: String, chinese: Bool) -> String {
+        if let action = CaseAction(rawValue: code) { return action.label(chinese: chinese) }
+        guard let words = others[code] else { return chinese ? "该操作" : "this action" }
+        return chinese ? words.zh : words.en
+    }
+}

@@ -56,6 +56,17 @@ package struct MultipartFormData {
         return nil
     }
 
+    /// Every part whose Content-Disposition names `name` (an input with `multiple`), in the order sent; empty parts
+    /// (a file input left empty) are left out.
+    package func files(named name: String) -> [(bytes: ArraySlice<UInt8>, fileName: String?)] {
+        parts.compactMap { part in
+            guard let disposition = part.header("content-disposition") else { return nil }
+            let params = Self.dispositionParameters(disposition)
+            guard params["name"] == name, !part.body.isEmpty else { return nil }
+            return (part.body, params["filename"])
+        }
+    }
+
     /// The text fields (parts without a file name), by name.
     package func fields() -> [String: String] {
         var out: [String: String] = [:]

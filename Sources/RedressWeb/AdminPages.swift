@@ -200,7 +200,7 @@ struct AdminPages {
                 try (form[key] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0.isWhitespace || $0 == "、" }).map { part in
                     guard let d = CivilDate(iso: String(part)) else {
                         throw DomainError.invalidField(
-                            field: key, code: "invalid_date", zh: "日期须写作 YYYY-MM-DD：\(part)", en: "Dates are written YYYY-MM-DD: \(part)")
+                            field: key, code: "invalid_date", zh: "日期须写作“年-月-日”（如 2026-10-01）：\(part)", en: "Dates are written YYYY-MM-DD: \(part)")
                     }
                     return d
                 }

@@ -14,7 +14,8 @@ struct FilingWizard: Sendable {
 
     /// The filing wizard's fields, carried from step to step as hidden inputs.
     static let draftFields = [
-        "category", "orderNumber", "amountPaid", "productKind", "respondent", "merchantId", "occurredAt", "narrative", "remedyKind", "remedyText",
+        "category", "orderNumber", "amountPaid", "productKind", "respondent", "merchantId", "merchantQuery", "occurredAt", "narrative", "remedyKind",
+        "remedyText",
         "amountClaimed",
     ]
 
@@ -50,11 +51,41 @@ struct FilingWizard: Sendable {
         var productKinds: [Choice]
         var remedyKinds: [Choice]
         var respondentMerchant: Bool
+        /// The merchant search of step 2: what was typed found these registered merchants (the one chosen among them).
+        var searched: Bool
+        var merchantResults: [MerchantChoice]
+        var unsure: Bool
         var checklist: [String]?
         var categoryLabel: String?
         var error: String?
         var loginAgain = false
         var derived: [String: Any] { ["step\(step)": true] }
+    }
+
+    /// A registered merchant the member may name, with its record (电子商务法 Art. 15: what the platform discloses).
+    struct MerchantChoice: Sendable {
+        var id: String
+        var shopName: String
+        var registeredName: String
+        var licence: String
+        var standing: String
+        var selected: Bool
+    }
+
+    /// What the member typed as the merchant is not a name the platform can route to: neither a registered merchant
+    /// chosen from the search nor "the platform will identify it".
+    static let unsure = "_unsure"
+
+    static func merchantChoice(_ r: MerchantService.Record, selected: Bool, chinese zh: Bool) -> MerchantChoice {
+        let standing: String
+        if let at = r.merchant.verifiedAt, !r.verificationDue {
+            standing = WebText.word("merchantVerifiedOn", chinese: zh) + " " + String(WebFormat.instant(at).prefix(10))
+        } else {
+            standing = WebText.word("merchantNotVerified", chinese: zh)
+        }
+        return MerchantChoice(
+            id: r.merchant.id, shopName: r.merchant.shopName, registeredName: r.merchant.registeredName, licence: r.merchant.businessLicenceNumber,
+            standing: standing, selected: selected)
     }
 
     func wizardModel(step: Int, values: [String: String], chinese zh: Bool) async throws -> WizardPage {
@@ -63,12 +94,27 @@ struct FilingWizard: Sendable {
         let onThisStep: Set<String> =
             switch step {
             case 1: ["category"]
-            case 2: ["orderNumber", "amountPaid", "productKind", "respondent", "merchantId"]
+            case 2: ["orderNumber", "amountPaid", "productKind", "respondent", "merchantId", "merchantQuery"]
             case 3: ["occurredAt", "narrative"]
             case 4: ["remedyKind", "remedyText", "amountClaimed"]
             default: []
             }
         let chosen = values["category"].flatMap { workflow.taxonomy.category($0) }
+        var values = values
+        // What the member claims starts as what they paid.
+        if step == 4, (values["amountClaimed"] ?? "").isEmpty { values["amountClaimed"] = values["amountPaid"] ?? "" }
+        let query = (values["merchantQuery"] ?? "").trimmingCharacters(in: .whitespaces)
+        let picked = values["merchantId"] ?? ""
+        var results: [MerchantChoice] = []
+        if step == 2 {
+            let found = try await services.merchants.find(query)
+            results = found.map { Self.merchantChoice($0, selected: $0.merchant.id == picked, chinese: zh) }
+            if !picked.isEmpty, picked != Self.unsure, !found.contains(where: { $0.merchant.id == picked }),
+                let r = try await services.merchants.registered(picked)
+            {
+                results.insert(Self.merchantChoice(r, selected: true, chinese: zh), at: 0)
+            }
+        }
         return WizardPage(
             step: step, stepLabel: WebText.word("step", chinese: zh).replacingOccurrences(of: "{n}", with: "\(step)"),
             previous: step > 1 ? step - 1 : nil,
@@ -83,7 +129,10 @@ struct FilingWizard: Sendable {
             remedyKinds: RemedyKind.allCases.map {
                 Choice(value: $0.rawValue, label: $0.label(chinese: zh), selected: values["remedyKind"] == $0.rawValue)
             },
-            respondentMerchant: values["respondent"] == "merchant", checklist: chosen.map { $0.evidence.map { $0.label(chinese: zh) } },
+            respondentMerchant: values["respondent"] == "merchant", searched: !query.isEmpty || !results.isEmpty, merchantResults: results,
+            unsure: picked == Self.unsure,
+            // The order number was asked at step 2: the evidence step does not ask for it again.
+            checklist: chosen.map { $0.evidence.filter { $0 != .orderNumber }.map { $0.label(chinese: zh) } },
             categoryLabel: chosen?.label(chinese: zh))
     }
 
@@ -112,13 +161,13 @@ struct FilingWizard: Sendable {
         let zh = site.chinese(request)
         let contentType = request.headers[.contentType] ?? ""
         var form: [String: String]
-        var file: (bytes: [UInt8], name: String?)?
+        var files: [(bytes: [UInt8], name: String?)] = []
         if let boundary = MultipartFormData.boundary(contentType) {
             let limit = try await services.cases.evidenceLimit()
             let buffer = try await request.body.collect(upTo: limit + 256 * 1024)
             let parsed = try MultipartFormData(body: Array(buffer.readableBytesView), boundary: boundary)
             form = parsed.fields()
-            if let f = parsed.file(named: "file"), !f.bytes.isEmpty { file = (Array(f.bytes), f.fileName) }
+            files = parsed.files(named: "file").map { (Array($0.bytes), $0.fileName) }
         } else {
             form = try await WebSession.form(request)
         }
@@ -145,11 +194,14 @@ struct FilingWizard: Sendable {
             return try await again(step, WebText.word("csrfFailed", chinese: zh), status: .forbidden)
         }
         if form["back"] != nil { return try await again(max(1, step - 1), nil) }
+        // "Find" on step 2 searches the registered merchants and shows the step again.
+        if form["find"] != nil { return try await again(2, nil) }
         let workflow = try await services.cases.workflow()
         let now = services.now()
         let draft: ComplaintDraft
         do {
             draft = try Self.draft(values, step: step, now: now)
+            if step >= 2 { try await checkMerchant(values) }
             if step < 5 {
                 // Check what the steps so far asked for; the rest is checked when it is asked.
                 if let refused = Self.refusal(draft, workflow: workflow, now: now), Self.step(of: refused.field) <= step {
@@ -173,16 +225,31 @@ struct FilingWizard: Sendable {
         } catch {
             return try await again(5, site.message(error, chinese: zh).text)
         }
-        if let file {
+        var refused: [String] = []
+        for file in files {
             do {
                 try await site.addEvidence(c.id, bytes: file.bytes, name: file.name, identity: identity)
             } catch {
-                // The complaint is filed; the file's problem is shown on its page, where it can be sent again.
-                let text = site.message(error, chinese: zh).text
-                return WebSession.redirect(SiteURL.memberCase(c.id, uploadError: text).path)
+                // The complaint is filed; a file's problem is shown on its page, where it can be sent again.
+                refused.append("\(file.name ?? "")：" + site.message(error, chinese: zh).text)
             }
         }
-        return WebSession.redirect(SiteURL.memberCase(c.id).path)
+        return WebSession.redirect(
+            SiteURL.memberCase(c.id, uploadError: refused.isEmpty ? nil : refused.joined(separator: "；"), filed: true).path)
+    }
+
+    /// A merchant named on step 2 is one chosen from the registered merchants, or "the platform will identify it".
+    func checkMerchant(_ values: [String: String]) async throws {
+        guard values["respondent"] == "merchant" else { return }
+        let id = values["merchantId"] ?? ""
+        if id == Self.unsure { return }
+        guard !id.isEmpty, try await services.merchants.registered(id) != nil else {
+            throw DomainError.invalidField(
+                field: "order.merchantId", code: "merchant_not_chosen", zh: "请输入店铺名称或统一社会信用代码查找商家并选中，或选择“找不到或不确定，由平台核实”",
+                en:
+                    "Find the merchant by its shop name or licence number and choose it, or choose \"Not found or not sure: the platform identifies it\""
+            )
+        }
     }
 
     /// What validation refuses in the draft, if anything (a later step's field is fine until that step).
@@ -220,12 +287,17 @@ struct FilingWizard: Sendable {
             }
             occurred = d
         }
-        let respondent = RespondentKind(rawValue: v["respondent"] ?? "") ?? .platform
+        var respondent = RespondentKind(rawValue: v["respondent"] ?? "") ?? .platform
         let merchant = (v["merchantId"] ?? "").isEmpty ? nil : v["merchantId"]
-        let order = OrderReference(
+        let typedName = (v["merchantQuery"] ?? "").trimmingCharacters(in: .whitespaces)
+        // Not found or not sure: the platform answers for the case, with the name the member typed, until staff name
+        // the registered merchant.
+        if respondent == .merchant && merchant == Self.unsure { respondent = .platform }
+        var order = OrderReference(
             orderNumber: v["orderNumber"] ?? "", amountPaidFen: try fen("amountPaid", field: "order.amountPaidFen"),
             productKind: ProductKind(rawValue: v["productKind"] ?? "") ?? .other, respondent: respondent,
             merchantId: respondent == .merchant ? merchant : nil)
+        if merchant == Self.unsure && !typedName.isEmpty { order.merchantName = typedName }
         let remedyText = (v["remedyText"] ?? "").isEmpty ? nil : v["remedyText"]
         return ComplaintDraft(
             category: v["category"] ?? "", order: order, occurredAt: occurred, narrative: v["narrative"] ?? "",

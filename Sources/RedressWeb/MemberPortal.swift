@@ -19,6 +19,7 @@ struct MemberPortal: Sendable {
         my.get("new", use: wizard.newComplaint)
         my.post("new", use: wizard.fileComplaint)
         my.get("cases/:id") { request, context in try await site.casePage(request, context, .member) }
+        my.get("cases/:id/receipts", use: receiptsPage)
         my.post(SiteURL.CaseForm.messages.route) { request, context in try await site.postMessage(request, context, .member) }
         my.post(SiteURL.CaseForm.evidence.route, use: memberEvidence)
         my.post(SiteURL.CaseForm.escalate.route) { request, context in try await site.escalate(request, context, .member) }
@@ -51,18 +52,107 @@ struct MemberPortal: Sendable {
         var scores = [1, 2, 3, 4, 5]
         var mayReopen: Bool
         var guidance: [Step]
+        /// The complaint text for 12315 / 黑猫投诉, shown when the guidance offers those routes.
+        var complaintText: String?
+        /// Just filed: the confirmation at the top.
+        var filed: Bool
+        var proposalTitle: String
+        var proposalText: String?
+        var receiptsPage: String
         var derived: [String: Any] { ["hasGuidance": !guidance.isEmpty] }
     }
 
-    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
+    /// The guidance a member reads at this stage of the case: what they can do now (answer a proposal, escalate,
+    /// reopen, rate), and the outside routes only once the platform has missed a promise, decided against them or
+    /// let the case run a week (the rules `Guidance` recommends them by), or when they are already on one.
+    static func shown(_ steps: [NextStep], for c: Complaint) -> [NextStep] {
+        steps.filter { step in
+            switch step.code {
+            case .respondToProposal, .escalateInternal, .reopen, .rate: step.available
+            case .external12315: step.recommended || c.externalComplaints.contains { $0.channel == .odr12315 || $0.channel == .regulator12315 }
+            case .externalBlackCat: step.recommended || c.externalComplaints.contains { $0.channel == .blackCat }
+            case .compensationFraud, .court: step.recommended
+            }
+        }
+    }
+
+    /// The proposal the member is asked to answer: the platform's (its note) or the merchant's offer (remedy, amount,
+    /// note), from the latest of them in the timeline.
+    static func proposal(_ events: [TimelineEvent], chinese zh: Bool) -> (title: String, text: String?) {
+        for e in events.reversed() {
+            if e.kind == .remedyOffered {
+                var parts: [String] = []
+                if case .object(let remedy)? = e.payload["remedy"], case .string(let kind)? = remedy["kind"], let k = RemedyKind(rawValue: kind) {
+                    var r = k.label(chinese: zh)
+                    if case .string(let text)? = remedy["text"], !text.isEmpty { r += (zh ? "：" : ": ") + text }
+                    parts.append(r)
+                }
+                if case .int(let fen)? = e.payload["amountFen"] { parts.append(Yuan.format(fen)) }
+                if case .string(let note)? = e.payload["note"], !note.isEmpty { parts.append(note) }
+                return (WebText.word("merchantProposal", chinese: zh), parts.joined(separator: zh ? "；" : "; "))
+            }
+            if e.kind == .statusChanged, case .string("resolution_proposed")? = e.payload["to"] {
+                var text: String?
+                if case .string(let note)? = e.payload["note"], !note.isEmpty { text = note }
+                return (WebText.word("proposal", chinese: zh), text)
+            }
+        }
+        return (WebText.word("proposal", chinese: zh), nil)
+    }
+
+    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool, filed: Bool = false) async throws -> CasePage {
         let workflow = try await services.cases.workflow()
         let now = services.now()
-        let steps = Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh).filter(\.available)
+        let (_, all, text) = try await services.cases.guidance(c.id, for: identity, chinese: zh)
+        let steps = Self.shown(all, for: c)
+        let events = try await services.cases.timeline(of: c, for: identity)
+        let proposal = c.status == .resolutionProposed ? Self.proposal(events, chinese: zh) : (WebText.word("proposal", chinese: zh), nil)
+        let external = steps.contains { $0.code == .external12315 || $0.code == .externalBlackCat }
         return CasePage(
-            record: try await site.record(c, in: .member, workflow: workflow, now: now, for: identity, chinese: zh),
+            record: try await site.record(c, in: .member, events: events, workflow: workflow, now: now, for: identity, chinese: zh),
             mayEscalate: workflow.memberMayEscalate(c, now: now), proposal: c.status == .resolutionProposed,
             mayRate: !Lifecycle.open.contains(c.status) && c.rating == nil, mayReopen: workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
-            guidance: steps.map { CasePage.Step(title: $0.title, detail: $0.detail, rule: $0.rule, recommended: $0.recommended) })
+            guidance: steps.map { CasePage.Step(title: $0.title, detail: $0.detail, rule: $0.rule, recommended: $0.recommended) },
+            complaintText: external ? text : nil, filed: filed, proposalTitle: proposal.0, proposalText: proposal.1,
+            receiptsPage: SiteURL.memberReceipts(c.id).path)
+    }
+
+    /// The member's receipts as a page: each entry of the case in the evidence log with its place in the log, and the
+    /// JSON (what a verifier reads) as a download.
+    struct ReceiptsPage: PageModel {
+        struct Row: Sendable {
+            var what: String
+            var leafIndex: Int
+            var leafHash: String
+        }
+        var caseNumber: String
+        var casePage: String
+        var json: String
+        var treeSize: Int
+        var rootHash: String
+        var signedAt: String
+        var rows: [Row]
+    }
+
+    @Sendable func receiptsPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let zh = site.chinese(request)
+        guard let id = context.parameters.get("id"), try await services.cases.find(id, for: identity) != nil else {
+            return site.notFound(request, context)
+        }
+        let (c, head, receipts) = try await services.cases.receipts(id, for: identity)
+        let model = ReceiptsPage(
+            caseNumber: c.caseNumber, casePage: SiteURL.memberCase(c.id).path, json: SiteURL.receipts(complaintId: c.id).path,
+            treeSize: head.treeSize, rootHash: head.rootHash, signedAt: WebFormat.instant(Date(millisecondsSince1970: head.timestampMs)),
+            rows: receipts.map { r in
+                let what =
+                    r.kind == "evidence_file"
+                    ? WebText.word("receiptFile", chinese: zh)
+                    : WebText.word("receiptEvent", chinese: zh).replacingOccurrences(of: "{n}", with: "\((r.sequence ?? 0) + 1)")
+                return ReceiptsPage.Row(what: what, leafIndex: r.leafIndex, leafHash: r.leafHash)
+            })
+        return pages.page(
+            "receipts", title: WebText.word("receipts", chinese: zh) + " · " + c.caseNumber, model: model, request: request, context: context)
     }
 
     @Sendable func memberConfirm(_ request: Request, context: RedressRequestContext) async throws -> Response {

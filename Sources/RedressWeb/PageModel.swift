@@ -120,6 +120,12 @@ struct ExternalRow: Sendable {
 /// A case in a list (each list's template uses the fields it needs).
 struct CaseRow: Sendable {
     var id: String
+    var orderNumber: String
+    /// A line of the narrative (as the viewer may read it), to tell cases apart.
+    var excerpt: String
+    /// Which deadline `due` is.
+    var dueLabel: String
+    var owner: String
     /// The case's page in the list's portal.
     var url: String
     var caseNumber: String
@@ -159,6 +165,13 @@ struct CaseRecord: PageSection {
     var category: String
     var amount: String
     var orderNumber: String
+    var amountPaid: String
+    /// What the member asked for: the remedy's kind and details, and the amount.
+    var remedy: String
+    var amountClaimed: String
+    /// Who answers for the case: the platform, or the merchant's shop name with its registered details.
+    var respondentName: String
+    var respondentDetail: String?
     var narrative: String
     var deadlines: [DeadlineRow]
     var events: [EventRow]
@@ -167,7 +180,7 @@ struct CaseRecord: PageSection {
     var open: Bool
     var externalChannels: [Choice]
     var externals: [ExternalRow]
-    var derived: [String: Any] { ["hasFiles": !files.isEmpty] }
+    var derived: [String: Any] { ["hasFiles": !files.isEmpty, "hasExternals": !externals.isEmpty] }
 }
 
 extension PageFields.Source {

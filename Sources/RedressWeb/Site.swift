@@ -199,10 +199,17 @@ struct Site: Sendable {
     // MARK: What every portal shows and does alike
 
     /// A list's rows, with what any portal's list shows of a case (each template uses the fields it needs).
-    func rows(_ cases: [Complaint], in portal: Portal, for viewer: Role, workflow: CaseWorkflow, now: Date, chinese zh: Bool) -> [CaseRow] {
+    func rows(
+        _ cases: [Complaint], in portal: Portal, for viewer: Role, workflow: CaseWorkflow, now: Date, chinese zh: Bool, owners: [String: String] = [:]
+    ) -> [CaseRow] {
         cases.map { c in
-            CaseRow(
-                id: c.id, url: portal.caseURL(c.id).path, caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
+            let next = c.openDeadlines.filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
+            return CaseRow(
+                id: c.id, orderNumber: c.order.orderNumber,
+                excerpt: Self.excerpt(viewer == .merchant ? PersonalData.mask(c.narrative) : c.narrative),
+                dueLabel: next?.kind.label(chinese: zh) ?? "",
+                owner: c.assigneeId.map { owners[$0] ?? WebText.word("assigned", chinese: zh) } ?? WebText.word("unassigned", chinese: zh),
+                url: portal.caseURL(c.id).path, caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
                 queue: c.queue.label(chinese: zh),
                 category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode,
                 amount: Yuan.format(c.amountAtStakeFen),
@@ -210,6 +217,12 @@ struct Site: Sendable {
                 filed: WebFormat.instant(c.createdAt), due: c.nextDueAt.map(WebFormat.instant) ?? "", iso: c.nextDueAt.map(WebFormat.iso) ?? "",
                 remaining: c.nextDueAt.flatMap { WebFormat.remaining($0, now: now, chinese: zh) } ?? "")
         }
+    }
+
+    /// The first line of a narrative, cut at 40 characters, to tell cases apart in a list.
+    static func excerpt(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.count > 40 ? String(line.prefix(40)) + "…" : line
     }
 
     /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see.
@@ -232,11 +245,24 @@ struct Site: Sendable {
         if events == nil { timeline = try await services.cases.timeline(of: c, for: identity) }
         let files = try await services.cases.evidence(of: c)
         let readable = services.cases.readable(c, for: identity)
+        let merchant = c.respondent.kind == .merchant ? try await services.cases.respondent(of: c) : nil
+        var remedy = c.remedy.kind.label(chinese: zh)
+        if let text = identity.role == .merchant ? c.remedy.text.map(PersonalData.mask) : c.remedy.text, !text.isEmpty {
+            remedy += (zh ? "：" : ": ") + text
+        }
+        let platform = WebText.word("respondentPlatform", chinese: zh)
         return CaseRecord(
             id: c.id, links: SiteURL.caseLinks(portal, c.id), caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
             tier: c.tier.label(chinese: zh),
             category: workflow.taxonomy.category(c.categoryCode)?.label(chinese: zh) ?? c.categoryCode, amount: Yuan.format(c.amountAtStakeFen),
-            orderNumber: c.order.orderNumber, narrative: readable.narrative,
+            orderNumber: c.order.orderNumber, amountPaid: Yuan.format(c.order.amountPaidFen), remedy: remedy,
+            amountClaimed: Yuan.format(c.amountClaimedFen),
+            respondentName: merchant?.shopName
+                ?? (c.order.merchantName.map { "\(platform)（\(WebText.word("merchantNamedAs", chinese: zh))\($0)）" } ?? platform),
+            respondentDetail: merchant.map {
+                "\($0.registeredName) · \(WebText.word("licence", chinese: zh)) \($0.businessLicenceNumber) · \($0.registeredAddress)"
+            },
+            narrative: readable.narrative,
             deadlines: WebFormat.deadlines(c, now: now, for: identity.role, chinese: zh),
             events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,
             files: files.map { f in
@@ -256,6 +282,7 @@ struct Site: Sendable {
         guard let c = try await load(request, context, identity) else { return notFound(request, context) }
         var m = try await caseModel(portal, c, identity: identity, chinese: chinese(request))
         if let e = request.uri.queryParameters.get("uploadError") { m["uploadError"] = e }
+        if portal == .member, request.uri.queryParameters.get("filed") == "1" { m["filed"] = true }
         if request.uri.queryParameters.get("fragment") == "case", let body = portal.fragment {
             return pages.fragment(body, model: m, request: request)
         }

@@ -12,7 +12,9 @@ enum SiteURL {
     case logout
     case myCases(fragment: Bool = false)
     case newComplaint
-    case memberCase(String, uploadError: String? = nil)
+    case memberCase(String, uploadError: String? = nil, filed: Bool = false)
+    /// A member's receipts as a page (the JSON is its download).
+    case memberReceipts(String)
     case queue(Queue? = nil, fragment: Bool = false)
     case staffCase(String)
     case merchantCases(fragment: Bool = false)
@@ -65,7 +67,8 @@ enum SiteURL {
         case .logout: "/logout"
         case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
         case .newComplaint: "/my/new"
-        case .memberCase(let id, let error): "/my/cases/\(id)" + Self.query(["uploadError": error])
+        case .memberCase(let id, let error, let filed): "/my/cases/\(id)" + Self.query(["filed": filed ? "1" : nil, "uploadError": error])
+        case .memberReceipts(let id): "/my/cases/\(id)/receipts"
         case .queue(let queue, let fragment): "/work" + Self.query(["fragment": fragment ? "queue" : nil, "queue": queue?.rawValue])
         case .staffCase(let id): "/work/cases/\(id)"
         case .merchantCases(let fragment): "/merchant" + Self.query(["fragment": fragment ? "list" : nil])

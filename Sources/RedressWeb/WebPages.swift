@@ -116,13 +116,13 @@ enum WebFormat {
 
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
-    /// "2 天 3 小时" / "2 d 3 h" until `due`, or nil when it has passed.
+    /// "剩余 2 天 3 小时" / "2 d 3 h left" until `due`, or nil when it has passed.
     static func remaining(_ due: Date, now: Date, chinese: Bool) -> String? {
         let s = Int(due.timeIntervalSince(now))
         guard s > 0 else { return nil }
         let d = s / 86_400, h = (s % 86_400) / 3600, m = (s % 3600) / 60
-        if chinese { return d > 0 ? "\(d) 天 \(h) 小时" : h > 0 ? "\(h) 小时 \(m) 分" : "\(m) 分钟" }
-        return d > 0 ? "\(d) d \(h) h" : h > 0 ? "\(h) h \(m) min" : "\(m) min"
+        if chinese { return "剩余 " + (d > 0 ? "\(d) 天 \(h) 小时" : h > 0 ? "\(h) 小时 \(m) 分" : "\(m) 分钟") }
+        return (d > 0 ? "\(d) d \(h) h" : h > 0 ? "\(h) h \(m) min" : "\(m) min") + " left"
     }
 
     /// A case's open deadlines for a page: label, due time, the ISO instant for the live countdown, overdue or not.

@@ -146,7 +146,8 @@ try:
     member.find_element(By.ID, "narrative").send_keys("11月29日晚充值 98 元游戏点券，至今未到账，客服一直说系统维护。")
     shot(member, "wizard-3-what-happened")
     member.find_element(By.ID, "next").click()
-    element(member, "amountClaimed").send_keys("98")
+    # What the member claims starts as what they paid.
+    if element(member, "amountClaimed").get_attribute("value") != "98": fail("the amount claimed is not pre-filled from the amount paid")
     shot(member, "wizard-4-remedy")
     member.find_element(By.ID, "next").click()
     wait_text(member, "支付凭证", what="the evidence checklist")
@@ -159,7 +160,8 @@ try:
     shot(member, "wizard-5-evidence")
     member.find_element(By.ID, "submit").click()
     WebDriverWait(member, 15).until(EC.url_contains("/my/cases/"))
-    case_url = member.current_url
+    case_url = member.current_url.split("?")[0]
+    wait_text(member, "提交成功", what="the confirmation after filing")
     wait_text(member, "payment.png", what="the member's case page")
     case_number = member.find_element(By.CSS_SELECTOR, "h1").text.split()[0]
     shot(member, "member-case-filed")

@@ -50,8 +50,8 @@
       if (s <= 0) { t.textContent = zh ? "已超期" : "Overdue"; t.parentElement.classList.add("overdue"); return; }
       var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
       t.textContent = zh
-        ? (d > 0 ? d + " 天 " + h + " 小时" : h > 0 ? h + " 小时 " + m + " 分" : m + " 分钟")
-        : (d > 0 ? d + " d " + h + " h" : h > 0 ? h + " h " + m + " min" : m + " min");
+        ? "剩余 " + (d > 0 ? d + " 天 " + h + " 小时" : h > 0 ? h + " 小时 " + m + " 分" : m + " 分钟")
+        : (d > 0 ? d + " d " + h + " h" : h > 0 ? h + " h " + m + " min" : m + " min") + " left";
     });
   }
 
@@ -66,11 +66,27 @@
         if (!bar || !file || !file.files.length || ev.submitter && ev.submitter.name === "back") return;
         ev.preventDefault();
         var data = new FormData(form);
+        // One progress bar per file: the files travel in order in one request, so the bytes sent so far say how far
+        // each one is.
+        var list = form.querySelector(".upload-list"), bars = [];
+        if (list && file.files.length > 1) {
+          list.textContent = "";
+          Array.prototype.forEach.call(file.files, function (f) {
+            var li = document.createElement("li"), name = document.createElement("span"), p = document.createElement("progress");
+            name.textContent = f.name; p.max = f.size || 1; p.value = 0; p.setAttribute("aria-label", f.name);
+            li.appendChild(name); li.appendChild(p); list.appendChild(li); bars.push(p);
+          });
+        }
         if (ev.submitter && ev.submitter.name) data.append(ev.submitter.name, ev.submitter.value);
         var xhr = new XMLHttpRequest();
         xhr.open("POST", form.action);
         bar.hidden = false;
-        xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total); };
+        xhr.upload.onprogress = function (e) {
+          if (!e.lengthComputable) return;
+          bar.value = Math.round(e.loaded * 100 / e.total);
+          var sent = e.loaded * (e.total > 0 ? 1 : 0);
+          bars.forEach(function (p) { p.value = Math.max(0, Math.min(p.max, sent)); sent -= p.max; });
+        };
         xhr.onload = function () {
           if (xhr.responseURL && xhr.responseURL !== location.href) { location.href = xhr.responseURL; }
           else { document.open(); document.write(xhr.responseText); document.close(); }
@@ -86,5 +102,22 @@
     countdowns();
     setInterval(countdowns, 30000);
     uploads(document);
+    // Enter in a search box inside a bigger form runs that search (its button), not the form's first button.
+    document.querySelectorAll("input[data-enter]").forEach(function (input) {
+      input.addEventListener("keydown", function (ev) {
+        var button = document.getElementById(input.getAttribute("data-enter"));
+        if (ev.key === "Enter" && button) { ev.preventDefault(); button.click(); }
+      });
+    });
+    // Ctrl+Enter (⌘+Enter) in a text box sends its form, as in the helpdesks agents know.
+    document.querySelectorAll("textarea").forEach(function (area) {
+      area.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && area.form) {
+          ev.preventDefault();
+          var submit = area.form.querySelector("button[type=submit]:not([name=back])");
+          if (submit) submit.click(); else area.form.requestSubmit();
+        }
+      });
+    });
   });
 })();
