@@ -129,6 +129,14 @@ package struct AccountService: Sendable {
         return names
     }
 
+    /// Members' names by id, for staff reading a queue (one read per member on the page).
+    package func memberNames(_ ids: Set<String>, by caller: Identity) async throws -> [String: String] {
+        guard caller.role.isStaff else { throw AppError.forbidden }
+        var names: [String: String] = [:]
+        for id in ids { if let u = try await store.user(id: id)?.user { names[id] = u.displayName } }
+        return names
+    }
+
     /// The external reviewers a case may be given to, for the staff who decide.
     package func reviewers(by caller: Identity) async throws -> [User] {
         guard caller.role.decides else { throw AppError.forbidden }

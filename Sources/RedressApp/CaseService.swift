@@ -136,6 +136,13 @@ package struct CaseService: Sendable {
         return c
     }
 
+    /// The case with this case number (RD-…, spaces and case ignored) when the caller may see it.
+    package func find(caseNumber: String, for caller: Identity) async throws -> Complaint? {
+        let number = caseNumber.trimmingCharacters(in: .whitespaces).uppercased()
+        guard number.hasPrefix("RD-"), number.count <= 32, let id = try await store.complaintId(caseNumber: number) else { return nil }
+        return try await find(id, for: caller)
+    }
+
     /// The case as the caller may read it: a merchant reads the member's personal data in the narrative and the
     /// payment reference masked (个人信息保护法: the minimum necessary).
     package func readable(_ c: Complaint, for caller: Identity) -> Complaint {

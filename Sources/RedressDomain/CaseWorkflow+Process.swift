@@ -159,12 +159,19 @@ extension CaseWorkflow {
     }
 
     /// Decides the case. Specialists, risk control and admins may rule; an external reviewer only on a case assigned to them.
+    public static let recordsStillDue = DomainError.invalidField(
+        field: "outcome", code: "records_still_due", zh: "商家的举证期限尚未届满：请待商家提交材料或期限届满后再作出裁决",
+        en: "The merchant's records are not due yet: rule once they are given or their deadline has passed")
+
     public func rule(
         _ c: Complaint, outcome: RulingOutcome, remedy: Remedy?, amountFen: Int64?, reason: String, by actor: CaseActor, now: Date,
         basis: String = "review"
     ) throws(DomainError) -> CaseChange {
         if actor.role == .arbitrator {
             guard let id = actor.id, c.reviewerIds.contains(id) else { throw .actionNotPermitted(action: "rule", role: actor.role) }
+            // The merchant bears the burden of proof and has until its deadline to give it: a reviewer rules on the
+            // records, or on their absence, not before.
+            if c.recordsRequests.contains(where: { $0.isOpen && $0.dueAt > now }) { throw Self.recordsStillDue }
         } else if !actor.role.decides && actor.role != .system {
             throw .actionNotPermitted(action: "rule", role: actor.role)
         }

@@ -255,6 +255,10 @@ extension PostgresStore {
         return try Complaint.fromStorage(try row.decode(String.self))
     }
 
+    public func complaintId(caseNumber: String) async throws -> String? {
+        try await rows("SELECT id FROM complaints WHERE case_number = \(caseNumber)").first.map { try $0.decode(String.self) }
+    }
+
     public func complaintHead(id: String) async throws -> ComplaintHead? {
         guard let row = try await rows("SELECT member_id, queue, assignee_id, event_count FROM complaints WHERE id = \(id)").first else { return nil }
         let (member, queue, assignee, count) = try row.decode((String, String, String?, Int).self)

@@ -111,6 +111,8 @@ public protocol CaseStore: Sendable {
         day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (_ caseNumber: String) throws -> CaseChange
     ) async throws -> CreateOutcome
     func complaint(id: String) async throws -> Complaint?
+    /// The id of the case with this case number (its unique index), nil when there is none.
+    func complaintId(caseNumber: String) async throws -> String?
     func complaintHead(id: String) async throws -> ComplaintHead?
     func complaints(_ query: ComplaintQuery) async throws -> ComplaintPage
     /// Applies a change to the current state of a case; `change` returning nil means nothing to do.

@@ -105,6 +105,10 @@ extension SQLiteStore {
         return c
     }
 
+    public func complaintId(caseNumber: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM complaints WHERE case_number = ?", arguments: [caseNumber]) }
+    }
+
     public func complaintHead(id: String) async throws -> ComplaintHead? {
         if let c = recent.get(id) { return c.head }
         return try await pool.read { db in

@@ -126,6 +126,8 @@ struct CaseRow: Sendable {
     /// Which deadline `due` is.
     var dueLabel: String
     var owner: String
+    /// The member's name, in lists staff read.
+    var member = ""
     /// The case's page in the list's portal.
     var url: String
     var caseNumber: String

@@ -33,14 +33,19 @@ struct ReviewerPortal: Sendable {
         var record: CaseRecord
         var outcomes: [Choice]
         var mayRule: Bool
+        /// The merchant's records still due: the reviewer rules once they are given or their deadline has passed.
+        var recordsDue: String?
     }
 
     func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
-        CasePage(
+        let now = services.now()
+        let due = c.recordsRequests.filter { $0.isOpen && $0.dueAt > now }.map(\.dueAt).max()
+        return CasePage(
             record: try await site.record(
                 c, in: .reviewer, workflow: try await services.cases.workflow(), now: services.now(), for: identity, chinese: zh),
             outcomes: RulingOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
-            mayRule: Lifecycle.open.contains(c.status))
+            mayRule: Lifecycle.open.contains(c.status) && due == nil,
+            recordsDue: due.map { WebText.word("recordsStillDue", chinese: zh).replacingOccurrences(of: "{due}", with: WebFormat.instant($0)) })
     }
 
     @Sendable func reviewerRule(_ request: Request, context: RedressRequestContext) async throws -> Response {

@@ -269,7 +269,9 @@ struct Site: Sendable {
                 FileRow(
                     name: f.fileName, url: SiteURL.evidence(complaintId: c.id, sha256: f.sha256).path,
                     image: f.mediaType.rawValue.hasPrefix("image/"),
-                    type: f.mediaType.rawValue)
+                    type: WebText.word(
+                        f.mediaType.rawValue.hasPrefix("image/") ? "fileImage" : f.mediaType.rawValue == "application/pdf" ? "filePdf" : "fileText",
+                        chinese: zh))
             },
             open: Lifecycle.open.contains(c.status),
             externalChannels: ExternalChannel.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },

@@ -15,7 +15,7 @@ enum SiteURL {
     case memberCase(String, uploadError: String? = nil, filed: Bool = false)
     /// A member's receipts as a page (the JSON is its download).
     case memberReceipts(String)
-    case queue(Queue? = nil, fragment: Bool = false)
+    case queue(Queue? = nil, fragment: Bool = false, filter: StaffPortal.QueueFilter? = nil)
     case staffCase(String)
     case merchantCases(fragment: Bool = false)
     case merchantCase(String, uploadError: String? = nil)
@@ -49,7 +49,7 @@ enum SiteURL {
     enum CaseForm: String, CaseIterable, Sendable {
         case messages, evidence, escalate, confirm, rating, reopen, external
         case records, offers
-        case transitions, rulings, freezes, respondent
+        case transitions, rulings, freezes, respondent, reviewers
         case confirmRuling = "rulings/confirm-proposed"
         case releaseFreeze = "freezes/release"
         case recordsRequests = "records-requests"
@@ -69,7 +69,12 @@ enum SiteURL {
         case .newComplaint: "/my/new"
         case .memberCase(let id, let error, let filed): "/my/cases/\(id)" + Self.query(["filed": filed ? "1" : nil, "uploadError": error])
         case .memberReceipts(let id): "/my/cases/\(id)/receipts"
-        case .queue(let queue, let fragment): "/work" + Self.query(["fragment": fragment ? "queue" : nil, "queue": queue?.rawValue])
+        case .queue(let queue, let fragment, let filter):
+            "/work"
+                + Self.query([
+                    "fragment": fragment ? "queue" : nil, "queue": queue?.rawValue, "category": filter?.category,
+                    "overdue": filter?.overdue == true ? "1" : nil,
+                ])
         case .staffCase(let id): "/work/cases/\(id)"
         case .merchantCases(let fragment): "/merchant" + Self.query(["fragment": fragment ? "list" : nil])
         case .merchantCase(let id, let error): "/merchant/cases/\(id)" + Self.query(["uploadError": error])

@@ -26,6 +26,7 @@ struct StaffPortal: Sendable {
         work.post(SiteURL.CaseForm.confirmRuling.route, use: staffConfirmRuling)
         work.post(SiteURL.CaseForm.external.route, use: staffExternal)
         work.post(SiteURL.CaseForm.respondent.route, use: staffRespondent)
+        work.post(SiteURL.CaseForm.reviewers.route, use: staffAssignReviewer)
     }
 
     @Sendable func staffRule(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -75,6 +76,18 @@ struct StaffPortal: Sendable {
         }
     }
 
+    /// L2 and above give the case to an external reviewer (arbitration), who then reads it and rules from their pages.
+    @Sendable func staffAssignReviewer(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let form = try await WebSession.form(request)
+        let reviewerId = form["reviewerId"] ?? ""
+        return try await site.perform(request, context, .staff, form: form) { identity, id in
+            guard !reviewerId.isEmpty else {
+                throw DomainError.invalidField(field: "reviewerId", code: "required", zh: "请选择外部审查人", en: "Choose a reviewer")
+            }
+            _ = try await services.cases.assignReviewer(id, reviewerId: reviewerId, by: identity)
+        }
+    }
+
     @Sendable func staffRequestRecords(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let needed = (form["needed"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -88,21 +101,60 @@ struct StaffPortal: Sendable {
     @Sendable func queue(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
+        let params = request.uri.queryParameters
+        // A case number typed into the search box opens that case.
+        if let number = params.get("caseNumber"), !number.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let c = try await services.cases.find(caseNumber: number, for: identity) { return WebSession.redirect(SiteURL.staffCase(c.id).path) }
+        }
         let visible = identity.role.visibleQueues.sorted { $0.rawValue < $1.rawValue }
-        let chosen = request.uri.queryParameters.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
-        let (items, total) = try await site.list(
-            ComplaintQuery(queues: Set(chosen.map { [$0] } ?? visible), openOnly: true, limit: 100), in: .staff, for: identity, chinese: zh)
+        let chosen = params.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
+        let workflow = try await services.cases.workflow()
+        let category = params.get("category").flatMap { workflow.taxonomy.category($0) == nil ? nil : $0 }
+        let overdue = params.get("overdue") == "1"
+        let filter = QueueFilter(queue: chosen, category: category, overdue: overdue)
+        let page = try await services.cases.list(
+            ComplaintQuery(
+                queues: Set(chosen.map { [$0] } ?? visible), category: category, overdueAt: overdue ? services.now() : nil, openOnly: true,
+                limit: 50), for: identity)
+        let owners = try await services.accounts.staffNames(by: identity)
+        let members = try await services.accounts.memberNames(Set(page.items.map(\.memberId)), by: identity)
+        var items = site.rows(page.items, in: .staff, for: identity.role, workflow: workflow, now: services.now(), chinese: zh, owners: owners)
+        for i in items.indices { items[i].member = members[page.items[i].memberId] ?? "" }
+        let notFound = params.get("caseNumber").map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
         let model = QueuePage(
-            items: items, total: total,
-            queues: visible.map {
-                QueuePage.Tab(url: SiteURL.queue($0).path, name: $0.rawValue, label: $0.label(chinese: zh), current: $0 == chosen)
-            },
-            all: chosen == nil, fragment: SiteURL.queue(chosen, fragment: true).path)
-        if request.uri.queryParameters.get("fragment") == "queue" { return pages.fragment("queue-body", model: model.fields, request: request) }
+            items: items, total: page.total,
+            queues: [
+                QueuePage.Tab(
+                    url: SiteURL.queue(nil, filter: filter.with(queue: nil)).path, name: "", label: WebText.word("allQueues", chinese: zh),
+                    current: chosen == nil)
+            ]
+                + visible.map {
+                    QueuePage.Tab(
+                        url: SiteURL.queue($0, filter: filter.with(queue: $0)).path, name: $0.rawValue, label: $0.label(chinese: zh),
+                        current: $0 == chosen)
+                },
+            all: chosen == nil, fragment: SiteURL.queue(chosen, fragment: true, filter: filter).path, queue: chosen?.rawValue ?? "",
+            categories: [Choice(value: "", label: WebText.word("allCategories", chinese: zh), selected: category == nil)]
+                + workflow.taxonomy.categories.map { Choice(value: $0.code, label: $0.label(chinese: zh), selected: $0.code == category) },
+            overdue: overdue, caseNumber: notFound ? params.get("caseNumber") : nil)
+        if params.get("fragment") == "queue" { return pages.fragment("queue-body", model: model.fields, request: request) }
         return pages.page("queue", title: WebText.word("queue", chinese: zh), model: model, request: request, context: context)
     }
 
-    /// The queues of the staff member's tier, nearest deadline first.
+    /// The queue's filters, kept in its links (tabs, live fragment).
+    struct QueueFilter: Sendable {
+        var queue: Queue?
+        var category: String?
+        var overdue: Bool
+
+        func with(queue: Queue?) -> QueueFilter {
+            var f = self
+            f.queue = queue
+            return f
+        }
+    }
+
+    /// The queues of the staff member's tier, nearest deadline first, with their filters.
     struct QueuePage: PageModel {
         struct Tab: Sendable {
             var url: String
@@ -116,6 +168,11 @@ struct StaffPortal: Sendable {
         var all: Bool
         /// The list alone, of the queue shown, for live updates.
         var fragment: String
+        var queue: String
+        var categories: [Choice]
+        var overdue: Bool
+        /// A case number searched for and not found (among the cases this staff member may see).
+        var caseNumber: String?
         var derived: [String: Any] { ["empty": items.isEmpty] }
     }
 
@@ -148,7 +205,10 @@ struct StaffPortal: Sendable {
         var respondent: String
         var mayChangeRespondent: Bool
         var respondents: [Choice]
-        var derived: [String: Any] { ["hasActions": !actions.isEmpty] }
+        var mayAssignReviewer: Bool
+        var reviewers: [Choice]
+        var assignedReviewers: [String]
+        var derived: [String: Any] { ["hasActions": !actions.isEmpty, "hasReviewers": !reviewers.isEmpty] }
     }
 
     func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
@@ -160,6 +220,7 @@ struct StaffPortal: Sendable {
         let open = Lifecycle.open.contains(c.status)
         let mayChangeRespondent = identity.role.decides && !c.status.isFinished
         let merchants = mayChangeRespondent ? try await services.merchants.list(by: identity) : []
+        let reviewers = identity.role.decides ? try await services.accounts.reviewers(by: identity) : []
         let platform = WebText.word("respondentPlatform", chinese: zh)
         let respondent =
             c.respondent.kind == .platform
@@ -171,7 +232,7 @@ struct StaffPortal: Sendable {
             mayRule: identity.role.decides && open, outcomes: RulingOutcome.allCases.map { Choice(value: $0.rawValue, label: $0.label(chinese: zh)) },
             mayFreeze: (identity.role == .riskControl || identity.role == .admin) && open,
             freezes: c.freezes.map {
-                CasePage.FreezeRow(freezeId: $0.id, target: $0.target.rawValue, reference: $0.reference, released: $0.releasedAt != nil)
+                CasePage.FreezeRow(freezeId: $0.id, target: $0.target.label(chinese: zh), reference: $0.reference, released: $0.releasedAt != nil)
             },
             proposedRuling: c.proposedRuling.map {
                 CasePage.ProposedRuling(outcome: $0.outcome.label(chinese: zh), amount: $0.amountFen.map(Yuan.format) ?? "", reason: $0.reason)
@@ -180,7 +241,10 @@ struct StaffPortal: Sendable {
             respondents: [Choice(value: "platform", label: platform, selected: c.respondent.kind == .platform)]
                 + merchants.map {
                     Choice(value: "merchant:" + $0.id, label: "\($0.shopName)（\($0.registeredName)）", selected: c.respondent.merchantId == $0.id)
-                })
+                },
+            mayAssignReviewer: identity.role.decides && open,
+            reviewers: reviewers.filter { !c.reviewerIds.contains($0.id) }.map { Choice(value: $0.id, label: $0.displayName) },
+            assignedReviewers: reviewers.filter { c.reviewerIds.contains($0.id) }.map(\.displayName))
     }
 
     @Sendable func staffTransition(_ request: Request, context: RedressRequestContext) async throws -> Response {
