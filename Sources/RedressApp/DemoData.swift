@@ -10,7 +10,16 @@ public enum DemoData {
         public var login: String
         public var password: String
         public var displayName: String
+        /// For a merchant's user: the demo merchant it answers for.
+        public var merchantId: String? = nil
     }
+
+    /// The demo merchants, registered with their qualification records (the demo complaints name them).
+    public static let merchants: [(id: String, shop: String, registered: String, licence: String, address: String, verified: Bool)] = [
+        ("M-10086", "星辰游戏充值店", "杭州星辰网络科技有限公司", "91330106MA2K100863", "浙江省杭州市西湖区文三路 100 号", true),
+        ("M-20231", "正版软件授权商城", "深圳正版软件服务有限公司", "91440300MA5F202318", "广东省深圳市南山区科技园 8 栋", true),
+        ("M-30442", "优选数码卡券", "北京优选数码科技有限公司", "91110108MA01304425", "北京市海淀区中关村大街 27 号", false),
+    ]
 
     public static let logins: [Login] = [
         .init(role: .admin, login: "admin@demo.redress", password: "demo-admin-2026", displayName: "平台管理员"),
@@ -19,17 +28,27 @@ public enum DemoData {
         .init(role: .riskControl, login: "risk@demo.redress", password: "demo-risk-2026", displayName: "风控 陈刚"),
         .init(role: .member, login: "13800138000", password: "demo-member-2026", displayName: "会员 张三"),
         .init(role: .member, login: "member2@demo.redress", password: "demo-member-2026", displayName: "会员 李四"),
+        .init(role: .merchant, login: "merchant@demo.redress", password: "demo-merchant-2026", displayName: "星辰游戏充值店 客服", merchantId: "M-10086"),
+        .init(role: .arbitrator, login: "reviewer@demo.redress", password: "demo-reviewer-2026", displayName: "外部审查人 周律师"),
     ]
 
     /// Creates the demo accounts and complaints unless they exist. Returns false when the data was already there.
     @discardableResult
     public static func seed(into store: any RedressStore, now: Date, bcryptCost: UInt8 = 10) async throws -> Bool {
         if try await store.user(login: logins[0].login) != nil { return false }
+        for m in merchants where try await store.merchant(id: m.id) == nil {
+            try await store.createMerchant(
+                Merchant(
+                    id: m.id, registeredName: m.registered, shopName: m.shop, businessLicenceNumber: m.licence, icpFilingNumber: nil,
+                    registeredAddress: m.address, contactName: "客服主管", contactPhone: "4008001234", contactEmail: nil,
+                    verifiedAt: m.verified ? now.addingTimeInterval(-30 * 86_400) : nil, createdAt: now, updatedAt: now))
+        }
         var ids: [String: String] = [:]
         for l in logins {
-            let user = User(
+            var user = User(
                 id: UUID().uuidString.lowercased(), role: l.role, login: l.login, displayName: l.displayName,
                 phone: AccountRules.isMobile(l.login) ? l.login : nil, createdAt: now)
+            user.merchantId = l.merchantId
             try await store.createUser(StoredUser(user: user, passwordHash: Bcrypt.hash(l.password, cost: bcryptCost)))
             ids[l.login] = user.id
         }
@@ -131,6 +150,12 @@ public enum DemoData {
         }
         _ = try await step(c6, hoursAgo: 44) { c, at in
             try workflow.assign(c, to: specialist, by: CaseActor(id: specialist, role: .specialist), now: at)
+        }
+        // The specialist gives it to the external reviewer, who can try their pages on it.
+        if let reviewer = ids["reviewer@demo.redress"] {
+            _ = try await step(c6, hoursAgo: 43) { c, at in
+                try workflow.assignReviewer(c, reviewerId: reviewer, by: CaseActor(id: specialist, role: .specialist), now: at)
+            }
         }
         return true
     }

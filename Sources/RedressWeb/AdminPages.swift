@@ -45,6 +45,7 @@ struct AdminPages {
             var satisfaction: String
         }
         var cases: Int
+        var scope: String
         var perDay: String
         var deadlines: String
         var firstResponse: String
@@ -54,20 +55,25 @@ struct AdminPages {
         var derived: [String: Any] { ["hasMerchants": !merchants.isEmpty] }
     }
 
+    /// The days the dashboard covers (its caption says so).
+    static let dashboardDays = 30
+
     @Sendable func dashboard(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = WebSession.chinese(request)
         let now = services.now()
-        let d = try await cache.get(now: now) { try await services.cases.dashboard(days: 14, by: identity) }
+        let d = try await cache.get(now: now) { try await services.cases.dashboard(days: Self.dashboardDays, by: identity) }
         var merchantNames: [String: String] = [:]
         for m in d.merchants.prefix(10) { merchantNames[m.merchantId] = try await services.merchants.shopName(m.merchantId) }
         let model = DashboardPage(
-            cases: d.cases, perDay: Charts.stackedBars(d, chinese: zh), deadlines: Charts.deadlineShares(d, chinese: zh),
+            cases: d.cases,
+            scope: WebText.word("dashboardScope", chinese: zh).replacingOccurrences(of: "{days}", with: "\(Self.dashboardDays)"),
+            perDay: Charts.stackedBars(d, chinese: zh), deadlines: Charts.deadlineShares(d, chinese: zh),
             firstResponse: Charts.histogram(d.firstResponseHours, title: WebText.word("chartFirstResponse", chinese: zh), chinese: zh),
             resolution: Charts.histogram(d.resolutionHours, title: WebText.word("chartResolution", chinese: zh), chinese: zh),
             merchants: d.merchants.prefix(10).map { m in
                 DashboardPage.MerchantFigures(
-                    name: merchantNames[m.merchantId] ?? m.merchantId, cases: m.cases,
+                    name: merchantNames[m.merchantId] ?? WebText.word("unregisteredMerchant", chinese: zh), cases: m.cases,
                     response: m.responseRate.map { String(format: "%.0f%%", $0 * 100) } ?? "—",
                     completion: String(format: "%.0f%%", m.completionRate * 100),
                     satisfaction: m.satisfaction.map { String(format: "%.1f", $0) } ?? "—")
@@ -85,10 +91,12 @@ struct AdminPages {
             var label: String
             var value: String
             var unit: String
+            var isClock: Bool
         }
         struct Change: Sendable {
             var at: String
             var by: String
+            var changes: [String]
         }
         struct Year: Sendable {
             var year: Int
@@ -114,7 +122,7 @@ struct AdminPages {
     static func fields(_ p: Policy, typed: [String: String] = [:], chinese zh: Bool) -> [PolicyPage.Field] {
         let h = WebText.word("unitHours", chinese: zh), d = WebText.word("unitDays", chinese: zh), wd = WebText.word("unitWorkingDays", chinese: zh)
         let settings: [(String, String, String)] = [
-            ("riskControlThresholdYuan", String(p.routing.riskControlThresholdFen / 100), "¥"),
+            ("riskControlThresholdYuan", String(p.routing.riskControlThresholdFen / 100), WebText.word("unitYuan", chinese: zh)),
             ("firstResponseHours", String(p.deadlines.firstResponseHours), h),
             ("emergencyFirstResponseHours", String(p.deadlines.emergencyFirstResponseHours), h),
             ("escalationResponseHours", String(p.deadlines.escalationResponseHours), h),
@@ -125,9 +133,26 @@ struct AdminPages {
             ("silenceDays", String(p.member.silenceDays), d),
             ("escalateAfterHours", String(p.member.escalateAfterHours), h),
             ("replyWorkingDays", String(p.external.replyWorkingDays), wd),
+            ("businessOpensAt", Self.clock(p.deadlines.businessOpensAt), WebText.word("unitClock", chinese: zh)),
+            ("businessClosesAt", Self.clock(p.deadlines.businessClosesAt), WebText.word("unitClock", chinese: zh)),
+            ("evidenceMaxMiB", String(p.evidence.maxFileBytes / 1_048_576), "MiB"),
         ]
         return settings.map { name, value, unit in
-            PolicyPage.Field(name: name, label: WebText.word("policy_" + name, chinese: zh), value: typed[name] ?? value, unit: unit)
+            PolicyPage.Field(
+                name: name, label: WebText.word("policy_" + name, chinese: zh), value: typed[name] ?? value, unit: unit,
+                isClock: name.hasPrefix("business"))
+        }
+    }
+
+    /// Seconds into the day as "09:00".
+    static func clock(_ seconds: Int) -> String { "\(WebFormat.two(seconds / 3600)):\(WebFormat.two(seconds % 3600 / 60))" }
+
+    /// What a change of the policy changed, setting by setting: "首次响应 24 → 12 小时".
+    static func changes(_ c: PolicyChange, chinese zh: Bool) -> [String] {
+        guard let previous = c.previous else { return [WebText.word("policyFirstVersion", chinese: zh)] }
+        let before = fields(previous, chinese: zh)
+        return zip(before, fields(c.policy, chinese: zh)).compactMap { old, new in
+            old.value == new.value ? nil : "\(new.label) \(old.value) → \(new.value) \(new.unit)"
         }
     }
 
@@ -150,14 +175,32 @@ struct AdminPages {
         p.member.silenceDays = try int("silenceDays", "member.silenceDays")
         p.member.escalateAfterHours = try int("escalateAfterHours", "member.escalateAfterHours")
         p.external.replyWorkingDays = try int("replyWorkingDays", "external.replyWorkingDays")
+        func time(_ name: String, _ field: String) throws -> Int {
+            let parts = (form[name] ?? "").trimmingCharacters(in: .whitespaces).split(separator: ":")
+            guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 24 * 60
+            else {
+                throw DomainError.invalidField(
+                    field: field, code: "invalid_time", zh: "时间须写作“时:分”，如 09:00", en: "Write the time as hh:mm, e.g. 09:00")
+            }
+            return (h * 60 + m) * 60
+        }
+        p.deadlines.businessOpensAt = try time("businessOpensAt", "deadlines.businessOpensAt")
+        p.deadlines.businessClosesAt = try time("businessClosesAt", "deadlines.businessClosesAt")
+        p.evidence.maxFileBytes = try int("evidenceMaxMiB", "evidence.maxFileBytes") * 1_048_576
         try p.validate()
         return p
     }
 
     func policyModel(_ p: Policy, typed: [String: String] = [:], by identity: Identity, chinese zh: Bool) async throws -> PolicyPage {
-        PolicyPage(
+        var names: [String: String] = [:]
+        for u in try await services.accounts.users(role: .admin, by: identity) { names[u.id] = u.displayName }
+        return PolicyPage(
             fields: Self.fields(p, typed: typed, chinese: zh),
-            history: try await services.policy.history(limit: 10, by: identity).map { PolicyPage.Change(at: WebFormat.instant($0.at), by: $0.by) },
+            history: try await services.policy.history(limit: 10, by: identity).map {
+                PolicyPage.Change(
+                    at: WebFormat.instant($0.at), by: names[$0.by] ?? WebText.word("formerAdmin", chinese: zh), changes: Self.changes($0, chinese: zh)
+                )
+            },
             years: try await services.policy.calendarYears().map {
                 PolicyPage.Year(
                     year: $0.year, daysOff: $0.daysOff.count, workingWeekends: $0.workingWeekends.map(\.description).joined(separator: "、"))
@@ -272,7 +315,7 @@ enum Charts {
                 out +=
                     ##"<rect x="\##(fmt(x))" y="\##(fmt(y))" width="\##(fmt(slot * 0.7))" height="\##(fmt(bh))" fill="\##(colours[dim] ?? "#888")"><title>\##(day.day) \##(esc(dimensionLabel(dim, chinese: zh))) \##(n)</title></rect>"##
             }
-            if i % 2 == 0 {
+            if i % max(1, d.perDay.count / 7) == 0 {
                 let label = String(day.day.description.suffix(5))
                 out += ##"<text x="\##(fmt(x))" y="\##(fmt(h - bottom + 14))" font-size="10" fill="#4a5560">\##(label)</text>"##
             }
@@ -311,17 +354,23 @@ enum Charts {
     /// A distribution of durations (hours) in buckets, with its median and 90th percentile.
     static func histogram(_ hours: [Double], title: String, chinese zh: Bool) -> String {
         let edges: [Double] = [1, 4, 12, 24, 48, 72]
-        let labels = ["<1h", "1–4h", "4–12h", "12–24h", "24–48h", "48–72h", "≥72h"]
+        let labels =
+            zh
+            ? ["1 小时内", "1–4 小时", "4–12 小时", "12–24 小时", "24–48 小时", "48–72 小时", "72 小时以上"]
+            : ["< 1 h", "1–4 h", "4–12 h", "12–24 h", "24–48 h", "48–72 h", "≥ 72 h"]
         let counts = Dashboard.histogram(hours, edges: edges)
         let maxCount = max(1, counts.max() ?? 1)
         let w = 640.0, h = 180.0, slot = w / Double(counts.count)
-        let p50 = Dashboard.percentile(hours, 0.5).map { String(format: "%.1f h", $0) } ?? "—"
-        let p90 = Dashboard.percentile(hours, 0.9).map { String(format: "%.1f h", $0) } ?? "—"
+        let unit = zh ? " 小时" : " h"
+        let p50 = Dashboard.percentile(hours, 0.5).map { String(format: "%.1f", $0) + unit } ?? "—"
+        let p90 = Dashboard.percentile(hours, 0.9).map { String(format: "%.1f", $0) + unit } ?? "—"
+        let summary =
+            zh
+            ? "中位数 \(p50)，90% 在 \(p90) 以内，共 \(hours.count) 件" : "median \(p50), 90% within \(p90), \(hours.count) cases"
         let id = "h\(abs(title.hashValue % 100_000))"
         var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 30))" role="img" aria-labelledby="\##(id)" class="chart"><title id="\##(id)">"##
-        out += esc(title) + " · " + WebText.word("median", chinese: zh) + " " + p50 + " · p90 " + p90 + " · n=\(hours.count)</title>"
-        out +=
-            ##"<text x="0" y="12" font-size="12" fill="#1d2329">\##(esc(title)) — \##(WebText.word("median", chinese: zh)) \##(p50), p90 \##(p90), n=\##(hours.count)</text>"##
+        out += esc(title) + (zh ? "：" : ": ") + esc(summary) + "</title>"
+        out += ##"<text x="0" y="14" font-size="14" fill="#1d2329">\##(esc(summary))</text>"##
         for (i, n) in counts.enumerated() {
             let bh = (h - 64) * Double(n) / Double(maxCount)
             let x = Double(i) * slot + slot * 0.1

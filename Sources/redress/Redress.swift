@@ -120,13 +120,15 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// The demo log-ins, written at once to standard output whether it is a terminal, a file or a service's log (print
+/// alone is block-buffered when it is not a terminal, so they appeared only when the server stopped).
 func printDemoLogins(host: String, port: Int) {
-    print("Redress demo data is ready. Log in with POST http://\(host):\(port)/api/v1/auth/login")
+    var text = "Redress demo data is ready. Open http://\(host):\(port)/ and log in as:\n"
     for l in DemoData.logins {
-        print(
-            "  \(l.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(l.login.padding(toLength: 26, withPad: " ", startingAt: 0)) \(l.password)"
-        )
+        text +=
+            "  \(l.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(l.login.padding(toLength: 26, withPad: " ", startingAt: 0)) \(l.password)\n"
     }
+    FileHandle.standardOutput.write(Data(text.utf8))
 }
 
 struct Migrate: AsyncParsableCommand {
