@@ -414,3 +414,43 @@ public enum ActionName {
         return chinese ? words.zh : words.en
     }
 }
+
+extension NoticeTopic: Labelled {
+    public var labelZh: String {
+        switch self {
+        case .complaintCreated: "新投诉"
+        case .reply: "新回复"
+        case .statusChanged: "状态变化"
+        case .escalated: "升级处理"
+        case .resolutionProposed: "提出解决方案"
+        case .ruling: "作出裁决"
+        case .deadlineApproaching: "期限临近"
+        case .deadlineMissed: "期限已过"
+        case .recordsRequested: "要求商家举证"
+        case .recordsSubmitted: "商家提交材料"
+        case .recordsDefaulted: "商家逾期未举证"
+        case .freezeApplied: "冻结"
+        case .freezeReleased: "解除冻结"
+        case .externalRecorded: "登记外部投诉"
+        }
+    }
+
+    public var labelEn: String {
+        switch self {
+        case .complaintCreated: "New complaint"
+        case .reply: "New reply"
+        case .statusChanged: "Status changed"
+        case .escalated: "Escalated"
+        case .resolutionProposed: "Resolution proposed"
+        case .ruling: "Ruling"
+        case .deadlineApproaching: "Deadline approaching"
+        case .deadlineMissed: "Deadline missed"
+        case .recordsRequested: "Records requested"
+        case .recordsSubmitted: "Records submitted"
+        case .recordsDefaulted: "Records not provided"
+        case .freezeApplied: "Freeze applied"
+        case .freezeReleased: "Freeze released"
+        case .externalRecorded: "External complaint recorded"
+        }
+    }
+}

@@ -15,6 +15,9 @@ struct AccountPages: Sendable {
     func register(on router: Router<RedressRequestContext>) {
         router.get("/", use: home)
         router.get("assets/:name", use: asset)
+        // Browsers ask for the icon at this address whatever the page says.
+        router.get("favicon.ico") { _, _ in try serve("favicon.ico") }
+        router.get("privacy", use: privacyPage)
         router.get("login", use: loginPage)
         router.post("login", use: login)
         router.get("register", use: registerPage)
@@ -28,7 +31,10 @@ struct AccountPages: Sendable {
     }
 
     @Sendable func asset(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+        try serve(try context.parameters.require("name"))
+    }
+
+    func serve(_ name: String) throws -> Response {
         guard let a = pages.assets[name] else { throw AppError.notFound }
         return Response(
             status: .ok, headers: [.contentType: a.type, .cacheControl: "public, max-age=300", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
@@ -43,11 +49,20 @@ struct AccountPages: Sendable {
         var error: String?
     }
 
+    /// The privacy notice (个人信息保护法 Art. 17): what is collected, why, who sees it, how long it is kept, the
+    /// member's rights; registration asks for consent to it.
+    struct PrivacyPage: PageModel {}
+
+    @Sendable func privacyPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        pages.page(
+            "privacy", title: WebText.word("privacyTitle", chinese: site.chinese(request)), model: PrivacyPage(), request: request, context: context)
+    }
+
     /// The registration form with what was typed, the refused field marked.
     struct RegisterPage: PageModel {
         var login = ""
         var displayName = ""
-        var phone = ""
+        var consent = false
         var error: String?
         var field: String?
         var derived: [String: Any] { field.map { ["field_" + $0: true] } ?? [:] }
@@ -90,17 +105,22 @@ struct AccountPages: Sendable {
     @Sendable func register(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let zh = site.chinese(request)
-        var model = RegisterPage(login: form["login"] ?? "", displayName: form["displayName"] ?? "", phone: form["phone"] ?? "")
+        var model = RegisterPage(login: form["login"] ?? "", displayName: form["displayName"] ?? "", consent: form["consent"] == "1")
         guard WebSession.csrfValid(request, form: form) else {
             model.error = WebText.word("csrfFailed", chinese: zh)
             return pages.page(
                 "register", title: WebText.word("register", chinese: zh), model: model, request: request, context: context, status: .forbidden)
         }
         do {
-            let phone = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard model.consent else {
+                throw AppError.invalid(
+                    "consent", "consent_required", zh: "请阅读并同意《个人信息处理规则》后再注册", en: "Read and agree to the privacy notice to register")
+            }
+            // One log-in field: a mobile number is also the member's phone.
+            let login = (form["login"] ?? "").trimmingCharacters(in: .whitespaces)
             _ = try await services.accounts.registerMember(
-                login: form["login"] ?? "", password: form["password"] ?? "", displayName: form["displayName"] ?? "",
-                phone: phone.isEmpty ? nil : phone)
+                login: login, password: form["password"] ?? "", displayName: form["displayName"] ?? "",
+                phone: AccountRules.isMobile(login) ? login : nil)
             let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
             return WebSession.redirect(
                 SiteURL.myCases().path, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)]

@@ -42,6 +42,7 @@ struct IntegrationPages {
         }
         struct Topic: Sendable {
             var value: String
+            var label: String
             var checked: Bool
         }
         var admin: Bool
@@ -63,10 +64,15 @@ struct IntegrationPages {
             admin: identity.role == .admin, base: base,
             hooks: hooks.map { w in
                 WebhooksPage.Hook(
-                    id: w.id, url: w.url, topics: w.topics.isEmpty ? all : w.topics.joined(separator: ", "), disabled: w.disabled,
+                    id: w.id, url: w.url,
+                    topics: w.topics.isEmpty
+                        ? all : w.topics.map { NoticeTopic(rawValue: $0)?.label(chinese: zh) ?? $0 }.joined(separator: zh ? "、" : ", "),
+                    disabled: w.disabled,
                     owner: w.merchantId.map { shops[$0] ?? $0 } ?? WebText.word("platformWide", chinese: zh), created: WebFormat.instant(w.createdAt))
             },
-            topics: NoticeTopic.allCases.map { WebhooksPage.Topic(value: $0.rawValue, checked: typed["topic." + $0.rawValue] != nil) },
+            topics: NoticeTopic.allCases.map {
+                WebhooksPage.Topic(value: $0.rawValue, label: $0.label(chinese: zh), checked: typed["topic." + $0.rawValue] != nil)
+            },
             url: typed["url"] ?? "")
     }
 
@@ -172,6 +178,7 @@ struct IntegrationPages {
         var complaintId: String
         var caseNumber: String
         var topic: String
+        var topicCode: String
         var channel: String
         var destination: String
         var status: String
@@ -210,7 +217,7 @@ struct IntegrationPages {
                 DeliveriesPage.Row(
                     id: d.id, url: SiteURL.delivery(d.id).path, caseURL: SiteURL.staffCase(d.notice.complaintId).path,
                     complaintId: d.notice.complaintId,
-                    caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue, channel: Self.channelLabel(d.channel, chinese: zh),
+                    caseNumber: d.notice.caseNumber, topic: d.notice.topic.label(chinese: zh), channel: Self.channelLabel(d.channel, chinese: zh),
                     destination: destination(d, hooks: hooks), status: Self.statusLabel(d.status, chinese: zh), dead: d.status == .dead,
                     attempts: d.attempts,
                     lastError: d.lastError ?? "", nextAt: d.status == .pending ? WebFormat.instant(d.nextAttemptAt) : nil)
@@ -224,7 +231,8 @@ struct IntegrationPages {
         let hooks = Dictionary(uniqueKeysWithValues: try await services.webhooks.webhooks(of: identity).map { ($0.id, $0.url) })
         return DeliveryPage(
             id: d.id, replayURL: SiteURL.deliveryReplay(d.id).path, caseURL: SiteURL.staffCase(d.notice.complaintId).path,
-            complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.rawValue,
+            complaintId: d.notice.complaintId, caseNumber: d.notice.caseNumber, topic: d.notice.topic.label(chinese: zh),
+            topicCode: d.notice.topic.rawValue,
             channel: Self.channelLabel(d.channel, chinese: zh), destination: destination(d, hooks: hooks),
             status: Self.statusLabel(d.status, chinese: zh),
             created: WebFormat.instant(d.createdAt),

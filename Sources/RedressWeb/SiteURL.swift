@@ -9,6 +9,7 @@ enum SiteURL {
     case home
     case login(next: String? = nil, expired: Bool = false)
     case register
+    case privacy
     case logout
     case myCases(fragment: Bool = false)
     case newComplaint
@@ -64,6 +65,7 @@ enum SiteURL {
         case .login(let next, let expired):
             "/login" + Self.query(["next": next, "expired": expired ? "1" : nil])
         case .register: "/register"
+        case .privacy: "/privacy"
         case .logout: "/logout"
         case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
         case .newComplaint: "/my/new"
@@ -105,7 +107,8 @@ enum SiteURL {
 
     /// The fixed addresses every page may link to, by name, for the layout and the templates: `{{u.newComplaint}}`.
     static let named: [String: String] = [
-        "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "logout": SiteURL.logout.path,
+        "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "privacy": SiteURL.privacy.path,
+        "logout": SiteURL.logout.path,
         "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
         "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
         "merchantCases": SiteURL.merchantCases().path, "merchantCasesList": SiteURL.merchantCases(fragment: true).path,

@@ -32,7 +32,8 @@ struct WebPages: Sendable {
                 guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) else { continue }
                 let type =
                     name.hasSuffix(".css")
-                    ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+                    ? "text/css; charset=utf-8"
+                    : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : name.hasSuffix(".ico") ? "image/x-icon" : "application/octet-stream"
                 assets[name] = (type, ByteBuffer(bytes: data))
             }
         }

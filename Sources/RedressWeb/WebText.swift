@@ -288,6 +288,35 @@ enum WebText {
         "queueCount": ("待处理案件：", "Open cases:"),
         "nextDeadline": ("下一个期限", "Next deadline"),
         "assignee": ("负责人", "Owner"),
+        "registerLogin": ("手机号或邮箱（用于登录和接收通知）", "Mobile number or e-mail (to log in and receive notices)"),
+        "consentBefore": ("我已阅读并同意", "I have read and agree to the "),
+        "privacyTitle": ("个人信息处理规则", "Privacy notice"),
+        "privacyTitleQuoted": ("《个人信息处理规则》", "privacy notice"),
+        "privacyCollectTitle": ("我们收集什么", "What we collect"),
+        "privacyCollect": (
+            "您的称呼、手机号或邮箱、密码（只保存其不可逆的摘要），以及您在投诉中填写和上传的内容：订单号、金额、事情经过、诉求、证据文件和留言。",
+            "Your name, mobile number or e-mail, your password (only an irreversible digest of it), and what you write and upload in a complaint: order number, amounts, what happened, what you ask for, evidence files and messages."
+        ),
+        "privacyPurposeTitle": ("用于什么", "What for"),
+        "privacyPurpose": (
+            "只用于处理您的投诉：核实订单、联系被投诉方、按平台承诺的期限通知您进展，以及在您提出时出具可核验的案件档案。",
+            "Only to handle your complaints: checking the order, contacting the respondent, telling you of progress within the platform's promised times, and issuing a verifiable case dossier when you ask for one."
+        ),
+        "privacySharedTitle": ("谁能看到", "Who sees it"),
+        "privacyShared": (
+            "平台处理投诉的工作人员可以看到全部内容；被投诉商家只能看到处理所必需的内容，您的手机号、身份证号、银行卡号等会被遮盖；平台把案件交外部审查人时，审查人只看到公开的处理记录。内部备注不对商家和外部审查人显示。",
+            "Platform staff handling complaints see everything; the merchant complained about sees only what handling needs, with your phone, ID and card numbers masked; an external reviewer given the case sees its public record only. Internal notes are never shown to merchants or reviewers."
+        ),
+        "privacyRetentionTitle": ("保存多久", "How long it is kept"),
+        "privacyRetention": (
+            "投诉与交易记录自处理完毕之日起保存三年（《电子商务法》第三十一条），之后删除。处理记录写入防篡改的证据日志，以便您和监管部门核验。",
+            "Complaint and transaction records are kept for three years after the case is finished (E-Commerce Law, Art. 31), then deleted. The timeline is written to a tamper-evident evidence log so that you and regulators can verify it."
+        ),
+        "privacyRightsTitle": ("您的权利", "Your rights"),
+        "privacyRights": (
+            "您可以查阅、复制、更正您的个人信息，或要求删除法律不要求保存的部分（《个人信息保护法》第四十四条至第四十七条）。请通过平台客服提出，平台在十五个工作日内答复。",
+            "You may see, copy and correct your personal data, or ask for what the law does not require to be kept to be deleted (Personal Information Protection Law, Arts. 44–47). Ask platform support; the platform answers within fifteen working days."
+        ),
         "policy_riskControlThresholdYuan": ("超过此金额转风控", "Above this amount, risk control"),
         "policy_businessOpensAt": ("工作时间开始", "Business hours start"),
         "policy_businessClosesAt": ("工作时间结束", "Business hours end"),
