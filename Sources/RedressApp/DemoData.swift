@@ -151,10 +151,10 @@ public enum DemoData {
         _ = try await step(c6, hoursAgo: 44) { c, at in
             try workflow.assign(c, to: specialist, by: CaseActor(id: specialist, role: .specialist), now: at)
         }
-        // The specialist gives it to the external reviewer, who can try their pages on it.
-        if let reviewer = ids["reviewer@demo.redress"] {
+        // The admin gives it to the external reviewer, who can try their pages on it.
+        if let reviewer = ids["reviewer@demo.redress"], let admin = ids["admin@demo.redress"] {
             _ = try await step(c6, hoursAgo: 43) { c, at in
-                try workflow.assignReviewer(c, reviewerId: reviewer, by: CaseActor(id: specialist, role: .specialist), now: at)
+                try workflow.assignReviewer(c, reviewerId: reviewer, by: CaseActor(id: admin, role: .admin), now: at)
             }
         }
         return true

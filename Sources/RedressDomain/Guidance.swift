@@ -216,7 +216,7 @@ public struct Guidance: Sendable {
 
     /// The same moment three calendar years later in Beijing time (民法典 Art. 188/201: the period ends on the
     /// corresponding day; 29 February ends on 28 February when that year has none), not 3 × 365 days.
-    static func threeYears(after d: Date) -> Date {
+    public static func threeYears(after d: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
         return calendar.date(byAdding: .year, value: 3, to: d) ?? d.addingTimeInterval(3 * 365 * 86_400)

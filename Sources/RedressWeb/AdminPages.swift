@@ -135,7 +135,7 @@ struct AdminPages {
             ("replyWorkingDays", String(p.external.replyWorkingDays), wd),
             ("businessOpensAt", Self.clock(p.deadlines.businessOpensAt), WebText.word("unitClock", chinese: zh)),
             ("businessClosesAt", Self.clock(p.deadlines.businessClosesAt), WebText.word("unitClock", chinese: zh)),
-            ("evidenceMaxMiB", String(p.evidence.maxFileBytes / 1_048_576), "MiB"),
+            ("evidenceMaxMiB", String(p.evidence.maxFileBytes / 1_048_576), "MB"),
         ]
         return settings.map { name, value, unit in
             PolicyPage.Field(
@@ -149,8 +149,8 @@ struct AdminPages {
 
     /// What a change of the policy changed, setting by setting: "首次响应 24 → 12 小时".
     static func changes(_ c: PolicyChange, chinese zh: Bool) -> [String] {
-        guard let previous = c.previous else { return [WebText.word("policyFirstVersion", chinese: zh)] }
-        let before = fields(previous, chinese: zh)
+        // Before the first change the defaults were in force (the store answers them until a policy is saved).
+        let before = fields(c.previous ?? .default, chinese: zh)
         return zip(before, fields(c.policy, chinese: zh)).compactMap { old, new in
             old.value == new.value ? nil : "\(new.label) \(old.value) → \(new.value) \(new.unit)"
         }

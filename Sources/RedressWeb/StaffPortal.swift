@@ -76,7 +76,7 @@ struct StaffPortal: Sendable {
         }
     }
 
-    /// L2 and above give the case to an external reviewer (arbitration), who then reads it and rules from their pages.
+    /// Admins give the case to an external reviewer (arbitration), who then reads it and rules from their pages.
     @Sendable func staffAssignReviewer(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let form = try await WebSession.form(request)
         let reviewerId = form["reviewerId"] ?? ""
@@ -220,7 +220,8 @@ struct StaffPortal: Sendable {
         let open = Lifecycle.open.contains(c.status)
         let mayChangeRespondent = identity.role.decides && !c.status.isFinished
         let merchants = mayChangeRespondent ? try await services.merchants.list(by: identity) : []
-        let reviewers = identity.role.decides ? try await services.accounts.reviewers(by: identity) : []
+        // Admins give a case to an external reviewer (arbitration).
+        let reviewers = identity.role == .admin ? try await services.accounts.reviewers(by: identity) : []
         let platform = WebText.word("respondentPlatform", chinese: zh)
         let respondent =
             c.respondent.kind == .platform
@@ -242,7 +243,7 @@ struct StaffPortal: Sendable {
                 + merchants.map {
                     Choice(value: "merchant:" + $0.id, label: "\($0.shopName)（\($0.registeredName)）", selected: c.respondent.merchantId == $0.id)
                 },
-            mayAssignReviewer: identity.role.decides && open,
+            mayAssignReviewer: identity.role == .admin && open,
             reviewers: reviewers.filter { !c.reviewerIds.contains($0.id) }.map { Choice(value: $0.id, label: $0.displayName) },
             assignedReviewers: reviewers.filter { c.reviewerIds.contains($0.id) }.map(\.displayName))
     }

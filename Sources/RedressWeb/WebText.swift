@@ -123,7 +123,7 @@ enum WebText {
         "freeze": ("冻结订单或账号", "Freeze an order or account"),
         "freezeTarget": ("冻结对象", "What"),
         "year": ("年份", "Year"),
-        "daysOffList": ("放假日期（YYYY-MM-DD，以空格、逗号或换行分隔）", "Days off (YYYY-MM-DD, separated by spaces, commas or new lines)"),
+        "daysOffList": ("放假日期（写作“年-月-日”，如 2026-10-01，以空格、逗号或换行分隔）", "Days off (YYYY-MM-DD, separated by spaces, commas or new lines)"),
         "workingWeekendsList": ("调休上班的周末日期", "Weekend days that are working days"),
         "source": ("依据（如国务院办公厅通知）", "Source (e.g. the State Council notice)"),
         "release": ("解除冻结", "Release"),
@@ -323,7 +323,6 @@ enum WebText {
         "policy_evidenceMaxMiB": ("单个证据文件大小上限", "Largest evidence file"),
         "unitYuan": ("元", "yuan"),
         "unitClock": ("时:分", "hh:mm"),
-        "policyFirstVersion": ("初始规则", "The first policy"),
         "formerAdmin": ("已删除的管理员", "A former admin"),
         "policy_firstResponseHours": ("首次响应", "First response"),
         "policy_emergencyFirstResponseHours": ("紧急通道首次响应", "Emergency first response"),
@@ -333,7 +332,7 @@ enum WebText {
         "policy_merchantEvidenceHours": ("商家举证期限", "Merchant's records"),
         "policy_reverifyDays": ("商家资质复核周期", "Merchant re-verification"),
         "policy_silenceDays": ("会员沉默视为接受", "Member silence counts as acceptance after"),
-        "policy_escalateAfterHours": ("会员可自行升级（未结案）", "Member may escalate an open case after"),
+        "policy_escalateAfterHours": ("未结案件会员可自行升级的时间", "Member may escalate an open case after"),
         "policy_replyWorkingDays": ("外部投诉答复期限", "Reply to an external complaint"),
     ]
 

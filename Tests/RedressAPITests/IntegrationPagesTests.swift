@@ -169,7 +169,7 @@ struct IntegrationPagesTests {
 
             let list = try await admin.get(c, "/admin/deliveries")
             #expect(list.status == .ok && list.html.contains(caseNumber) && list.html.contains("http://127.0.0.1:9/hook"))
-            #expect(list.html.contains("complaint.created") && list.html.contains("待投递"))
+            #expect(list.html.contains("新投诉") && list.html.contains("待投递"))
             #expect(!(try await admin.get(c, "/admin/deliveries?status=delivered")).html.contains(caseNumber))
             #expect(try await admin.get(c, "/admin/deliveries?status=pending").html.contains(caseNumber))
             let page = try await admin.get(c, "/admin/deliveries/\(delivery.id)")

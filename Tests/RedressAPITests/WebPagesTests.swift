@@ -294,7 +294,7 @@ struct SupervisorPagesTests {
             // Two cases today: one transaction, one service; the first response met (agent replied at once).
             #expect(page.html.contains("交易类 1</title>") && page.html.contains("服务类 1</title>"))
             #expect(page.html.contains("100% (1/1)"))
-            #expect(page.html.contains("n=1"))
+            #expect(page.html.contains("共 1 件"))
             // Members and agents do not see it.
             var m = try await WebUser.login(c, "m@x.cn")
             #expect(try await m.get(c, "/admin").status == .forbidden)
