@@ -37,6 +37,7 @@ struct WebPages: Sendable {
                 assets[name] = (type, ByteBuffer(bytes: data))
             }
         }
+        assets["words.json"] = ("application/json", ByteBuffer(bytes: WebText.ownWordsJSON()))
         return WebPages(library: MustacheLibrary(templates: templates), assets: assets)
     }()
 

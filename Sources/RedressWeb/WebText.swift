@@ -1,3 +1,5 @@
+import Foundation
+
 /// The pages' words in both languages, one table: a template reads a word as `t.` and its name in double braces, Swift code
 /// as `WebText.word(name, chinese:)`.
 enum WebText {
@@ -270,6 +272,9 @@ enum WebText {
             "商家举证期限（{due}）尚未届满：待商家提交材料或期限届满后再作出裁决。", "The merchant's records are due by {due}: rule once they are given or the deadline has passed."
         ),
         "recordsDueBy": ("举证截止", "Due by"),
+        "escalateCase": ("升级至上一级处理", "Escalate to the next tier"),
+        "merchantReply": ("答复会员", "Answer the member"),
+        "recordsAsked": ("平台要求我方提供的材料", "Records the platform asks us for"),
         "offerRemedy": ("提出解决方案", "Offer a remedy"),
         "offerKind": ("方案类型", "Kind of remedy"),
         "offerText": ("方案内容（选填）", "What we offer (optional)"),
@@ -335,6 +340,24 @@ enum WebText {
         "policy_escalateAfterHours": ("未结案件会员可自行升级的时间", "Member may escalate an open case after"),
         "policy_replyWorkingDays": ("外部投诉答复期限", "Reply to an external complaint"),
     ]
+
+    /// Words one portal's people read as their own (the member's 补充说明, staff's 回复会员, the merchant's 举证截止): on
+    /// another portal's page, a label with one of them is a word for the wrong role. Served as `/assets/words.json`
+    /// for the browser story, which checks every page's labels, legends, headings and buttons against it.
+    static let own: [String: [String]] = [
+        "member": [
+            "addMessage", "myDemand", "amountClaimed", "remedyKind", "remedyText", "yourAnswerDeadline", "escalate", "accept", "dispute", "proposal",
+        ],
+        "staff": ["reply", "internalNote", "publicReply", "visibility", "requestRecords", "assignReviewer", "escalateCase"],
+        "merchant": ["merchantReply", "offerRemedy", "offerKind", "offerText", "offerAmount", "offerNote", "recordsDueBy", "recordsAsked"],
+        "reviewer": ["reviewCases"],
+    ]
+
+    /// `own` in both languages, as JSON: {"member": ["补充说明", "Add a message", …], …}.
+    static func ownWordsJSON() -> [UInt8] {
+        let words = own.mapValues { keys in keys.flatMap { [zh[$0] ?? $0, en[$0] ?? $0] } }
+        return Array((try? JSONSerialization.data(withJSONObject: words, options: [.sortedKeys])) ?? Data("{}".utf8))
+    }
 
     static func words(chinese: Bool) -> [String: String] { chinese ? zh : en }
     static let zh = table.mapValues(\.zh)

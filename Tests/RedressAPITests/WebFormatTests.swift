@@ -78,6 +78,28 @@ struct WebTextTests {
         }
     }
 
+    /// A portal's templates use none of another portal's own words (the member's 补充说明 on the agent's reply box was
+    /// one); the browser story checks the rendered pages against the same table.
+    @Test func noPortalsTemplateUsesAnotherRolesOwnWords() throws {
+        let templates = Self.web.appendingPathComponent("Resources/templates")
+        let portalOf: [(prefix: String, portal: String)] = [
+            ("member-", "member"), ("my-", "member"), ("new", "member"), ("receipts", "member"), ("staff-", "staff"), ("queue", "staff"),
+            ("merchant-case", "merchant"), ("merchant-cases", "merchant"), ("reviewer-", "reviewer"),
+        ]
+        var checked = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+            guard let portal = portalOf.first(where: { name.hasPrefix($0.prefix) })?.portal else { continue }
+            let used = Set(
+                try Self.matches(#"\{\{[#^/]?t\.([A-Za-z0-9_]+)\}"#, in: String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)))
+            for (other, words) in WebText.own where other != portal {
+                for key in words { #expect(!used.contains(key), "\(name) (\(portal)) uses \(other)'s word \(key)") }
+            }
+            checked += 1
+        }
+        #expect(checked >= 10)
+        for words in WebText.own.values { for key in words { #expect(WebText.table[key] != nil, "\(key)") } }
+    }
+
     @Test func aDomainValueIsNamedInBothLanguages() {
         for a in CaseAction.allCases { #expect(!a.labelZh.isEmpty && a.labelEn != a.rawValue && !a.labelZh.contains("_")) }
         for k in EventKind.allCases { #expect(!k.labelZh.isEmpty && !k.labelEn.isEmpty) }
