@@ -89,6 +89,9 @@ BIN=$(swift build --show-bin-path)/redress
 REDRESS_BCRYPT_COST=4 "$BIN" serve --data "$DATA" --port "$PORT" --demo > "$DATA/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+# The demo log-ins are in the output while the server runs, though it goes to a file (not only to a terminal).
+grep -q "merchant@demo.redress *demo-merchant-2026" "$DATA/server.log" && grep -q "reviewer@demo.redress *demo-reviewer-2026" "$DATA/server.log" \
+  || { echo "the demo log-ins are not in the server's output while it runs"; cat "$DATA/server.log"; exit 1; }
 token() {
   curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"login\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])'
@@ -214,7 +217,7 @@ rm -rf "$DATA"
 step "notifications: e-mail through msmtp to a real SMTP server, signed webhooks to a real HTTP receiver"
 python3 scripts/e2e/notifications.py "$BIN" "$(mktemp -d)"
 
-step "the web pages in Chromium: filing on a phone, a live queue and reply, escalation (screenshots in .build/artefacts/browser)"
+step "the web pages in Chromium: filing on a phone, a live queue and reply, escalation; every page of every role checked in both languages (screenshots in .build/artefacts/browser)"
 rm -rf "$ROOT/.build/artefacts/browser"
 python3 scripts/e2e/browser.py "$BIN" "$(mktemp -d)" "$ROOT/.build/artefacts/browser"
 

@@ -272,10 +272,11 @@ enum WebText {
             "商家举证期限（{due}）尚未届满：待商家提交材料或期限届满后再作出裁决。", "The merchant's records are due by {due}: rule once they are given or the deadline has passed."
         ),
         "recordsDueBy": ("举证截止", "Due by"),
+        "httpStatus": ("响应状态码", "HTTP status"),
         "escalateCase": ("升级至上一级处理", "Escalate to the next tier"),
         "merchantReply": ("答复会员", "Answer the member"),
         "recordsAsked": ("平台要求我方提供的材料", "Records the platform asks us for"),
-        "offerRemedy": ("提出解决方案", "Offer a remedy"),
+        "offerRemedy": ("提出我方方案", "Offer our remedy"),
         "offerKind": ("方案类型", "Kind of remedy"),
         "offerText": ("方案内容（选填）", "What we offer (optional)"),
         "offerAmount": ("退款或赔付金额（元，选填）", "Refund or compensation (yuan, optional)"),
@@ -307,7 +308,7 @@ enum WebText {
             "只用于处理您的投诉：核实订单、联系被投诉方、按平台承诺的期限通知您进展，以及在您提出时出具可核验的案件档案。",
             "Only to handle your complaints: checking the order, contacting the respondent, telling you of progress within the platform's promised times, and issuing a verifiable case dossier when you ask for one."
         ),
-        "privacySharedTitle": ("谁能看到", "Who sees it"),
+        "privacySharedTitle": ("谁能看到", "Who can see it"),
         "privacyShared": (
             "平台处理投诉的工作人员可以看到全部内容；被投诉商家只能看到处理所必需的内容，您的手机号、身份证号、银行卡号等会被遮盖；平台把案件交外部审查人时，审查人只看到公开的处理记录。内部备注不对商家和外部审查人显示。",
             "Platform staff handling complaints see everything; the merchant complained about sees only what handling needs, with your phone, ID and card numbers masked; an external reviewer given the case sees its public record only. Internal notes are never shown to merchants or reviewers."

@@ -13,8 +13,19 @@ written to ARTEFACTS (PNG):
   - the supervisor's dashboard shows its charts; the admin registers a merchant (a wrong licence number refused, what
     was typed kept), subscribes a webhook (its secret shown once) and finds its failed delivery in the delivery log;
   - the member's page in English.
+
+Then every page of every role, on that role's device (member and merchant on a 390 × 844 phone; agent, reviewer and
+supervisor on a 1366 × 768 laptop; the supervisor's dashboard on the phone too), in zh-CN and in English, each page
+checked and kept as a screenshot. A page fails on:
+  - an ASCII word of three or more letters in a zh-CN page's visible text, outside the allowed names (ALLOWED) and
+    outside <code> (addresses, hashes, machine names an integrator types) and the language switch;
+  - any element wider than the viewport (outside a box that scrolls sideways on purpose);
+  - on the phone, any tap target under 44 px high (links inside a sentence aside);
+  - a label, legend, heading, column head, term or button in another role's own words (/assets/words.json, the
+    pages' label table).
+Filing a top-up complaint on the phone is timed and its screens and required inputs counted (ARTEFACTS/filing.txt).
 """
-import os, socket, subprocess, sys, time
+import json, os, re, socket, subprocess, sys, time, urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -97,6 +108,66 @@ def element(d, id, timeout=10):
         fail(f"no element #{id} within {timeout} s on {d.current_url}")
 
 
+ALLOWED = {"RD", "QQ", "Steam", "ICP", "API", "PDF", "JPEG", "PNG", "WebP", "TXT", "Webhook", "JSON", "SHA", "HMAC", "ODR", "App"}
+AUDIT = """
+const out = {ascii: [], wide: [], small: [], words: []};
+const vw = document.documentElement.clientWidth;
+const clone = document.body.cloneNode(true);
+clone.querySelectorAll('code, script, style, [lang=en], input, textarea, select, title').forEach(e => e.remove());
+const hidden = document.createElement('div'); hidden.style.cssText = 'position:absolute;left:-99999px;width:' + vw + 'px';
+hidden.appendChild(clone); document.body.appendChild(hidden);
+const text = clone.innerText + ' ' + Array.from(clone.querySelectorAll('svg text')).map(t => t.textContent).join(' ');
+hidden.remove();
+for (const token of text.split(/[^A-Za-z0-9._@:\/-]+/)) {
+  if (/^[A-Za-z]{3,}$/.test(token) && !arguments[0].includes(token)) out.ascii.push(token);
+}
+function scrolls(e) { for (let p = e.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; } return false; }
+if (document.documentElement.scrollWidth > vw + 1) out.wide.push('page ' + document.documentElement.scrollWidth + ' > ' + vw);
+for (const e of document.body.querySelectorAll('*')) {
+  const r = e.getBoundingClientRect();
+  if (r.width > 0 && r.right > vw + 1 && !scrolls(e)) out.wide.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + Math.round(r.right));
+}
+if (arguments[1]) {
+  for (const e of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    let t = e;
+    if (e.matches('input[type=radio], input[type=checkbox]')) t = e.closest('label') || e;
+    const r = t.getBoundingClientRect(), cs = getComputedStyle(t);
+    if (r.width === 0 || r.height === 0 || cs.visibility === 'hidden') continue;
+    if (e.tagName === 'A' && cs.display === 'inline') {
+      const parent = e.parentElement;
+      if (parent && parent.innerText.trim().length > e.innerText.trim().length + 1) continue;  // a link inside a sentence
+    }
+    if (r.height < 43.5) out.small.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (t.innerText || e.value || '').trim().slice(0, 20) + '" ' + Math.round(r.height) + 'px');
+  }
+}
+const others = arguments[2];
+for (const e of document.querySelectorAll('label, legend, h1, h2, h3, th, dt, button, summary')) {
+  const w = e.innerText.trim();
+  if (others.includes(w)) out.words.push(e.tagName.toLowerCase() + ': ' + w);
+}
+return out;
+"""
+# The required inputs of the page (a radio group counts once), by name.
+REQUIRED = "return Array.from(new Set(Array.from(document.querySelectorAll('form [required]')).map(e => e.name)))"
+WORDS = {}
+audited = []
+
+
+def audit(d, role, name, phone, zh):
+    """Checks the page shown now (see the module's notes) and keeps its screenshot; returns the problems found."""
+    others = sorted({w for r, ws in WORDS.items() if r != role for w in ws})
+    found = d.execute_script(AUDIT, sorted(ALLOWED), phone, others)
+    problems = []
+    if zh and found["ascii"]: problems.append("English words on a Chinese page: " + ", ".join(sorted(set(found["ascii"]))))
+    if found["wide"]: problems.append("wider than the viewport: " + ", ".join(found["wide"][:8]))
+    if found["small"]: problems.append("tap targets under 44 px: " + ", ".join(found["small"][:8]))
+    if found["words"]: problems.append("another role's words: " + ", ".join(found["words"]))
+    tag = f"{role}-{name}-{'zh' if zh else 'en'}"
+    d.save_screenshot(os.path.join(ART, "pages", tag + ".png"))
+    audited.append((tag, problems))
+    return problems
+
+
 def login(d, who, password):
     d.get(BASE + "/login")
     element(d, "login").send_keys(who)
@@ -127,10 +198,14 @@ try:
     login(member, "13800138000", "demo-member-2026")
     WebDriverWait(member, 10).until(EC.url_contains("/my"))
     shot(member, "member-my-complaints")
+    filing_started = time.time()
     member.get(BASE + "/my/new")
+    screens, required = [member.current_url], set()
     member.find_element(By.CSS_SELECTOR, "input[name=category][value='transaction.topup_not_credited']").click()
     shot(member, "wizard-1-problem")
+    required |= set(member.execute_script(REQUIRED))
     member.find_element(By.ID, "next").click()
+    screens.append(member.current_url)
     # Step 2 with the order number left empty: the browser keeps the member on the step (the field is required; the
     # server's own refusal of each step is checked in WebPagesTests) and what was typed stays.
     element(member, "amountPaid").send_keys("98")
@@ -140,16 +215,22 @@ try:
     if member.find_element(By.ID, "amountPaid").get_attribute("value") != "98": fail("the amount typed was lost")
     shot(member, "wizard-2-order-missing")
     member.find_element(By.ID, "orderNumber").send_keys("KM20261130-LIVE")
+    required |= set(member.execute_script(REQUIRED))
     member.find_element(By.ID, "next").click()
+    screens.append(member.current_url)
     element(member, "occurredAt")
     member.execute_script("document.getElementById('occurredAt').value = '2026-11-29T21:30'")
     member.find_element(By.ID, "narrative").send_keys("11月29日晚充值 98 元游戏点券，至今未到账，客服一直说系统维护。")
     shot(member, "wizard-3-what-happened")
+    required |= set(member.execute_script(REQUIRED))
     member.find_element(By.ID, "next").click()
+    screens.append(member.current_url)
     # What the member claims starts as what they paid.
     if element(member, "amountClaimed").get_attribute("value") != "98": fail("the amount claimed is not pre-filled from the amount paid")
     shot(member, "wizard-4-remedy")
+    required |= set(member.execute_script(REQUIRED))
     member.find_element(By.ID, "next").click()
+    screens.append(member.current_url)
     wait_text(member, "支付凭证", what="the evidence checklist")
     png = os.path.join(DIR, "payment.png")
     with open(png, "wb") as f:
@@ -158,9 +239,17 @@ try:
                               "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d3a5b60000000049454e44ae426082"))
     element(member, "file").send_keys(png)
     shot(member, "wizard-5-evidence")
+    required |= set(member.execute_script(REQUIRED))
     member.find_element(By.ID, "submit").click()
     WebDriverWait(member, 15).until(EC.url_contains("/my/cases/"))
     case_url = member.current_url.split("?")[0]
+    filing_seconds = time.time() - filing_started
+    # Each step is one screen (step 2 sent with the order number missing stays the same screen).
+    wizard_screens = len(screens)
+    with open(os.path.join(ART, "filing.txt"), "w") as f:
+        f.write(f"screens {wizard_screens}\nrequired inputs {len(required)}: {sorted(required)}\nseconds {filing_seconds:.1f}\n")
+    print(f"filing a top-up complaint on the phone: {wizard_screens} screens, {len(required)} required inputs, {filing_seconds:.1f} s in the browser")
+    if wizard_screens > 5 or len(required) > 12: fail("filing takes more than 5 screens or 12 required inputs")
     wait_text(member, "提交成功", what="the confirmation after filing")
     wait_text(member, "payment.png", what="the member's case page")
     case_number = member.find_element(By.CSS_SELECTOR, "h1").text.split()[0]
@@ -253,6 +342,58 @@ try:
     shot(member, "member-case-english")
     print("OK: wizard with an image on a phone, live queue and reply, dispute and escalation; no internal note on the member's page; "
           "the dashboard, a merchant registered, a webhook and its delivery in the log")
+
+    # Every page of every role, on its device, in both languages.
+    os.makedirs(os.path.join(ART, "pages"), exist_ok=True)
+    WORDS.update(json.load(urllib.request.urlopen(BASE + "/assets/words.json")))
+    case_id = case_url.rstrip("/").split("/")[-1]
+
+    def pages_of(d, role, paths, phone):
+        for zh in (True, False):
+            d.get(BASE + "/my?lang=" + ("zh" if zh else "en")) if role == "member" else d.get(BASE + "/login?lang=" + ("zh" if zh else "en"))
+            for name, path in paths:
+                d.get(BASE + path)
+                element(d, "main")
+                problems = audit(d, role, name, phone, zh)
+                for p in problems: print(f"  {role} {name} ({'zh' if zh else 'en'}): {p}")
+
+    # The member, on the phone: list, wizard steps, case page, receipts, privacy.
+    pages_of(member, "member", [("my", "/my"), ("new", "/my/new"), ("case", f"/my/cases/{case_id}"),
+                                ("receipts", f"/my/cases/{case_id}/receipts"), ("privacy", "/privacy")], True)
+    # The agent, on a laptop.
+    laptop = browser(1366, 768)
+    login(laptop, "agent@demo.redress", "demo-agent-2026")
+    first = laptop.find_element(By.CSS_SELECTOR, "table.queue td a").get_attribute("href").replace(BASE, "")
+    pages_of(laptop, "staff", [("queue", "/work"), ("queue-overdue", "/work?overdue=1"), ("case", first)], False)
+    laptop.delete_all_cookies()
+    # The merchant, on a phone.
+    shop = browser(390, 844)
+    login(shop, "merchant@demo.redress", "demo-merchant-2026")
+    shop_case = shop.find_element(By.CSS_SELECTOR, ".case-row a").get_attribute("href").replace(BASE, "")
+    pages_of(shop, "merchant", [("cases", "/merchant"), ("case", shop_case), ("webhooks", "/merchant/webhooks")], True)
+    # The external reviewer, on a laptop.
+    login(laptop, "reviewer@demo.redress", "demo-reviewer-2026")
+    review_case = laptop.find_element(By.CSS_SELECTOR, ".case-row a").get_attribute("href").replace(BASE, "")
+    pages_of(laptop, "reviewer", [("cases", "/review"), ("case", review_case)], False)
+    laptop.delete_all_cookies()
+    # The supervisor (admin) on a laptop, and the dashboard on a phone.
+    login(laptop, "admin@demo.redress", "demo-admin-2026")
+    merchant_page = "/admin/merchants/M-10086"
+    pages_of(laptop, "staff", [("dashboard", "/admin"), ("policy", "/admin/policy"), ("users", "/admin/users"),
+                               ("merchants", "/admin/merchants"), ("merchant", merchant_page), ("webhooks", "/admin/webhooks"),
+                               ("deliveries", "/admin/deliveries"), ("delivery", "/admin/deliveries/1"), ("admin-case", f"/work/cases/{case_id}")], False)
+    login(shop, "admin@demo.redress", "demo-admin-2026")
+    pages_of(shop, "staff", [("dashboard-phone", "/admin")], True)
+    # Logged out: log-in and registration on the phone.
+    anon = browser(390, 844)
+    pages_of(anon, "public", [("login", "/login"), ("register", "/register"), ("privacy-public", "/privacy")], True)
+
+    failed = [(tag, p) for tag, p in audited if p]
+    with open(os.path.join(ART, "pages", "audit.txt"), "w") as f:
+        for tag, problems in audited: f.write(f"{tag}: {'; '.join(problems) or 'ok'}\n")
+    if failed:
+        fail(f"{len(failed)} of {len(audited)} pages failed the checks (see above and pages/audit.txt)")
+    print(f"OK: {len(audited)} pages checked (English words on Chinese pages, width, tap targets, role words), screenshots in {ART}/pages")
 finally:
     for d in drivers:
         try:
