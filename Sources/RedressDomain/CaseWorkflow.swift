@@ -144,6 +144,14 @@ public struct CaseWorkflow: Sendable {
                 clock.start(.resolution, tier: c.tier, hours: policy.deadlines.resolutionHours, at: now, emergency: urgent, reminderHours: remind))
         case .dispute:
             x.memberDisputedAt = now
+            // The platform owes an answer again: a new resolution clock at the case's tier, whose breach escalates the
+            // case as any missed response does (otherwise a disputed case would wait with no promise running).
+            let urgent = c.queue == .emergency
+            let d = clock.start(
+                .resolution, tier: c.tier, hours: policy.deadlines.resolutionHours, at: now, emergency: urgent,
+                reminderHours: policy.member.reminderHours)
+            x.deadlines.append(d)
+            payload["deadlines"] = Self.deadlinePayload([d])
         case .resolve, .accept:
             x.resolvedAt = now
         case .close:

@@ -59,7 +59,8 @@ public struct Notice: Sendable, Equatable, Codable {
         }
         for e in events {
             let owner = e.payload["owner"]?.stringValue
-            let deadline = e.payload["deadline"]?.stringValue ?? ""
+            let kind = e.payload["deadline"]?.stringValue.flatMap(DeadlineKind.init(rawValue:))
+            let deadlineZh = kind?.labelZh ?? "处理期限", deadlineEn = kind?.labelEn.lowercased() ?? "a deadline"
             switch e.kind {
             case .submitted:
                 add(e, .complaintCreated, [.member, .staff, .merchant], "投诉 \(c.caseNumber) 已提交", "Complaint \(c.caseNumber) was filed")
@@ -85,10 +86,10 @@ public struct Notice: Sendable, Equatable, Codable {
                     e.kind == .ruled ? "A ruling was made on \(c.caseNumber)" : "A default ruling awaits confirmation on \(c.caseNumber)")
             case .deadlineApproaching:
                 let to: [NoticeAudience] = owner == "merchant" ? [.merchant] : owner == "member" ? [.member] : [.staff]
-                add(e, .deadlineApproaching, to, "投诉 \(c.caseNumber) 的期限（\(deadline)）即将到期", "A deadline (\(deadline)) on \(c.caseNumber) is near")
+                add(e, .deadlineApproaching, to, "投诉 \(c.caseNumber) 的\(deadlineZh)即将到期", "\(c.caseNumber): \(deadlineEn) is near")
             case .deadlineBreached:
                 let to: [NoticeAudience] = owner == "merchant" ? [.merchant, .staff] : owner == "member" ? [.member] : [.staff, .member]
-                add(e, .deadlineMissed, to, "投诉 \(c.caseNumber) 的期限（\(deadline)）已届满", "A deadline (\(deadline)) on \(c.caseNumber) was missed")
+                add(e, .deadlineMissed, to, "投诉 \(c.caseNumber) 的\(deadlineZh)已届满", "\(c.caseNumber): \(deadlineEn) has passed")
             case .recordsRequested:
                 add(
                     e, .recordsRequested, [.merchant, .member], "投诉 \(c.caseNumber)：平台要求商家举证",

@@ -197,7 +197,7 @@ public struct DossierBuilder: Sendable {
                     if let met = d.metAt {
                         d.breachedAt != nil ? ("逾期后完成（\(time(met))）", "missed") : ("按时完成（\(time(met))）", "met")
                     } else if d.supersededAt != nil {
-                        d.breachedAt != nil ? ("已超时，随后升级", "missed") : ("因升级而转交", "")
+                        Labels.superseded(d, caseTier: c.tier)
                     } else if d.breachedAt != nil {
                         ("已超时，尚未完成", "missed")
                     } else if d.isPaused {
@@ -206,7 +206,7 @@ public struct DossierBuilder: Sendable {
                         ("进行中", "")
                     }
                 return [
-                    "kind": d.kind.labelZh, "tier": d.tier.labelZh, "startedAt": time(d.startedAt), "dueAt": time(d.dueAt),
+                    "kind": d.kind.labelZh, "tier": Labels.owes(d), "startedAt": time(d.startedAt), "dueAt": time(d.dueAt),
                     "outcome": outcome, "outcomeClass": cls,
                 ]
             },
@@ -299,17 +299,45 @@ enum Labels {
         }
     }
 
+    /// Who owes a deadline: the merchant, the member, or the platform's tier.
+    static func owes(_ d: CaseDeadline) -> String {
+        switch d.kind.owner {
+        case .merchant: "商家"
+        case .member: "会员"
+        case .platform: d.tier.labelZh
+        }
+    }
+
+    /// What became of a deadline that stopped running before it was met: what its breach led to, or why it ended.
+    static func superseded(_ d: CaseDeadline, caseTier: Tier) -> (String, String) {
+        let missed = d.breachedAt != nil
+        switch d.kind {
+        case .merchantEvidence: return missed ? ("商家逾期未举证，按默认规则处理", "missed") : ("举证要求已撤回", "")
+        case .memberConfirmation: return missed ? ("会员逾期未答复，视为接受方案", "missed") : ("方案已撤回", "")
+        case .firstResponse, .escalationResponse, .resolution:
+            let escalated = caseTier.rawValue != d.tier.rawValue
+            if missed { return (escalated ? "已超时，随后升级" : "已超时，随后结案", "missed") }
+            return (escalated ? "因升级而转交" : "随案件结束而终止", "")
+        case .externalReply, .odrNegotiation: return missed ? ("已超时", "missed") : ("已结束", "")
+        }
+    }
+
     /// What a timeline event says, from its payload.
     static func detail(_ payload: [String: CanonicalValue]) -> String {
         var parts: [String] = []
         if let b = payload["body"]?.stringValue { parts.append(b) }
         if let n = payload["note"]?.stringValue { parts.append(n) }
         if let r = payload["reason"]?.stringValue {
-            parts.append("理由：" + (RejectionReason(rawValue: r)?.labelZh ?? r))
+            // The system's own escalation stored its reason in both languages; the dossier reads in Chinese.
+            let reason = payload["automatic"] == .bool(true) ? String(r.split(separator: " / ").first ?? Substring(r)) : r
+            parts.append("理由：" + (RejectionReason(rawValue: r)?.labelZh ?? reason))
         }
         if let from = payload["from"]?.stringValue, let to = payload["to"]?.stringValue {
-            let f = ComplaintStatus(rawValue: from)?.labelZh ?? Tier(rawValue: from)?.labelZh ?? from
-            let t = ComplaintStatus(rawValue: to)?.labelZh ?? Tier(rawValue: to)?.labelZh ?? to
+            func name(_ v: String) -> String {
+                ComplaintStatus(rawValue: v)?.labelZh ?? Tier(rawValue: v)?.labelZh ?? ExternalStatus(rawValue: v)?.labelZh ?? v
+            }
+            let f = name(from)
+            let t = name(to)
             parts.append("\(f) → \(t)")
         }
         if let name = payload["fileName"]?.stringValue { parts.append("文件：\(name)") }

@@ -7,6 +7,8 @@ import RedressAPI
 import RedressDomain
 import Testing
 
+@testable import RedressDossier
+
 extension Result {
     var failure: Failure? {
         if case .failure(let e) = self { return e }
@@ -210,7 +212,7 @@ struct PageWordsTests {
             // The merchant offers a remedy in its own words, and its records deadline is 举证截止, not a promise.
             var shop = try await WebUser.login(c, "shop@x.cn")
             let merchantPage = try await shop.get(c, "/merchant/cases/\(id)")
-            #expect(merchantPage.html.contains("提出解决方案") && merchantPage.html.contains("退款或赔付金额") && merchantPage.html.contains("举证截止"))
+            #expect(merchantPage.html.contains("提出我方方案") && merchantPage.html.contains("退款或赔付金额") && merchantPage.html.contains("举证截止"))
             #expect(!merchantPage.html.contains("要求金额（元）") && !merchantPage.html.contains("承诺期限"))
             // The reviewer sees the demand, the respondent and the deadlines, and cannot rule while records are due.
             var arb = try await WebUser.login(c, "arb@x.cn")
@@ -299,5 +301,25 @@ struct PageWordsTests {
         let filed = Date(timeIntervalSince1970: 1_795_939_200)  // 2026-11-29 16:00 in Shanghai
         let end = Guidance.threeYears(after: filed.addingTimeInterval(86_400))
         #expect(WorkingDayCalendar.china(years: []).civilDate(of: end).description == "2029-11-30")
+    }
+
+    /// The dossier names who owed each deadline and what its breach led to: the merchant's records (a default ruling),
+    /// the member's answer (silence is acceptance), a platform response (an escalation only when there was one).
+    @Test func theDossierAttributesEachDeadlineToWhoOwedItAndSaysWhatItsBreachLedTo() {
+        let start = Date(timeIntervalSince1970: 1_795_939_200)
+        func deadline(_ kind: DeadlineKind, tier: Tier) -> CaseDeadline {
+            var d = CaseDeadline(kind: kind, tier: tier, mode: .natural, startedAt: start, dueAt: start.addingTimeInterval(3600))
+            d.breachedAt = start.addingTimeInterval(3601)
+            d.supersededAt = start.addingTimeInterval(3601)
+            return d
+        }
+        #expect(Labels.owes(deadline(.merchantEvidence, tier: .l2)) == "商家")
+        #expect(Labels.owes(deadline(.memberConfirmation, tier: .l1)) == "会员")
+        #expect(Labels.owes(deadline(.firstResponse, tier: .l1)) == "一线客服")
+        #expect(Labels.superseded(deadline(.merchantEvidence, tier: .l2), caseTier: .l2).0.contains("默认规则"))
+        #expect(Labels.superseded(deadline(.memberConfirmation, tier: .l1), caseTier: .l1).0.contains("视为接受"))
+        #expect(Labels.superseded(deadline(.firstResponse, tier: .l1), caseTier: .l2).0 == "已超时，随后升级")
+        #expect(Labels.superseded(deadline(.resolution, tier: .l2), caseTier: .l2).0 == "已超时，随后结案")
+        #expect(Labels.detail(["from": "filed", "to": "platform_replied"]) == "已提交 → 平台已答复")
     }
 }

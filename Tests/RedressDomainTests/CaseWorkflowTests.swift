@@ -87,6 +87,20 @@ struct CaseWorkflowTests {
         #expect(up.complaint.tier == .l2)
     }
 
+    /// A disputed proposal starts the platform's clock again: the case does not wait with no promise running, and
+    /// missing the new one escalates it as any missed response does.
+    @Test func aDisputeStartsANewPlatformClockWhoseBreachEscalates() throws {
+        let c = try Fixtures.filed()
+        let proposed = try wf.act(.proposeResolution, on: c, by: Fixtures.agent, input: .init(note: "退款"), now: t0.addingTimeInterval(3600))
+        let at = t0.addingTimeInterval(7200)
+        let disputed = try wf.act(.dispute, on: proposed.complaint, by: Fixtures.member, now: at).complaint
+        let clock = try #require(disputed.openDeadlines.first { $0.kind == .resolution })
+        #expect(clock.tier == .l1 && clock.dueAt == at.addingTimeInterval(Double(Policy.default.deadlines.resolutionHours) * 3600))
+        #expect(disputed.nextDueAt != nil)
+        let swept = try #require(wf.sweep(disputed, now: clock.dueAt!.addingTimeInterval(1)))
+        #expect(swept.complaint.tier == .l2 && swept.events.contains { $0.kind == .escalated })
+    }
+
     @Test func staffEscalateAnyTimeUpToRiskControl() throws {
         var c = try Fixtures.filed()
         c = try wf.escalate(c, by: Fixtures.agent, reason: "复杂", now: t0).complaint
@@ -185,5 +199,23 @@ struct ComplaintDraftTests {
         #expect(t.categories.filter { $0.dimension == .security }.count == 3)
         #expect(t.category("transaction.topup_not_credited")?.evidence.contains(.paymentVoucher) == true)
         #expect(Set(t.categories.map(\.code)).count == t.categories.count)
+    }
+}
+
+@Suite("Notices name things in words")
+struct NoticeWordsTests {
+    /// A notice's summary becomes an e-mail subject: the deadline is named, not coded.
+    @Test func aDeadlineNoticeNamesTheDeadline() throws {
+        let c = try Fixtures.filed()
+        for (kind, zh) in [(DeadlineKind.externalReply, "外部投诉答复期限"), (.firstResponse, "首次响应期限")] {
+            for topic in [EventKind.deadlineBreached, .deadlineApproaching] {
+                let e = TimelineEvent(
+                    complaintId: c.id, sequence: 3, kind: topic, actor: .system, visibility: .public, occurredAtMs: 0,
+                    payload: ["deadline": .string(kind.rawValue), "owner": "platform", "tier": "l1", "dueAtMs": 0], previousHash: "", hash: "")
+                let notice = try #require(Notice.plan(c, events: [e]).first)
+                #expect(notice.summaryZh.contains(zh) && !notice.summaryZh.contains(kind.rawValue), "\(notice.summaryZh)")
+                #expect(!notice.summaryEn.contains(kind.rawValue), "\(notice.summaryEn)")
+            }
+        }
     }
 }
