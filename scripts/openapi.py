@@ -181,6 +181,14 @@ schemas = {
                    ["format", "version", "complaintId", "caseNumber", "kind", "entry", "leafIndex", "leafHash", "treeHead", "inclusionProof"]),
     "Receipts": obj({"complaintId": STR, "caseNumber": STR, "keyId": HASH, "receipts": {"type": "array", "items": ref("Receipt")}},
                     ["complaintId", "caseNumber", "keyId", "receipts"]),
+    "GuidePoint": obj({"title": STR, "detail": STR}, ["title", "detail"]),
+    "GuideSection": obj({"id": STR, "title": STR, "text": STR, "points": {"type": "array", "items": ref("GuidePoint")}},
+                        ["id", "title", "text", "points"]),
+    "Guide": obj({"title": STR, "platform": STR, "language": enum(["zh-CN", "en"]),
+                  "inForceSince": {**DT, "description": "When the policy this guide is written from took effect; absent for the defaults"},
+                  "sections": {"type": "array", "items": ref("GuideSection")},
+                  "versions": {"type": "array", "items": DT, "description": "Every instant the policy changed (each starts a version), oldest first"}},
+                 ["title", "platform", "language", "sections", "versions"]),
     "Category": obj({"code": STR, "dimension": enum(["transaction", "service", "security", "other"]), "dimensionLabel": STR, "label": STR,
                      "labelZh": STR, "labelEn": STR,
                      "evidence": {"type": "array", "items": obj({"code": STR, "label": STR}, ["code", "label"])}},
@@ -476,6 +484,14 @@ paths = {
         params=[query("complaintId", "Only this case (404 if the caller may not see it)", STR)], tags=["complaints"],
         description="Members hear of their own cases, merchants of the cases against them, staff of their tier's queues. "
                     "With PostgreSQL, a change made through any server sharing the database is announced on every server.")},
+    "/api/v1/guide": {"get": op(
+        "The published complaint guide, written from the policy in force (public)",
+        {**ok(ref("Guide")), **errors("400", "401", "503")},
+        params=[query("date", "The guide as in force on this day (yyyy-mm-dd, Beijing time); today when absent", {"type": "string", "format": "date"})],
+        auth=False, tags=["reference"],
+        description="Channels, the promised times, what happens when one is missed, what to prepare per problem, the merchant's burden of proof, "
+                    "the proposal and its answer, the outside routes with their clocks and how to check a dossier. Chinese by default; "
+                    "Accept-Language: en for English.")},
     "/api/v1/policy": {
         "get": op("Routing thresholds, deadlines and limits in force (staff)", {**ok(ref("Policy")), **errors("401", "403", "503")}, tags=["policy"]),
         "put": op("Change the policy (admin); applies within seconds without a restart", {**ok(ref("Policy")), **errors(*JSON_IN, "403")},

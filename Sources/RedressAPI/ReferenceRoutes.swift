@@ -36,6 +36,7 @@ struct ReferenceRoutes {
         api.get("calendar/years", use: years)
         api.put("calendar/years/:year", use: saveYear)
         api.get("policy", use: policy)
+        api.get("guide", use: guide)
         api.put("policy", use: savePolicy)
     }
 
@@ -110,6 +111,33 @@ struct ReferenceRoutes {
     @Sendable func policy(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         return try JSONBody.response(try await services.policy.current(by: identity))
+    }
+
+    /// The published complaint guide (public), as in force on `date` (yyyy-mm-dd, Beijing time; today when absent).
+    struct GuideDTO: Encodable {
+        var title: String
+        var platform: String
+        var language: String
+        var inForceSince: Date?
+        var sections: [ComplaintGuide.Section]
+        /// Every instant the policy changed (each starts a version of the guide), oldest first.
+        var versions: [Date]
+    }
+
+    @Sendable func guide(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        var date: Date?
+        if let text = request.uri.queryParameters.get("date") {
+            guard let d = ComplaintGuide.endOfDay(String(text)) else {
+                throw AppError.badQuery("date", zh: "date 须写作“年-月-日”，如 2026-11-30", en: "date must be yyyy-mm-dd, e.g. 2026-11-30")
+            }
+            date = d
+        }
+        let zh = context.chinese
+        let (g, versions) = try await services.policy.guide(at: date, chinese: zh)
+        return try JSONBody.response(
+            GuideDTO(
+                title: g.title, platform: g.platform, language: zh ? "zh-CN" : "en", inForceSince: g.inForceSince, sections: g.sections,
+                versions: versions))
     }
 
     @Sendable func savePolicy(_ request: Request, context: RedressRequestContext) async throws -> Response {

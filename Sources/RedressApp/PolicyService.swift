@@ -26,6 +26,18 @@ package struct PolicyService: Sendable {
         app.logger.info("policy saved", metadata: ["by": "\(caller.userId)"])
     }
 
+    /// The published complaint guide (public) as it read at `date` (now when nil): written from the policy in force then,
+    /// with the instants at which the policy changed, so that every version stays readable by its date.
+    package func guide(at date: Date?, chinese: Bool) async throws -> (guide: ComplaintGuide, versions: [Date]) {
+        let changes = try await store.policyHistory(limit: 1_000).sorted { $0.at < $1.at }
+        let when = date ?? app.now()
+        let inForce = changes.last { $0.at <= when }
+        let policy = inForce?.policy ?? (changes.first?.previous ?? .default)
+        let guide = ComplaintGuide.make(
+            policy: policy, taxonomy: try await workflow().taxonomy, platform: app.configuration.platformName, since: inForce?.at, chinese: chinese)
+        return (guide, changes.map(\.at))
+    }
+
     /// Every change of the policy, newest first (admins).
     package func history(limit: Int, by caller: Identity) async throws -> [PolicyChange] {
         try AccountService.requireAdmin(caller)

@@ -10,6 +10,8 @@ enum SiteURL {
     case login(next: String? = nil, expired: Bool = false)
     case register
     case privacy
+    /// The published complaint guide, as in force on a date (today when nil).
+    case guide(date: String? = nil)
     case logout
     case myCases(fragment: Bool = false)
     case newComplaint
@@ -66,6 +68,7 @@ enum SiteURL {
             "/login" + Self.query(["next": next, "expired": expired ? "1" : nil])
         case .register: "/register"
         case .privacy: "/privacy"
+        case .guide(let date): "/guide" + Self.query(["date": date])
         case .logout: "/logout"
         case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
         case .newComplaint: "/my/new"
@@ -108,6 +111,7 @@ enum SiteURL {
     /// The fixed addresses every page may link to, by name, for the layout and the templates: `{{u.newComplaint}}`.
     static let named: [String: String] = [
         "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "privacy": SiteURL.privacy.path,
+        "guide": SiteURL.guide().path,
         "logout": SiteURL.logout.path,
         "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
         "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
@@ -129,10 +133,13 @@ enum SiteURL {
         return links
     }
 
+    /// RFC 3986's unreserved characters, which a query value keeps as they are.
+    static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
     /// `?a=1&b=2` of the values given (in a fixed order), each percent-encoded; empty when none is.
     static func query(_ items: KeyValuePairs<String, String?>) -> String {
         let parts = items.compactMap { key, value in
-            value.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            value.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")" }
         }
         return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }

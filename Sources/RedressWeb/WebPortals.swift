@@ -18,6 +18,7 @@ public struct WebPortals: Sendable {
             router.group(path).add(middleware: PortalGate(portal: portal, site: site))
         }
         AccountPages(site: site).register(on: router)
+        GuidePages(site: site).register(on: router)
         MemberPortal(site: site).register(on: portal("my", .member))
         StaffPortal(site: site).register(on: portal("work", .staff))
         let merchant = portal("merchant", .merchant)

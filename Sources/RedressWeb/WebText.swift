@@ -297,6 +297,16 @@ enum WebText {
         "registerLogin": ("手机号或邮箱（用于登录和接收通知）", "Mobile number or e-mail (to log in and receive notices)"),
         "consentBefore": ("我已阅读并同意", "I have read and agree to the "),
         "privacyTitle": ("个人信息处理规则", "Privacy notice"),
+        "guide": ("投诉指引", "Complaint guide"),
+        "guideInForce": ("本指引依据自以下时间起施行的处理规则生成：", "Written from the policy in force since:"),
+        "guideSinceStart": ("平台开通时", "the platform's start"),
+        "guideVersions": ("历史版本（按施行时间）", "Earlier versions (by when they took effect)"),
+        "guideBadDate": ("日期须写作“年-月-日”，如 2026-11-30", "Give the date as yyyy-mm-dd, e.g. 2026-11-30"),
+        "guideRead": (
+            "投诉前请先阅读《投诉指引》：我们承诺的时限、需要准备的材料和外部途径。",
+            "Before you file, read the complaint guide: the times we promise, what to prepare and the outside routes."
+        ),
+        "print": ("打印", "Print"),
         "privacyTitleQuoted": ("《个人信息处理规则》", "privacy notice"),
         "privacyCollectTitle": ("我们收集什么", "What we collect"),
         "privacyCollect": (

@@ -323,3 +323,45 @@ struct PageWordsTests {
         #expect(Labels.detail(["from": "filed", "to": "platform_replied"]) == "已提交 → 平台已答复")
     }
 }
+
+@Suite("The published complaint guide")
+struct GuideTests {
+    @Test func theGuideIsWrittenFromThePolicyInForceAndEveryVersionStaysReadableByDate() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            // Anyone may read it, without logging in; it is linked from every page and from the wizard.
+            var anyone = WebUser()
+            let before = try await anyone.get(c, "/guide")
+            #expect(before.status == .ok && before.html.contains("虚拟商品交易投诉指引"))
+            #expect(before.html.contains("投诉提交后 24 小时内") && before.html.contains("¥500.00") && before.html.contains("充值未到账"))
+            #expect(before.html.contains(#"<a href="/guide">投诉指引</a>"#))
+            var reader = WebUser()
+            let english = try await reader.get(c, "/guide?lang=en")
+            #expect(english.html.contains("Within 24 hours of filing"))
+            // The admin halves the first-response promise: the guide says so at once, and the day before still reads 24 h.
+            let admin = try await c.login("admin@x.cn")
+            var policy = try #require(try await c.call(.get, "/api/v1/policy", token: admin).json as? [String: Any])
+            var deadlines = try #require(policy["deadlines"] as? [String: Any])
+            deadlines["firstResponseHours"] = 12
+            policy["deadlines"] = deadlines
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: policy), as: UTF8.self)
+            #expect(try await c.call(.put, "/api/v1/policy", token: admin, json: body).status == .ok)
+            let after = try await anyone.get(c, "/guide")
+            #expect(after.html.contains("投诉提交后 12 小时内") && !after.html.contains("投诉提交后 24 小时内"))
+            #expect(after.html.contains(#"href="/guide?date=2026-11-29""#))
+            let old = try await anyone.get(c, "/guide?date=2026-11-28")
+            #expect(old.html.contains("投诉提交后 24 小时内"))
+            // The same through the API, in the OpenAPI document.
+            let api = try await c.call(.get, "/api/v1/guide")
+            #expect(api.status == .ok && String(buffer: api.body).contains("投诉提交后 12 小时内"))
+            let oldAPI = try await c.call(.get, "/api/v1/guide?date=2026-11-28")
+            #expect(String(buffer: oldAPI.body).contains("投诉提交后 24 小时内") && !String(buffer: oldAPI.body).contains("inForceSince"))
+            #expect(try await c.call(.get, "/api/v1/guide?date=2026-02-30").status == .badRequest)
+            // The wizard links to it.
+            _ = try await c.member("m@x.cn")
+            var m = try await WebUser.login(c, "m@x.cn")
+            #expect(try await m.get(c, "/my/new").html.contains(#"<a href="/guide" target="_blank""#))
+        }
+    }
+}

@@ -386,7 +386,7 @@ try:
     pages_of(shop, "staff", [("dashboard-phone", "/admin")], True)
     # Logged out: log-in and registration on the phone.
     anon = browser(390, 844)
-    pages_of(anon, "public", [("login", "/login"), ("register", "/register"), ("privacy-public", "/privacy")], True)
+    pages_of(anon, "public", [("login", "/login"), ("register", "/register"), ("privacy-public", "/privacy"), ("guide", "/guide")], True)
 
     failed = [(tag, p) for tag, p in audited if p]
     with open(os.path.join(ART, "pages", "audit.txt"), "w") as f:
