@@ -70,12 +70,32 @@ page() {  # page NAME COOKIE PATH
   [ "$status" = 200 ] || { echo "GET $3 answered $status"; exit 1; }
   wrk -t1 -c1 -d"${DURATION}s" --latency -H "Cookie: $2" "$URL$3" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
 }
-page "agent queue (100 nearest of $CASES)" "$AGENT" "/work"
+page "agent queue (50 nearest of $CASES)" "$AGENT" "/work"
 page "agent case page" "$AGENT" "/work/cases/$CASE"
 page "member's complaints (100 newest)" "$MEMBER" "/my"
 page "member case page" "$MEMBER" "/my/cases/$CASE"
 page "filing wizard, first step" "$MEMBER" "/my/new"
 page "supervisor dashboard (cached)" "$ADMIN" "/admin"
+page "published complaint guide (no log-in)" "" "/guide"
+
+# The filing wizard's steps as the phone sends them (form posts, each answered with the next step's page).
+page_post() {  # page_post NAME COOKIE PATH BODY
+  echo "== $1: POST $3, 1 connection, ${DURATION}s"
+  local script
+  script=$(mktemp --suffix=.lua)
+  printf 'wrk.method = "POST"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' "$4" > "$script"
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $2" -H 'Content-Type: application/x-www-form-urlencoded' --data "$4" "$URL$3")
+  [ "$status" = 200 ] || { echo "POST $3 answered $status"; exit 1; }
+  wrk -t1 -c1 -d"${DURATION}s" --latency -s "$script" -H "Cookie: $2" "$URL$3" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
+  rm -f "$script"
+}
+CSRF=$(echo "$MEMBER" | tr ';' '\n' | sed -n 's/^ *redress_csrf=//p')
+STEP="_csrf=$CSRF&category=transaction.topup_not_credited&orderNumber=KM-1&amountPaid=98&productKind=game_topup&occurredAt=2026-11-28T10%3A00&narrative=%E5%85%85%E5%80%BC%E6%9C%AA%E5%88%B0%E8%B4%A6&remedyKind=refund&amountClaimed="
+page_post "wizard step 1 → 2" "$MEMBER" "/my/new" "$STEP&step=1&respondent=platform"
+page_post "wizard step 2 → 3, a merchant found by name" "$MEMBER" "/my/new" "$STEP&step=2&respondent=merchant&merchantId=M-10086&merchantQuery=%E6%98%9F%E8%BE%B0"
+page_post "wizard step 3 → 4" "$MEMBER" "/my/new" "$STEP&step=3&respondent=platform"
+page_post "wizard step 4 → 5 (evidence)" "$MEMBER" "/my/new" "$STEP&step=4&respondent=platform"
 echo "== dashboard computed afresh over the last 30 days' cases"
 for i in 1 2 3; do
   sleep 61
