@@ -11,6 +11,9 @@ public struct Dashboard: Sendable, Equatable {
     public var resolutionHours: [Double]
     /// Merchants with complaints against them, best first.
     public var merchants: [MerchantRecord]
+    /// The same figures for the cases the platform answers for itself (its own satisfaction, completion).
+    public var platform: MerchantRecord = MerchantRecord(
+        merchantId: "", cases: 0, recordsAnswered: 0, recordsEnded: 0, finished: 0, satisfactionSum: 0, rated: 0)
     public var cases: Int
 
     public struct MerchantRecord: Sendable, Equatable {
@@ -32,6 +35,7 @@ public struct Dashboard: Sendable, Equatable {
 
     public static func == (a: Dashboard, b: Dashboard) -> Bool {
         a.cases == b.cases && a.firstResponseHours == b.firstResponseHours && a.resolutionHours == b.resolutionHours && a.merchants == b.merchants
+            && a.platform == b.platform
             && a.perDay.map(\.day) == b.perDay.map(\.day) && a.perDay.map(\.counts) == b.perDay.map(\.counts)
             && a.deadlines.mapValues { [$0.met, $0.ended] } == b.deadlines.mapValues { [$0.met, $0.ended] }
     }
@@ -50,6 +54,7 @@ public struct Dashboard: Sendable, Equatable {
         var first: [Double] = []
         var resolution: [Double] = []
         var merchants: [String: MerchantRecord] = [:]
+        var platform = MerchantRecord(merchantId: "", cases: 0, recordsAnswered: 0, recordsEnded: 0, finished: 0, satisfactionSum: 0, rated: 0)
         let platformKinds: Set<DeadlineKind> = [.firstResponse, .escalationResponse, .resolution]
         for c in cases {
             let day = calendar.civilDate(of: c.createdAt)
@@ -82,6 +87,13 @@ public struct Dashboard: Sendable, Equatable {
                     r.rated += 1
                 }
                 merchants[m] = r
+            } else {
+                platform.cases += 1
+                if !Lifecycle.open.contains(c.status) { platform.finished += 1 }
+                if let rating = c.rating {
+                    platform.satisfactionSum += rating.overall
+                    platform.rated += 1
+                }
             }
         }
         let ranked = merchants.values.sorted { a, b in
@@ -94,7 +106,7 @@ public struct Dashboard: Sendable, Equatable {
         return Dashboard(
             perDay: dayList.map { ($0, perDay[$0] ?? [:]) }, deadlines: deadlines, firstResponseHours: first.sorted(),
             resolutionHours: resolution.sorted(),
-            merchants: ranked, cases: cases.count)
+            merchants: ranked, platform: platform, cases: cases.count)
     }
 
     /// The value below which `fraction` of the sorted `values` lie (nearest rank), or nil when there are none.

@@ -51,6 +51,8 @@ struct AdminPages {
         var firstResponse: String
         var resolution: String
         var merchants: [MerchantFigures]
+        /// The cases the platform answers for itself, with the same figures.
+        var platform: MerchantFigures
         var isAdmin: Bool
         var derived: [String: Any] { ["hasMerchants": !merchants.isEmpty] }
     }
@@ -78,6 +80,10 @@ struct AdminPages {
                     completion: String(format: "%.0f%%", m.completionRate * 100),
                     satisfaction: m.satisfaction.map { String(format: "%.1f", $0) } ?? "—")
             },
+            platform: DashboardPage.MerchantFigures(
+                name: WebText.word("platformOwnCases", chinese: zh), cases: d.platform.cases, response: "—",
+                completion: d.platform.cases == 0 ? "—" : String(format: "%.0f%%", d.platform.completionRate * 100),
+                satisfaction: d.platform.satisfaction.map { String(format: "%.1f", $0) } ?? "—"),
             isAdmin: identity.role == .admin)
         return pages.page("dashboard", title: WebText.word("dashboard", chinese: zh), model: model, request: request, context: context)
     }

@@ -263,6 +263,8 @@ struct PageWordsTests {
             #expect(dashboard.html.contains("<h2>每日投诉量（按维度）</h2>") && dashboard.html.contains("近 30 天"))
             #expect(!dashboard.html.contains("p90") && !dashboard.html.contains(", n=") && !dashboard.html.contains("&lt;1h"))
             #expect(dashboard.html.contains("1 小时内") && dashboard.html.contains("72 小时以上"))
+            // The cases the platform answers for itself have their own row (one here, not yet finished or rated).
+            #expect(dashboard.html.contains(#"<tr class="platform-row"><td>平台自身（被投诉方为平台的案件）</td><td>1</td>"#))
             let policy = try await admin.get(c, "/admin/policy")
             #expect(!policy.html.contains("）（") && policy.html.contains("工作时间开始") && policy.html.contains("单个证据文件大小上限"))
             var form: [String: String] = [:]
