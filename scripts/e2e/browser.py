@@ -251,6 +251,9 @@ try:
     print(f"filing a top-up complaint on the phone: {wizard_screens} screens, {len(required)} required inputs, {filing_seconds:.1f} s in the browser")
     if wizard_screens > 5 or len(required) > 12: fail("filing takes more than 5 screens or 12 required inputs")
     wait_text(member, "提交成功", what="the confirmation after filing")
+    # The status reads as a pill, not a bar across the card.
+    pill = member.execute_script("return document.querySelector('.status').getBoundingClientRect().width")
+    if pill > 160: fail(f"the status pill is {pill:.0f} px wide")
     wait_text(member, "payment.png", what="the member's case page")
     case_number = member.find_element(By.CSS_SELECTOR, "h1").text.split()[0]
     shot(member, "member-case-filed")
@@ -358,6 +361,9 @@ try:
                 for p in problems: print(f"  {role} {name} ({'zh' if zh else 'en'}): {p}")
 
     # The member, on the phone: list, wizard steps, case page, receipts, privacy.
+    member.get(BASE + "/my")
+    widest = member.execute_script("return Math.max(...Array.from(document.querySelectorAll('.case-row .status')).map(e => e.getBoundingClientRect().width))")
+    if widest > 160: fail(f"a status pill in the member's list is {widest:.0f} px wide")
     pages_of(member, "member", [("my", "/my"), ("new", "/my/new"), ("case", f"/my/cases/{case_id}"),
                                 ("receipts", f"/my/cases/{case_id}/receipts"), ("privacy", "/privacy")], True)
     # The agent, on a laptop.
