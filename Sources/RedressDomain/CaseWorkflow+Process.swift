@@ -113,6 +113,7 @@ extension CaseWorkflow {
             throw .invalidField(field: "files[\(n)]", code: "unknown_file", zh: "该文件不在本投诉的证据中", en: "No evidence file \(f) on this case")
         }
         var x = c
+        if x.merchantAnsweredAt == nil { x.merchantAnsweredAt = now }
         x.recordsRequests[i].fulfilledAt = now
         x.recordsRequests[i].files = files
         for j in x.deadlines.indices where x.deadlines[j].isOpen && x.deadlines[j].ref == requestId { x.deadlines[j].metAt = now }
@@ -149,6 +150,7 @@ extension CaseWorkflow {
         var payload: [String: CanonicalValue] = ["remedy": remedy.value, "note": .string(note)]
         if let a = amountFen { payload["amountFen"] = .int(a) }
         var events = [EventDraft(kind: .remedyOffered, actor: actor, occurredAt: now, payload: payload)]
+        if x.merchantAnsweredAt == nil { x.merchantAnsweredAt = now }
         x = moveClocks(x, from: c.status, to: .resolutionProposed, now: now)
         meet(&x, kinds: [.resolution], now: now)
         x.deadlines.append(memberConfirmationClock(c, now: now))

@@ -133,6 +133,8 @@ public struct CaseWorkflow: Sendable {
             payload["reason"] = .string(reason.rawValue)
         case .reopen:
             guard withinReopenWindow(c, now: now) else { throw .reopenWindowExpired }
+            x.reopenedAt = now
+            x.memberAcceptedAt = nil
             x.closedAt = nil
             x.resolvedAt = nil
             x.rejectionReason = nil
@@ -152,8 +154,11 @@ public struct CaseWorkflow: Sendable {
                 reminderHours: policy.member.reminderHours)
             x.deadlines.append(d)
             payload["deadlines"] = Self.deadlinePayload([d])
-        case .resolve, .accept:
+        case .resolve:
             x.resolvedAt = now
+        case .accept:
+            x.resolvedAt = now
+            x.memberAcceptedAt = now
         case .close:
             x.closedAt = now
         default: break
@@ -187,6 +192,7 @@ public struct CaseWorkflow: Sendable {
         }
         var x = c
         x.updatedAt = now
+        if actor.role == .merchant && x.merchantAnsweredAt == nil { x.merchantAnsweredAt = now }
         var events = [
             EventDraft(
                 kind: visibility == .public ? .publicMessage : .internalNote, actor: actor, visibility: visibility, occurredAt: now,

@@ -85,6 +85,12 @@ public struct Complaint: Sendable, Codable, Equatable {
     /// When the member last disputed an answer; entitles them to escalate.
     public var memberDisputedAt: Date?
     public var firstRespondedAt: Date?
+    /// When the member accepted a proposal (not silence): with a ruling, what counts as completed on the public pages.
+    public var memberAcceptedAt: Date? = nil
+    /// When the respondent merchant first answered (a reply, an offer or records).
+    public var merchantAnsweredAt: Date? = nil
+    /// When the member last reopened the case after it finished (the problem came back).
+    public var reopenedAt: Date? = nil
     public var resolvedAt: Date?
     public var closedAt: Date?
     public var createdAt: Date
@@ -111,7 +117,8 @@ public struct Complaint: Sendable, Codable, Equatable {
         id: String, caseNumber: String, memberId: String, categoryCode: String, dimension: Dimension, order: OrderReference, occurredAt: Date,
         narrative: String, remedy: Remedy, amountClaimedFen: Int64, channel: Channel, emergency: Bool, status: ComplaintStatus, tier: Tier,
         queue: Queue, assigneeId: String? = nil, deadlines: [CaseDeadline], rejectionReason: RejectionReason? = nil, memberDisputedAt: Date? = nil,
-        firstRespondedAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, createdAt: Date, updatedAt: Date, eventCount: Int,
+        firstRespondedAt: Date? = nil, memberAcceptedAt: Date? = nil, merchantAnsweredAt: Date? = nil, reopenedAt: Date? = nil,
+        resolvedAt: Date? = nil, closedAt: Date? = nil, createdAt: Date, updatedAt: Date, eventCount: Int,
         headHash: String, respondent: CaseRespondent, recordsRequests: [RecordsRequest] = [], proposedRuling: Ruling? = nil, ruling: Ruling? = nil,
         freezes: [Freeze] = [], externalComplaints: [ExternalComplaint] = [], rating: SatisfactionRating? = nil, reviewerIds: [String] = []
     ) {
@@ -135,6 +142,9 @@ public struct Complaint: Sendable, Codable, Equatable {
         self.rejectionReason = rejectionReason
         self.memberDisputedAt = memberDisputedAt
         self.firstRespondedAt = firstRespondedAt
+        self.memberAcceptedAt = memberAcceptedAt
+        self.merchantAnsweredAt = merchantAnsweredAt
+        self.reopenedAt = reopenedAt
         self.resolvedAt = resolvedAt
         self.closedAt = closedAt
         self.createdAt = createdAt
@@ -195,6 +205,7 @@ extension Complaint {
     enum CodingKeys: String, CodingKey {
         case id, caseNumber, memberId, categoryCode, dimension, order, occurredAt, narrative, remedy, amountClaimedFen, channel, emergency
         case status, tier, queue, assigneeId, deadlines, rejectionReason, memberDisputedAt, firstRespondedAt, resolvedAt, closedAt
+        case memberAcceptedAt, merchantAnsweredAt, reopenedAt
         case createdAt, updatedAt, eventCount, headHash
         case respondent, recordsRequests, proposedRuling, ruling, freezes, externalComplaints, rating, reviewerIds
     }
@@ -222,6 +233,9 @@ extension Complaint {
         rejectionReason = try c.decodeIfPresent(RejectionReason.self, forKey: .rejectionReason)
         memberDisputedAt = try c.decodeIfPresent(Date.self, forKey: .memberDisputedAt)
         firstRespondedAt = try c.decodeIfPresent(Date.self, forKey: .firstRespondedAt)
+        memberAcceptedAt = try c.decodeIfPresent(Date.self, forKey: .memberAcceptedAt)
+        merchantAnsweredAt = try c.decodeIfPresent(Date.self, forKey: .merchantAnsweredAt)
+        reopenedAt = try c.decodeIfPresent(Date.self, forKey: .reopenedAt)
         resolvedAt = try c.decodeIfPresent(Date.self, forKey: .resolvedAt)
         closedAt = try c.decodeIfPresent(Date.self, forKey: .closedAt)
         createdAt = try c.decode(Date.self, forKey: .createdAt)

@@ -14,6 +14,8 @@ struct PreparedCase: Sendable {
     /// The events' payload texts and the notices' rows, encoded before the write.
     var payloads: [String]
     var notices: [NoticeRow]
+    /// What the case adds to the maintained aggregates (`CaseFigures`).
+    var figures: [CaseFigures.FigureKey: [Int64]]
 }
 
 /// A notice as its row holds it.
@@ -39,7 +41,8 @@ extension PreparedCase {
         c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
         return PreparedCase(
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
-            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init))
+            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init),
+            figures: CaseFigures.delta(before: nil, after: c))
     }
 }
 
@@ -55,6 +58,8 @@ struct PreparedUpdate: Sendable {
     var previous: IndexedColumns
     /// The event count the stored case must still have.
     var expectedCount: Int
+    /// What the change adds to the maintained aggregates: the case's contribution after, less before.
+    var figures: [CaseFigures.FigureKey: [Int64]]
 }
 
 extension PreparedUpdate {
@@ -69,7 +74,8 @@ extension PreparedUpdate {
         return PreparedUpdate(
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
             notices: notices,
-            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount)
+            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount,
+            figures: CaseFigures.delta(before: current, after: c))
     }
 }
 

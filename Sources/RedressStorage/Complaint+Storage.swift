@@ -67,8 +67,10 @@ extension Complaint {
         value("freezes", freezes.isEmpty ? nil : .array(freezes.map(\.value)))
         str("headHash", headHash)
         str("id", id)
+        time("memberAcceptedAt", memberAcceptedAt)
         time("memberDisputedAt", memberDisputedAt)
         str("memberId", memberId)
+        time("merchantAnsweredAt", merchantAnsweredAt)
         str("narrative", narrative)
         time("occurredAt", occurredAt)
         key("order")
@@ -83,6 +85,7 @@ extension Complaint {
         rw.string("kind", remedy.kind.rawValue, into: &out)
         rw.string("text", remedy.text, into: &out)
         rw.end(into: &out)
+        time("reopenedAt", reopenedAt)
         time("resolvedAt", resolvedAt)
         key("respondent")
         var pw = CanonicalObjectWriter()
@@ -277,6 +280,7 @@ struct StoredComplaintReader {
         var order: OrderReference?, occurredAt: Date?, narrative: String?, remedy: Remedy?, claimed: Int64?, channel: Channel?
         var emergency: Bool?, status: ComplaintStatus?, tier: Tier?, queue: Queue?, assigneeId: String?, deadlines: [CaseDeadline] = []
         var rejection: RejectionReason?, disputed: Date?, firstResponded: Date?, resolved: Date?, closed: Date?
+        var accepted: Date?, merchantAnswered: Date?, reopened: Date?
         var created: Date?, updated: Date?, eventCount: Int64?, headHash: String?, respondent: CaseRespondent?, reviewers: [String] = []
         let ok = object { r, k in
             switch k {
@@ -305,6 +309,9 @@ struct StoredComplaintReader {
             case "rejectionReason": rejection = r.string().flatMap(RejectionReason.init(rawValue:)); return rejection != nil
             case "memberDisputedAt": disputed = r.date(); return disputed != nil
             case "firstRespondedAt": firstResponded = r.date(); return firstResponded != nil
+            case "memberAcceptedAt": accepted = r.date(); return accepted != nil
+            case "merchantAnsweredAt": merchantAnswered = r.date(); return merchantAnswered != nil
+            case "reopenedAt": reopened = r.date(); return reopened != nil
             case "resolvedAt": resolved = r.date(); return resolved != nil
             case "closedAt": closed = r.date(); return closed != nil
             case "createdAt": created = r.date()
@@ -332,7 +339,8 @@ struct StoredComplaintReader {
             occurredAt: occurredAt,
             narrative: narrative, remedy: remedy, amountClaimedFen: claimed, channel: channel, emergency: emergency, status: status, tier: tier,
             queue: queue, assigneeId: assigneeId, deadlines: deadlines, rejectionReason: rejection, memberDisputedAt: disputed,
-            firstRespondedAt: firstResponded, resolvedAt: resolved, closedAt: closed, createdAt: created, updatedAt: updated,
+            firstRespondedAt: firstResponded, memberAcceptedAt: accepted, merchantAnsweredAt: merchantAnswered, reopenedAt: reopened,
+            resolvedAt: resolved, closedAt: closed, createdAt: created, updatedAt: updated,
             eventCount: Int(eventCount), headHash: headHash,
             respondent: respondent ?? CaseRespondent(kind: order.respondent, merchantId: order.merchantId), reviewerIds: reviewers)
     }

@@ -1,3 +1,7 @@
+import Logging
+import PostgresNIO
+import RedressDomain
+
 /// The PostgreSQL schema: the same tables and columns as the SQLite schema after its last migration (so that
 /// `redress migrate-data` copies rows as they are), with PostgreSQL's types. Migrations are append-only: a shipped
 /// one never changes; `redress_schema` records which have run.
@@ -6,6 +10,8 @@ enum PostgresSchema {
         var version: Int
         var name: String
         var statements: [String]
+        /// Work in Swift after the statements, in the same transaction (counting what is already stored).
+        var then: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
     }
 
     static let migrations: [Migration] = [
@@ -248,13 +254,41 @@ enum PostgresSchema {
             version: 2, name: "index_complaints_by_filing_time",
             statements: ["CREATE INDEX complaints_by_created ON complaints(created_at_ms)"]),
         Migration(version: 3, name: "create_login_failures", statements: [LoginFailures.createTable, LoginFailures.createIndex]),
+        Migration(
+            version: 4, name: "create_case_figures", statements: [CaseFiguresSQL.createTable(integer: "BIGINT")],
+            then: { c, logger in
+                // The maintained aggregates, counted once from the cases already stored (then kept by every write).
+                var after = ""
+                var total: [CaseFigures.FigureKey: [Int64]] = [:]
+                while true {
+                    var last: String?
+                    for try await (id, body) in try await c.query(
+                        "SELECT id, body FROM complaints WHERE id > \(after) ORDER BY id LIMIT 1000", logger: logger
+                    ).decode((String, String).self) {
+                        CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(body)), into: &total)
+                        last = id
+                    }
+                    guard let last else { break }
+                    after = last
+                }
+                let rows = CaseFiguresSQL.rows(total)
+                for start in stride(from: 0, to: rows.count, by: 1000) {
+                    var b = SQLBuilder()
+                    guard
+                        let clause = PostgresStore.figuresClause(
+                            &b, Dictionary(uniqueKeysWithValues: rows[start..<min(rows.count, start + 1000)].map { ($0.key, $0.counters) }))
+                    else { continue }
+                    b.sql = "WITH " + clause + " SELECT 1"
+                    try await c.query(b.query, logger: logger)
+                }
+            }),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
     static let tables = [
         "merchants", "users", "complaints", "events", "evidence_blobs", "complaint_evidence", "case_sequences", "idempotency_keys", "policies",
         "policy_history", "calendar_years", "ledger_leaves", "ledger_nodes", "ledger_heads", "ledger_keys", "notices", "webhooks", "deliveries",
-        "delivery_attempts",
+        "delivery_attempts", "case_figures",
     ]
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.

@@ -61,6 +61,7 @@ extension PostgresStore {
             """
         ]
         clauses += eventClauses(&b, p.events, payloads: p.payloads) + noticeClauses(&b, complaintId: c.id, p.notices) + ledger.clauses(&b)
+        if let f = figuresClause(&b, p.figures) { clauses.append(f) }
         if let claim {
             clauses.append(
                 """
@@ -159,6 +160,8 @@ extension PostgresStore {
                     """)
             }
             clauses += ledger.clauses(&b)
+            // The batch's cases may add to the same rows: one row per key in the statement.
+            if let f = figuresClause(&b, CaseFiguresSQL.merge(cases.map(\.figures))) { clauses.append(f) }
             if !keys.isEmpty {
                 clauses.append(
                     """
@@ -204,6 +207,36 @@ extension PostgresStore {
               WHERE \(condition))
             """
         ]
+    }
+
+    /// A change's contribution to the maintained aggregates as one upsert clause (rows in a fixed order, so two
+    /// transactions adding to the same rows lock them in the same order), or nil when it adds nothing.
+    static func figuresClause(_ b: inout SQLBuilder, _ delta: [CaseFigures.FigureKey: [Int64]], condition: String = "true") -> String? {
+        let rows = CaseFiguresSQL.rows(delta)
+        guard !rows.isEmpty else { return nil }
+        var arrays = [
+            b.bind(rows.map(\.key.respondent)), b.bind(rows.map { Int64($0.key.day) }), b.bind(rows.map(\.key.dimension.rawValue)),
+            b.bind(rows.map(\.key.tier.rawValue)),
+        ]
+        for i in 0..<CaseFiguresSQL.width { arrays.append(b.bind(rows.map { $0.counters[i] })) }
+        let names = CaseFiguresSQL.keyColumns + CaseFiguresSQL.counterColumns
+        return """
+            f AS (INSERT INTO case_figures(\(names.joined(separator: ", ")))
+              SELECT * FROM unnest(\(arrays.joined(separator: ", "))) AS f(\(names.joined(separator: ", ")))
+              WHERE \(condition)
+              ON CONFLICT (respondent, day, dimension, tier) DO UPDATE SET \(CaseFiguresSQL.addExcluded(table: "case_figures")))
+            """
+    }
+
+    public func figures(respondent: String, fromDay: Int) async throws -> FigureTotals {
+        let row = try await rows(
+            "SELECT \(unescaped: CaseFiguresSQL.sumColumns) FROM case_figures WHERE respondent = \(respondent) AND day >= \(Int64(fromDay))"
+        ).first
+        var counters: [Int64] = []
+        if let row {
+            for cell in row { counters.append(try cell.decode(Int64.self)) }
+        }
+        return FigureTotals(counters: counters.count == CaseFiguresSQL.width ? counters : Array(repeating: 0, count: CaseFiguresSQL.width))
     }
 
     /// The hottest reads run as named prepared statements, parsed and planned once per connection.
@@ -341,9 +374,10 @@ extension PostgresStore {
             """
         // Everything else is written only if the case was still as read.
         let written = "EXISTS (SELECT 1 FROM u)"
-        let clauses =
+        var clauses =
             [update] + eventClauses(&b, p.events, payloads: p.payloads, condition: written)
             + noticeClauses(&b, complaintId: c.id, p.notices, condition: written) + ledger.clauses(&b, condition: written)
+        if let f = figuresClause(&b, p.figures, condition: written) { clauses.append(f) }
         b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT COUNT(*) FROM u"
         let updated = try await w.write(b.query).first?.decode(Int.self) ?? 0
         guard updated == 1 else {

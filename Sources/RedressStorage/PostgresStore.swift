@@ -210,6 +210,7 @@ public final class PostgresStore: RedressStore {
                 try await c.query("BEGIN", logger: logger)
                 do {
                     for statement in m.statements { try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await m.then?(c, logger)
                     try await c.query(
                         "INSERT INTO redress_schema(version, name, applied_at_ms) VALUES (\(m.version), \(m.name), \(Codec.ms(Date())))",
                         logger: logger)

@@ -111,6 +111,9 @@ public protocol CaseStore: Sendable {
         day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (_ caseNumber: String) throws -> CaseChange
     ) async throws -> CreateOutcome
     func complaint(id: String) async throws -> Complaint?
+    /// The maintained aggregates (`CaseFigures`) summed over the filing days from `fromDay` on, for a respondent (a
+    /// merchant's id, "" for the platform, "*" for everyone): what the public figures read, never the cases.
+    func figures(respondent: String, fromDay: Int) async throws -> FigureTotals
     /// The id of the case with this case number (its unique index), nil when there is none.
     func complaintId(caseNumber: String) async throws -> String?
     func complaintHead(id: String) async throws -> ComplaintHead?

@@ -1,4 +1,5 @@
 import GRDB
+import RedressDomain
 
 /// The SQLite schema. Migrations are append-only: a shipped migration never changes.
 enum SQLiteSchema {
@@ -252,6 +253,19 @@ enum SQLiteSchema {
             // holds across servers).
             try db.execute(sql: LoginFailures.createTable)
             try db.execute(sql: LoginFailures.createIndex)
+        }
+        m.registerMigration("v6_create_case_figures") { db in
+            // The maintained aggregates, counted once from the cases already stored (then kept by every write).
+            try db.execute(sql: CaseFiguresSQL.createTable(integer: "INTEGER"))
+            var after = ""
+            var total: [CaseFigures.FigureKey: [Int64]] = [:]
+            while true {
+                let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM complaints WHERE id > ? ORDER BY id LIMIT 1000", arguments: [after])
+                guard let last = rows.last else { break }
+                after = last["id"]
+                for row in rows { CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(row["body"])), into: &total) }
+            }
+            try SQLiteStore.addFigures(db, total)
         }
         return m
     }

@@ -72,6 +72,22 @@ extension SQLiteStore {
             ])
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
+        try addFigures(db, p.figures)
+    }
+
+    /// Adds a change's contribution to the maintained aggregates, in the change's transaction.
+    static func addFigures(_ db: Database, _ delta: [CaseFigures.FigureKey: [Int64]]) throws {
+        guard !delta.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO case_figures(\((CaseFiguresSQL.keyColumns + CaseFiguresSQL.counterColumns).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 4 + CaseFiguresSQL.width).joined(separator: ", ")))
+                ON CONFLICT(respondent, day, dimension, tier) DO UPDATE SET \(CaseFiguresSQL.addExcluded(table: "case_figures"))
+                """)
+        for (key, counters) in CaseFiguresSQL.rows(delta) {
+            let values: [(any DatabaseValueConvertible)?] = [key.respondent, key.day, key.dimension.rawValue, key.tier.rawValue] + counters
+            try statement.execute(arguments: StatementArguments(values))
+        }
     }
 
     static func insertNoticeRows(_ db: Database, complaintId: String, _ rows: [NoticeRow]) throws {
@@ -103,6 +119,15 @@ extension SQLiteStore {
         let c = try await pool.read { db in try Self.complaint(db, id: id) }
         if let c { recent.put(c) }
         return c
+    }
+
+    public func figures(respondent: String, fromDay: Int) async throws -> FigureTotals {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(CaseFiguresSQL.sumColumns) FROM case_figures WHERE respondent = ? AND day >= ?"),
+                arguments: [respondent, fromDay])
+            return FigureTotals(counters: (0..<CaseFiguresSQL.width).map { row?[$0] ?? 0 })
+        }
     }
 
     public func complaintId(caseNumber: String) async throws -> String? {
@@ -238,6 +263,7 @@ extension SQLiteStore {
         guard db.changesCount == 1 else { return false }
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
+        try addFigures(db, p.figures)
         for (e, leaf) in zip(p.events, p.leafHashes) {
             try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
         }

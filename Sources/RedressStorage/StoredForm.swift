@@ -24,6 +24,9 @@ extension Complaint {
         if let v = rejectionReason { o["rejectionReason"] = .string(v.rawValue) }
         if let v = memberDisputedAt { o["memberDisputedAt"] = ms(v) }
         if let v = firstRespondedAt { o["firstRespondedAt"] = ms(v) }
+        if let v = memberAcceptedAt { o["memberAcceptedAt"] = ms(v) }
+        if let v = merchantAnsweredAt { o["merchantAnsweredAt"] = ms(v) }
+        if let v = reopenedAt { o["reopenedAt"] = ms(v) }
         if let v = resolvedAt { o["resolvedAt"] = ms(v) }
         if let v = closedAt { o["closedAt"] = ms(v) }
         o["respondent"] = respondent.value
