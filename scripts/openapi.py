@@ -181,6 +181,17 @@ schemas = {
                    ["format", "version", "complaintId", "caseNumber", "kind", "entry", "leafIndex", "leafHash", "treeHead", "inclusionProof"]),
     "Receipts": obj({"complaintId": STR, "caseNumber": STR, "keyId": HASH, "receipts": {"type": "array", "items": ref("Receipt")}},
                     ["complaintId", "caseNumber", "keyId", "receipts"]),
+    "PublicMerchant": obj({"id": STR, "shopName": STR, "registeredName": STR, "businessLicenceNumber": STR, "icpFilingNumber": STR,
+                           "registeredAddress": STR, "verifiedAt": DT, "nextVerificationDue": DT, "verificationDue": BOOL},
+                          ["id", "shopName", "registeredName", "businessLicenceNumber", "registeredAddress", "verificationDue"]),
+    "PublicMerchantDirectory": obj({"items": {"type": "array", "items": ref("PublicMerchant")}, "total": INT}, ["items", "total"]),
+    "PublicFigures": obj({"complaints": INT, "answerRate": {"type": "number"}, "answeredOnTimeRate": {"type": "number"},
+                          "medianAnswerHours": obj({"from": INT, "to": INT}, ["from"]),
+                          "completionRate": {"type": "number"}, "satisfaction": {"type": "number"}, "rated": INT,
+                          "repeatRate": {"type": "number"}}, ["complaints", "rated"]),
+    "PublicFigureWindow": obj({"days": INT, "merchant": ref("PublicFigures"), "platform": ref("PublicFigures")}, ["days"]),
+    "PublicMerchantPage": obj({"merchant": ref("PublicMerchant"), "figures": {"type": "array", "items": ref("PublicFigureWindow")},
+                               "minimumCases": INT}, ["merchant", "figures", "minimumCases"]),
     "GuidePoint": obj({"title": STR, "detail": STR}, ["title", "detail"]),
     "GuideSection": obj({"id": STR, "title": STR, "text": STR, "points": {"type": "array", "items": ref("GuidePoint")}},
                         ["id", "title", "text", "points"]),
@@ -484,6 +495,21 @@ paths = {
         params=[query("complaintId", "Only this case (404 if the caller may not see it)", STR)], tags=["complaints"],
         description="Members hear of their own cases, merchants of the cases against them, staff of their tier's queues. "
                     "With PostgreSQL, a change made through any server sharing the database is announced on every server.")},
+    "/api/v1/public/merchants": {"get": op(
+        "The merchants registered on the platform (public): shop-name order, or those matching q",
+        {**ok(ref("PublicMerchantDirectory")), **errors("400", "401", "503")},
+        params=[query("q", "Part of the shop or registered name, or the start of the licence number", {"type": "string", "maxLength": 100}),
+                query("limit", "At most this many (1–200, default 50)", {"type": "integer", "minimum": 1, "maximum": 200}),
+                query("offset", "Skip this many", {"type": "integer", "minimum": 0, "maximum": 10000000})],
+        auth=False, tags=["public"],
+        description="Registered details and verification only: no contact person, no member, no case.")},
+    "/api/v1/public/merchants/{merchantId}": {"get": op(
+        "A merchant's public record and its complaint figures over 30, 90 and 365 days beside the platform's (public)",
+        {**ok(ref("PublicMerchantPage")), **errors("401", "404", "503")},
+        params=[path_param("merchantId", "Merchant id", STR)], auth=False, tags=["public"],
+        description="Figures come from the maintained aggregates (the day a case was filed, Beijing time); a span with fewer than "
+                    "minimumCases cases has no figures. Completed: the member accepted the outcome or a ruling closed the case; "
+                    "answered: the platform or the merchant first answered the member; repeat: reopened after it finished.")},
     "/api/v1/guide": {"get": op(
         "The published complaint guide, written from the policy in force (public)",
         {**ok(ref("Guide")), **errors("400", "401", "503")},
@@ -506,7 +532,7 @@ doc = {
                             "Errors are {\"error\": {\"code\", \"message\", \"field\"}}; messages are zh-CN unless Accept-Language prefers English."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "policy", "notifications", "system"]],
+    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "public", "policy", "notifications", "system"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"}}},
 }

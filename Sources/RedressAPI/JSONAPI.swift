@@ -17,6 +17,7 @@ public struct JSONAPI: Sendable {
         let complaints = ComplaintRoutes(services: services, renderings: renderings)
         complaints.register(on: api)
         ReferenceRoutes(services: services).register(on: api)
+        PublicRoutes(services: services).register(on: api)
         LedgerRoutes(services: services).register(on: api)
         ProcessRoutes(cases: complaints).register(on: api)
         AdminRoutes(services: services).register(on: api)

@@ -15,6 +15,12 @@ package struct MerchantService: Sendable {
         package var merchant: Merchant
         package var verificationDue: Bool
         package var nextVerificationDue: Date?
+
+        package init(merchant: Merchant, verificationDue: Bool, nextVerificationDue: Date?) {
+            self.merchant = merchant
+            self.verificationDue = verificationDue
+            self.nextVerificationDue = nextVerificationDue
+        }
     }
 
     package func record(_ m: Merchant) async throws -> Record {
@@ -55,6 +61,7 @@ package struct MerchantService: Sendable {
         } catch StoreError.duplicate {
             throw Self.licenceTaken
         }
+        app.publicDirectory.invalidate()
         app.logger.info("merchant registered", metadata: ["merchant": "\(m.id)", "by": "\(caller.userId)"])
         return m
     }
@@ -71,6 +78,7 @@ package struct MerchantService: Sendable {
         } catch StoreError.duplicate {
             throw Self.licenceTaken
         }
+        app.publicDirectory.invalidate()
         app.logger.info("merchant updated", metadata: ["merchant": "\(m.id)", "by": "\(caller.userId)"])
         return m
     }
@@ -82,6 +90,7 @@ package struct MerchantService: Sendable {
         m.verifiedAt = app.now()
         m.updatedAt = m.verifiedAt ?? m.updatedAt
         try await store.saveMerchant(m)
+        app.publicDirectory.invalidate()
         app.logger.info("merchant verified", metadata: ["merchant": "\(m.id)", "by": "\(caller.userId)"])
         return m
     }

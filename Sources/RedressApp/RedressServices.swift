@@ -56,6 +56,9 @@ public final class RedressServices: Sendable {
     package var accounts: AccountService { AccountService(app: self) }
     /// Merchants and their qualification records.
     package var merchants: MerchantService { MerchantService(app: self) }
+    /// What anyone may read without logging in: the merchant directory and figures.
+    package var publicSide: PublicService { PublicService(app: self) }
+    package let publicDirectory: PublicDirectoryCache
     /// Webhook subscriptions and the delivery log.
     package var webhooks: WebhookService { WebhookService(app: self) }
     /// The policy, its history and the holiday calendars.
@@ -94,6 +97,7 @@ public final class RedressServices: Sendable {
         self.logger = logger
         self.registry = registry
         self.policies = PolicyCache(store: store, now: now)
+        self.publicDirectory = PublicDirectoryCache(now: now)
         self.metrics = RedressMetrics(registry: registry)
         self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: configuration.bcryptCost)
         self.runBackground = runBackground

@@ -70,6 +70,8 @@ struct FilingWizard: Sendable {
         var licence: String
         var standing: String
         var selected: Bool
+        /// Its public record: the complaint figures a member can weigh before filing.
+        var recordURL: String
     }
 
     /// What the member typed as the merchant is not a name the platform can route to: neither a registered merchant
@@ -85,7 +87,7 @@ struct FilingWizard: Sendable {
         }
         return MerchantChoice(
             id: r.merchant.id, shopName: r.merchant.shopName, registeredName: r.merchant.registeredName, licence: r.merchant.businessLicenceNumber,
-            standing: standing, selected: selected)
+            standing: standing, selected: selected, recordURL: SiteURL.publicMerchant(r.merchant.id).path)
     }
 
     func wizardModel(step: Int, values: [String: String], chinese zh: Bool) async throws -> WizardPage {

@@ -174,6 +174,8 @@ struct CaseRecord: PageSection {
     /// Who answers for the case: the platform, or the merchant's shop name with its registered details.
     var respondentName: String
     var respondentDetail: String?
+    /// The respondent merchant's public record (its figures), when a registered merchant answers for the case.
+    var respondentURL: String?
     var narrative: String
     var deadlines: [DeadlineRow]
     var events: [EventRow]

@@ -262,7 +262,7 @@ struct Site: Sendable {
             respondentDetail: merchant.map {
                 "\($0.registeredName) · \(WebText.word("licence", chinese: zh)) \($0.businessLicenceNumber) · \($0.registeredAddress)"
             },
-            narrative: readable.narrative,
+            respondentURL: merchant.map { SiteURL.publicMerchant($0.id).path }, narrative: readable.narrative,
             deadlines: WebFormat.deadlines(c, now: now, for: identity.role, chinese: zh),
             events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,
             files: files.map { f in

@@ -12,6 +12,9 @@ enum SiteURL {
     case privacy
     /// The published complaint guide, as in force on a date (today when nil).
     case guide(date: String? = nil)
+    /// The public merchant directory and a merchant's public record.
+    case publicMerchants(query: String? = nil, offset: Int = 0)
+    case publicMerchant(String)
     case logout
     case myCases(fragment: Bool = false)
     case newComplaint
@@ -69,6 +72,9 @@ enum SiteURL {
         case .register: "/register"
         case .privacy: "/privacy"
         case .guide(let date): "/guide" + Self.query(["date": date])
+        case .publicMerchants(let q, let offset):
+            "/merchants" + Self.query(["q": (q ?? "").isEmpty ? nil : q, "offset": offset > 0 ? String(offset) : nil])
+        case .publicMerchant(let id): "/merchants/\(id)"
         case .logout: "/logout"
         case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
         case .newComplaint: "/my/new"
@@ -111,7 +117,7 @@ enum SiteURL {
     /// The fixed addresses every page may link to, by name, for the layout and the templates: `{{u.newComplaint}}`.
     static let named: [String: String] = [
         "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "privacy": SiteURL.privacy.path,
-        "guide": SiteURL.guide().path,
+        "guide": SiteURL.guide().path, "publicMerchants": SiteURL.publicMerchants().path,
         "logout": SiteURL.logout.path,
         "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
         "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,

@@ -19,6 +19,7 @@ public struct WebPortals: Sendable {
         }
         AccountPages(site: site).register(on: router)
         GuidePages(site: site).register(on: router)
+        PublicPages(site: site).register(on: router)
         MemberPortal(site: site).register(on: portal("my", .member))
         StaffPortal(site: site).register(on: portal("work", .staff))
         let merchant = portal("merchant", .merchant)

@@ -367,3 +367,107 @@ struct GuideTests {
         }
     }
 }
+
+@Suite("The public merchant pages")
+struct PublicMerchantTests {
+    /// Files `count` complaints against the merchant with the narrative, each from its own member.
+    static func file(_ c: Client, against merchantId: String, count: Int, narrative: String, first: Int) async throws -> [String] {
+        var ids: [String] = []
+        for i in first..<(first + count) {
+            let member = try await c.member("m\(i)@x.cn")
+            ids.append(
+                try await c.file(
+                    member,
+                    #"{"category":"service.membership_not_activated","order":{"orderNumber":"KM-P\#(i)","amountPaidFen":3000,"productKind":"membership","respondent":"merchant","merchantId":"\#(merchantId)"},"occurredAt":"2026-11-28T10:00:00+08:00","narrative":"\#(narrative)","remedy":{"kind":"delivery"},"amountClaimedFen":3000}"#
+                ))
+        }
+        return ids
+    }
+
+    @Test func aMerchantsFiguresComeFromTheAggregatesAndNoneAreShownForFewerThanFiveCases() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            let (busy, _) = try await ProcessStoryTests.merchant(c, admin: admin, login: "busy@x.cn")
+            let ids = try await Self.file(c, against: busy, count: 6, narrative: "月卡未开通", first: 0)
+            // The merchant answers two of them, one of which the member then accepts.
+            let shopToken = try await c.login("busy@x.cn")
+            for id in ids.prefix(2) {
+                let r = try await c.call(
+                    .post, "/api/v1/complaints/\(id)/messages", token: shopToken, json: #"{"body":"已为您开通","visibility":"public"}"#)
+                #expect(r.status == .created || r.status == .ok, "\(r.html)")
+            }
+            let offered = try await c.call(
+                .post, "/api/v1/complaints/\(ids[0])/remedy-offers", token: shopToken, json: #"{"remedy":{"kind":"delivery"},"note":"已补开通"}"#)
+            #expect(offered.status == .ok || offered.status == .created, "\(offered.html)")
+            let m0 = try await c.login("m0@x.cn")
+            let accepted = try await c.call(.post, "/api/v1/complaints/\(ids[0])/confirm", token: m0, json: #"{"accept":true}"#)
+            #expect(accepted.status == .ok, "\(accepted.html)")
+
+            var anyone = WebUser()
+            let page = try await anyone.get(c, "/merchants/\(busy)")
+            #expect(page.status == .ok)
+            // 6 complaints, 2 answered (33 %), 1 completed (17 %); the platform-wide row beside it.
+            let firstWindow = page.html.components(separatedBy: "<h3>近 30 天</h3>").dropFirst().first ?? ""
+            #expect(firstWindow.contains("<th>本商家</th><td>6</td><td>33%</td>"), "\(firstWindow.prefix(600))")
+            #expect(firstWindow.contains("<td>17%</td>") && firstWindow.contains("<th>全平台</th><td>6</td>"))
+            let api = try await c.call(.get, "/api/v1/public/merchants/\(busy)")
+            let figures = try #require((api.json as? [String: Any])?["figures"] as? [[String: Any]])
+            let merchant = try #require(figures.first?["merchant"] as? [String: Any])
+            #expect(merchant["complaints"] as? Int == 6 && merchant["answerRate"] as? Double == 2.0 / 6.0)
+
+            // A merchant with 4 complaints shows none of its figures.
+            let (quiet, _) = try await ProcessStoryTests.merchant(c, admin: admin, login: "quiet@x.cn", licence: "91440300MA5QUET775")
+            _ = try await Self.file(c, against: quiet, count: 4, narrative: "未到账", first: 10)
+            let quietPage = try await anyone.get(c, "/merchants/\(quiet)")
+            #expect(quietPage.html.contains("案件少于 5 件，不公布统计") && !quietPage.html.contains("<th>本商家</th><td>4</td>"))
+            let quietAPI = try await c.call(.get, "/api/v1/public/merchants/\(quiet)")
+            let quietFigures = try #require((quietAPI.json as? [String: Any])?["figures"] as? [[String: Any]])
+            #expect(quietFigures.allSatisfy { $0["merchant"] == nil })
+            // The directory finds both, by name or by licence number.
+            let directory = try await anyone.get(c, "/merchants")
+            #expect(directory.html.contains("/merchants/\(busy)") && directory.html.contains("/merchants/\(quiet)"))
+            let byLicence = try await c.call(.get, "/api/v1/public/merchants?q=91440300MA5Q")
+            #expect((byLicence.json as? [String: Any])?["total"] as? Int == 1)
+            // The member's case page links to the record.
+            var member = try await WebUser.login(c, "m0@x.cn")
+            #expect(try await member.get(c, "/my/cases/\(ids[0])").html.contains(#"href="/merchants/\#(busy)""#))
+        }
+    }
+
+    /// Every route the OpenAPI document marks public, read without logging in, holds nothing of a member, of a case's
+    /// text or of a merchant's contact person.
+    @Test func noPublicRouteRevealsAMemberACaseOrAContactPerson() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            let (merchantId, _) = try await ProcessStoryTests.merchant(c, admin: admin, login: "shop@x.cn")
+            let merchant = try #require(try await t.store.merchant(id: merchantId))
+            _ = try await Self.file(c, against: merchantId, count: 6, narrative: "我是王小明，电话13912345678，充值的点券没到", first: 0)
+            let secrets = ["王小明", "13912345678", "充值的点券没到", "m0@x.cn", "KM-P0", merchant.contactName, merchant.contactPhone]
+            let document = try #require(try await c.call(.get, "/api/v1/openapi.json").json as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var walked = 0
+            for (path, ops) in paths.sorted(by: { $0.key < $1.key }) {
+                guard let get = ops["get"] as? [String: Any], (get["security"] as? [Any])?.isEmpty == true else { continue }
+                var uri = path.replacingOccurrences(of: "{merchantId}", with: merchantId)
+                if path.hasSuffix("inclusion") { uri += "?leafIndex=0&treeSize=1" }
+                if path.hasSuffix("consistency") { uri += "?from=1&to=1" }
+                if path.hasSuffix("deadline") { uri += "?start=2026-11-30T10:00:00%2B08:00&hours=24" }
+                let r = try await c.call(.get, uri)
+                let body = String(buffer: r.body)
+                for s in secrets { #expect(!body.contains(s), "\(uri) shows \(s)") }
+                walked += 1
+            }
+            #expect(walked >= 12)
+            var anyone = WebUser()
+            for page in ["/merchants", "/merchants/\(merchantId)", "/guide", "/merchants?q=\(WebUser.escape(merchant.shopName))"] {
+                let r = try await anyone.get(c, page)
+                #expect(r.status == .ok, "\(page)")
+                for s in secrets { #expect(!r.html.contains(s), "\(page) shows \(s)") }
+            }
+        }
+    }
+}

@@ -392,7 +392,7 @@ try:
     pages_of(shop, "staff", [("dashboard-phone", "/admin")], True)
     # Logged out: log-in and registration on the phone.
     anon = browser(390, 844)
-    pages_of(anon, "public", [("login", "/login"), ("register", "/register"), ("privacy-public", "/privacy"), ("guide", "/guide")], True)
+    pages_of(anon, "public", [("login", "/login"), ("register", "/register"), ("privacy-public", "/privacy"), ("guide", "/guide"), ("merchants", "/merchants"), ("merchant-record", "/merchants/M-10086")], True)
 
     failed = [(tag, p) for tag, p in audited if p]
     with open(os.path.join(ART, "pages", "audit.txt"), "w") as f:
