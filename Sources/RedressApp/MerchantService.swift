@@ -34,13 +34,10 @@ package struct MerchantService: Sendable {
     /// or whose licence number starts with it (case and width ignored), shop name order, at most `limit`. What every
     /// member may read of a merchant (电子商务法 Art. 15, 27: the platform discloses it); anyone signed in may search.
     package func find(_ text: String, limit: Int = 8) async throws -> [Record] {
-        let needle = text.applyingTransform(.fullwidthToHalfwidth, reverse: false)?.trimmingCharacters(in: .whitespaces).uppercased() ?? ""
-        guard !needle.isEmpty else { return [] }
-        let found = try await store.merchants().filter { m in
-            m.businessLicenceNumber.hasPrefix(needle) || m.shopName.uppercased().contains(needle) || m.registeredName.uppercased().contains(needle)
-        }
+        guard !MerchantIndex.fold(text).isEmpty else { return [] }
+        let index = try await app.publicDirectory.index { try await store.merchants() }
         var out: [Record] = []
-        for m in found.sorted(by: { $0.shopName < $1.shopName }).prefix(limit) { out.append(try await record(m)) }
+        for m in index.search(text).prefix(limit) { out.append(try await record(m)) }
         return out
     }
 

@@ -25,15 +25,8 @@ package struct PublicService: Sendable {
     /// A page of the directory, shop-name order: every merchant, or those whose name contains `query` or whose licence
     /// number starts with it.
     package func directory(query: String?, offset: Int, limit: Int) async throws -> (items: [MerchantService.Record], total: Int) {
-        let all = try await app.publicDirectory.merchants { try await store.merchants().sorted { $0.shopName < $1.shopName } }
-        let needle = query.flatMap { $0.applyingTransform(.fullwidthToHalfwidth, reverse: false) }?.trimmingCharacters(in: .whitespaces).uppercased()
-        let found =
-            (needle ?? "").isEmpty
-            ? all
-            : all.filter { m in
-                m.businessLicenceNumber.hasPrefix(needle!) || m.shopName.uppercased().contains(needle!)
-                    || m.registeredName.uppercased().contains(needle!)
-            }
+        let index = try await app.publicDirectory.index { try await store.merchants() }
+        let found = index.search(query)
         var page: [MerchantService.Record] = []
         for m in found.dropFirst(max(0, offset)).prefix(max(0, limit)) { page.append(try await app.merchants.record(m)) }
         return (page, found.count)
@@ -57,18 +50,66 @@ package struct PublicService: Sendable {
     }
 }
 
-/// The merchants for the public directory, read again at most every 30 seconds (the directory is read by anyone;
-/// registering or changing a merchant shows within that time).
+/// The registered merchants in shop-name order with what a search compares, so that finding one among ten thousand
+/// is a scan of bytes, not of strings folded again for every request.
+package struct MerchantIndex: Sendable {
+    struct Entry: Sendable {
+        var merchant: Merchant
+        /// The shop and registered names, upper-cased, half-width, as UTF-8.
+        var names: [UInt8]
+        var licence: [UInt8]
+    }
+    let entries: [Entry]
+
+    init(_ merchants: [Merchant]) {
+        entries = merchants.sorted { $0.shopName < $1.shopName }.map { m in
+            Entry(
+                merchant: m, names: Array(Self.fold(m.shopName + "\u{1}" + m.registeredName).utf8), licence: Array(m.businessLicenceNumber.utf8))
+        }
+    }
+
+    /// Upper-cased and half-width (ＡＢＣ１２３ reads as ABC123).
+    static func fold(_ s: String) -> String {
+        (s.applyingTransform(.fullwidthToHalfwidth, reverse: false) ?? s).trimmingCharacters(in: .whitespaces).uppercased()
+    }
+
+    /// Every merchant when `query` is empty; otherwise those whose names contain it or whose licence number starts
+    /// with it. UTF-8 is self-synchronising, so a byte match is a character match.
+    func search(_ query: String?) -> [Merchant] {
+        let needle = Array(Self.fold(query ?? "").utf8)
+        guard !needle.isEmpty else { return entries.map(\.merchant) }
+        return entries.filter { e in e.licence.starts(with: needle) || Self.contains(e.names, needle) }.map(\.merchant)
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}
+
+/// The merchant index for the public directory and the filing wizard's search, read again at most every 30 seconds
+/// (anyone reads the directory; registering or changing a merchant drops it at once on this server, and shows on the
+/// others within that time).
 package final class PublicDirectoryCache: Sendable {
-    private let entry = Mutex<(merchants: [Merchant], at: Date)?>(nil)
+    private let entry = Mutex<(index: MerchantIndex, at: Date)?>(nil)
     let now: @Sendable () -> Date
 
     init(now: @escaping @Sendable () -> Date) { self.now = now }
 
-    func merchants(_ load: () async throws -> [Merchant]) async throws -> [Merchant] {
+    func index(_ load: () async throws -> [Merchant]) async throws -> MerchantIndex {
         let t = now()
-        if let e = entry.withLock({ $0 }), abs(t.timeIntervalSince(e.at)) < 30 { return e.merchants }
-        let fresh = try await load()
+        if let e = entry.withLock({ $0 }), abs(t.timeIntervalSince(e.at)) < 30 { return e.index }
+        let fresh = MerchantIndex(try await load())
         entry.withLock { $0 = (fresh, t) }
         return fresh
     }

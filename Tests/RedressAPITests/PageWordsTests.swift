@@ -430,9 +430,13 @@ struct PublicMerchantTests {
             #expect(directory.html.contains("/merchants/\(busy)") && directory.html.contains("/merchants/\(quiet)"))
             let byLicence = try await c.call(.get, "/api/v1/public/merchants?q=91440300MA5Q")
             #expect((byLicence.json as? [String: Any])?["total"] as? Int == 1)
-            // The member's case page links to the record.
+            // The member's case page names the merchant's registered details (电子商务法 Art. 27, 消保法 Art. 44) and links
+            // to its record.
             var member = try await WebUser.login(c, "m0@x.cn")
-            #expect(try await member.get(c, "/my/cases/\(ids[0])").html.contains(#"href="/merchants/\#(busy)""#))
+            let casePage = try await member.get(c, "/my/cases/\(ids[0])").html
+            let registered = try #require(try await t.store.merchant(id: busy))
+            #expect(casePage.contains(registered.registeredName) && casePage.contains(registered.businessLicenceNumber))
+            #expect(casePage.contains(registered.registeredAddress) && casePage.contains(#"href="/merchants/\#(busy)""#))
         }
     }
 
