@@ -60,9 +60,12 @@ package struct MerchantIndex: Sendable {
         var licence: [UInt8]
     }
     let entries: [Entry]
+    /// Every merchant in shop-name order (what an empty search answers, without copying).
+    let all: [Merchant]
 
     init(_ merchants: [Merchant]) {
-        entries = merchants.sorted { $0.shopName < $1.shopName }.map { m in
+        all = merchants.sorted { $0.shopName < $1.shopName }
+        entries = all.map { m in
             Entry(
                 merchant: m, names: Array(Self.fold(m.shopName + "\u{1}" + m.registeredName).utf8), licence: Array(m.businessLicenceNumber.utf8))
         }
@@ -77,7 +80,7 @@ package struct MerchantIndex: Sendable {
     /// with it. UTF-8 is self-synchronising, so a byte match is a character match.
     func search(_ query: String?) -> [Merchant] {
         let needle = Array(Self.fold(query ?? "").utf8)
-        guard !needle.isEmpty else { return entries.map(\.merchant) }
+        guard !needle.isEmpty else { return all }
         return entries.filter { e in e.licence.starts(with: needle) || Self.contains(e.names, needle) }.map(\.merchant)
     }
 
