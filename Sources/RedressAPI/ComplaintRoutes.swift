@@ -102,7 +102,7 @@ struct ComplaintRoutes {
         query.offset = try Self.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
         if let s = q.get("status") {
             var statuses: Set<ComplaintStatus> = []
-            for part in s.split(separator: ",") {
+            for part in s.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let st = ComplaintStatus(rawValue: String(part)) else {
                     throw AppError.badQuery("status", zh: "未知的状态：\(part)", en: "Unknown status: \(part)")
                 }
@@ -354,7 +354,7 @@ struct ComplaintRoutes {
             status: .ok,
             headers: [
                 .contentType: file.mediaType.rawValue, .contentDisposition: "attachment; filename=\"\(asciiName)\"; filename*=UTF-8''\(encoded)",
-                HTTPField.Name("X-Content-Type-Options")!: "nosniff", .eTag: "\"\(sha)\"", .cacheControl: "private, max-age=31536000, immutable",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff", .eTag: "\"\(sha)\"", .cacheControl: "private, no-store",
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

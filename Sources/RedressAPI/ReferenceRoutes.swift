@@ -56,10 +56,12 @@ struct ReferenceRoutes {
         guard let startText = q.get("start") else {
             throw AppError.badQuery("start", zh: "缺少参数 start（RFC 3339 时间）", en: "The parameter start (an RFC 3339 instant) is required")
         }
-        guard let start = JSONBody.parseDate(startText) else {
+        guard let start = JSONBody.parseDate(startText),
+            (2000...2100).contains(CivilDate(dayNumber: Int((start.timeIntervalSince1970 + 8 * 3600) / 86_400)).year)
+        else {
             throw AppError.badQuery(
-                "start", zh: "start 必须是 RFC 3339 时间，例如 2026-09-30T10:00:00+08:00",
-                en: "start must be an RFC 3339 instant such as 2026-09-30T10:00:00+08:00")
+                "start", zh: "start 必须是 2000 至 2100 年间的 RFC 3339 时间，例如 2026-09-30T10:00:00+08:00",
+                en: "start must be an RFC 3339 instant between 2000 and 2100, such as 2026-09-30T10:00:00+08:00")
         }
         let given = ["workingDays", "hours", "days"].filter { q.get($0) != nil }
         guard given.count == 1 else {

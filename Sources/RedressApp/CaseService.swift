@@ -78,7 +78,13 @@ package struct CaseService: Sendable {
         }
         let workflow = try await workflow()
         let now = app.now()
-        _ = try draft.validated(taxonomy: workflow.taxonomy, now: now)
+        let (checked, _) = try draft.validated(taxonomy: workflow.taxonomy, now: now)
+        // A complaint against a merchant the platform does not know would reach no one.
+        if checked.order.respondent == .merchant, let m = checked.order.merchantId, try await store.merchant(id: m) == nil {
+            throw AppError.invalid(
+                "order.merchantId", "unknown_merchant", zh: "平台没有登记这个商家；不确定时请选择由平台核实",
+                en: "The platform has no merchant with this id; if unsure, leave it to the platform")
+        }
         let claim = idempotencyKey.map { IdempotencyClaim(memberId: caller.userId, key: $0, requestHash: requestHash) }
         let id = TimeOrderedID.make(at: now)
         let memberId = caller.userId

@@ -64,7 +64,12 @@ public struct EvidenceFile: Sendable, Codable, Equatable {
         let cleaned =
             (fileName ?? "")
             .split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?
-            .filter { !$0.isNewline && $0 != "\0" && !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } } ?? ""
+            .filter { c in
+                // Controls, and format characters: the bidi overrides (evil\u{202E}gnp.exe shows as evilexe.png), zero-width
+                // spaces and joiners, which make one name look like another.
+                !c.isNewline && c != "\0"
+                    && !c.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
+            } ?? ""
         let name = cleaned.isEmpty ? "\(hash.prefix(12)).\(type.fileExtension)" : String(cleaned.prefix(255))
         return EvidenceFile(sha256: hash, sizeBytes: bytes.count, mediaType: type, fileName: name, uploadedBy: actor, uploadedAt: now)
     }

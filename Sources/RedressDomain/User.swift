@@ -41,8 +41,14 @@ public enum AccountRules {
 
     /// A log-in is an e-mail address or an 11-digit mainland mobile number. Returns it normalised.
     public static func normalisedLogin(_ raw: String) throws(DomainError) -> String {
-        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // NFKC first: full-width letters and digits (ａｄｍｉｎ, １３８…) are the ones they look like.
+        let s = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !s.isEmpty else { throw .required("login") }
+        // Invisible characters (zero-width spaces, joiners, bidi controls) would make two log-ins look the same.
+        guard !s.unicodeScalars.contains(where: { $0.properties.generalCategory == .format || $0.properties.generalCategory == .control }) else {
+            throw .invalidField(
+                field: "login", code: "invisible_characters", zh: "登录名含有不可见字符，请重新输入", en: "The log-in contains invisible characters; type it again")
+        }
         guard s.count <= 254 else { throw .tooLong("login", max: 254) }
         if isMobile(s) { return s }
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)

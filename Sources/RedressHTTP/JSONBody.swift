@@ -21,6 +21,8 @@ package enum JSONBody {
     package static func rfc3339(_ date: Date) -> String { date.rfc3339 }
 
     package static func parseDate(_ s: String) -> Date? {
+        // The parser rolls an impossible day over (2026-02-30 would be 2 March): the date part must be a real day.
+        guard s.count >= 10, CivilDate(iso: s.prefix(10)) != nil else { return nil }
         if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(s) { return d }
         return try? Date.ISO8601FormatStyle().parse(s)
     }
@@ -42,17 +44,22 @@ package enum JSONBody {
         let data = try encoder.encode(value)
         var h = headers
         h[.contentType] = "application/json; charset=utf-8"
+        if h[.cacheControl] == nil { h[.cacheControl] = noStore }
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// API answers may hold personal data: no cache (a shared proxy, the browser's disk) keeps them.
+    package static let noStore = "no-store"
+
     package static func response(bytes: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: bytes))
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: noStore], body: .init(byteBuffer: bytes))
     }
 
     /// A JSON value written without Foundation's encoder (see `CanonicalValue`).
     package static func response(_ value: CanonicalValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var h = headers
         h[.contentType] = "application/json; charset=utf-8"
+        if h[.cacheControl] == nil { h[.cacheControl] = noStore }
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: value.canonicalBytes)))
     }
 
@@ -79,7 +86,10 @@ package enum JSONBody {
 
     /// The raw bytes of a JSON request body (415 for another content type, 400 when empty, 413 when too large).
     package static func body(of request: Request, context: RedressRequestContext) async throws -> Data {
-        if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
+        // application/json itself, with parameters (charset) or none: not application/json-patch+json or the like.
+        if let ct = request.headers[.contentType],
+            ct.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) != "application/json"
+        {
             throw APIError(
                 .unsupportedMediaType, "unsupported_media_type", zh: "请求体必须是 application/json", en: "The request body must be application/json")
         }

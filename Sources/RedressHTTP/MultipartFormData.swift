@@ -94,14 +94,45 @@ package struct MultipartFormData {
         return out
     }
 
+    /// The parameters of a Content-Disposition value: quoted strings may hold ";" and "=" (`filename="a;b=c.png"`)
+    /// and backslash escapes; `filename*=UTF-8''…` (RFC 5987) wins over `filename`.
     static func dispositionParameters(_ value: String) -> [String: String] {
         var out: [String: String] = [:]
-        for piece in value.split(separator: ";").dropFirst() {
-            let kv = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2 else { continue }
-            var v = kv[1]
-            if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 { v = String(v.dropFirst().dropLast()) }
-            out[kv[0].lowercased()] = v
+        var chars = Substring(value)
+        // Skip the disposition type.
+        guard let first = chars.firstIndex(of: ";") else { return out }
+        chars = chars[chars.index(after: first)...]
+        while !chars.isEmpty {
+            chars = chars.drop { $0 == " " || $0 == "\t" || $0 == ";" }
+            let name = chars.prefix { $0 != "=" && $0 != ";" }
+            chars = chars.dropFirst(name.count)
+            guard chars.first == "=" else { continue }
+            chars = chars.dropFirst().drop { $0 == " " || $0 == "\t" }
+            var v = ""
+            if chars.first == "\"" {
+                chars = chars.dropFirst()
+                while let c = chars.first, c != "\"" {
+                    chars = chars.dropFirst()
+                    if c == "\\", let escaped = chars.first {
+                        v.append(escaped)
+                        chars = chars.dropFirst()
+                    } else {
+                        v.append(c)
+                    }
+                }
+                chars = chars.dropFirst()
+            } else {
+                let raw = chars.prefix { $0 != ";" }
+                chars = chars.dropFirst(raw.count)
+                v = raw.trimmingCharacters(in: .whitespaces)
+            }
+            out[name.trimmingCharacters(in: .whitespaces).lowercased()] = v
+        }
+        if let extended = out["filename*"], let quote = extended.range(of: "''"),
+            extended[..<quote.lowerBound].lowercased() == "utf-8",
+            let decoded = String(extended[quote.upperBound...]).removingPercentEncoding
+        {
+            out["filename"] = decoded
         }
         return out
     }

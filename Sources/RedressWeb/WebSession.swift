@@ -106,7 +106,11 @@ enum WebSession {
 
     /// Only a local path (no scheme, no other host) may be a redirect target.
     static func localPath(_ s: String?) -> String? {
-        guard let s, s.hasPrefix("/"), !s.hasPrefix("//"), !s.contains("\\"), s.count < 512 else { return nil }
+        // Printable ASCII only: browsers drop tabs and new lines from an address, so "/\t/evil.example/" would be read
+        // as "//evil.example/", another site; a backslash reads as a slash.
+        guard let s, s.hasPrefix("/"), !s.hasPrefix("//"), s.count < 512,
+            s.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" })
+        else { return nil }
         return s
     }
 }
