@@ -119,6 +119,14 @@ package struct AccountService: Sendable {
         return try await store.users(role: role)
     }
 
+    /// An admin account made on the server's machine (`redress admin create`): the way into an installation without
+    /// the demo data and its published passwords. No caller: whoever runs the command holds the data folder.
+    package func createAdmin(login: String, password: String, displayName: String) async throws -> User {
+        let user = try await create(login: login, password: password, displayName: displayName, role: .admin, phone: nil)
+        app.logger.notice("admin created from the command line", metadata: ["userId": "\(user.id)"])
+        return user
+    }
+
     /// The names of the platform's staff by user id, for staff reading who owns a case (a queue's owner column).
     package func staffNames(by caller: Identity) async throws -> [String: String] {
         guard caller.role.isStaff else { throw AppError.forbidden }

@@ -146,7 +146,9 @@ public struct Outbox: Service {
         } else {
             outcome = .retry(at: at.addingTimeInterval(Self.backoff(after: number, base: configuration.deliveryRetryBase)))
         }
-        let short = error.map { String($0.prefix(500)) }
+        // A mail server's refusal names the recipient ("recipient address member.…@… not accepted"): what is stored,
+        // served on the delivery log and logged has contact details masked.
+        let short = error.map { String(PersonalData.maskContacts($0).prefix(500)) }
         do {
             try await store.recordDeliveryAttempt(
                 DeliveryAttempt(deliveryId: d.id, attempt: number, at: at, ok: ok, statusCode: statusCode, error: short, durationMs: ms),

@@ -175,6 +175,22 @@ public enum PersonalData {
         return out
     }
 
+    /// A text that may name people's contact details (a mail server's refusal, an error), as logs and operators' pages
+    /// may keep it: e-mail addresses keep their first letter and domain (m***@example.com), digit runs are masked as
+    /// `mask` does.
+    public static func maskContacts(_ text: String) -> String {
+        let range = NSRange(text.startIndex..., in: text)
+        var out = text
+        for m in emailPattern.matches(in: text, range: range).reversed() {
+            guard let r = Range(m.range, in: text), let at = text[r].firstIndex(of: "@"), let whole = Range(m.range, in: out) else { continue }
+            let local = text[r][..<at]
+            out.replaceSubrange(whole, with: "\(local.prefix(1))***\(text[r][at...])")
+        }
+        return mask(out)
+    }
+
+    static let emailPattern = try! NSRegularExpression(pattern: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}")
+
     public static func mask(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)

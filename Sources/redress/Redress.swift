@@ -15,7 +15,8 @@ struct Redress: AsyncParsableCommand {
         commandName: "redress",
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
         subcommands: [
-            Serve.self, Migrate.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self, MigrateData.self,
+            Serve.self, Migrate.self, AdminCommand.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self,
+            MigrateData.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -137,6 +138,38 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await store.writing { c, _ in print("Schema is up to date: \(c.storeDescription)") }
+    }
+}
+
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Administer accounts from the server's machine.", subcommands: [AdminCreate.self])
+}
+
+/// The first admin of an installation without demo data (or another one). The password is read from
+/// REDRESS_ADMIN_PASSWORD or the first line of standard input, never from the command line (where `ps` shows it).
+struct AdminCreate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create an admin account; the password comes from REDRESS_ADMIN_PASSWORD or standard input.")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .long, help: "The log-in: an e-mail address or an 11-digit mobile number.")
+    var login: String
+    @Option(name: .long, help: "The name shown for the account.")
+    var name: String = "平台管理员"
+
+    func run() async throws {
+        let password = ProcessInfo.processInfo.environment["REDRESS_ADMIN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+        try await store.writing { c, db in
+            let services = try await RedressServices.start(configuration: c, dependencies: AppDependencies(store: db, runSweeper: false))
+            do {
+                let user = try await services.accounts.createAdmin(login: login, password: password, displayName: name)
+                print("Admin \(user.login) created in \(c.storeDescription).")
+            } catch {
+                guard let refusal = AppError.from(error) else { throw error }
+                FileHandle.standardError.write(Data((refusal.message(chinese: false) + "\n").utf8))
+                throw ExitCode(65)
+            }
+        }
     }
 }
 

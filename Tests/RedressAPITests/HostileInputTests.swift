@@ -85,3 +85,15 @@ struct HostileInputTests {
         }
     }
 }
+
+@Suite("Contact details in errors")
+struct ContactMaskingTests {
+    /// A mail server's refusal names the recipient: what the outbox stores, serves and logs has it masked.
+    @Test func aMailServersRefusalKeepsNoAddressOrPhoneNumber() {
+        let refusal = "msmtp: recipient address member.zhang@example.com not accepted by the server; 550 5.1.1 <a.b-c@mail.example.cn>, 13912345678"
+        let masked = PersonalData.maskContacts(refusal)
+        #expect(!masked.contains("member.zhang") && masked.contains("m***@example.com"))
+        #expect(!masked.contains("a.b-c@") && masked.contains("a***@mail.example.cn"))
+        #expect(!masked.contains("13912345678") && masked.contains("not accepted by the server"))
+    }
+}
