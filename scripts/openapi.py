@@ -389,6 +389,8 @@ paths = {
                                auth=False, tags=["system"])},
     "/api/v1/openapi.json": {"get": op("This document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}, **errors("401")},
                                       auth=False, tags=["system"])},
+    "/api/v1/auth/logout": {"post": op("Log out: the bearer token the request carries is ended (401 from now on, on every server within seconds)",
+                                       {"204": {"description": "Logged out"}, **errors("400", "401", "503")}, tags=["accounts"])},
     "/api/v1/auth/login": {"post": op("Log in; returns a bearer token", {**ok(ref("LoginResponse")), **errors("400", "401", "413", "415", "422", "429", "503")},
                                       body(ref("LoginRequest")), auth=False, tags=["accounts"],
                                       description="Five failed attempts for one log-in within 15 minutes answer 429 with Retry-After.")},

@@ -34,6 +34,7 @@ struct AccountRoutes {
 
     func register(on api: RouterGroup<RedressRequestContext>) {
         api.post("auth/login", use: login)
+        api.post("auth/logout", use: logout)
         api.post("members", use: registerMember)
         api.get("me", use: me)
         api.get("users", use: listUsers)
@@ -46,6 +47,16 @@ struct AccountRoutes {
         let issued = try await services.accounts.authenticate(login: body.login, password: body.password)
         let identity = Identity(userId: issued.user.id, role: issued.user.role)
         return try JSONBody.response(LoginResponse(token: issued.token, expiresAt: issued.expiresAt, user: UserDTO(issued.user, viewer: identity)))
+    }
+
+    /// Ends the bearer token the request carries: it answers 401 from now on, on every server within seconds.
+    @Sendable func logout(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        _ = try context.requireIdentity()
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError(.badRequest, "bearer_required", zh: "请使用 Bearer 令牌退出登录", en: "Log out with the bearer token")
+        }
+        try await services.accounts.logout(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
     @Sendable func registerMember(_ request: Request, context: RedressRequestContext) async throws -> Response {

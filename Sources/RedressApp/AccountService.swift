@@ -48,6 +48,19 @@ package struct AccountService: Sendable {
         try app.signer.verify(token, now: app.now())
     }
 
+    /// Ends a session or bearer token now: on this server at once, on the others within seconds (they read the list
+    /// with the disabled accounts). A token that is not valid anyway is left alone.
+    package func logout(token: String) async throws {
+        guard let (identity, expiresAt) = try? verify(token: token) else { return }
+        let digest = RevokedTokenList.digest(token)
+        try await store.revokeToken(digest: digest, expiresAt: expiresAt)
+        app.revokedTokens.insert(digest)
+        app.logger.info("logged out", metadata: ["userId": "\(identity.userId)"])
+    }
+
+    /// Whether a token was ended by a log-out (known in memory).
+    package func isRevoked(_ token: String) -> Bool { app.revokedTokens.contains(RevokedTokenList.digest(token)) }
+
     /// Whether an account is disabled (known in memory, refreshed every few seconds from the store).
     package func isDisabled(_ userId: String) -> Bool { app.isDisabled(userId) }
 

@@ -14,6 +14,21 @@ package final class AccountStatus: Sendable {
     }
 }
 
+/// The tokens ended by a log-out before they expire, by digest: this server adds one at once, and every server reads
+/// the list from the store every few seconds (with the disabled accounts).
+package final class RevokedTokenList: Sendable {
+    private let digests = Mutex<Set<String>>([])
+    package init() {}
+    package func contains(_ digest: String) -> Bool { digests.withLock { $0.contains(digest) } }
+    package func set(_ all: Set<String>) { digests.withLock { $0 = all } }
+    package func insert(_ digest: String) { _ = digests.withLock { $0.insert(digest) } }
+
+    /// What the list keeps of a token: its SHA-256, never the token.
+    package static func digest(_ token: String) -> String {
+        SHA256.hash(data: Array(("redress-token:" + token).utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
 /// Failed log-ins: five per log-in in 15 minutes, then a wait until the window ends. Kept in the store, so the
 /// count holds across restarts and across every server sharing a PostgreSQL database; keyed by a digest of the
 /// log-in, so the table holds no phone number or e-mail address.

@@ -37,6 +37,7 @@ public final class RedressServices: Sendable {
     let store: any RedressStore
     package let signer: TokenSigner
     package let disabledAccounts = AccountStatus()
+    package let revokedTokens = RevokedTokenList()
     let throttle: LoginThrottle
     package let policies: PolicyCache
     public let configuration: AppConfiguration
@@ -131,6 +132,7 @@ public final class RedressServices: Sendable {
     /// here from the next refresh on.
     func refreshAccounts() async throws {
         disabledAccounts.set(try await store.disabledUserIds())
+        revokedTokens.set(try await store.revokedTokens(now: now()))
     }
 
     /// Whether an account is disabled (known without a database read).

@@ -74,6 +74,8 @@ package struct AuthMiddleware: RouterMiddleware {
                 }
             }
             guard !accounts.isDisabled(identity.userId) else { throw APIError(AppError.accountDisabled) }
+            // A token ended by a log-out answers as an invalid one.
+            guard !accounts.isRevoked(token) else { throw APIError.invalidToken }
             context.identity = identity
             context.logger[metadataKey: "user"] = .string(identity.userId)
         } else if let cookie = request.cookies[RedressRequestContext.sessionCookieName]?.value, !cookie.isEmpty {
@@ -81,7 +83,7 @@ package struct AuthMiddleware: RouterMiddleware {
             // only for reads (live updates, downloads), so a cross-site form can never write through the API.
             let onAPI = request.uri.path.hasPrefix("/api/")
             if !onAPI || request.method == .get || request.method == .head {
-                if let checked = try? accounts.verify(token: cookie), !accounts.isDisabled(checked.identity.userId) {
+                if let checked = try? accounts.verify(token: cookie), !accounts.isDisabled(checked.identity.userId), !accounts.isRevoked(cookie) {
                     context.identity = checked.identity
                     context.viaCookie = true
                     context.logger[metadataKey: "user"] = .string(checked.identity.userId)

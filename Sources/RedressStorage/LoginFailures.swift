@@ -26,3 +26,17 @@ enum LoginFailures {
     static func milliseconds(_ d: Date) -> Int64 { d.millisecondsSince1970 }
     static func date(_ ms: Int64) -> Date { Date(millisecondsSince1970: ms) }
 }
+
+/// Sessions and bearer tokens ended before they expire (log-out), by a digest of the token, kept until the token would
+/// have expired anyway. The same SQL on both engines.
+enum RevokedTokens {
+    static let createTable = """
+        CREATE TABLE revoked_tokens (
+          digest TEXT PRIMARY KEY,
+          expires_at_ms BIGINT NOT NULL
+        )
+        """
+    static let revoke = "INSERT INTO revoked_tokens (digest, expires_at_ms) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING"
+    static let forget = "DELETE FROM revoked_tokens WHERE expires_at_ms <= $1"
+    static let read = "SELECT digest FROM revoked_tokens WHERE expires_at_ms > $1"
+}

@@ -282,13 +282,14 @@ enum PostgresSchema {
                     try await c.query(b.query, logger: logger)
                 }
             }),
+        Migration(version: 5, name: "create_revoked_tokens", statements: [RevokedTokens.createTable]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
     static let tables = [
         "merchants", "users", "complaints", "events", "evidence_blobs", "complaint_evidence", "case_sequences", "idempotency_keys", "policies",
         "policy_history", "calendar_years", "ledger_leaves", "ledger_nodes", "ledger_heads", "ledger_keys", "notices", "webhooks", "deliveries",
-        "delivery_attempts", "case_figures",
+        "delivery_attempts", "case_figures", "revoked_tokens",
     ]
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.

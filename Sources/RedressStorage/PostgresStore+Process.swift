@@ -220,6 +220,22 @@ extension PostgresStore {
 // MARK: Log-in throttle
 
 extension PostgresStore {
+    public func revokeToken(digest: String, expiresAt: Date) async throws {
+        var binds = PostgresBindings()
+        binds.append(digest)
+        binds.append(expiresAt.millisecondsSince1970)
+        _ = try await rows(PostgresQuery(unsafeSQL: RevokedTokens.revoke, binds: binds))
+    }
+
+    public func revokedTokens(now: Date) async throws -> Set<String> {
+        var forget = PostgresBindings()
+        forget.append(now.millisecondsSince1970)
+        _ = try await rows(PostgresQuery(unsafeSQL: RevokedTokens.forget, binds: forget))
+        var binds = PostgresBindings()
+        binds.append(now.millisecondsSince1970)
+        return Set(try await rows(PostgresQuery(unsafeSQL: RevokedTokens.read, binds: binds)).map { try $0.decode(String.self) })
+    }
+
     public func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date) {
         var binds = PostgresBindings()
         binds.append(key)

@@ -97,6 +97,11 @@ public protocol DirectoryStore: Sendable {
     func loginFailures(key: String) async throws -> (failures: Int, since: Date)?
     /// Forgets `key`'s failures (a log-in succeeded) and every window that started before `staleBefore`.
     func clearLoginFailures(key: String, staleBefore: Date) async throws
+
+    /// Ends a token before it expires (log-out), by its digest, kept until `expiresAt`.
+    func revokeToken(digest: String, expiresAt: Date) async throws
+    /// The digests of revoked tokens not yet expired (the expired ones are forgotten).
+    func revokedTokens(now: Date) async throws -> Set<String>
 }
 
 /// Cases, their timelines and their evidence.

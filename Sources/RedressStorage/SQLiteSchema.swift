@@ -267,6 +267,10 @@ enum SQLiteSchema {
             }
             try SQLiteStore.addFigures(db, total)
         }
+        m.registerMigration("v7_create_revoked_tokens") { db in
+            // Tokens and sessions ended by a log-out before they expire.
+            try db.execute(sql: RevokedTokens.createTable)
+        }
         return m
     }
 }

@@ -231,6 +231,17 @@ extension SQLiteStore {
 // MARK: Log-in throttle
 
 extension SQLiteStore {
+    public func revokeToken(digest: String, expiresAt: Date) async throws {
+        try await write { db in try db.execute(sql: RevokedTokens.revoke, arguments: [digest, expiresAt.millisecondsSince1970]) }
+    }
+
+    public func revokedTokens(now: Date) async throws -> Set<String> {
+        try await write { db in
+            try db.execute(sql: RevokedTokens.forget, arguments: [now.millisecondsSince1970])
+            return Set(try String.fetchAll(db, sql: RevokedTokens.read, arguments: [now.millisecondsSince1970]))
+        }
+    }
+
     public func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date) {
         let now = LoginFailures.milliseconds(at), span = Int64(window * 1000)
         return try await write { db in

@@ -137,6 +137,10 @@ struct AccountPages: Sendable {
         let form = try await WebSession.form(request)
         // A log-out sent from another site (no token) is ignored.
         guard WebSession.csrfValid(request, form: form) else { return WebSession.redirect("/") }
+        // The session ends for good: a copy of the cookie taken before no longer works, on any server.
+        if let cookie = request.cookies[RedressRequestContext.sessionCookieName]?.value, !cookie.isEmpty {
+            try await services.accounts.logout(token: cookie)
+        }
         return WebSession.redirect(SiteURL.login().path, cookies: [WebSession.clearedSession(request)])
     }
 }

@@ -97,3 +97,34 @@ struct ContactMaskingTests {
         #expect(!masked.contains("13912345678") && masked.contains("not accepted by the server"))
     }
 }
+
+@Suite("Log-out")
+struct LogoutTests {
+    /// A session cookie or bearer token copied before log-out no longer works after it, here and after a restart.
+    @Test func aCopiedCookieOrTokenDoesNotOutliveTheLogOut() async throws {
+        let t = try await TestApp()
+        let (cookieCopy, tokenCopy): (WebUser, String) = try await t.test { c in
+            _ = try await c.member("m@x.cn")
+            var u = try await WebUser.login(c, "m@x.cn")
+            #expect(try await u.get(c, "/my").status == .ok)
+            let copy = u
+            #expect(try await u.post(c, "/logout", [:]).status == .seeOther)
+            var stolen = copy
+            let page = try await stolen.get(c, "/my")
+            #expect(page.status == .seeOther && (page.headers[.location] ?? "").hasPrefix("/login"), "\(page.status)")
+            #expect(try await c.call(.get, "/api/v1/me", headers: copy.header).status == .unauthorized)
+            let token = try await c.login("m@x.cn")
+            #expect(try await c.call(.get, "/api/v1/me", token: token).status == .ok)
+            #expect(try await c.call(.post, "/api/v1/auth/logout", token: token).status == .noContent)
+            #expect(try await c.call(.get, "/api/v1/me", token: token).status == .unauthorized)
+            return (copy, token)
+        }
+        // Another server on the same store (or this one restarted) knows it too.
+        let header = cookieCopy.header
+        try await t.test(on: try await t.reopen()) { (c: Client) async throws -> Void in
+            let bearer = try await c.call(.get, "/api/v1/me", token: tokenCopy)
+            let cookie = try await c.call(.get, "/api/v1/me", headers: header)
+            #expect(bearer.status == .unauthorized && cookie.status == .unauthorized)
+        }
+    }
+}
