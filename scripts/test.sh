@@ -137,6 +137,9 @@ for who in "13800138000 demo-member-2026" "admin@demo.redress demo-admin-2026"; 
     > "$DATA/schemathesis-$1.log" 2>&1 || { sed -n '/ FAILURES \| ERRORS /,/ SUMMARY \| WARNINGS /p' "$DATA/schemathesis-$1.log" | head -n 80; tail -n 12 "$DATA/schemathesis-$1.log"; exit 1; }
   tail -n 12 "$DATA/schemathesis-$1.log"
 done
+step "malformed HTTP: a bad chunk size answers 400, an absurd Content-Length 413 at once"
+python3 scripts/e2e/malformed.py "$PORT"
+
 if grep -q '"internal_error"\|unexpected error' "$DATA/server.log"; then
   echo "the server logged an internal error:"; grep 'unexpected error\|request failed' "$DATA/server.log" | head; exit 1
 fi

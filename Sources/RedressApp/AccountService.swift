@@ -59,7 +59,9 @@ package struct AccountService: Sendable {
     }
 
     /// Whether a token was ended by a log-out (known in memory).
-    package func isRevoked(_ token: String) -> Bool { app.revokedTokens.contains(RevokedTokenList.digest(token)) }
+    package func isRevoked(_ token: String) -> Bool {
+        !app.revokedTokens.isEmpty && app.revokedTokens.contains(RevokedTokenList.digest(token))
+    }
 
     /// Whether an account is disabled (known in memory, refreshed every few seconds from the store).
     package func isDisabled(_ userId: String) -> Bool { app.isDisabled(userId) }

@@ -20,12 +20,21 @@ package final class RevokedTokenList: Sendable {
     private let digests = Mutex<Set<String>>([])
     package init() {}
     package func contains(_ digest: String) -> Bool { digests.withLock { $0.contains(digest) } }
+    /// No token revoked (most of the time): a request needs no digest at all.
+    package var isEmpty: Bool { digests.withLock { $0.isEmpty } }
     package func set(_ all: Set<String>) { digests.withLock { $0 = all } }
     package func insert(_ digest: String) { _ = digests.withLock { $0.insert(digest) } }
 
     /// What the list keeps of a token: its SHA-256, never the token.
     package static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(("redress-token:" + token).utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: Array(("redress-token:" + token).utf8)) {
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOHTTP1
 import RedressApp
 import RedressDomain
 import Synchronization
@@ -16,8 +17,25 @@ package struct ErrorMiddleware: RouterMiddleware {
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.chinese = Self.prefersChinese(request.headers[.acceptLanguage])
+        // A length no route would read is refused before reading (not waited for until the client gives up): a JSON or
+        // form body takes at most maxUploadSize, an upload at most the largest evidence limit a policy may set.
+        if let declared = request.headers[.contentLength] {
+            guard let length = Int64(declared), length >= 0 else {
+                return JSONBody.error(
+                    APIError(.badRequest, "malformed_request", zh: "Content-Length 无效", en: "The Content-Length is not a number"),
+                    chinese: context.chinese)
+            }
+            let multipart = (request.headers[.contentType] ?? "").lowercased().hasPrefix("multipart/")
+            if length > (multipart ? Self.largestUpload : Int64(context.maxUploadSize)) {
+                return JSONBody.error(
+                    APIError(.contentTooLarge, "payload_too_large", zh: "请求体过大", en: "The request body is too large"), chinese: context.chinese)
+            }
+        }
         do {
             return try await next(request, context)
+        } catch let parser as HTTPParserError {
+            // A malformed body (a bad chunk size): the server answers 400 and closes the connection.
+            throw parser
         } catch {
             let apiError: APIError
             if let mapped = APIError.from(error) {
@@ -32,6 +50,9 @@ package struct ErrorMiddleware: RouterMiddleware {
             return JSONBody.error(apiError, chinese: context.chinese)
         }
     }
+
+    /// The largest evidence file a policy may allow (512 MiB) and the multipart around it.
+    static let largestUpload: Int64 = 512 * 1_048_576 + 1_048_576
 
     package static func prefersChinese(_ header: String?) -> Bool {
         guard let header, !header.isEmpty else { return true }
