@@ -359,11 +359,8 @@ enum Charts {
 
     /// A distribution of durations (hours) in buckets, with its median and 90th percentile.
     static func histogram(_ hours: [Double], title: String, chinese zh: Bool) -> String {
-        let edges: [Double] = [1, 4, 12, 24, 48, 72]
-        let labels =
-            zh
-            ? ["1 小时内", "1–4 小时", "4–12 小时", "12–24 小时", "24–48 小时", "48–72 小时", "72 小时以上"]
-            : ["< 1 h", "1–4 h", "4–12 h", "12–24 h", "24–48 h", "48–72 h", "≥ 72 h"]
+        let edges = CaseFigures.answerEdges
+        let labels = WebFormat.hourBuckets(chinese: zh)
         let counts = Dashboard.histogram(hours, edges: edges)
         let maxCount = max(1, counts.max() ?? 1)
         let w = 640.0, h = 180.0, slot = w / Double(counts.count)

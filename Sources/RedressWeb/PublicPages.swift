@@ -76,10 +76,7 @@ struct PublicPages: Sendable {
     static func cells(_ f: FigureTotals, chinese zh: Bool) -> [String]? {
         guard f.shown else { return nil }
         func percent(_ v: Double?) -> String { v.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
-        let buckets =
-            zh
-            ? ["1 小时内", "1–4 小时", "4–12 小时", "12–24 小时", "24–48 小时", "48–72 小时", "72 小时以上"]
-            : ["< 1 h", "1–4 h", "4–12 h", "12–24 h", "24–48 h", "48–72 h", "≥ 72 h"]
+        let buckets = WebFormat.hourBuckets(chinese: zh)
         return [
             "\(f.filed)", percent(f.answerRate), percent(f.answeredOnTimeRate), f.medianAnswerBucket.map { buckets[$0] } ?? "—",
             percent(f.completionRate),

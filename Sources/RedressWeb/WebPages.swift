@@ -118,6 +118,17 @@ enum WebFormat {
 
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
+    /// The hour buckets durations are counted in (the dashboard's distributions, the public figures' median answer
+    /// time), by `CaseFigures.answerEdges`: "1 小时内", "1–4 小时", …, "72 小时以上".
+    static func hourBuckets(chinese zh: Bool) -> [String] {
+        let edges = CaseFigures.answerEdges.map { Int($0) }
+        let unit = zh ? " 小时" : " h"
+        var out = [zh ? "\(edges[0]) 小时内" : "< \(edges[0]) h"]
+        for (a, b) in zip(edges, edges.dropFirst()) { out.append("\(a)–\(b)\(unit)") }
+        out.append(zh ? "\(edges.last!) 小时以上" : "≥ \(edges.last!) h")
+        return out
+    }
+
     /// "剩余 2 天 3 小时" / "2 d 3 h left" until `due`, or nil when it has passed.
     static func remaining(_ due: Date, now: Date, chinese: Bool) -> String? {
         let s = Int(due.timeIntervalSince(now))
