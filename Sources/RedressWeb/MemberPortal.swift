@@ -54,7 +54,7 @@ struct MemberPortal: Sendable {
         var guidance: [Step]
         /// The complaint text for 12315 / 黑猫投诉, shown when the guidance offers those routes.
         var complaintText: String?
-        /// Just filed: the confirmation at the top.
+        /// Just filed: the confirmation at the top (the case page sets it from its address, `?filed=1`).
         var filed: Bool
         var proposalTitle: String
         var proposalText: String?
@@ -100,20 +100,22 @@ struct MemberPortal: Sendable {
         return (WebText.word("proposal", chinese: zh), nil)
     }
 
-    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool, filed: Bool = false) async throws -> CasePage {
+    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
         let workflow = try await services.cases.workflow()
         let now = services.now()
-        let (_, all, text) = try await services.cases.guidance(c.id, for: identity, chinese: zh)
-        let steps = Self.shown(all, for: c)
+        // The steps are computed from the case alone; the complaint text (which reads the case's events, respondent
+        // and member again) only when the page offers the outside routes it is for.
+        let steps = Self.shown(Guidance(workflow: workflow).steps(for: c, now: now, chinese: zh), for: c)
+        let external = steps.contains { $0.code == .external12315 || $0.code == .externalBlackCat }
+        let text = external ? try await services.cases.guidance(c.id, for: identity, chinese: zh).2 : nil
         let events = try await services.cases.timeline(of: c, for: identity)
         let proposal = c.status == .resolutionProposed ? Self.proposal(events, chinese: zh) : (WebText.word("proposal", chinese: zh), nil)
-        let external = steps.contains { $0.code == .external12315 || $0.code == .externalBlackCat }
         return CasePage(
             record: try await site.record(c, in: .member, events: events, workflow: workflow, now: now, for: identity, chinese: zh),
             mayEscalate: workflow.memberMayEscalate(c, now: now), proposal: c.status == .resolutionProposed,
             mayRate: !Lifecycle.open.contains(c.status) && c.rating == nil, mayReopen: workflow.mayTake(.reopen, on: c, by: identity.actor, now: now),
             guidance: steps.map { CasePage.Step(title: $0.title, detail: $0.detail, rule: $0.rule, recommended: $0.recommended) },
-            complaintText: external ? text : nil, filed: filed, proposalTitle: proposal.0, proposalText: proposal.1,
+            complaintText: text, filed: false, proposalTitle: proposal.0, proposalText: proposal.1,
             receiptsPage: SiteURL.memberReceipts(c.id).path)
     }
 
