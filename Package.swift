@@ -167,7 +167,7 @@ let package = Package(
         ),
         // What the test targets share: temporary folders removed at exit, whether PostgreSQL is required.
         .target(name: "RedressTestSupport", path: "Tests/RedressTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "RedressDomainTests", dependencies: ["RedressDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "RedressDomainTests", dependencies: ["RedressDomain"], exclude: ["Corpus"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RedressStorageTests",
             dependencies: ["RedressStorage", "RedressDomain", "RedressTestSupport"],

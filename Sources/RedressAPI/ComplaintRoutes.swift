@@ -161,7 +161,8 @@ struct ComplaintRoutes {
         if simple { try CaseService.authorize(memberId: head.memberId, queue: head.queue, assigneeId: head.assigneeId, identity) }
         let key = RenderedComplaints.Key(id: id, version: head.eventCount, chinese: context.chinese, audience: identity.role.rawValue)
         if simple, let body = renderings.get(key, now: now) { return JSONBody.response(bytes: body) }
-        let c = try await services.cases.load(id, for: identity)
+        let stored = try await services.cases.load(id, for: identity)
+        let c = try await services.cases.readable(stored, for: identity)
         let workflow = try await services.cases.workflow()
         let merchant = try await services.cases.respondent(of: c)
         let member = identity.role == .member ? nil : try await services.cases.member(of: c)
@@ -332,7 +333,7 @@ struct ComplaintRoutes {
     @Sendable func listEvidence(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let c = try await load(context, identity)
-        let files = try await services.cases.evidence(of: c)
+        let files = try await services.cases.evidence(of: c, for: identity)
         return try JSONBody.response(files.map { EvidenceDTO($0, complaintId: c.id) })
     }
 
@@ -343,7 +344,7 @@ struct ComplaintRoutes {
         guard sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
             throw AppError.badQuery("sha256", zh: "sha256 必须是 64 位十六进制", en: "sha256 must be 64 hexadecimal digits")
         }
-        guard let (file, bytes) = try await services.cases.evidenceContent(of: c, sha256: sha) else {
+        guard let (file, bytes) = try await services.cases.evidenceContent(of: c, sha256: sha, for: identity) else {
             throw APIError(.notFound, "evidence_not_found", zh: "该投诉没有这个证据文件", en: "No such evidence file on this case")
         }
         let asciiName =

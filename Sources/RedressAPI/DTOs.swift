@@ -71,7 +71,8 @@ extension Complaint {
     }
 }
 
-/// A case as the API shows it to one viewer. A merchant sees the member's personal data masked; a member sees the
+/// A case as the API shows it to one viewer, given as the viewer may read it (`CaseService.readable`: a merchant reads the
+/// member's personal data masked); a member sees the
 /// respondent merchant's registered details (消保法 Art. 44); internal matters (assignee, proposed ruling, reviewers) are staff-only.
 struct ComplaintDTO: Encodable {
     struct Category: Encodable {
@@ -127,11 +128,9 @@ struct ComplaintDTO: Encodable {
         assigneeId = viewer.role.isStaff ? c.assigneeId : nil
         emergency = c.emergency
         channel = c.channel
-        let masked = viewer.role == .merchant
         order = c.order
-        if masked { order.paymentReference = order.paymentReference.map(PersonalData.mask) }
         occurredAt = c.occurredAt
-        narrative = masked ? PersonalData.mask(c.narrative) : c.narrative
+        narrative = c.narrative
         remedy = c.remedy
         amountClaimedFen = c.amountClaimedFen
         deadlines = c.deadlines.map { DeadlineDTO($0, now: now) }
@@ -211,7 +210,7 @@ struct ComplaintDTO: Encodable {
                 c.freezes.map { f in
                     var o: [String: CanonicalValue] = [
                         "id": .string(f.id), "target": .string(f.target.rawValue),
-                        "reference": .string(viewer.role == .merchant ? PersonalData.mask(f.reference) : f.reference),
+                        "reference": .string(f.reference),
                         "reason": .string(f.reason), "frozenAt": t(f.frozenAt), "active": .bool(f.isActive),
                     ]
                     opt(&o, "releasedAt", f.releasedAt.map(t))

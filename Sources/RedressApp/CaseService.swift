@@ -123,7 +123,15 @@ package struct CaseService: Sendable {
             }
         case .system: throw AppError.forbidden
         }
-        return try await store.complaints(query)
+        var page = try await store.complaints(query)
+        if caller.role == .merchant {
+            var members: [String: PersonalData.KnownValues] = [:]
+            for (i, c) in page.items.enumerated() {
+                if members[c.memberId] == nil { members[c.memberId] = PersonalData.KnownValues(member: try await store.user(id: c.memberId)?.user) }
+                page.items[i] = c.redacted(knowing: members[c.memberId] ?? .none)
+            }
+        }
+        return page
     }
 
     /// The few columns that tell who may see a case and which version it is at (for cached renderings).
@@ -149,38 +157,45 @@ package struct CaseService: Sendable {
         return try await find(id, for: caller)
     }
 
-    /// The case as the caller may read it: a merchant reads the member's personal data in the narrative and the
-    /// payment reference masked (个人信息保护法: the minimum necessary).
-    package func readable(_ c: Complaint, for caller: Identity) -> Complaint {
-        guard caller.role == .merchant else { return c }
-        var masked = c
-        masked.narrative = PersonalData.mask(c.narrative)
-        masked.order.paymentReference = c.order.paymentReference.map(PersonalData.mask)
-        return masked
+    /// What the caller must not read of the member on this case: nil for everyone but the respondent merchant, who
+    /// reads the member's personal data masked wherever it appears (个人信息保护法: the minimum necessary).
+    package func redaction(of c: Complaint, for caller: Identity) async throws -> PersonalData.KnownValues? {
+        guard caller.role == .merchant else { return nil }
+        return PersonalData.KnownValues(member: try await store.user(id: c.memberId)?.user)
+    }
+
+    /// The case as the caller may read it (see `redaction`).
+    package func readable(_ c: Complaint, for caller: Identity) async throws -> Complaint {
+        guard let known = try await redaction(of: c, for: caller) else { return c }
+        return c.redacted(knowing: known)
     }
 
     /// The case's events the caller may read: internal notes reach staff only, and a merchant reads the member's
-    /// personal data masked (个人信息保护法: the minimum necessary).
+    /// personal data masked.
     package func timeline(of c: Complaint, for caller: Identity) async throws -> [TimelineEvent] {
-        Self.readable(try await store.timeline(complaintId: c.id), by: caller)
+        Self.readable(try await store.timeline(complaintId: c.id), by: caller, knowing: try await redaction(of: c, for: caller))
     }
 
     /// Events as `caller` may read them.
-    static func readable(_ events: [TimelineEvent], by caller: Identity) -> [TimelineEvent] {
+    static func readable(_ events: [TimelineEvent], by caller: Identity, knowing known: PersonalData.KnownValues?) -> [TimelineEvent] {
         if caller.role.isStaff { return events }
         let shown = events.filter { $0.visibility == .public }
-        guard caller.role == .merchant else { return shown }
-        return shown.map { e in
-            var masked = e
-            masked.payload = PersonalData.mask(payload: e.payload)
-            return masked
-        }
+        guard let known else { return shown }
+        return shown.map { $0.redacted(knowing: known) }
     }
 
-    package func evidence(of c: Complaint) async throws -> [EvidenceFile] { try await store.evidence(complaintId: c.id) }
+    /// The case's evidence files as the caller may read them (file names masked for the merchant).
+    package func evidence(of c: Complaint, for caller: Identity) async throws -> [EvidenceFile] {
+        let files = try await store.evidence(complaintId: c.id)
+        guard let known = try await redaction(of: c, for: caller) else { return files }
+        return files.map { $0.redacted(knowing: known) }
+    }
 
-    package func evidenceContent(of c: Complaint, sha256: String) async throws -> (EvidenceFile, [UInt8])? {
-        try await store.evidenceContent(complaintId: c.id, sha256: sha256)
+    /// One evidence file's content, its name as the caller may read it.
+    package func evidenceContent(of c: Complaint, sha256: String, for caller: Identity) async throws -> (EvidenceFile, [UInt8])? {
+        guard let (file, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: sha256) else { return nil }
+        guard let known = try await redaction(of: c, for: caller) else { return (file, bytes) }
+        return (file.redacted(knowing: known), bytes)
     }
 
     /// The respondent merchant's record, if the case has one.
@@ -224,7 +239,10 @@ package struct CaseService: Sendable {
             throw AppError.complaintNotFound
         }
         app.logger.info("case changed", metadata: ["case": "\(c.caseNumber)", "status": "\(c.status.rawValue)", "events": "\(events.count)"])
-        return Changed(complaint: c, events: Self.readable(events, by: caller), workflow: workflow, now: now)
+        let known = try await redaction(of: c, for: caller)
+        return Changed(
+            complaint: known.map { c.redacted(knowing: $0) } ?? c, events: Self.readable(events, by: caller, knowing: known), workflow: workflow,
+            now: now)
     }
 
     /// Assigns the case to a staff member (nil: back to the queue); the assignee must be active staff.

@@ -49,7 +49,8 @@ struct MerchantPortal: Sendable {
         var remedyKinds: [Choice]
     }
 
-    func casePage(_ c: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
+    func casePage(_ stored: Complaint, identity: Identity, chinese zh: Bool) async throws -> CasePage {
+        let c = try await services.cases.readable(stored, for: identity)
         let open = c.recordsRequests.filter { $0.fulfilledAt == nil && $0.defaultedAt == nil && $0.withdrawnAt == nil }
         return CasePage(
             record: try await site.record(

@@ -206,7 +206,7 @@ struct Site: Sendable {
             let next = c.openDeadlines.filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
             return CaseRow(
                 id: c.id, orderNumber: c.order.orderNumber,
-                excerpt: Self.excerpt(viewer == .merchant ? PersonalData.mask(c.narrative) : c.narrative),
+                excerpt: Self.excerpt(c.narrative),
                 dueLabel: next?.kind.label(chinese: zh) ?? "",
                 owner: c.assigneeId.map { owners[$0] ?? WebText.word("assigned", chinese: zh) } ?? WebText.word("unassigned", chinese: zh),
                 url: portal.caseURL(c.id).path, caseNumber: c.caseNumber, status: c.status.label(chinese: zh),
@@ -243,11 +243,11 @@ struct Site: Sendable {
     ) async throws -> CaseRecord {
         var timeline = events ?? []
         if events == nil { timeline = try await services.cases.timeline(of: c, for: identity) }
-        let files = try await services.cases.evidence(of: c)
-        let readable = services.cases.readable(c, for: identity)
+        let files = try await services.cases.evidence(of: c, for: identity)
+        let c = try await services.cases.readable(c, for: identity)
         let merchant = c.respondent.kind == .merchant ? try await services.cases.respondent(of: c) : nil
         var remedy = c.remedy.kind.label(chinese: zh)
-        if let text = identity.role == .merchant ? c.remedy.text.map(PersonalData.mask) : c.remedy.text, !text.isEmpty {
+        if let text = c.remedy.text, !text.isEmpty {
             remedy += (zh ? "：" : ": ") + text
         }
         let platform = WebText.word("respondentPlatform", chinese: zh)
@@ -262,7 +262,7 @@ struct Site: Sendable {
             respondentDetail: merchant.map {
                 "\($0.registeredName) · \(WebText.word("licence", chinese: zh)) \($0.businessLicenceNumber) · \($0.registeredAddress)"
             },
-            respondentURL: merchant.map { SiteURL.publicMerchant($0.id).path }, narrative: readable.narrative,
+            respondentURL: merchant.map { SiteURL.publicMerchant($0.id).path }, narrative: c.narrative,
             deadlines: WebFormat.deadlines(c, now: now, for: identity.role, chinese: zh),
             events: timeline.reversed().map { WebFormat.event($0, chinese: zh) }, eventCount: c.eventCount,
             files: files.map { f in
