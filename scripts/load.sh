@@ -5,6 +5,7 @@
 #   SCRATCH=.build-bench scripts/load.sh   build (and reuse) the release binary in another build folder
 # Figures go in BENCHMARKS.md with the date and the machine.
 set -euo pipefail
+export REDRESS_METRICS_TOKEN="${REDRESS_METRICS_TOKEN:-load-script-metrics-token}"  # /health names the case count with it
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DURATION=${DURATION:-20}
@@ -35,7 +36,7 @@ load_members "$URL"
 
 echo "== POST /api/v1/complaints, 32 connections, ${DURATION}s"
 wrk -t2 -c32 -d"${DURATION}s" --latency -s scripts/load/post_complaints.lua "$URL" -- "${TOKENS[@]}"
-echo "complaints stored: $(curl -sf "$URL/health")"
+echo "complaints stored: $(curl -sf -H "Authorization: Bearer $REDRESS_METRICS_TOKEN" "$URL/health")"
 
 echo "== GET /api/v1/complaints/{id}, 32 connections, ${DURATION}s"
 IDS=$(curl -sf "$URL/api/v1/complaints?limit=200" -H "Authorization: Bearer ${TOKENS[1]}" | python3 -c 'import sys,json; print(" ".join(i["id"] for i in json.load(sys.stdin)["items"]))')

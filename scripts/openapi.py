@@ -68,6 +68,8 @@ schemas = {
                     "merchantId": {**STR, "description": "Required for (and only for) the merchant role"}, "email": {**STR, "description": "Where notices are mailed"}},
                    ["login", "password", "displayName", "role"], True),
     "DisableRequest": obj({"disabled": BOOL}, ["disabled"], True),
+    "PasswordChange": obj({"currentPassword": STR, "newPassword": {"type": "string", "minLength": 8, "maxLength": 72}}, ["currentPassword", "newPassword"], True),
+    "PasswordReset": obj({"newPassword": {"type": "string", "minLength": 8, "maxLength": 72}}, ["newPassword"], True),
     "OrderReference": obj({"orderNumber": {**STR, "maxLength": 64}, "amountPaidFen": FEN,
                            "productKind": enum(["game_topup", "licence_key", "membership", "gift_card", "other"]),
                            "respondent": {**enum(["platform", "merchant"]), "description": "Who answers for the problem; a merchant needs merchantId"},
@@ -221,7 +223,9 @@ schemas = {
                           "reopenWindowDays": {"type": "integer", "minimum": 1, "maximum": 3650}},
                          ["firstResponseHours", "emergencyFirstResponseHours", "escalationResponseHours", "resolutionHours", "hourMode",
                           "businessOpensAt", "businessClosesAt", "reopenWindowDays"], True),
-        "evidence": obj({"maxFileBytes": {"type": "integer", "minimum": 1024, "maximum": 536870912}}, ["maxFileBytes"], True),
+        "evidence": obj({"maxFileBytes": {"type": "integer", "minimum": 1024, "maximum": 536870912},
+                         "maxFilesPerCase": {"type": "integer", "minimum": 1, "maximum": 10000},
+                         "maxBytesPerMember": {"type": "integer", "minimum": 1024, "maximum": 1099511627776}}, ["maxFileBytes"], True),
         "merchant": obj({"evidenceHours": {"type": "integer", "minimum": 1, "maximum": 8760},
                          "defaultRuling": enum(["propose_for_review", "apply_immediately"]),
                          "reverifyDays": {"type": "integer", "minimum": 1, "maximum": 3650}},
@@ -230,6 +234,8 @@ schemas = {
                        "escalateAfterHours": {"type": "integer", "minimum": 1, "maximum": 8760}}, ["silenceDays", "reminderHours", "escalateAfterHours"], True),
         "external": obj({"replyWorkingDays": {"type": "integer", "minimum": 1, "maximum": 365},
                          "odrNegotiationWorkingDays": {"type": "integer", "minimum": 1, "maximum": 365}}, ["replyWorkingDays", "odrNegotiationWorkingDays"], True),
+        "sessions": obj({"idleMinutes": {"type": "integer", "minimum": 5, "maximum": 1440},
+                         "absoluteHours": {"type": "integer", "minimum": 1, "maximum": 2160}}, ["idleMinutes", "absoluteHours"], True),
     }, ["routing", "deadlines", "evidence"], True),
     "PolicyChange": obj({"at": DT, "by": STR, "changes": {"type": "array", "items": obj({"field": STR, "old": {}, "new": {}}, ["field"])}}, ["at", "by", "changes"]),
     "NextStep": obj({"code": enum(["respond_to_proposal", "escalate_internal", "external_12315", "external_black_cat", "compensation_fraud", "court", "reopen", "rate"]),
@@ -251,7 +257,7 @@ schemas = {
                         "daysOff": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "workingWeekends": {"type": "array", "items": {"type": "string", "format": "date"}}},
                        ["year", "region", "timeZone", "daysOff", "workingWeekends"], True),
-    "Health": obj({"status": enum(["ok"]), "complaints": INT}, ["status", "complaints"]),
+    "Health": obj({"status": enum(["ok"]), "complaints": {**INT, "description": "Cases kept; only with the metrics token"}}, ["status"]),
 }
 
 ERROR_TEXT = {
@@ -382,8 +388,8 @@ def process_paths():
     }
 
 paths = {
-    "/health": {"get": op("Liveness and store check", {**ok(ref("Health")), **errors("401", "503")}, auth=False, tags=["system"])},
-    "/metrics": {"get": op("Prometheus metrics", {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": STR}}}, **errors("401")},
+    "/health": {"get": op("Liveness and store check (the number of cases only with the metrics token as bearer)", {**ok(ref("Health")), **errors("401", "503")}, auth=False, tags=["system"])},
+    "/metrics": {"get": op("Prometheus metrics (bearer: the metrics token, REDRESS_METRICS_TOKEN)", {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": STR}}}, **errors("401")},
                           auth=False, tags=["system"])},
     "/openapi.json": {"get": op("This document", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}, **errors("401")},
                                auth=False, tags=["system"])},
@@ -405,6 +411,12 @@ paths = {
     },
     "/api/v1/users/{userId}/disabled": {"post": op("Disable or re-enable a user (admin)", {**ok(ref("User")), **errors(*JSON_IN, "403", "404", "409")},
                                                    body(ref("DisableRequest")), params=[path_param("userId", "User id")], tags=["accounts"])},
+    "/api/v1/me/password": {"post": op("Change one's own password: every other session and token of the account ends (on every server within seconds); "
+                                        "the answer carries a new token", {**ok(ref("LoginResponse")), **errors(*JSON_IN, "403")},
+                                        body(ref("PasswordChange")), tags=["accounts"])},
+    "/api/v1/users/{userId}/password": {"post": op("Set a new password for a user (admin); the user's sessions and tokens end",
+                                                   {**ok(ref("User")), **errors(*JSON_IN, "403", "404")},
+                                                   body(ref("PasswordReset")), params=[path_param("userId", "User id")], tags=["accounts"])},
     "/api/v1/complaints": {
         "post": op("File a complaint (member)", {**ok(ref("Complaint"), "201", "Created (or replayed from the Idempotency-Key)", LOCATION),
                                                 **errors(*JSON_IN, "403")},

@@ -32,6 +32,15 @@ struct AccountRoutes {
         var disabled: Bool
     }
 
+    struct PasswordChange: Decodable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
+    struct PasswordReset: Decodable {
+        var newPassword: String
+    }
+
     func register(on api: RouterGroup<RedressRequestContext>) {
         api.post("auth/login", use: login)
         api.post("auth/logout", use: logout)
@@ -40,6 +49,25 @@ struct AccountRoutes {
         api.get("users", use: listUsers)
         api.post("users", use: createUser)
         api.post("users/:userId/disabled", use: setDisabled)
+        api.post("me/password", use: changePassword)
+        api.post("users/:userId/password", use: resetPassword)
+    }
+
+    /// The caller's new password: every other session and token of theirs ends; the answer carries a new token.
+    @Sendable func changePassword(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let body = try await JSONBody.decode(PasswordChange.self, from: request, context: context)
+        let issued = try await services.accounts.changePassword(current: body.currentPassword, new: body.newPassword, by: identity)
+        return try JSONBody.response(LoginResponse(token: issued.token, expiresAt: issued.expiresAt, user: UserDTO(issued.user, viewer: identity)))
+    }
+
+    /// An admin sets a new password for a user; the user's sessions and tokens end.
+    @Sendable func resetPassword(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let id = try context.parameters.require("userId")
+        try AccountService.requireAdmin(identity)
+        let body = try await JSONBody.decode(PasswordReset.self, from: request, context: context)
+        return try JSONBody.response(UserDTO(try await services.accounts.resetPassword(of: id, to: body.newPassword, by: identity), viewer: identity))
     }
 
     @Sendable func login(_ request: Request, context: RedressRequestContext) async throws -> Response {

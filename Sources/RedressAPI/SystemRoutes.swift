@@ -17,19 +17,37 @@ struct SystemRoutes {
         router.get("api/v1/openapi.json", use: openAPI)
     }
 
+    /// Whether the request carries the metrics token (compared in constant time).
+    func monitored(_ request: Request) -> Bool {
+        guard let token = services.configuration.metricsToken, let header = request.headers[.authorization], header.hasPrefix("Bearer ")
+        else { return false }
+        let given = Array(header.dropFirst(7).utf8), expected = Array(token.utf8)
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// Liveness and a store check for anyone; with the metrics token, the number of cases kept as well.
     @Sendable func health(_ request: Request, context: RedressRequestContext) async throws -> Response {
         struct Health: Encodable {
             var status: String
-            var complaints: Int
+            var complaints: Int?
         }
         do {
-            return try JSONBody.response(Health(status: "ok", complaints: try await services.cases.count()))
+            if monitored(request) { return try JSONBody.response(Health(status: "ok", complaints: try await services.cases.count())) }
+            _ = try await services.cases.head("")
+            return try JSONBody.response(Health(status: "ok"))
         } catch {
             throw APIError(.serviceUnavailable, "storage_unavailable", zh: "存储暂不可用", en: "Storage is unavailable")
         }
     }
 
+    /// The Prometheus text, for the holder of the metrics token only.
     @Sendable func metrics(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard monitored(request) else {
+            throw APIError(
+                .unauthorized, "metrics_token_required", zh: "需要监控令牌（REDRESS_METRICS_TOKEN）",
+                en: "The metrics token (REDRESS_METRICS_TOKEN) is required")
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return Response(

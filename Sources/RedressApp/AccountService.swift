@@ -14,9 +14,6 @@ package struct AccountService: Sendable {
         package var expiresAt: Date
     }
 
-    /// How long a token stays valid.
-    package var tokenLifetime: TimeInterval { app.configuration.tokenLifetime }
-
     /// Checks a log-in and password (throttled per log-in, timing the same for unknown log-ins) and issues a token.
     package func authenticate(login raw: String, password: String) async throws -> Issued {
         let login = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
@@ -38,24 +35,92 @@ package struct AccountService: Sendable {
         }
         guard !stored.user.disabled else { throw AppError.accountDisabled }
         try await app.throttle.recordSuccess(login, now: now)
-        let issued = app.signer.issue(
-            userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId, now: now, lifetime: tokenLifetime)
+        let issued = try await issue(
+            Identity(userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId), authenticatedAt: now)
         return Issued(user: stored.user, token: issued.token, expiresAt: issued.expiresAt)
     }
 
-    /// The identity a bearer token or session cookie carries, and when it expires.
-    package func verify(token: String) throws(TokenSigner.Failure) -> (identity: Identity, expiresAt: Date) {
+    /// A token for `identity`, valid until the policy's absolute lifetime from when the password was given.
+    package func issue(_ identity: Identity, authenticatedAt: Date) async throws -> (token: String, expiresAt: Date) {
+        let sessions = try await app.policies.workflow().policy.sessions
+        let now = app.now()
+        let end = authenticatedAt.addingTimeInterval(TimeInterval(sessions.absoluteHours) * 3600)
+        return app.signer.issue(
+            userId: identity.userId, role: identity.role, merchantId: identity.merchantId, now: now, lifetime: end.timeIntervalSince(now),
+            authenticatedAt: authenticatedAt)
+    }
+
+    /// How long a web session may go unused (the policy's idle lifetime).
+    package func sessionIdleLimit() async throws -> TimeInterval { TimeInterval(try await app.policies.workflow().policy.sessions.idleMinutes) * 60 }
+
+    /// The identity a bearer token or session cookie carries, when it was issued and when it expires.
+    package func verify(token: String) throws(TokenSigner.Failure) -> TokenSigner.Verified {
         try app.signer.verify(token, now: app.now())
+    }
+
+    /// Whether a verified token still opens a session: its account is enabled, it was not logged out, and no password
+    /// change, reset or disable ended the account's sessions after it was issued (all known in memory; other servers'
+    /// changes arrive within seconds).
+    package func accepts(_ v: TokenSigner.Verified, token: String) -> Bool {
+        !app.disabledAccounts.isDisabled(v.identity.userId) && !app.disabledAccounts.isEnded(v.identity.userId, issuedAt: v.issuedAt)
+            && !isRevoked(token)
     }
 
     /// Ends a session or bearer token now: on this server at once, on the others within seconds (they read the list
     /// with the disabled accounts). A token that is not valid anyway is left alone.
     package func logout(token: String) async throws {
-        guard let (identity, expiresAt) = try? verify(token: token) else { return }
+        guard let v = try? verify(token: token) else { return }
         let digest = RevokedTokenList.digest(token)
-        try await store.revokeToken(digest: digest, expiresAt: expiresAt)
+        try await store.revokeToken(digest: digest, expiresAt: v.expiresAt)
         app.revokedTokens.insert(digest)
-        app.logger.info("logged out", metadata: ["userId": "\(identity.userId)"])
+        app.logger.info("logged out", metadata: ["userId": "\(v.identity.userId)"])
+    }
+
+    /// Ends every session and token of an account issued until now, on this server at once and on the others within seconds.
+    package func endSessions(of userId: String, reason: String) async throws {
+        // Milliseconds, as tokens carry their issue time: the token issued with this change is not ended by it.
+        let now = Date(millisecondsSince1970: app.now().millisecondsSince1970)
+        try await store.endSessions(userId: userId, notBefore: now)
+        app.disabledAccounts.raiseFloor(userId, to: now)
+        app.logger.info("sessions ended", metadata: ["userId": "\(userId)", "reason": "\(reason)"])
+    }
+
+    /// The caller changes their own password, giving the current one: every other session and token of theirs ends,
+    /// and the caller gets a new one.
+    package func changePassword(current: String, new: String, by caller: Identity) async throws -> Issued {
+        guard let stored = try await store.user(id: caller.userId) else { throw AppError.userNotFound }
+        guard try await app.verifyPassword(current, hash: stored.passwordHash) else {
+            throw AppError(.forbidden, "wrong_password", zh: "当前密码不正确", en: "The current password is wrong", field: "currentPassword")
+        }
+        try Self.checkNewPassword(new)
+        try await store.setPasswordHash(id: caller.userId, hash: try await app.hashPassword(new))
+        try await endSessions(of: caller.userId, reason: "password changed")
+        let issued = try await issue(
+            Identity(userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId), authenticatedAt: app.now())
+        return Issued(user: stored.user, token: issued.token, expiresAt: issued.expiresAt)
+    }
+
+    /// An admin sets a new password for an account (a member or staff member who lost theirs); its sessions end.
+    package func resetPassword(of userId: String, to new: String, by caller: Identity) async throws -> User {
+        try Self.requireAdmin(caller)
+        try Self.checkNewPassword(new)
+        do {
+            try await store.setPasswordHash(id: userId, hash: try await app.hashPassword(new))
+        } catch StoreError.notFound {
+            throw AppError.userNotFound
+        }
+        try await endSessions(of: userId, reason: "password reset")
+        guard let user = try await store.user(id: userId) else { throw AppError.userNotFound }
+        return user.user
+    }
+
+    static func checkNewPassword(_ p: String) throws(AppError) {
+        do {
+            try AccountRules.checkPassword(p)
+        } catch {
+            throw AppError(
+                .unprocessableContent, error.code, zh: error.message(chinese: true), en: error.message(chinese: false), field: "newPassword")
+        }
     }
 
     /// Whether a token was ended by a log-out (known in memory).
@@ -178,6 +243,8 @@ package struct AccountService: Sendable {
             throw AppError.userNotFound
         }
         app.disabledAccounts.update(userId, disabled: disabled)
+        // Enabling the account again does not bring back the sessions it had.
+        if disabled { try await endSessions(of: userId, reason: "account disabled") }
         guard let user = try await store.user(id: userId) else { throw AppError.userNotFound }
         return user.user
     }

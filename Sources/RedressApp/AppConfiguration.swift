@@ -8,8 +8,6 @@ public struct AppConfiguration: Sendable {
     public var port: Int
     /// Holds `redress.sqlite`, `token.key`, `ledger-ed25519.key`.
     public var dataDirectory: String
-    /// How long a bearer token stays valid.
-    public var tokenLifetime: TimeInterval
     /// bcrypt cost factor for new password hashes.
     public var bcryptCost: UInt8
     /// How often the deadline sweeper runs.
@@ -30,16 +28,17 @@ public struct AppConfiguration: Sendable {
     /// A PostgreSQL database (`postgres://user:password@host:port/database`) shared by several servers; nil: the
     /// embedded SQLite file in the data folder.
     public var databaseURL: String? = nil
+    /// The bearer value `/metrics` and the detailed `/health` ask for (REDRESS_METRICS_TOKEN); without it they are closed.
+    public var metricsToken: String? = nil
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", tokenLifetime: TimeInterval = 12 * 3600,
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",
         bcryptCost: UInt8 = 10, sweepInterval: Duration = .seconds(30), logLevel: Logger.Level = .info,
         headInterval: Duration = .seconds(2)
     ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
-        self.tokenLifetime = tokenLifetime
         self.bcryptCost = bcryptCost
         self.sweepInterval = sweepInterval
         self.logLevel = logLevel

@@ -13,6 +13,19 @@ public struct TokenSigner: Sendable {
         var mid: String?
         var iat: Int64
         var exp: Int64
+        /// Issued at, in milliseconds (a session floor set in the same second as a new log-in must not end it).
+        var ims: Int64?
+        /// When the person last gave their password (seconds): a renewed web session keeps it, so the absolute
+        /// lifetime counts from the log-in.
+        var ath: Int64?
+    }
+
+    /// What a valid token says.
+    public struct Verified: Sendable {
+        public var identity: Identity
+        public var issuedAt: Date
+        public var authenticatedAt: Date
+        public var expiresAt: Date
     }
 
     public enum Failure: Error, Equatable { case malformed, badSignature, expired }
@@ -33,23 +46,31 @@ public struct TokenSigner: Sendable {
         return key
     }
 
-    public func issue(userId: String, role: Role, merchantId: String? = nil, now: Date, lifetime: TimeInterval) -> (token: String, expiresAt: Date) {
+    public func issue(
+        userId: String, role: Role, merchantId: String? = nil, now: Date, lifetime: TimeInterval, authenticatedAt: Date? = nil
+    ) -> (token: String, expiresAt: Date) {
         let exp = now.addingTimeInterval(lifetime)
-        let claims = Claims(sub: userId, role: role, mid: merchantId, iat: Int64(now.timeIntervalSince1970), exp: Int64(exp.timeIntervalSince1970))
+        let claims = Claims(
+            sub: userId, role: role, mid: merchantId, iat: Int64(now.timeIntervalSince1970), exp: Int64(exp.timeIntervalSince1970),
+            ims: now.millisecondsSince1970, ath: Int64((authenticatedAt ?? now).timeIntervalSince1970))
         let body = (try? JSONEncoder().encode(claims)) ?? Data()
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: key)
         return (Self.base64url(body) + "." + Self.base64url(Data(mac)), Date(timeIntervalSince1970: Double(claims.exp)))
     }
 
-    /// The identity a token carries and when it expires.
-    public func verify(_ token: String, now: Date) throws(Failure) -> (identity: Identity, expiresAt: Date) {
+    /// The identity a token carries, when it was issued and when it expires.
+    public func verify(_ token: String, now: Date) throws(Failure) -> Verified {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let body = Self.decode(parts[0]), let mac = Self.decode(parts[1]) else { throw .malformed }
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key) else { throw .badSignature }
         guard let claims = try? JSONDecoder().decode(Claims.self, from: body) else { throw .malformed }
         guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
         if claims.role == .merchant && claims.mid == nil { throw .malformed }
-        return (Identity(userId: claims.sub, role: claims.role, merchantId: claims.mid), Date(timeIntervalSince1970: Double(claims.exp)))
+        let issued = claims.ims.map(Date.init(millisecondsSince1970:)) ?? Date(timeIntervalSince1970: Double(claims.iat))
+        return Verified(
+            identity: Identity(userId: claims.sub, role: claims.role, merchantId: claims.mid), issuedAt: issued,
+            authenticatedAt: Date(timeIntervalSince1970: Double(claims.ath ?? claims.iat)), expiresAt: Date(timeIntervalSince1970: Double(claims.exp))
+        )
     }
 
     package static func base64url(_ d: Data) -> String {

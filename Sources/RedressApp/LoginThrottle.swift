@@ -3,10 +3,15 @@ import Foundation
 import RedressStorage
 import Synchronization
 
-/// Disabled accounts, known without a database read on every request.
+/// Disabled accounts and each account's session floor, known without a database read on every request.
 package final class AccountStatus: Sendable {
     private let disabled = Mutex<Set<String>>([])
+    private let floors = Mutex<[String: Date]>([:])
     package init() {}
+    /// Whether a token issued at `issuedAt` was ended by a password change, a reset or a disable since.
+    package func isEnded(_ id: String, issuedAt: Date) -> Bool { floors.withLock { $0[id].map { issuedAt < $0 } ?? false } }
+    package func setFloors(_ all: [String: Date]) { floors.withLock { $0 = all } }
+    package func raiseFloor(_ id: String, to date: Date) { floors.withLock { $0[id] = max($0[id] ?? date, date) } }
     package func isDisabled(_ id: String) -> Bool { disabled.withLock { $0.contains(id) } }
     package func set(_ ids: Set<String>) { disabled.withLock { $0 = ids } }
     package func update(_ id: String, disabled isDisabled: Bool) {

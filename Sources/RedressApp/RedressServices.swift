@@ -72,7 +72,7 @@ public final class RedressServices: Sendable {
     public static func start(configuration: AppConfiguration, dependencies: AppDependencies = .init()) async throws -> RedressServices {
         var logger = Logger(label: "redress", metadataProvider: RequestLog.provider)
         logger.logLevel = configuration.logLevel
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        try DataFolder.prepare(configuration.dataDirectory)
         let store: any RedressStore
         if let given = dependencies.store { store = given } else { store = try await openStore(configuration, logger: logger) }
         let signer = TokenSigner(key: try TokenSigner.loadOrCreateKey(at: configuration.tokenKeyPath))
@@ -132,6 +132,7 @@ public final class RedressServices: Sendable {
     /// here from the next refresh on.
     func refreshAccounts() async throws {
         disabledAccounts.set(try await store.disabledUserIds())
+        disabledAccounts.setFloors(try await store.sessionFloors())
         revokedTokens.set(try await store.revokedTokens(now: now()))
     }
 

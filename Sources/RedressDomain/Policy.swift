@@ -107,10 +107,40 @@ public struct ExternalPolicy: Sendable, Codable, Equatable {
     }
 }
 
-/// Limits on evidence files.
+/// Limits on evidence files: one file's size, and what one case and one member may store in all (so one member
+/// cannot fill the disk).
 public struct EvidencePolicy: Sendable, Codable, Equatable {
     public var maxFileBytes: Int
-    public init(maxFileBytes: Int = 20 * 1_048_576) { self.maxFileBytes = maxFileBytes }
+    /// Files on one case, from every party.
+    public var maxFilesPerCase: Int
+    /// Bytes one member's uploads may take over all their cases.
+    public var maxBytesPerMember: Int
+
+    public init(maxFileBytes: Int = 20 * 1_048_576, maxFilesPerCase: Int = 100, maxBytesPerMember: Int = 500 * 1_048_576) {
+        self.maxFileBytes = maxFileBytes
+        self.maxFilesPerCase = maxFilesPerCase
+        self.maxBytesPerMember = maxBytesPerMember
+    }
+
+    /// Limits added after a policy was stored take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = EvidencePolicy()
+        maxFileBytes = try c.decode(Int.self, forKey: .maxFileBytes)
+        maxFilesPerCase = try c.decodeIfPresent(Int.self, forKey: .maxFilesPerCase) ?? d.maxFilesPerCase
+        maxBytesPerMember = try c.decodeIfPresent(Int.self, forKey: .maxBytesPerMember) ?? d.maxBytesPerMember
+    }
+}
+
+/// How long a log-in lasts: a web session ends after `idleMinutes` without use (each use renews it) and in any case
+/// `absoluteHours` after the password was given; a bearer token lasts `absoluteHours`.
+public struct SessionPolicy: Sendable, Codable, Equatable {
+    public var idleMinutes: Int
+    public var absoluteHours: Int
+    public init(idleMinutes: Int = 120, absoluteHours: Int = 12) {
+        self.idleMinutes = idleMinutes
+        self.absoluteHours = absoluteHours
+    }
 }
 
 /// Everything an admin can change at run time.
@@ -121,11 +151,13 @@ public struct Policy: Sendable, Codable, Equatable {
     public var merchant: MerchantPolicy
     public var member: MemberPolicy
     public var external: ExternalPolicy
+    public var sessions: SessionPolicy
 
     public init(
         routing: RoutingPolicy = .init(), deadlines: DeadlinePolicy = .init(), evidence: EvidencePolicy = .init(), merchant: MerchantPolicy = .init(),
-        member: MemberPolicy = .init(), external: ExternalPolicy = .init()
+        member: MemberPolicy = .init(), external: ExternalPolicy = .init(), sessions: SessionPolicy = .init()
     ) {
+        self.sessions = sessions
         self.routing = routing
         self.deadlines = deadlines
         self.evidence = evidence
@@ -143,6 +175,7 @@ public struct Policy: Sendable, Codable, Equatable {
         merchant = try c.decodeIfPresent(MerchantPolicy.self, forKey: .merchant) ?? .init()
         member = try c.decodeIfPresent(MemberPolicy.self, forKey: .member) ?? .init()
         external = try c.decodeIfPresent(ExternalPolicy.self, forKey: .external) ?? .init()
+        sessions = try c.decodeIfPresent(SessionPolicy.self, forKey: .sessions) ?? .init()
     }
 
     public static let `default` = Policy()
@@ -165,6 +198,14 @@ public struct Policy: Sendable, Codable, Equatable {
         guard (1...3650).contains(deadlines.reopenWindowDays) else { throw .outOfRange("deadlines.reopenWindowDays", "1–3650 天", "1–3650 days") }
         guard (1024...512 * 1_048_576).contains(evidence.maxFileBytes) else {
             throw .outOfRange("evidence.maxFileBytes", "1 KiB–512 MiB", "1 KiB–512 MiB")
+        }
+        guard (1...10_000).contains(evidence.maxFilesPerCase) else { throw .outOfRange("evidence.maxFilesPerCase", "1–10000 个", "1–10000 files") }
+        guard (evidence.maxFileBytes...1 << 40).contains(evidence.maxBytesPerMember) else {
+            throw .outOfRange("evidence.maxBytesPerMember", "不小于单个文件上限，最多 1 TiB", "at least one file's limit, at most 1 TiB")
+        }
+        guard (5...24 * 60).contains(sessions.idleMinutes) else { throw .outOfRange("sessions.idleMinutes", "5–1440 分钟", "5–1440 minutes") }
+        guard (1...24 * 90).contains(sessions.absoluteHours), sessions.absoluteHours * 60 >= sessions.idleMinutes else {
+            throw .outOfRange("sessions.absoluteHours", "1–2160 小时，且不短于闲置时限", "1–2160 hours, not shorter than the idle limit")
         }
         try hours(merchant.evidenceHours, "merchant.evidenceHours")
         guard (1...3650).contains(merchant.reverifyDays) else { throw .outOfRange("merchant.reverifyDays", "1–3650 天", "1–3650 days") }

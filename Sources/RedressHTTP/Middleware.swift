@@ -76,38 +76,47 @@ package struct AuthMiddleware: RouterMiddleware {
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let header = request.headers[.authorization] {
+        var renewed: (token: String, expiresAt: Date)?
+        // `/metrics` and `/health` read their own bearer value (the metrics token), not a user's token.
+        let monitoring = request.uri.path == "/metrics" || request.uri.path == "/health"
+        if let header = request.headers[.authorization], !monitoring {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.invalidToken }
-            let identity: Identity
+            let checked: TokenSigner.Verified
             let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
             let t = now()
-            if let known = verified.identity(for: token, at: t) {
-                identity = known
+            if let known = verified.verified(for: token, at: t) {
+                checked = known
             } else {
                 do {
-                    let checked = try accounts.verify(token: token)
-                    identity = checked.identity
-                    verified.remember(token, identity, until: checked.expiresAt)
+                    checked = try accounts.verify(token: token)
+                    verified.remember(token, checked)
                 } catch .expired {
                     throw APIError.tokenExpired
                 } catch {
                     throw APIError.invalidToken
                 }
             }
-            guard !accounts.isDisabled(identity.userId) else { throw APIError(AppError.accountDisabled) }
-            // A token ended by a log-out answers as an invalid one.
-            guard !accounts.isRevoked(token) else { throw APIError.invalidToken }
-            context.identity = identity
-            context.logger[metadataKey: "user"] = .string(identity.userId)
+            guard !accounts.isDisabled(checked.identity.userId) else { throw APIError(AppError.accountDisabled) }
+            // A token ended by a log-out, a password change or reset answers as an invalid one.
+            guard accounts.accepts(checked, token: token) else { throw APIError.invalidToken }
+            context.identity = checked.identity
+            context.logger[metadataKey: "user"] = .string(checked.identity.userId)
         } else if let cookie = request.cookies[RedressRequestContext.sessionCookieName]?.value, !cookie.isEmpty {
             // The web session: pages take it for every method (their forms carry a CSRF token); the JSON API takes it
             // only for reads (live updates, downloads), so a cross-site form can never write through the API.
             let onAPI = request.uri.path.hasPrefix("/api/")
             if !onAPI || request.method == .get || request.method == .head {
-                if let checked = try? accounts.verify(token: cookie), !accounts.isDisabled(checked.identity.userId), !accounts.isRevoked(cookie) {
+                let t = now()
+                if let checked = try? accounts.verify(token: cookie), accounts.accepts(checked, token: cookie),
+                    t.timeIntervalSince(checked.issuedAt) <= (try await accounts.sessionIdleLimit())
+                {
                     context.identity = checked.identity
                     context.viaCookie = true
                     context.logger[metadataKey: "user"] = .string(checked.identity.userId)
+                    // Each use renews the idle lifetime (at most once a minute), never past the absolute one.
+                    if !onAPI && t.timeIntervalSince(checked.issuedAt) >= Self.renewAfter {
+                        renewed = try await accounts.issue(checked.identity, authenticatedAt: checked.authenticatedAt)
+                    }
                 } else {
                     context.sessionExpired = true
                 }
@@ -117,31 +126,40 @@ package struct AuthMiddleware: RouterMiddleware {
         var metadata: Logger.Metadata = [:]
         if let id = context.logger[metadataKey: "hb.request.id"] { metadata["hb.request.id"] = id }
         if let user = context.identity?.userId { metadata["user"] = .string(user) }
-        return try await RequestLog.$metadata.withValue(metadata) { try await next(request, context) }
+        let ctx = context
+        var response = try await RequestLog.$metadata.withValue(metadata) { try await next(request, ctx) }
+        // A page that set its own session cookie (log-in, log-out) keeps it.
+        if let renewed, !(response.headers[values: .setCookie].contains { $0.hasPrefix(RedressRequestContext.sessionCookieName + "=") }) {
+            response.setCookie(SessionCookie.make(renewed.token, expiresAt: renewed.expiresAt, now: now(), request: request))
+        }
+        return response
     }
+
+    /// How old a session's token must be before a use renews it.
+    static let renewAfter: TimeInterval = 60
 }
 
 /// Tokens already verified, so a busy client does not pay for the signature check on every request.
 /// Each entry keeps its expiry; the set is emptied when it grows past its bound.
 final class VerifiedTokens: Sendable {
-    private let entries = Mutex<[String: (Identity, Date)]>([:])
+    private let entries = Mutex<[String: TokenSigner.Verified]>([:])
     static let bound = 20_000
 
-    func identity(for token: String, at now: Date) -> Identity? {
+    func verified(for token: String, at now: Date) -> TokenSigner.Verified? {
         entries.withLock { e in
-            guard let (identity, exp) = e[token] else { return nil }
-            guard exp > now else {
+            guard let v = e[token] else { return nil }
+            guard v.expiresAt > now else {
                 e[token] = nil
                 return nil
             }
-            return identity
+            return v
         }
     }
 
-    func remember(_ token: String, _ identity: Identity, until exp: Date) {
+    func remember(_ token: String, _ v: TokenSigner.Verified) {
         entries.withLock { e in
             if e.count >= Self.bound { e.removeAll(keepingCapacity: true) }
-            e[token] = (identity, exp)
+            e[token] = v
         }
     }
 }

@@ -40,3 +40,20 @@ enum RevokedTokens {
     static let forget = "DELETE FROM revoked_tokens WHERE expires_at_ms <= $1"
     static let read = "SELECT digest FROM revoked_tokens WHERE expires_at_ms > $1"
 }
+
+/// Per account, the instant before which every session and token it holds is ended (a password change, a reset, a
+/// disabled account, "log out everywhere"). The same SQL on both engines.
+enum SessionFloors {
+    static let createTable = """
+        CREATE TABLE session_floors (
+          user_id TEXT PRIMARY KEY,
+          not_before_ms BIGINT NOT NULL
+        )
+        """
+    static let raise = """
+        INSERT INTO session_floors (user_id, not_before_ms) VALUES ($1, $2)
+        ON CONFLICT (user_id) DO UPDATE SET not_before_ms = CASE WHEN excluded.not_before_ms > session_floors.not_before_ms
+          THEN excluded.not_before_ms ELSE session_floors.not_before_ms END
+        """
+    static let read = "SELECT user_id, not_before_ms FROM session_floors"
+}

@@ -236,6 +236,22 @@ extension PostgresStore {
         return Set(try await rows(PostgresQuery(unsafeSQL: RevokedTokens.read, binds: binds)).map { try $0.decode(String.self) })
     }
 
+    public func endSessions(userId: String, notBefore: Date) async throws {
+        var binds = PostgresBindings()
+        binds.append(userId)
+        binds.append(notBefore.millisecondsSince1970)
+        _ = try await rows(PostgresQuery(unsafeSQL: SessionFloors.raise, binds: binds))
+    }
+
+    public func sessionFloors() async throws -> [String: Date] {
+        var out: [String: Date] = [:]
+        for row in try await rows(PostgresQuery(unsafeSQL: SessionFloors.read, binds: PostgresBindings())) {
+            let (id, ms) = try row.decode((String, Int64).self)
+            out[id] = Date(millisecondsSince1970: ms)
+        }
+        return out
+    }
+
     public func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date) {
         var binds = PostgresBindings()
         binds.append(key)

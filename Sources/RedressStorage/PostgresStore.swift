@@ -306,6 +306,10 @@ public final class PostgresStore: RedressStore {
         if try await rows("UPDATE users SET disabled = \(disabled) WHERE id = \(id) RETURNING 1").isEmpty { throw StoreError.notFound }
     }
 
+    public func setPasswordHash(id: String, hash: String) async throws {
+        if try await rows("UPDATE users SET password_hash = \(hash) WHERE id = \(id) RETURNING 1").isEmpty { throw StoreError.notFound }
+    }
+
     public func disabledUserIds() async throws -> Set<String> {
         Set(try await rows("SELECT id FROM users WHERE disabled").map { try $0.decode(String.self) })
     }

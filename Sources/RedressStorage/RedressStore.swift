@@ -83,6 +83,8 @@ public protocol DirectoryStore: Sendable {
     func setUserDisabled(id: String, disabled: Bool) async throws
     /// The ids of every disabled account (each server keeps them in memory and refreshes them).
     func disabledUserIds() async throws -> Set<String>
+    /// Replaces an account's password hash.
+    func setPasswordHash(id: String, hash: String) async throws
 
     func createMerchant(_ merchant: Merchant) async throws
     func merchant(id: String) async throws -> Merchant?
@@ -102,6 +104,10 @@ public protocol DirectoryStore: Sendable {
     func revokeToken(digest: String, expiresAt: Date) async throws
     /// The digests of revoked tokens not yet expired (the expired ones are forgotten).
     func revokedTokens(now: Date) async throws -> Set<String>
+    /// Ends every session and token `userId` holds that was issued before `notBefore` (a floor only rises).
+    func endSessions(userId: String, notBefore: Date) async throws
+    /// Every account's floor (each server keeps them in memory and refreshes them).
+    func sessionFloors() async throws -> [String: Date]
 }
 
 /// Cases, their timelines and their evidence.

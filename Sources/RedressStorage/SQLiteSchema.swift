@@ -271,6 +271,10 @@ enum SQLiteSchema {
             // Tokens and sessions ended by a log-out before they expire.
             try db.execute(sql: RevokedTokens.createTable)
         }
+        m.registerMigration("v8_create_session_floors") { db in
+            // Per account, the instant before which its sessions and tokens are ended (password change, reset, disable).
+            try db.execute(sql: SessionFloors.createTable)
+        }
         return m
     }
 }

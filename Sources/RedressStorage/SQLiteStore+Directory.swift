@@ -55,6 +55,13 @@ extension SQLiteStore {
         }
     }
 
+    public func setPasswordHash(id: String, hash: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+            if db.changesCount == 0 { throw StoreError.notFound }
+        }
+    }
+
     public func disabledUserIds() async throws -> Set<String> {
         try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM users WHERE disabled = 1")) }
     }

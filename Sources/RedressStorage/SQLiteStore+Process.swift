@@ -242,6 +242,20 @@ extension SQLiteStore {
         }
     }
 
+    public func endSessions(userId: String, notBefore: Date) async throws {
+        try await write { db in try db.execute(sql: SessionFloors.raise, arguments: [userId, notBefore.millisecondsSince1970]) }
+    }
+
+    public func sessionFloors() async throws -> [String: Date] {
+        try await pool.read { db in
+            var out: [String: Date] = [:]
+            for row in try Row.fetchAll(db, sql: SessionFloors.read) {
+                out[row["user_id"]] = Date(millisecondsSince1970: row["not_before_ms"])
+            }
+            return out
+        }
+    }
+
     public func recordLoginFailure(key: String, at: Date, window: TimeInterval) async throws -> (failures: Int, since: Date) {
         let now = LoginFailures.milliseconds(at), span = Int64(window * 1000)
         return try await write { db in

@@ -23,6 +23,8 @@ struct AccountPages: Sendable {
         router.get("register", use: registerPage)
         router.post("register", use: register)
         router.post("logout", use: logout)
+        router.get("account/password", use: passwordPage)
+        router.post("account/password", use: changePassword)
     }
 
     @Sendable func home(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -89,7 +91,7 @@ struct AccountPages: Sendable {
             let user = issued.user
             let target = WebSession.localPath(form["next"]) ?? Site.start(Identity(userId: user.id, role: user.role, merchantId: user.merchantId))
             return WebSession.redirect(
-                target, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)])
+                target, cookies: [WebSession.sessionCookie(issued, now: services.now(), request: request)])
         } catch {
             model.error = site.message(error, chinese: zh).text
             let status: HTTPResponse.Status = AppError.from(error)?.kind == .tooManyRequests ? .tooManyRequests : .unauthorized
@@ -123,7 +125,7 @@ struct AccountPages: Sendable {
                 phone: AccountRules.isMobile(login) ? login : nil)
             let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
             return WebSession.redirect(
-                SiteURL.myCases().path, cookies: [WebSession.sessionCookie(issued.token, lifetime: services.accounts.tokenLifetime, request: request)]
+                SiteURL.myCases().path, cookies: [WebSession.sessionCookie(issued, now: services.now(), request: request)]
             )
         } catch {
             (model.error, model.field) = site.message(error, chinese: zh)
@@ -142,5 +144,45 @@ struct AccountPages: Sendable {
             try await services.accounts.logout(token: cookie)
         }
         return WebSession.redirect(SiteURL.login().path, cookies: [WebSession.clearedSession(request)])
+    }
+
+    /// The password form, with what went wrong or that it was changed.
+    struct PasswordPage: PageModel {
+        var changed = false
+        var error: String?
+        var field: String?
+        var derived: [String: Any] { field.map { ["field_" + $0: true] } ?? [:] }
+    }
+
+    @Sendable func passwordPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard context.identity != nil else { return WebSession.redirect(SiteURL.login(next: SiteURL.password().path).path) }
+        let zh = site.chinese(request)
+        let model = PasswordPage(changed: request.uri.queryParameters.get("changed") == "1")
+        return pages.page("password", title: WebText.word("changePassword", chinese: zh), model: model, request: request, context: context)
+    }
+
+    /// A new password: every other session of the account ends (on every server within seconds); this one goes on
+    /// with a new cookie.
+    @Sendable func changePassword(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return WebSession.redirect(SiteURL.login(expired: true).path) }
+        let form = try await WebSession.form(request)
+        let zh = site.chinese(request)
+        var model = PasswordPage()
+        guard WebSession.csrfValid(request, form: form) else {
+            model.error = WebText.word("csrfFailed", chinese: zh)
+            return pages.page(
+                "password", title: WebText.word("changePassword", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+        }
+        do {
+            let issued = try await services.accounts.changePassword(
+                current: form["currentPassword"] ?? "", new: form["newPassword"] ?? "", by: identity)
+            return WebSession.redirect(
+                SiteURL.password(changed: true).path, cookies: [WebSession.sessionCookie(issued, now: services.now(), request: request)])
+        } catch {
+            (model.error, model.field) = site.message(error, chinese: zh)
+            let status: HTTPResponse.Status = AppError.from(error)?.kind == .forbidden ? .forbidden : .unprocessableContent
+            return pages.page(
+                "password", title: WebText.word("changePassword", chinese: zh), model: model, request: request, context: context, status: status)
+        }
     }
 }

@@ -142,6 +142,10 @@ struct AdminPages {
             ("businessOpensAt", Self.clock(p.deadlines.businessOpensAt), WebText.word("unitClock", chinese: zh)),
             ("businessClosesAt", Self.clock(p.deadlines.businessClosesAt), WebText.word("unitClock", chinese: zh)),
             ("evidenceMaxMiB", String(p.evidence.maxFileBytes / 1_048_576), "MB"),
+            ("evidenceFilesPerCase", String(p.evidence.maxFilesPerCase), WebText.word("unitFiles", chinese: zh)),
+            ("evidenceMemberMiB", String(p.evidence.maxBytesPerMember / 1_048_576), "MB"),
+            ("sessionIdleMinutes", String(p.sessions.idleMinutes), WebText.word("unitMinutes", chinese: zh)),
+            ("sessionAbsoluteHours", String(p.sessions.absoluteHours), h),
         ]
         return settings.map { name, value, unit in
             PolicyPage.Field(
@@ -193,6 +197,10 @@ struct AdminPages {
         p.deadlines.businessOpensAt = try time("businessOpensAt", "deadlines.businessOpensAt")
         p.deadlines.businessClosesAt = try time("businessClosesAt", "deadlines.businessClosesAt")
         p.evidence.maxFileBytes = try int("evidenceMaxMiB", "evidence.maxFileBytes") * 1_048_576
+        p.evidence.maxFilesPerCase = try int("evidenceFilesPerCase", "evidence.maxFilesPerCase")
+        p.evidence.maxBytesPerMember = try int("evidenceMemberMiB", "evidence.maxBytesPerMember") * 1_048_576
+        p.sessions.idleMinutes = try int("sessionIdleMinutes", "sessions.idleMinutes")
+        p.sessions.absoluteHours = try int("sessionAbsoluteHours", "sessions.absoluteHours")
         try p.validate()
         return p
     }

@@ -16,6 +16,8 @@ enum SiteURL {
     case publicMerchants(query: String? = nil, offset: Int = 0)
     case publicMerchant(String)
     case logout
+    /// The signed-in user's password change.
+    case password(changed: Bool = false)
     case myCases(fragment: Bool = false)
     case newComplaint
     case memberCase(String, uploadError: String? = nil, filed: Bool = false)
@@ -76,6 +78,7 @@ enum SiteURL {
             "/merchants" + Self.query(["q": (q ?? "").isEmpty ? nil : q, "offset": offset > 0 ? String(offset) : nil])
         case .publicMerchant(let id): "/merchants/\(id)"
         case .logout: "/logout"
+        case .password(let changed): "/account/password" + (changed ? "?changed=1" : "")
         case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
         case .newComplaint: "/my/new"
         case .memberCase(let id, let error, let filed): "/my/cases/\(id)" + Self.query(["filed": filed ? "1" : nil, "uploadError": error])
@@ -118,7 +121,7 @@ enum SiteURL {
     static let named: [String: String] = [
         "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "privacy": SiteURL.privacy.path,
         "guide": SiteURL.guide().path, "publicMerchants": SiteURL.publicMerchants().path,
-        "logout": SiteURL.logout.path,
+        "logout": SiteURL.logout.path, "password": SiteURL.password().path,
         "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
         "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
         "merchantCases": SiteURL.merchantCases().path, "merchantCasesList": SiteURL.merchantCases(fragment: true).path,

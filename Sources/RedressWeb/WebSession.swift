@@ -21,14 +21,10 @@ enum WebSession {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-    /// Whether the request came over TLS (directly or through a proxy that says so).
-    static func secure(_ request: Request) -> Bool {
-        request.uri.scheme?.rawValue == "https" || request.head.scheme == "https"
-            || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
-    }
+    static func secure(_ request: Request) -> Bool { SessionCookie.secure(request) }
 
-    static func sessionCookie(_ token: String, lifetime: TimeInterval, request: Request) -> Cookie {
-        Cookie(name: cookieName, value: token, maxAge: Int(lifetime), path: "/", secure: secure(request), httpOnly: true, sameSite: .lax)
+    static func sessionCookie(_ issued: AccountService.Issued, now: Date, request: Request) -> Cookie {
+        SessionCookie.make(issued.token, expiresAt: issued.expiresAt, now: now, request: request)
     }
 
     static func clearedSession(_ request: Request) -> Cookie {

@@ -40,11 +40,11 @@ struct StoreOptions: ParsableArguments {
         if let h = env["REDRESS_HOST"] { c.host = h }
         if let p = env["REDRESS_PORT"].flatMap(Int.init) { c.port = p }
         if let l = env["REDRESS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { c.logLevel = l }
-        if let t = env["REDRESS_TOKEN_HOURS"].flatMap(Double.init), t > 0 { c.tokenLifetime = t * 3600 }
         if let b = env["REDRESS_BCRYPT_COST"].flatMap(UInt8.init), (4...31).contains(b) { c.bcryptCost = b }
         if let s = env["REDRESS_SWEEP_SECONDS"].flatMap(Int.init), s > 0 { c.sweepInterval = .seconds(s) }
         if let s = env["REDRESS_HEAD_SECONDS"].flatMap(Double.init), s > 0 { c.headInterval = .milliseconds(Int(s * 1000)) }
         if let n = env["REDRESS_PLATFORM_NAME"], !n.isEmpty { c.platformName = n }
+        if let t = env["REDRESS_METRICS_TOKEN"], t.count >= 16 { c.metricsToken = t }
         // A sendmail-compatible command, split on spaces: e.g. "/usr/bin/msmtp -t" or "/usr/sbin/sendmail -t -i".
         if let m = env["REDRESS_SENDMAIL"], !m.isEmpty { c.sendmailCommand = m.split(separator: " ").map(String.init) }
         if let f = env["REDRESS_MAIL_FROM"], !f.isEmpty { c.mailFrom = f }

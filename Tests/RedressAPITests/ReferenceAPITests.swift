@@ -75,9 +75,16 @@ struct ReferenceAPITests {
             #expect(items.first?["label"] as? String == "Top-up paid but not credited")
             let m = try await c.member("m@x.cn")
             _ = try await c.file(m)
+            // Anyone learns that the server is up; the case count and the metrics need the metrics token.
             let health = try await c.call(.get, "/health")
-            #expect(health["status"] as? String == "ok" && health["complaints"] as? Int == 1)
-            let metrics = try await c.call(.get, "/metrics")
+            #expect(health["status"] as? String == "ok" && health["complaints"] == nil)
+            let monitor: HTTPFields = [.authorization: "Bearer \(TestApp.metricsToken)"]
+            let counted = try await c.call(.get, "/health", headers: monitor)
+            #expect(counted["status"] as? String == "ok" && counted["complaints"] as? Int == 1)
+            #expect(try await c.call(.get, "/metrics").status == .unauthorized)
+            #expect(try await c.call(.get, "/metrics", token: m).status == .unauthorized)
+            #expect(try await c.call(.get, "/metrics", headers: [.authorization: "Bearer test-metrics-token-0123456788"]).status == .unauthorized)
+            let metrics = try await c.call(.get, "/metrics", headers: monitor)
             #expect(String(buffer: metrics.body).contains("redress_complaints_created_total 1"))
             let doc = try await c.call(.get, "/openapi.json")
             #expect(doc["openapi"] as? String == "3.1.0")

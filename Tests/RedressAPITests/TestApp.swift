@@ -104,8 +104,12 @@ struct TestApp {
         }
     }
 
+    static let metricsToken = "test-metrics-token-0123456789"
+
     var configuration: AppConfiguration {
-        AppConfiguration(dataDirectory: directory, bcryptCost: 4, logLevel: .error)
+        var c = AppConfiguration(dataDirectory: directory, bcryptCost: 4, logLevel: .error)
+        c.metricsToken = Self.metricsToken
+        return c
     }
 
     @discardableResult

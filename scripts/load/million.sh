@@ -2,6 +2,7 @@
 # Files complaints through the API until the store holds 1,000,000 (or TARGET), then reports the
 # server's resident memory and a read-rate check on cold and warm cases.
 set -euo pipefail
+export REDRESS_METRICS_TOKEN="${REDRESS_METRICS_TOKEN:-load-script-metrics-token}"  # /health names the case count with it
 cd "$(dirname "$0")/../.."
 TARGET=${TARGET:-1000000}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -21,7 +22,7 @@ for i in $(seq 1 8); do
   TOKENS+=("$(curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"login\":\"m$i@million.redress\",\"password\":\"million-$i-pw\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')")
 done
-count() { curl -sf "$URL/health" | python3 -c 'import sys,json; print(json.load(sys.stdin)["complaints"])'; }
+count() { curl -sf -H "Authorization: Bearer $REDRESS_METRICS_TOKEN" "$URL/health" | python3 -c 'import sys,json; print(json.load(sys.stdin)["complaints"])'; }
 start=$(date +%s)
 while [ "$(count)" -lt "$TARGET" ]; do
   wrk -t2 -c32 -d60s -s scripts/load/post_complaints.lua "$URL" -- "${TOKENS[@]}" | grep -E "Requests/sec|p99="

@@ -5,6 +5,7 @@
 # Files CASES complaints through the API, then requests each page with one connection (wrk -c1, so the latency is
 # the server's time plus loopback) and prints p50/p90/p99. Figures go in BENCHMARKS.md.
 set -euo pipefail
+export REDRESS_METRICS_TOKEN="${REDRESS_METRICS_TOKEN:-load-script-metrics-token}"  # /health names the case count with it
 cd "$(dirname "$0")/../.."
 CASES=${CASES:-10000}
 DURATION=${DURATION:-10}
@@ -44,7 +45,7 @@ threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
 for t in threads: t.start()
 for t in threads: t.join()
 PY
-echo "complaints stored: $(curl -sf "$URL/health")"
+echo "complaints stored: $(curl -sf -H "Authorization: Bearer $REDRESS_METRICS_TOKEN" "$URL/health")"
 
 # A browser's session: the log-in form with its CSRF cookie.
 web_login() {

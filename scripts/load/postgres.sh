@@ -6,6 +6,7 @@
 # A throw-away PostgreSQL cluster is started (scripts/postgres.sh) and removed afterwards.
 # Figures go in BENCHMARKS.md with the date and the machine.
 set -euo pipefail
+export REDRESS_METRICS_TOKEN="${REDRESS_METRICS_TOKEN:-load-script-metrics-token}"  # /health names the case count with it
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-20}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -59,7 +60,7 @@ import re, sys
 total = sum(float(re.search(r"Requests/sec:\s+([\d.]+)", open(p).read()).group(1)) for p in sys.argv[1:])
 print(f"two servers together: {total:.0f} requests/s")
 PY
-echo "complaints stored: $(curl -sf "http://127.0.0.1:$A/health")"
+echo "complaints stored: $(curl -sf -H "Authorization: Bearer $REDRESS_METRICS_TOKEN" "http://127.0.0.1:$A/health")"
 for p in "${PIDS[@]}"; do kill "$p"; done
 wait "${PIDS[@]}" 2>/dev/null || true
 PIDS=()
