@@ -399,8 +399,10 @@ paths = {
                                        {"204": {"description": "Logged out"}, **errors("400", "401", "503")}, tags=["accounts"])},
     "/api/v1/auth/login": {"post": op("Log in; returns a bearer token", {**ok(ref("LoginResponse")), **errors("400", "401", "413", "415", "422", "429", "503")},
                                       body(ref("LoginRequest")), auth=False, tags=["accounts"],
-                                      description="Five failed attempts for one log-in within 15 minutes answer 429 with Retry-After.")},
-    "/api/v1/members": {"post": op("Register as a member", {**ok(ref("User"), "201", "Created"), **errors(*JSON_IN, "409")},
+                                      description="Five failed attempts for one log-in from one client within 15 minutes, or twenty for any log-ins from one client, "
+                                                  "answer 429 with Retry-After for that client; the log-in stays open to every other client. "
+                                                  "After ten failures for one log-in from anywhere each try takes a second longer.")},
+    "/api/v1/members": {"post": op("Register as a member (ten registrations per client an hour)", {**ok(ref("User"), "201", "Created"), **errors(*JSON_IN, "409", "429")},
                                    body(ref("Registration")), auth=False, tags=["accounts"])},
     "/api/v1/me": {"get": op("The signed-in user", {**ok(ref("User")), **errors("401", "503")}, tags=["accounts"])},
     "/api/v1/users": {

@@ -72,7 +72,7 @@ struct AccountRoutes {
 
     @Sendable func login(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
-        let issued = try await services.accounts.authenticate(login: body.login, password: body.password)
+        let issued = try await services.accounts.authenticate(login: body.login, password: body.password, client: context.clientAddress)
         let identity = Identity(userId: issued.user.id, role: issued.user.role)
         return try JSONBody.response(LoginResponse(token: issued.token, expiresAt: issued.expiresAt, user: UserDTO(issued.user, viewer: identity)))
     }
@@ -90,7 +90,7 @@ struct AccountRoutes {
     @Sendable func registerMember(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(RegistrationRequest.self, from: request, context: context)
         let user = try await services.accounts.registerMember(
-            login: body.login, password: body.password, displayName: body.displayName, phone: body.phone)
+            login: body.login, password: body.password, displayName: body.displayName, phone: body.phone, client: context.clientAddress)
         return try JSONBody.response(UserDTO(user, viewer: Identity(userId: user.id, role: .member)), status: .created)
     }
 

@@ -14,27 +14,29 @@ package struct AccountService: Sendable {
         package var expiresAt: Date
     }
 
-    /// Checks a log-in and password (throttled per log-in, timing the same for unknown log-ins) and issues a token.
-    package func authenticate(login raw: String, password: String) async throws -> Issued {
+    /// Checks a log-in and password from `client` (the caller's address; see `LoginThrottle`, timing the same for
+    /// unknown log-ins) and issues a token.
+    package func authenticate(login raw: String, password: String, client: String) async throws -> Issued {
         let login = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !login.isEmpty else { throw AppError.invalid("login", "required", zh: "请输入登录名", en: "The field login is required") }
         let now = app.now()
-        if let wait = try await app.throttle.retryAfter(login, now: now) {
+        if let wait = try await app.throttle.retryAfter(login, client: client, now: now) {
             var e = AppError(
-                .tooManyRequests, "too_many_attempts", zh: "登录失败次数过多，请 \(wait / 60 + 1) 分钟后再试",
-                en: "Too many failed log-ins; try again in \(wait / 60 + 1) minutes")
+                .tooManyRequests, "too_many_attempts", zh: "此设备登录失败次数过多，请 \(wait / 60 + 1) 分钟后再试",
+                en: "Too many failed log-ins from this device; try again in \(wait / 60 + 1) minutes")
             e.retryAfterSeconds = wait
             throw e
         }
+        if try await app.throttle.isSlowed(login, now: now) { try await Task.sleep(for: LoginThrottle.delay) }
         let stored = try await store.user(login: login)
         let ok = try await app.verifyPassword(password, hash: stored?.passwordHash ?? app.decoyHash)
         guard ok, let stored, stored.user.role != .system else {
-            try await app.throttle.recordFailure(login, now: now)
+            try await app.throttle.recordFailure(login, client: client, now: now)
             app.metrics.loginFailures.increment()
             throw AppError(.unauthorized, "invalid_credentials", zh: "登录名或密码错误", en: "Wrong log-in or password")
         }
         guard !stored.user.disabled else { throw AppError.accountDisabled }
-        try await app.throttle.recordSuccess(login, now: now)
+        try await app.throttle.recordSuccess(login, client: client, now: now)
         let issued = try await issue(
             Identity(userId: stored.user.id, role: stored.user.role, merchantId: stored.user.merchantId), authenticatedAt: now)
         return Issued(user: stored.user, token: issued.token, expiresAt: issued.expiresAt)
@@ -132,8 +134,16 @@ package struct AccountService: Sendable {
     package func isDisabled(_ userId: String) -> Bool { app.isDisabled(userId) }
 
     /// A member registering themselves.
-    package func registerMember(login: String, password: String, displayName: String, phone: String?) async throws -> User {
-        try await create(login: login, password: password, displayName: displayName, role: .member, phone: phone)
+    /// A member registering themselves (ten registrations per client an hour).
+    package func registerMember(login: String, password: String, displayName: String, phone: String?, client: String) async throws -> User {
+        if let wait = try await app.throttle.admitRegistration(client: client, now: app.now()) {
+            var e = AppError(
+                .tooManyRequests, "too_many_registrations", zh: "此设备注册次数过多，请 \(wait / 60 + 1) 分钟后再试",
+                en: "Too many registrations from this device; try again in \(wait / 60 + 1) minutes")
+            e.retryAfterSeconds = wait
+            throw e
+        }
+        return try await create(login: login, password: password, displayName: displayName, role: .member, phone: phone)
     }
 
     /// The signed-in user's own record.

@@ -30,6 +30,9 @@ public struct AppConfiguration: Sendable {
     public var databaseURL: String? = nil
     /// The bearer value `/metrics` and the detailed `/health` ask for (REDRESS_METRICS_TOKEN); without it they are closed.
     public var metricsToken: String? = nil
+    /// The server runs behind a reverse proxy that appends the client's address to X-Forwarded-For: the log-in
+    /// throttle counts by that address (REDRESS_TRUST_FORWARDED_FOR=1). Off, it counts by the connection's peer.
+    public var trustForwardedFor = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",

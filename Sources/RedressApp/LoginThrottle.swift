@@ -43,32 +43,64 @@ package final class RevokedTokenList: Sendable {
     }
 }
 
-/// Failed log-ins: five per log-in in 15 minutes, then a wait until the window ends. Kept in the store, so the
-/// count holds across restarts and across every server sharing a PostgreSQL database; keyed by a digest of the
-/// log-in, so the table holds no phone number or e-mail address.
+/// Failed log-ins and registrations, counted so that they slow attackers down without letting anyone lock a member out:
+///
+/// - one log-in from one client: five failures in 15 minutes, then that client waits until the window ends (the same
+///   log-in from any other client is not held up, so knowing someone's log-in does not lock them out);
+/// - one client, any log-ins (spraying): twenty failures in 15 minutes, then it waits;
+/// - one log-in from everywhere: after ten failures in 15 minutes every try for it takes a second longer (a delay,
+///   not a refusal: the right password still works);
+/// - registrations: ten per client an hour.
+///
+/// Kept in the store, so counts hold across restarts and across every server sharing a PostgreSQL database; keyed by a
+/// digest, so the table holds no phone number, e-mail address or client address.
 struct LoginThrottle: Sendable {
     let store: any RedressStore
-    let maximumFailures = 5
-    let window: TimeInterval = 15 * 60
+    static let perLoginAndClient = 5
+    static let perClient = 20
+    static let slowAfter = 10
+    static let registrationsPerClient = 10
+    static let window: TimeInterval = 15 * 60
+    static let registrationWindow: TimeInterval = 3600
+    static let delay: Duration = .seconds(1)
 
-    static func key(_ login: String) -> String {
-        SHA256.hash(data: Array(("redress-login:" + login).utf8)).map { String(format: "%02x", $0) }.joined()
+    static func key(_ parts: String...) -> String {
+        SHA256.hash(data: Array(("redress-throttle:" + parts.joined(separator: "\u{0}")).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Seconds to wait, or nil when a try is allowed.
-    func retryAfter(_ login: String, now: Date) async throws -> Int? {
-        guard let (failures, since) = try await store.loginFailures(key: Self.key(login)) else { return nil }
-        let elapsed = now.timeIntervalSince(since)
-        guard elapsed <= window, failures >= maximumFailures else { return nil }
-        return max(1, Int(window - elapsed))
+    /// Seconds this client must wait before trying `login` again, or nil when a try is allowed.
+    func retryAfter(_ login: String, client: String, now: Date) async throws -> Int? {
+        var wait: Int?
+        for (key, limit) in [(Self.key("pair", login, client), Self.perLoginAndClient), (Self.key("client", client), Self.perClient)] {
+            guard let (failures, since) = try await store.loginFailures(key: key) else { continue }
+            let elapsed = now.timeIntervalSince(since)
+            guard elapsed <= Self.window, failures >= limit else { continue }
+            wait = max(wait ?? 0, max(1, Int(Self.window - elapsed)))
+        }
+        return wait
     }
 
-    func recordFailure(_ login: String, now: Date) async throws {
-        _ = try await store.recordLoginFailure(key: Self.key(login), at: now, window: window)
+    /// Whether tries for `login` are slowed down (many failures from anywhere).
+    func isSlowed(_ login: String, now: Date) async throws -> Bool {
+        guard let (failures, since) = try await store.loginFailures(key: Self.key("login", login)) else { return false }
+        return now.timeIntervalSince(since) <= Self.window && failures >= Self.slowAfter
     }
 
-    /// Forgets the log-in's failures, and windows a day old.
-    func recordSuccess(_ login: String, now: Date) async throws {
-        try await store.clearLoginFailures(key: Self.key(login), staleBefore: now.addingTimeInterval(-86_400))
+    func recordFailure(_ login: String, client: String, now: Date) async throws {
+        for key in [Self.key("pair", login, client), Self.key("client", client), Self.key("login", login)] {
+            _ = try await store.recordLoginFailure(key: key, at: now, window: Self.window)
+        }
+    }
+
+    /// Forgets this client's failures for the log-in, and windows a day old.
+    func recordSuccess(_ login: String, client: String, now: Date) async throws {
+        try await store.clearLoginFailures(key: Self.key("pair", login, client), staleBefore: now.addingTimeInterval(-86_400))
+    }
+
+    /// Counts a registration from `client`; the seconds to wait when it has registered too often.
+    func admitRegistration(client: String, now: Date) async throws -> Int? {
+        let (count, since) = try await store.recordLoginFailure(key: Self.key("register", client), at: now, window: Self.registrationWindow)
+        guard count > Self.registrationsPerClient else { return nil }
+        return max(1, Int(Self.registrationWindow - now.timeIntervalSince(since)))
     }
 }

@@ -68,15 +68,21 @@ package struct AuthMiddleware: RouterMiddleware {
     let accounts: AccountService
     let now: @Sendable () -> Date
     let verified = VerifiedTokens()
+    /// Behind a reverse proxy that appends the client's address to X-Forwarded-For (REDRESS_TRUST_FORWARDED_FOR).
+    let trustForwardedFor: Bool
 
     package init(services: RedressServices) {
         self.accounts = services.accounts
         self.now = services.now
+        self.trustForwardedFor = services.configuration.trustForwardedFor
     }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         var renewed: (token: String, expiresAt: Date)?
+        if trustForwardedFor, let hop = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last {
+            context.clientAddress = hop.trimmingCharacters(in: .whitespaces)
+        }
         // `/metrics` and `/health` read their own bearer value (the metrics token), not a user's token.
         let monitoring = request.uri.path == "/metrics" || request.uri.path == "/health"
         if let header = request.headers[.authorization], !monitoring {

@@ -87,7 +87,8 @@ struct AccountPages: Sendable {
                 "login", title: WebText.word("logIn", chinese: zh), model: model, request: request, context: context, status: .forbidden)
         }
         do {
-            let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
+            let issued = try await services.accounts.authenticate(
+                login: form["login"] ?? "", password: form["password"] ?? "", client: context.clientAddress)
             let user = issued.user
             let target = WebSession.localPath(form["next"]) ?? Site.start(Identity(userId: user.id, role: user.role, merchantId: user.merchantId))
             return WebSession.redirect(
@@ -122,8 +123,9 @@ struct AccountPages: Sendable {
             let login = (form["login"] ?? "").trimmingCharacters(in: .whitespaces)
             _ = try await services.accounts.registerMember(
                 login: login, password: form["password"] ?? "", displayName: form["displayName"] ?? "",
-                phone: AccountRules.isMobile(login) ? login : nil)
-            let issued = try await services.accounts.authenticate(login: form["login"] ?? "", password: form["password"] ?? "")
+                phone: AccountRules.isMobile(login) ? login : nil, client: context.clientAddress)
+            let issued = try await services.accounts.authenticate(
+                login: form["login"] ?? "", password: form["password"] ?? "", client: context.clientAddress)
             return WebSession.redirect(
                 SiteURL.myCases().path, cookies: [WebSession.sessionCookie(issued, now: services.now(), request: request)]
             )

@@ -45,6 +45,7 @@ struct StoreOptions: ParsableArguments {
         if let s = env["REDRESS_HEAD_SECONDS"].flatMap(Double.init), s > 0 { c.headInterval = .milliseconds(Int(s * 1000)) }
         if let n = env["REDRESS_PLATFORM_NAME"], !n.isEmpty { c.platformName = n }
         if let t = env["REDRESS_METRICS_TOKEN"], t.count >= 16 { c.metricsToken = t }
+        c.trustForwardedFor = env["REDRESS_TRUST_FORWARDED_FOR"] == "1"
         // A sendmail-compatible command, split on spaces: e.g. "/usr/bin/msmtp -t" or "/usr/sbin/sendmail -t -i".
         if let m = env["REDRESS_SENDMAIL"], !m.isEmpty { c.sendmailCommand = m.split(separator: " ").map(String.init) }
         if let f = env["REDRESS_MAIL_FROM"], !f.isEmpty { c.mailFrom = f }

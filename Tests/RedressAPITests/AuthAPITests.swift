@@ -56,12 +56,15 @@ struct AuthAPITests {
                 #expect(r.status == .unauthorized)
             }
         }
-        // Only a digest of the log-in is kept, never the log-in.
+        // Only digests are kept (of the log-in with the client, the client, the log-in, the client's registrations),
+        // never the log-in or the address.
+        var rows = 0
         if engine == .sqlite {
             let keys = try await DatabaseQueue(path: t.directory + "/redress.sqlite").read {
                 try String.fetchAll($0, sql: "SELECT key FROM login_failures")
             }
-            #expect(keys.count == 1 && keys[0].count == 64 && !keys[0].contains("a@b"))
+            rows = keys.count
+            #expect(keys.count == 4 && keys.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
         }
         let other = try await t.reopen()
         try await t.test(on: other) { c in
@@ -72,12 +75,12 @@ struct AuthAPITests {
             t.clock.advance(hours: 0.26)
             _ = try await c.login("a@b.cn")
         }
-        // A log-in that succeeded forgets its failures.
+        // A log-in that succeeded forgets this client's failures for it.
         if engine == .sqlite {
             #expect(
                 try await DatabaseQueue(path: t.directory + "/redress.sqlite").read {
                     try Int.fetchOne($0, sql: "SELECT count(*) FROM login_failures")
-                } == 0)
+                } == rows - 1)
         }
     }
 
@@ -134,6 +137,69 @@ struct AuthAPITests {
             #expect(zh.errorMessage == "请先登录")
             let en = try await c.call(.get, "/api/v1/me", headers: [.acceptLanguage: "en-US,en;q=0.9"])
             #expect(en.errorMessage == "Sign in first")
+        }
+    }
+}
+
+/// The throttles slow attackers down without handing them a way to lock a member out.
+@Suite("Throttles")
+struct ThrottleTests {
+    static func from(_ address: String) -> HTTPFields { [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9, \(address)"] }
+
+    @Test(arguments: Engine.allCases) func failuresFromOneClientDoNotLockTheMemberOutElsewhere(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
+        try await t.test { c in
+            _ = try await c.member("a@b.cn")
+            for _ in 0..<12 {
+                _ = try await c.call(
+                    .post, "/api/v1/auth/login", json: #"{"login":"a@b.cn","password":"wrong-password"}"#, headers: Self.from("10.0.0.1"))
+            }
+            let attacker = try await c.call(
+                .post, "/api/v1/auth/login", json: #"{"login":"a@b.cn","password":"password-123"}"#, headers: Self.from("10.0.0.1"))
+            #expect(attacker.status == .tooManyRequests && attacker.headers[.retryAfter] != nil)
+            // The member, elsewhere, logs in with the right password (slowed by a second, not refused).
+            let member = try await c.call(
+                .post, "/api/v1/auth/login", json: #"{"login":"a@b.cn","password":"password-123"}"#, headers: Self.from("10.0.0.2"))
+            #expect(member.status == .ok, "\(member.html)")
+        }
+    }
+
+    @Test func sprayingManyLogInsFromOneClientIsHeldUp() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            _ = try await c.member("a@b.cn")
+            for i in 0..<20 {
+                let r = try await c.call(
+                    .post, "/api/v1/auth/login", json: #"{"login":"user\#(i)@b.cn","password":"password-123"}"#, headers: Self.from("10.0.0.3"))
+                #expect(r.status == .unauthorized)
+            }
+            let held = try await c.call(
+                .post, "/api/v1/auth/login", json: #"{"login":"a@b.cn","password":"password-123"}"#, headers: Self.from("10.0.0.3"))
+            #expect(held.status == .tooManyRequests && held.errorCode == "too_many_attempts")
+            t.clock.advance(hours: 0.26)
+            let later = try await c.call(
+                .post, "/api/v1/auth/login", json: #"{"login":"a@b.cn","password":"password-123"}"#, headers: Self.from("10.0.0.3"))
+            #expect(later.status == .ok)
+        }
+    }
+
+    @Test func registrationsPerClientAreLimited() async throws {
+        let t = try await TestApp()
+        try await t.test { c in
+            for i in 0..<10 {
+                let r = try await c.call(
+                    .post, "/api/v1/members", json: #"{"login":"r\#(i)@b.cn","password":"password-123","displayName":"会员"}"#,
+                    headers: Self.from("10.0.0.4"))
+                #expect(r.status == .created)
+            }
+            let refused = try await c.call(
+                .post, "/api/v1/members", json: #"{"login":"r10@b.cn","password":"password-123","displayName":"会员"}"#,
+                headers: Self.from("10.0.0.4"))
+            #expect(refused.status == .tooManyRequests && refused.errorCode == "too_many_registrations" && refused.headers[.retryAfter] != nil)
+            let other = try await c.call(
+                .post, "/api/v1/members", json: #"{"login":"r10@b.cn","password":"password-123","displayName":"会员"}"#,
+                headers: Self.from("10.0.0.5"))
+            #expect(other.status == .created)
         }
     }
 }

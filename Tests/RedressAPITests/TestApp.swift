@@ -109,6 +109,8 @@ struct TestApp {
     var configuration: AppConfiguration {
         var c = AppConfiguration(dataDirectory: directory, bcryptCost: 4, logLevel: .error)
         c.metricsToken = Self.metricsToken
+        // Tests name their clients by X-Forwarded-For, as a reverse proxy would.
+        c.trustForwardedFor = true
         return c
     }
 
