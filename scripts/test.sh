@@ -158,7 +158,7 @@ SERVER=""
 if grep -q "CancellationError" "$DATA/server.log"; then echo "the server reported an error on a normal stop"; exit 1; fi
 echo "OK: stopped with exit status 0"
 
-step "an installation without demo data: redress admin create makes the first admin, who logs in"
+step "an installation without demo data: redress admin create makes the first admin, who logs in; admin reset-password"
 FRESH=$(mktemp -d)
 if echo "short" | "$BIN" admin create --data "$FRESH" --login boss@redress.example 2>"$FRESH/err"; then echo "a short password was taken"; exit 1; fi
 grep -q "at least 8 characters" "$FRESH/err"
@@ -169,8 +169,16 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null &&
 token boss@redress.example first-admin-password-2026 >/dev/null
 if curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"login":"admin@demo.redress","password":"demo-admin-2026"}' >/dev/null; then echo "the demo admin exists without --demo"; exit 1; fi
+BOSS=$(token boss@redress.example first-admin-password-2026)
 kill -TERM "$SERVER"; wait "$SERVER" || true; SERVER=""
-echo "OK: the first admin logs in; no demo account exists"
+echo "second-admin-password-2026" | REDRESS_BCRYPT_COST=4 "$BIN" admin reset-password --data "$FRESH" --login boss@redress.example
+REDRESS_BCRYPT_COST=4 "$BIN" serve --data "$FRESH" --port "$PORT" >> "$FRESH/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+token boss@redress.example second-admin-password-2026 >/dev/null
+if curl -sf "http://127.0.0.1:$PORT/api/v1/me" -H "Authorization: Bearer $BOSS" >/dev/null; then echo "a token from before the reset still works"; exit 1; fi
+kill -TERM "$SERVER"; wait "$SERVER" || true; SERVER=""
+echo "OK: the first admin logs in; no demo account exists; a reset from the server's machine ends the old sessions"
 
 step "redress ledger watch against a server that signs a different history with the same key"
 # Another data folder holding other cases, served with the same signing key.

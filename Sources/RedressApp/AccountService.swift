@@ -116,6 +116,16 @@ package struct AccountService: Sendable {
         return user.user
     }
 
+    /// A new password for the account with this log-in, from the server's machine (`redress admin reset-password`).
+    package func resetPassword(login raw: String, to new: String) async throws -> User {
+        let login = try AccountRules.normalisedLogin(raw)
+        guard let stored = try await store.user(login: login) else { throw AppError.userNotFound }
+        try Self.checkNewPassword(new)
+        try await store.setPasswordHash(id: stored.user.id, hash: try await app.hashPassword(new))
+        try await endSessions(of: stored.user.id, reason: "password reset on the server's machine")
+        return stored.user
+    }
+
     static func checkNewPassword(_ p: String) throws(AppError) {
         do {
             try AccountRules.checkPassword(p)

@@ -144,7 +144,7 @@ struct Migrate: AsyncParsableCommand {
 
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Administer accounts from the server's machine.", subcommands: [AdminCreate.self])
+        commandName: "admin", abstract: "Administer accounts from the server's machine.", subcommands: [AdminCreate.self, AdminResetPassword.self])
 }
 
 /// The first admin of an installation without demo data (or another one). The password is read from
@@ -165,6 +165,32 @@ struct AdminCreate: AsyncParsableCommand {
             do {
                 let user = try await services.accounts.createAdmin(login: login, password: password, displayName: name)
                 print("Admin \(user.login) created in \(c.storeDescription).")
+            } catch {
+                guard let refusal = AppError.from(error) else { throw error }
+                FileHandle.standardError.write(Data((refusal.message(chinese: false) + "\n").utf8))
+                throw ExitCode(65)
+            }
+        }
+    }
+}
+
+/// A new password for an account (an admin who lost theirs, with no other admin to reset it); its sessions end. The
+/// password is read as `admin create` reads it.
+struct AdminResetPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset-password",
+        abstract: "Set a new password for an account and end its sessions; the password comes from REDRESS_ADMIN_PASSWORD or standard input.")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .long, help: "The account's log-in.")
+    var login: String
+
+    func run() async throws {
+        let password = ProcessInfo.processInfo.environment["REDRESS_ADMIN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+        try await store.writing { c, db in
+            let services = try await RedressServices.start(configuration: c, dependencies: AppDependencies(store: db, runSweeper: false))
+            do {
+                let user = try await services.accounts.resetPassword(login: login, to: password)
+                print("The password of \(user.login) was changed in \(c.storeDescription); its sessions are ended.")
             } catch {
                 guard let refusal = AppError.from(error) else { throw error }
                 FileHandle.standardError.write(Data((refusal.message(chinese: false) + "\n").utf8))
