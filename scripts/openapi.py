@@ -464,7 +464,8 @@ paths = {
                                                    body(ref("Confirmation")), params=[ID], tags=["complaints"])},
     "/api/v1/complaints/{id}/evidence": {
         "get": op("Evidence files on the case", {**ok({"type": "array", "items": ref("Evidence")}), **errors("401", "403", "404", "503")}, params=[ID], tags=["evidence"]),
-        "post": op("Upload an evidence file (JPEG, PNG, WebP, PDF or plain text; type read from the bytes)",
+        "post": op("Upload an evidence file (JPEG, PNG, WebP, PDF or plain text; type read from the bytes; 422 too_many_files or "
+                   "member_quota_exceeded past the policy's quotas)",
                    {**ok(ref("Upload"), "201", "Stored"), **ok(ref("Upload"), "200", "Already on the case"), **errors(*JSON_IN, "403", "404", "409")},
                    {"required": True, "content": {"multipart/form-data": {"schema": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}, ["file"], True)}}},
                    params=[ID], tags=["evidence"]),
@@ -507,7 +508,7 @@ paths = {
                                 "`data: {\"complaintId\": …, \"eventCount\": …}`; a comment line every 15 s; the stream ends after 10 minutes "
                                 "(EventSource reconnects by itself)",
                  "content": {"text/event-stream": {"schema": STR}}},
-         **errors("401", "403", "404", "503")},
+         **errors("401", "403", "404", "429", "503")},
         params=[query("complaintId", "Only this case (404 if the caller may not see it)", STR)], tags=["complaints"],
         description="Members hear of their own cases, merchants of the cases against them, staff of their tier's queues. "
                     "With PostgreSQL, a change made through any server sharing the database is announced on every server.")},

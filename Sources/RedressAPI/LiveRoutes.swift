@@ -5,6 +5,7 @@ import RedressApp
 import RedressDomain
 import RedressHTTP
 import ServiceLifecycle
+import Synchronization
 
 /// Live updates as server-sent events: `GET /api/v1/live` tells the caller, the moment it is committed, that a case
 /// they may see has changed (an `event: case` with its id and event count), so that a page or client fetches it
@@ -14,6 +15,9 @@ struct LiveRoutes {
     /// A stream ends after this long; EventSource clients reconnect by themselves (`retry: 3000`).
     static let streamLifetime: Duration = .seconds(600)
     static let heartbeat: Duration = .seconds(15)
+    /// Streams one user may hold open on this server at once (a few tabs and devices; not a thousand).
+    static let streamsPerUser = 8
+    let open = OpenStreams()
 
     init(services: RedressServices) {
         self.services = services
@@ -34,6 +38,13 @@ struct LiveRoutes {
             _ = try await services.cases.load(id, for: identity)
             only = id
         }
+        guard open.acquire(identity.userId, limit: Self.streamsPerUser) else {
+            throw APIError(
+                .tooManyRequests, "too_many_streams", zh: "您打开的实时更新过多，请关闭其他页面后再试",
+                en: "Too many live streams are open for you; close other pages and try again")
+        }
+        let open = self.open
+        let user = identity.userId
         // Subscribed before the response starts, so nothing committed after this request arrived is missed.
         let signals = services.cases.signals()
         let wanted = only
@@ -69,10 +80,31 @@ struct LiveRoutes {
                 defer {
                     pump.cancel()
                     beat.cancel()
+                    open.release(user)
                 }
                 try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
                 for await frame in frames { try await writer.write(frame) }
                 try await writer.finish(nil)
             })
+    }
+}
+
+/// Live streams open on this server, per user.
+final class OpenStreams: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    func acquire(_ user: String, limit: Int) -> Bool {
+        counts.withLock { c in
+            guard c[user, default: 0] < limit else { return false }
+            c[user, default: 0] += 1
+            return true
+        }
+    }
+
+    func release(_ user: String) {
+        counts.withLock { c in
+            let n = c[user, default: 1] - 1
+            c[user] = n > 0 ? n : nil
+        }
     }
 }

@@ -305,6 +305,7 @@ package struct CaseService: Sendable {
         let workflow = try await workflow()
         let now = app.now()
         let file = try EvidenceFile.inspect(bytes: bytes, fileName: fileName, limit: workflow.policy.evidence.maxFileBytes, by: caller.actor, at: now)
+        try await checkQuota(id, adding: file, by: caller, policy: workflow.policy.evidence)
         let (c, events, existed): (Complaint, [TimelineEvent], Bool)
         do {
             (c, events, existed) = try await store.addEvidence(complaintId: id, file: file, bytes: bytes) { current in
@@ -316,6 +317,27 @@ package struct CaseService: Sendable {
         }
         app.logger.info("evidence added", metadata: ["case": "\(c.caseNumber)", "sha256": "\(file.sha256)", "bytes": "\(file.sizeBytes)"])
         return AddedEvidence(complaint: c, file: file, events: events, alreadyPresent: existed)
+    }
+
+    /// The policy's quotas: files on one case, and bytes one member uploads over all their cases (so one member cannot
+    /// fill the disk). Read before the write: uploads racing each other may pass the limit by the files in flight.
+    func checkQuota(_ id: String, adding file: EvidenceFile, by caller: Identity, policy: EvidencePolicy) async throws {
+        let usage = try await store.evidenceUsage(complaintId: id, uploaderId: caller.userId)
+        let full = usage.filesOnCase >= policy.maxFilesPerCase
+        let over = caller.role == .member && usage.bytesByUploader + Int64(file.sizeBytes) > Int64(policy.maxBytesPerMember)
+        // A file already on the case is answered as present, whatever the quotas.
+        guard full || over, !(try await store.evidence(complaintId: id).contains { $0.sha256 == file.sha256 }) else { return }
+        if full {
+            throw AppError(
+                .unprocessableContent, "too_many_files", zh: "每件投诉最多 \(policy.maxFilesPerCase) 个证据文件，已达上限",
+                en: "A case holds at most \(policy.maxFilesPerCase) evidence files; this one is full", field: "file")
+        }
+        if over {
+            throw AppError(
+                .unprocessableContent, "member_quota_exceeded",
+                zh: "您上传的证据已达总量上限 \(policy.maxBytesPerMember / 1_048_576) MB，请联系客服",
+                en: "Your uploads have reached their limit of \(policy.maxBytesPerMember / 1_048_576) MB in all; contact support", field: "file")
+        }
     }
 
     // MARK: Figures

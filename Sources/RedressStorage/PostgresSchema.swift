@@ -283,7 +283,7 @@ enum PostgresSchema {
                 }
             }),
         Migration(version: 5, name: "create_revoked_tokens", statements: [RevokedTokens.createTable]),
-        Migration(version: 6, name: "create_session_floors", statements: [SessionFloors.createTable]),
+        Migration(version: 6, name: "create_session_floors", statements: [SessionFloors.createTable, EvidenceUsage.uploaderIndex]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).

@@ -149,6 +149,8 @@ public protocol CaseStore: Sendable {
         complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
     ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool)
     func evidence(complaintId: String) async throws -> [EvidenceFile]
+    /// The files on a case, and the bytes `uploaderId` has uploaded over every case (for the policy's quotas).
+    func evidenceUsage(complaintId: String, uploaderId: String) async throws -> (filesOnCase: Int, bytesByUploader: Int64)
     func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])?
 }
 

@@ -274,6 +274,8 @@ enum SQLiteSchema {
         m.registerMigration("v8_create_session_floors") { db in
             // Per account, the instant before which its sessions and tokens are ended (password change, reset, disable).
             try db.execute(sql: SessionFloors.createTable)
+            // The evidence quotas read a member's uploads through it.
+            try db.execute(sql: EvidenceUsage.uploaderIndex)
         }
         return m
     }

@@ -122,3 +122,45 @@ struct MultipartTests {
         #expect(file.fileName == "截图.png")
     }
 }
+
+/// One member cannot fill the disk or hold a thousand streams open.
+@Suite("Quotas")
+struct QuotaTests {
+    @Test(arguments: Engine.allCases) func filesPerCaseAndBytesPerMemberFollowThePolicy(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let admin = try await c.login("admin@x.cn")
+            var policy = (try await c.call(.get, "/api/v1/policy", token: admin)).object
+            policy["evidence"] = ["maxFileBytes": 1024, "maxFilesPerCase": 2, "maxBytesPerMember": 1024]
+            let saved = try await c.call(
+                .put, "/api/v1/policy", token: admin, json: String(decoding: try JSONSerialization.data(withJSONObject: policy), as: UTF8.self))
+            #expect(saved.status == .ok, "\(saved.html)")
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            func upload(_ byte: UInt8, count: Int = 300, to caseId: String) async throws -> Reply {
+                let (h, body) = EvidenceAPITests.multipart(
+                    [UInt8]("plain text evidence\n".utf8) + Array(repeating: byte, count: count), name: "证据\(byte).txt")
+                return try await c.call(.post, "/api/v1/complaints/\(caseId)/evidence", token: m, headers: h, body: body)
+            }
+            #expect(try await upload(65, to: id).status == .created)
+            #expect(try await upload(66, to: id).status == .created)
+            let third = try await upload(67, to: id)
+            #expect(third.status == .unprocessableContent && third.errorCode == "too_many_files", "\(third.html)")
+            // The same file again is still answered as present.
+            #expect(try await upload(66, to: id).status == .ok)
+            let other = try await c.file(m)
+            let over = try await upload(68, count: 600, to: other)
+            #expect(over.status == .unprocessableContent && over.errorCode == "member_quota_exceeded", "\(over.html)")
+        }
+    }
+
+    @Test func oneUserHoldsAFewLiveStreamsNotAThousand() {
+        let open = OpenStreams()
+        for _ in 0..<LiveRoutes.streamsPerUser { #expect(open.acquire("u", limit: LiveRoutes.streamsPerUser)) }
+        #expect(!open.acquire("u", limit: LiveRoutes.streamsPerUser))
+        #expect(open.acquire("v", limit: LiveRoutes.streamsPerUser))
+        open.release("u")
+        #expect(open.acquire("u", limit: LiveRoutes.streamsPerUser))
+    }
+}
