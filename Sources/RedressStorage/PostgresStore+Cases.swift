@@ -470,16 +470,6 @@ extension PostgresStore {
             sha256: sha, sizeBytes: size, mediaType: type, fileName: name, uploadedBy: CaseActor(id: byId, role: role), uploadedAt: Codec.date(at))
     }
 
-    public func evidenceUsage(complaintId: String, uploaderId: String) async throws -> (filesOnCase: Int, bytesByUploader: Int64) {
-        var a = PostgresBindings()
-        a.append(complaintId)
-        let files = try await rows(PostgresQuery(unsafeSQL: EvidenceUsage.filesOnCase, binds: a)).first?.decode(Int64.self) ?? 0
-        var b = PostgresBindings()
-        b.append(uploaderId)
-        let bytes = try await rows(PostgresQuery(unsafeSQL: EvidenceUsage.bytesByUploader, binds: b)).first?.decode(Int64.self) ?? 0
-        return (Int(files), bytes)
-    }
-
     public func evidence(complaintId: String) async throws -> [EvidenceFile] {
         try await rows(
             """

@@ -277,3 +277,17 @@ extension PostgresStore {
         _ = try await rows(PostgresQuery(unsafeSQL: LoginFailures.clear, binds: binds))
     }
 }
+
+// MARK: Evidence quotas
+
+extension PostgresStore {
+    public func evidenceUsage(complaintId: String, uploaderId: String) async throws -> (filesOnCase: Int, bytesByUploader: Int64) {
+        var a = PostgresBindings()
+        a.append(complaintId)
+        let files = try await rows(PostgresQuery(unsafeSQL: EvidenceUsage.filesOnCase, binds: a)).first?.decode(Int64.self) ?? 0
+        var b = PostgresBindings()
+        b.append(uploaderId)
+        let bytes = try await rows(PostgresQuery(unsafeSQL: EvidenceUsage.bytesByUploader, binds: b)).first?.decode(Int64.self) ?? 0
+        return (Int(files), bytes)
+    }
+}

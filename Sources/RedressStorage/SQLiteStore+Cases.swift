@@ -341,15 +341,6 @@ extension SQLiteStore {
         return result
     }
 
-    public func evidenceUsage(complaintId: String, uploaderId: String) async throws -> (filesOnCase: Int, bytesByUploader: Int64) {
-        try await pool.read { db in
-            (
-                try Int.fetchOne(db, sql: EvidenceUsage.filesOnCase, arguments: [complaintId]) ?? 0,
-                try Int64.fetchOne(db, sql: EvidenceUsage.bytesByUploader, arguments: [uploaderId]) ?? 0
-            )
-        }
-    }
-
     public func evidence(complaintId: String) async throws -> [EvidenceFile] {
         try await pool.read { db in
             try Row.fetchAll(

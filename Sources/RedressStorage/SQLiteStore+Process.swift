@@ -275,3 +275,16 @@ extension SQLiteStore {
         try await write { db in try db.execute(sql: LoginFailures.clear, arguments: [key, LoginFailures.milliseconds(staleBefore)]) }
     }
 }
+
+// MARK: Evidence quotas
+
+extension SQLiteStore {
+    public func evidenceUsage(complaintId: String, uploaderId: String) async throws -> (filesOnCase: Int, bytesByUploader: Int64) {
+        try await pool.read { db in
+            (
+                try Int.fetchOne(db, sql: EvidenceUsage.filesOnCase, arguments: [complaintId]) ?? 0,
+                try Int64.fetchOne(db, sql: EvidenceUsage.bytesByUploader, arguments: [uploaderId]) ?? 0
+            )
+        }
+    }
+}
