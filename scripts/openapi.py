@@ -447,7 +447,7 @@ paths = {
                                                    description="Each receipt, with the log's public key alone, proves the platform accepted that exact content at that time.")},
     "/api/v1/complaints/{id}/dossier": {"get": op("The case dossier (ZIP): summary in Chinese, every file, manifest, signed head, proofs, key",
         {"200": {"description": "A ZIP archive; check it offline with `redress verify-dossier`", "content": {"application/zip": {"schema": {"type": "string"}}}},
-         **errors("400", "401", "403", "404", "503")},
+         **errors("400", "401", "403", "404", "429", "503")},
         params=[ID, query("audience", "member (default): internal notes withheld; court (admins): everything, and says so", enum(["member", "court"]))],
         tags=["ledger"])},
     "/api/v1/complaints/{id}/messages": {"post": op("A public reply or (staff) an internal note",

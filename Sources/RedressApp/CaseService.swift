@@ -423,20 +423,39 @@ package struct CaseService: Sendable {
         return (c, head, receipts)
     }
 
-    /// The case's dossier as a ZIP. The court's copy (admins only) includes internal notes and says so.
-    package func dossier(_ id: String, audience: DossierBuilder.Audience, for caller: Identity) async throws -> (Complaint, Data) {
+    /// The case's dossier as a ZIP file in the data folder's `exports` (the caller streams it and removes it). The
+    /// court's copy (admins only) includes internal notes and says so. At most two are built at once on a server, each
+    /// holding one evidence file in memory at a time.
+    package func dossier(_ id: String, audience: DossierBuilder.Audience, for caller: Identity) async throws -> (Complaint, URL) {
         try Self.refuseMerchant(caller)
         let c = try await load(id, for: caller)
         if audience == .court && caller.role != .admin {
             throw AppError(
                 .forbidden, "admins_only", zh: "只有管理员可以导出含内部备注的完整档案", en: "Only an admin can export the full dossier with internal notes")
         }
-        let treeHeads = app.treeHeads
-        let zip = try await DossierBuilder(store: store, platformName: app.configuration.platformName, now: app.now()).build(c, audience: audience) {
-            try await treeHeads.head(covering: $0)
+        guard app.dossierBuilds.acquire() else {
+            var e = AppError(
+                .tooManyRequests, "dossier_busy", zh: "档案导出繁忙，请稍后再试", en: "Dossiers are being built; try again in a moment")
+            e.retryAfterSeconds = 5
+            throw e
         }
-        app.logger.info("dossier exported", metadata: ["case": "\(c.caseNumber)", "audience": "\(audience.rawValue)", "bytes": "\(zip.count)"])
-        return (c, zip)
+        defer { app.dossierBuilds.release() }
+        let folder = URL(fileURLWithPath: app.configuration.dataDirectory).appendingPathComponent("exports")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("dossier-\(UUID().uuidString).zip")
+        let treeHeads = app.treeHeads
+        do {
+            try await DossierBuilder(store: store, platformName: app.configuration.platformName, now: app.now()).write(c, audience: audience, to: url)
+            {
+                try await treeHeads.head(covering: $0)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw error
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        app.logger.info("dossier exported", metadata: ["case": "\(c.caseNumber)", "audience": "\(audience.rawValue)", "bytes": "\(bytes)"])
+        return (c, url)
     }
 
     /// What the member can do next, and a complaint text for 12315 / 黑猫投诉 built from the case.

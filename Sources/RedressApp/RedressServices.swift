@@ -38,6 +38,8 @@ public final class RedressServices: Sendable {
     package let signer: TokenSigner
     package let disabledAccounts = AccountStatus()
     package let revokedTokens = RevokedTokenList()
+    /// Dossiers being built on this server (at most two at once).
+    package let dossierBuilds = Slots(2)
     let throttle: LoginThrottle
     package let policies: PolicyCache
     public let configuration: AppConfiguration
@@ -73,6 +75,7 @@ public final class RedressServices: Sendable {
         var logger = Logger(label: "redress", metadataProvider: RequestLog.provider)
         logger.logLevel = configuration.logLevel
         try DataFolder.prepare(configuration.dataDirectory)
+        Self.removeStaleExports(in: configuration.dataDirectory)
         let store: any RedressStore
         if let given = dependencies.store { store = given } else { store = try await openStore(configuration, logger: logger) }
         let signer = TokenSigner(key: try TokenSigner.loadOrCreateKey(at: configuration.tokenKeyPath))
@@ -119,6 +122,18 @@ public final class RedressServices: Sendable {
             PeriodicService(name: "refreshing disabled accounts", interval: .seconds(5), logger: logger) { [self] in try await refreshAccounts() },
             Outbox(store: store, configuration: configuration, now: now, logger: logger),
         ]
+    }
+
+    /// Dossiers left half-sent by a stop (an hour old: servers sharing the folder may be sending theirs).
+    static func removeStaleExports(in dataDirectory: String) {
+        let fm = FileManager.default
+        let folder = (dataDirectory as NSString).appendingPathComponent("exports")
+        for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] {
+            let path = (folder as NSString).appendingPathComponent(name)
+            if let modified = try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date, modified < Date().addingTimeInterval(-3600) {
+                try? fm.removeItem(atPath: path)
+            }
+        }
     }
 
     /// Loads what must be in memory before the first request (disabled accounts).
@@ -194,4 +209,19 @@ package struct RedressMetrics: Sendable {
         automaticEscalations = registry.makeCounter(name: "redress_automatic_escalations_total", help: "Cases escalated by the sweeper")
         loginFailures = registry.makeCounter(name: "redress_login_failures_total", help: "Failed log-in attempts")
     }
+}
+
+/// A fixed number of slots for work that takes memory or CPU (dossier builds).
+package final class Slots: Sendable {
+    private let used = Mutex(0)
+    let count: Int
+    package init(_ count: Int) { self.count = count }
+    package func acquire() -> Bool {
+        used.withLock { u in
+            guard u < count else { return false }
+            u += 1
+            return true
+        }
+    }
+    package func release() { used.withLock { $0 = max(0, $0 - 1) } }
 }

@@ -2,7 +2,7 @@ import Foundation
 import RedressDomain
 import ZIPFoundation
 
-/// A dossier as a ZIP archive (ZIPFoundation, in memory).
+/// A dossier as a ZIP archive (ZIPFoundation): written to a file entry by entry, or in memory for small ones.
 public enum DossierArchive {
     public struct Item: Sendable {
         public var path: String
@@ -13,6 +13,28 @@ public enum DossierArchive {
             self.path = path
             self.bytes = bytes
             self.compress = compress
+        }
+    }
+
+    /// An archive written to a file entry by entry, so that a dossier with many large files never holds more than one
+    /// of them in memory.
+    public final class FileWriter {
+        let archive: Archive
+        let modified: Date
+
+        public init(url: URL, modified: Date) throws {
+            archive = try Archive(url: url, accessMode: .create)
+            self.modified = modified
+        }
+
+        public func add(_ item: Item) throws {
+            let bytes = Data(item.bytes)
+            try archive.addEntry(
+                with: item.path, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: modified, permissions: 0o644,
+                compressionMethod: item.compress ? .deflate : .none
+            ) { position, size in
+                bytes.subdata(in: Int(position)..<Int(position) + size)
+            }
         }
     }
 

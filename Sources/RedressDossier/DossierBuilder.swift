@@ -30,10 +30,21 @@ public struct DossierBuilder: Sendable {
         return try? MustacheTemplate(string: text)
     }()
 
-    /// The dossier's ZIP bytes. `headCovering` gives a signed head covering at least the given number of log entries.
+    /// The dossier's ZIP bytes (for tests and small cases; the server writes to a file with `write`).
     public func build(
         _ c: Complaint, audience: Audience, headCovering: @Sendable (Int) async throws -> SignedTreeHead
     ) async throws -> Data {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("redress-dossier-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try await write(c, audience: audience, to: url, headCovering: headCovering)
+        return try Data(contentsOf: url)
+    }
+
+    /// Writes the dossier's ZIP to `url`, reading one evidence file at a time. `headCovering` gives a signed head
+    /// covering at least the given number of log entries.
+    public func write(
+        _ c: Complaint, audience: Audience, to url: URL, headCovering: @Sendable (Int) async throws -> SignedTreeHead
+    ) async throws {
         let events = try await store.timeline(complaintId: c.id)
         let files = try await store.evidence(complaintId: c.id)
         let records = try await store.ledgerRecords(complaintId: c.id)
@@ -76,17 +87,12 @@ public struct DossierBuilder: Sendable {
                     leafHash: HexCoding.encode(r.leafHash)))
             try await proof(r)
         }
-        var items: [DossierArchive.Item] = []
         var manifestFiles: [DossierManifest.File] = []
         for f in files {
             guard let r = fileLeaves[f.sha256] else {
                 throw DossierError.logIncomplete("evidence file \(f.sha256) of case \(c.caseNumber) has no log entry")
             }
-            guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
-                throw DossierError.logIncomplete("the bytes of evidence file \(f.sha256) are missing")
-            }
             let path = "evidence/\(f.sha256).\(f.mediaType.fileExtension)"
-            items.append(.init(path: path, bytes: bytes, compress: f.mediaType == .text))
             manifestFiles.append(DossierManifest.File(f, path: path, leafIndex: r.leafIndex, leafHash: HexCoding.encode(r.leafHash)))
             try await proof(r)
         }
@@ -102,17 +108,25 @@ public struct DossierBuilder: Sendable {
             c, events: events, files: files, audience: audience, head: head, member: member, merchant: merchant,
             platformName: platformName, generatedAt: now)
 
-        items.insert(
-            contentsOf: [
-                .init(path: "README.txt", bytes: Array(Self.readme(caseNumber: c.caseNumber, audience: audience).utf8), compress: true),
-                .init(path: "summary.html", bytes: Array(summary.utf8), compress: true),
-                .init(path: "manifest.json", bytes: try Self.json(manifest), compress: true),
-                .init(path: "events.jsonl", bytes: lines, compress: true),
-                .init(path: "ledger/tree-head.json", bytes: try Self.json(head), compress: false),
-                .init(path: "ledger/proofs.json", bytes: try Self.json(proofs), compress: true),
-                .init(path: "ledger/public-key.pem", bytes: Array(key.pem.utf8), compress: false),
-            ], at: 0)
-        return try DossierArchive.write(items, modified: now)
+        let archive = try DossierArchive.FileWriter(url: url, modified: now)
+        for item: DossierArchive.Item in [
+            .init(path: "README.txt", bytes: Array(Self.readme(caseNumber: c.caseNumber, audience: audience).utf8), compress: true),
+            .init(path: "summary.html", bytes: Array(summary.utf8), compress: true),
+            .init(path: "manifest.json", bytes: try Self.json(manifest), compress: true),
+            .init(path: "events.jsonl", bytes: lines, compress: true),
+            .init(path: "ledger/tree-head.json", bytes: try Self.json(head), compress: false),
+            .init(path: "ledger/proofs.json", bytes: try Self.json(proofs), compress: true),
+            .init(path: "ledger/public-key.pem", bytes: Array(key.pem.utf8), compress: false),
+        ] {
+            try archive.add(item)
+        }
+        // One evidence file in memory at a time.
+        for (f, entry) in zip(files, manifestFiles) {
+            guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
+                throw DossierError.logIncomplete("the bytes of evidence file \(f.sha256) are missing")
+            }
+            try archive.add(.init(path: entry.path, bytes: bytes, compress: f.mediaType == .text))
+        }
     }
 
     static func json(_ value: some Encodable) throws -> [UInt8] {

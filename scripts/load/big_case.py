@@ -28,7 +28,7 @@ def call(method, path, body=None, token=None, headers=None, raw=False):
         sys.exit(f"{method} {path}: {r.status} {data[:300]!r}")
     return data if raw else json.loads(data)
 
-login = f"big-{uuid.uuid4().hex[:8]}@bench.redress"
+login = os.environ.get("BIG_CASE_LOGIN") or f"big-{uuid.uuid4().hex[:8]}@bench.redress"
 call("POST", "/api/v1/members", {"login": login, "password": "big-case-password", "displayName": "压测会员"})
 token = call("POST", "/api/v1/auth/login", {"login": login, "password": "big-case-password"})["token"]
 case = call("POST", "/api/v1/complaints", {
