@@ -6,10 +6,6 @@ import RedressDomain
 import RedressStorage
 import ServiceLifecycle
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Delivers notices: fans each one out to its e-mail recipients and webhook subscribers, then sends every delivery
 /// at least once — e-mail through a sendmail-compatible command, webhooks as signed POSTs — retrying with exponential
 /// back-off and logging every attempt. A receiver tells a repeat by the `Redress-Delivery` header.
@@ -19,7 +15,6 @@ public struct Outbox: Service {
     static let maximumAttempts = 10
     static let maximumBackoff: Double = 6 * 3600
     /// Webhooks are POSTed without following redirects.
-    static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
 
     let store: any RedressStore
     let configuration: AppConfiguration
@@ -204,23 +199,29 @@ public struct Outbox: Service {
             throw OutboxError("the webhook no longer exists")
         }
         guard !hook.disabled else { throw OutboxError("the webhook is disabled") }
-        guard let url = URL(string: hook.url) else { throw OutboxError("bad URL") }
-        // A merchant's endpoint must be public, whatever its name resolves to today.
-        if hook.merchantId != nil, let host = url.host, let refusal = WebhookAddress.resolvedRefusal(host: host) {
-            throw OutboxError("not sent: \(refusal)")
+        guard let url = URL(string: hook.url), let host = url.host else { throw OutboxError("bad URL") }
+        // The name is resolved once, here: a merchant's endpoint must be public at every address it names today, and
+        // the delivery connects to the address that was checked (a name that answers differently a moment later
+        // cannot lead it elsewhere).
+        let addresses = PinnedHTTP.addresses(of: url)
+        guard let address = addresses.first else { throw OutboxError("not sent: \(host) does not resolve") }
+        if hook.merchantId != nil {
+            if let refusal = WebhookAddress.refusal(host: host) { throw OutboxError("not sent: \(refusal)") }
+            if let inside = addresses.first(where: WebhookAddress.isInternal) {
+                throw OutboxError("not sent: \(host) resolves to \(WebhookAddress.text(inside)), not a public address")
+            }
         }
         let body = Self.payload(d)
-        var request = URLRequest(url: url, timeoutInterval: 10)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("Redress-Webhook/1", forHTTPHeaderField: "User-Agent")
-        request.setValue(String(d.id), forHTTPHeaderField: "Redress-Delivery")
-        request.setValue(d.notice.topic.rawValue, forHTTPHeaderField: "Redress-Topic")
-        request.setValue(
-            Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body), forHTTPHeaderField: Self.signatureHeader)
-        let (_, response) = try await Self.session.data(for: request)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
+        let headers = [
+            ("Content-Type", "application/json"), ("User-Agent", "Redress-Webhook/1"), ("Redress-Delivery", String(d.id)),
+            ("Redress-Topic", d.notice.topic.rawValue),
+            (Self.signatureHeader, Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body)),
+        ]
+        do {
+            return try await PinnedHTTP.post(url, to: address, headers: headers, body: body)
+        } catch {
+            throw OutboxError("not delivered: \(error)")
+        }
     }
 
     // MARK: E-mail

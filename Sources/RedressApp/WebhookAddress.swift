@@ -1,8 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -10,8 +7,8 @@ import Foundation
 /// Where a merchant's webhook may point. A merchant is an outside party: its webhook must not make Redress call
 /// the platform's own network (loopback, private ranges, link-local addresses such as a cloud's metadata service).
 /// An admin's webhook may (the platform's own systems). Checked when the webhook is made (an address written in
-/// the URL, `localhost`) and again before each delivery (every address the name resolves to), and deliveries do
-/// not follow redirects.
+/// the URL, `localhost`) and again before each delivery (every address the name resolves to); the delivery then
+/// connects to the address that was checked (`PinnedHTTP`) and follows no redirect.
 enum WebhookAddress {
     /// The first reason `host` is not a public address, or nil when it is one.
     static func refusal(host: String) -> String? {
@@ -98,16 +95,5 @@ enum WebhookAddress {
     static func text(_ a: [UInt8]) -> String {
         if a.count == 4 { return a.map(String.init).joined(separator: ".") }
         return stride(from: 0, to: a.count, by: 2).map { String(format: "%x", Int(a[$0]) << 8 | Int(a[$0 + 1])) }.joined(separator: ":")
-    }
-}
-
-/// Refuses every redirect: a webhook's answer is its endpoint's, and a redirect must not lead a merchant's webhook
-/// into the platform's own network.
-final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
-        completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
     }
 }

@@ -1,7 +1,11 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Logging
 import RedressDomain
 import RedressStorage
+import Synchronization
 import Testing
 
 @testable import RedressAPI
@@ -64,4 +68,45 @@ struct WebhookAddressTests {
             #expect(inside.attempts == 1 && inside.lastError == "not sent: localhost is a local name")
         }
     }
+
+    /// The delivery connects to the address that was checked, whatever the name would resolve to a moment later: a
+    /// name that does not resolve at all here reaches the receiver at the given address, with its own Host header.
+    @Test func aDeliveryConnectsToTheAddressThatWasChecked() async throws {
+        let received = Received()
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 65_536)
+            received.add(
+                host: request.head.authority ?? "", body: String(buffer: body), signature: request.headers[HTTPField.Name("Redress-Signature")!])
+            return .accepted
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let url = try #require(URL(string: "http://rebound.redress.invalid:\(port)/hook"))
+            #expect(PinnedHTTP.addresses(of: url).isEmpty)
+            let status = try await PinnedHTTP.post(
+                url, to: [127, 0, 0, 1], headers: [("Redress-Signature", "t=1,v1=ab")], body: Array(#"{"a":1}"#.utf8))
+            #expect(status == 202)
+            #expect(received.hosts == ["rebound.redress.invalid:\(port)"] && received.bodies == [#"{"a":1}"#] && received.signatures == ["t=1,v1=ab"])
+            // Nothing answers at a closed port: an error that names it, not a hang.
+            await #expect(throws: (any Error).self) {
+                try await PinnedHTTP.post(URL(string: "http://127.0.0.1:9/hook")!, to: [127, 0, 0, 1], headers: [], body: [], timeout: .seconds(2))
+            }
+        }
+    }
+}
+
+final class Received: Sendable {
+    private let state = Mutex<(hosts: [String], bodies: [String], signatures: [String])>(([], [], []))
+    func add(host: String, body: String, signature: String?) {
+        state.withLock {
+            $0.hosts.append(host)
+            $0.bodies.append(body)
+            $0.signatures.append(signature ?? "")
+        }
+    }
+    var hosts: [String] { state.withLock { $0.hosts } }
+    var bodies: [String] { state.withLock { $0.bodies } }
+    var signatures: [String] { state.withLock { $0.signatures } }
 }
