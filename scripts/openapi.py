@@ -225,7 +225,8 @@ schemas = {
                           "businessOpensAt", "businessClosesAt", "reopenWindowDays"], True),
         "evidence": obj({"maxFileBytes": {"type": "integer", "minimum": 1024, "maximum": 536870912},
                          "maxFilesPerCase": {"type": "integer", "minimum": 1, "maximum": 10000},
-                         "maxBytesPerMember": {"type": "integer", "minimum": 1024, "maximum": 1099511627776}}, ["maxFileBytes"], True),
+                         "maxBytesPerMember": {"type": "integer", "minimum": 1024, "maximum": 1099511627776},
+                         "whenScannerDown": enum(["refuse", "quarantine"])}, ["maxFileBytes"], True),
         "merchant": obj({"evidenceHours": {"type": "integer", "minimum": 1, "maximum": 8760},
                          "defaultRuling": enum(["propose_for_review", "apply_immediately"]),
                          "reverifyDays": {"type": "integer", "minimum": 1, "maximum": 3650}},
@@ -465,15 +466,17 @@ paths = {
     "/api/v1/complaints/{id}/evidence": {
         "get": op("Evidence files on the case", {**ok({"type": "array", "items": ref("Evidence")}), **errors("401", "403", "404", "503")}, params=[ID], tags=["evidence"]),
         "post": op("Upload an evidence file (JPEG, PNG, WebP, PDF or plain text; type read from the bytes; 422 too_many_files or "
-                   "member_quota_exceeded past the policy's quotas)",
+                   "member_quota_exceeded past the policy's quotas, infected_file when clamd finds a signature; 503 scanner_unavailable "
+                   "when clamd does not answer and the policy refuses)",
                    {**ok(ref("Upload"), "201", "Stored"), **ok(ref("Upload"), "200", "Already on the case"), **errors(*JSON_IN, "403", "404", "409")},
                    {"required": True, "content": {"multipart/form-data": {"schema": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}, ["file"], True)}}},
                    params=[ID], tags=["evidence"]),
     },
     "/api/v1/complaints/{id}/evidence/{sha256}": {"get": op("Download an evidence file by its SHA-256",
         {"200": {"description": "The file's bytes", "content": {t: {"schema": {"type": "string"}} for t in ["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"]}},
-         **errors("400", "401", "403", "404", "503")},
-        params=[ID, path_param("sha256", "Lowercase hex SHA-256")], tags=["evidence"])},
+         **errors("400", "401", "403", "404", "409", "503")},
+        params=[ID, path_param("sha256", "Lowercase hex SHA-256")], tags=["evidence"],
+        description="409 file_quarantined: the file awaits its virus scan, or a rescan found it infected.")},
     "/api/v1/ledger/head": {"get": op("The latest signed tree head of the evidence log", {**ok(ref("TreeHead")), **errors("401", "503")}, auth=False, tags=["ledger"])},
     "/api/v1/ledger/heads": {
         "get": op("Signed tree heads in size order", {**ok({"type": "array", "items": ref("TreeHead")}), **errors("400", "401", "503")},

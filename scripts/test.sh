@@ -26,7 +26,9 @@ step() { printf '\n==> %s\n' "$*"; }
 
 SERVER=""
 PGDIR=""
+CLAMDIR=""
 cleanup() {
+  if [ -n "$CLAMDIR" ]; then scripts/clamav.sh stop "$CLAMDIR"; rm -rf "$CLAMDIR"; fi
   if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   if [ -n "$PGDIR" ]; then scripts/postgres.sh stop "$PGDIR" 2>/dev/null || true; rm -rf "$PGDIR"; fi
 }
@@ -37,6 +39,7 @@ need_apt=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_apt+=(zlib1g-dev)  # ZIPFoundation (dossiers) links zlib
 command -v msmtp >/dev/null 2>&1 || need_apt+=(msmtp)  # the sendmail command notices are mailed through
+command -v clamd >/dev/null 2>&1 || need_apt+=(clamav-daemon)  # uploads are scanned by clamd
 # The browser tests: Debian's Chromium and its driver, and CJK fonts so screenshots show the Chinese.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
@@ -69,6 +72,13 @@ export REDRESS_REQUIRE_POSTGRES=1
 PGBASE=${PGURL%/postgres}
 echo "$PGBASE"
 
+step "clamd with the project's test signatures"
+CLAMDIR=$(mktemp -d)
+export REDRESS_TEST_CLAMD=$(scripts/clamav.sh start "$CLAMDIR")
+# The scanning tests must run: a test fails if they would be skipped.
+export REDRESS_REQUIRE_CLAMD=1
+echo "$REDRESS_TEST_CLAMD"
+
 step "swift format lint (.swift-format)"
 swift format lint -r --strict --configuration .swift-format Sources Tests Benchmarks Package.swift
 
@@ -88,7 +98,7 @@ PORT=$(free_port)
 BIN=$(swift build --show-bin-path)/redress
 # As behind a reverse proxy: schemathesis names itself by X-Forwarded-For, so the failed log-ins and registrations it
 # sends are counted against its own address and do not hold up the log-ins of the steps after it.
-REDRESS_TRUST_FORWARDED_FOR=1 REDRESS_BCRYPT_COST=4 "$BIN" serve --data "$DATA" --port "$PORT" --demo > "$DATA/server.log" 2>&1 &
+REDRESS_CLAMD="$REDRESS_TEST_CLAMD" REDRESS_TRUST_FORWARDED_FOR=1 REDRESS_BCRYPT_COST=4 "$BIN" serve --data "$DATA" --port "$PORT" --demo > "$DATA/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 # The demo log-ins are in the output while the server runs, though it goes to a file (not only to a terminal).
@@ -117,6 +127,15 @@ dst.close()
 PY
 if out=$("$BIN" verify-dossier "$DATA/tampered.zip"); then echo "verify-dossier accepted a tampered dossier"; exit 1; fi
 echo "$out"; echo "$out" | grep -q "events.jsonl line 1): its content hashes to"
+
+step "uploads are scanned by clamd: the test signature is refused, a clean file kept"
+printf 'redress test malware sample: not harmful, only its hash is a signature\n' > "$DATA/sample.txt"
+printf '充值记录：2026-11-28 648 元\n' > "$DATA/clean.txt"
+code=$(curl -s -o "$DATA/scan.json" -w '%{http_code}' -F "file=@$DATA/sample.txt" "http://127.0.0.1:$PORT/api/v1/complaints/$CASE/evidence" -H "Authorization: Bearer $MEMBER")
+[ "$code" = 422 ] && grep -q infected_file "$DATA/scan.json" || { echo "the test signature was not refused ($code)"; cat "$DATA/scan.json"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -F "file=@$DATA/clean.txt" "http://127.0.0.1:$PORT/api/v1/complaints/$CASE/evidence" -H "Authorization: Bearer $MEMBER")
+[ "$code" = 201 ] || { echo "a clean file was not kept ($code)"; exit 1; }
+echo "OK: refused the test signature, kept the clean file"
 
 step "redress ledger watch: a growing log passes, a rewritten history fails loudly"
 "$BIN" ledger watch --server "http://127.0.0.1:$PORT" --state "$DATA/watch.json"
@@ -157,6 +176,10 @@ SERVER=""
 [ "$status" -eq 0 ] || { echo "redress serve exited $status on SIGTERM"; tail -n 5 "$DATA/server.log"; exit 1; }
 if grep -q "CancellationError" "$DATA/server.log"; then echo "the server reported an error on a normal stop"; exit 1; fi
 echo "OK: stopped with exit status 0"
+
+step "redress rescan: every stored file scanned again, none infected"
+REDRESS_CLAMD="$REDRESS_TEST_CLAMD" "$BIN" rescan --data "$DATA" | tee "$DATA/rescan.out"
+grep -qE "Scanned [1-9][0-9]* file\(s\); 0 infected" "$DATA/rescan.out"
 
 step "an installation without demo data: redress admin create makes the first admin, who logs in; admin reset-password"
 FRESH=$(mktemp -d)

@@ -33,6 +33,9 @@ public struct AppConfiguration: Sendable {
     /// The server runs behind a reverse proxy that appends the client's address to X-Forwarded-For: the log-in
     /// throttle counts by that address (REDRESS_TRUST_FORWARDED_FOR=1). Off, it counts by the connection's peer.
     public var trustForwardedFor = false
+    /// ClamAV's clamd, where uploads are scanned before they are accepted: a Unix socket path or host:port
+    /// (REDRESS_CLAMD). Unset, uploads are not scanned (the server says so at start).
+    public var clamd: String? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",

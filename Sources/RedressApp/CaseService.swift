@@ -191,9 +191,18 @@ package struct CaseService: Sendable {
         return files.map { $0.redacted(knowing: known) }
     }
 
-    /// One evidence file's content, its name as the caller may read it.
+    /// One evidence file's content, its name as the caller may read it. A file the scanner found infected, or kept in
+    /// quarantine while it did not answer, is served to no one.
     package func evidenceContent(of c: Complaint, sha256: String, for caller: Identity) async throws -> (EvidenceFile, [UInt8])? {
         guard let (file, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: sha256) else { return nil }
+        if let verdict = try await store.scan(sha256: sha256), verdict.status != "clean" {
+            throw AppError(
+                .conflict, "file_quarantined",
+                zh: verdict.status == "infected" ? "该文件复扫发现病毒（\(verdict.signature ?? "")），不再提供下载" : "该文件尚待病毒扫描，扫描通过后才能查看",
+                en: verdict.status == "infected"
+                    ? "A rescan found this file infected (\(verdict.signature ?? "")); it is no longer served"
+                    : "This file awaits its virus scan and is shown once the scan finds it clean")
+        }
         guard let known = try await redaction(of: c, for: caller) else { return (file, bytes) }
         return (file.redacted(knowing: known), bytes)
     }
@@ -288,57 +297,6 @@ package struct CaseService: Sendable {
 
     /// A new identifier for something recorded on a case (a records request, a freeze, an external complaint).
     package func newId() -> String { TimeOrderedID.make(at: app.now()) }
-
-    /// An evidence file added to a case.
-    package struct AddedEvidence: Sendable {
-        package var complaint: Complaint
-        package var file: EvidenceFile
-        package var events: [TimelineEvent]
-        package var alreadyPresent: Bool
-    }
-
-    /// The policy's limit on one evidence file.
-    package func evidenceLimit() async throws -> Int { try await workflow().policy.evidence.maxFileBytes }
-
-    /// Adds a file to a case: its type sniffed from its bytes, its size checked, its SHA-256 recorded in the chain and the log.
-    package func addEvidence(to id: String, bytes: [UInt8], fileName: String?, by caller: Identity) async throws -> AddedEvidence {
-        let workflow = try await workflow()
-        let now = app.now()
-        let file = try EvidenceFile.inspect(bytes: bytes, fileName: fileName, limit: workflow.policy.evidence.maxFileBytes, by: caller.actor, at: now)
-        try await checkQuota(id, adding: file, by: caller, policy: workflow.policy.evidence)
-        let (c, events, existed): (Complaint, [TimelineEvent], Bool)
-        do {
-            (c, events, existed) = try await store.addEvidence(complaintId: id, file: file, bytes: bytes) { current in
-                try Self.authorize(current, caller)
-                return try workflow.addEvidence(current, file: file, by: caller.actor, now: now)
-            }
-        } catch StoreError.notFound {
-            throw AppError.complaintNotFound
-        }
-        app.logger.info("evidence added", metadata: ["case": "\(c.caseNumber)", "sha256": "\(file.sha256)", "bytes": "\(file.sizeBytes)"])
-        return AddedEvidence(complaint: c, file: file, events: events, alreadyPresent: existed)
-    }
-
-    /// The policy's quotas: files on one case, and bytes one member uploads over all their cases (so one member cannot
-    /// fill the disk). Read before the write: uploads racing each other may pass the limit by the files in flight.
-    func checkQuota(_ id: String, adding file: EvidenceFile, by caller: Identity, policy: EvidencePolicy) async throws {
-        let usage = try await store.evidenceUsage(complaintId: id, uploaderId: caller.userId)
-        let full = usage.filesOnCase >= policy.maxFilesPerCase
-        let over = caller.role == .member && usage.bytesByUploader + Int64(file.sizeBytes) > Int64(policy.maxBytesPerMember)
-        // A file already on the case is answered as present, whatever the quotas.
-        guard full || over, !(try await store.evidence(complaintId: id).contains { $0.sha256 == file.sha256 }) else { return }
-        if full {
-            throw AppError(
-                .unprocessableContent, "too_many_files", zh: "每件投诉最多 \(policy.maxFilesPerCase) 个证据文件，已达上限",
-                en: "A case holds at most \(policy.maxFilesPerCase) evidence files; this one is full", field: "file")
-        }
-        if over {
-            throw AppError(
-                .unprocessableContent, "member_quota_exceeded",
-                zh: "您上传的证据已达总量上限 \(policy.maxBytesPerMember / 1_048_576) MB，请联系客服",
-                en: "Your uploads have reached their limit of \(policy.maxBytesPerMember / 1_048_576) MB in all; contact support", field: "file")
-        }
-    }
 
     // MARK: Figures
 

@@ -38,6 +38,8 @@ public final class RedressServices: Sendable {
     package let signer: TokenSigner
     package let disabledAccounts = AccountStatus()
     package let revokedTokens = RevokedTokenList()
+    /// Where uploads are scanned, when a scanner is configured.
+    package var scanner: VirusScanner? { configuration.clamd.map { VirusScanner(location: $0) } }
     /// Dossiers being built on this server (at most two at once).
     package let dossierBuilds = Slots(2)
     let throttle: LoginThrottle
@@ -138,6 +140,11 @@ public final class RedressServices: Sendable {
 
     /// Loads what must be in memory before the first request (disabled accounts).
     func prepare() async throws {
+        if let location = configuration.clamd {
+            logger.info("uploads are scanned by clamd", metadata: ["clamd": "\(location)"])
+        } else {
+            logger.notice("uploads are not scanned for malware: set REDRESS_CLAMD to clamd's socket or host:port")
+        }
         try await refreshAccounts()
         try await treeHeads.prepare()
         try await treeHeads.signIfBehind()
@@ -201,6 +208,8 @@ package struct RedressMetrics: Sendable {
     package let deadlinesBreached: Prometheus.Counter
     package let automaticEscalations: Prometheus.Counter
     package let loginFailures: Prometheus.Counter
+    package let infectedUploads: Prometheus.Counter
+    package let quarantinedUploads: Prometheus.Counter
 
     init(registry: PrometheusCollectorRegistry) {
         complaintsCreated = registry.makeCounter(name: "redress_complaints_created_total", help: "Complaints filed")
@@ -208,6 +217,10 @@ package struct RedressMetrics: Sendable {
         deadlinesBreached = registry.makeCounter(name: "redress_deadlines_breached_total", help: "Deadlines recorded as breached by the sweeper")
         automaticEscalations = registry.makeCounter(name: "redress_automatic_escalations_total", help: "Cases escalated by the sweeper")
         loginFailures = registry.makeCounter(name: "redress_login_failures_total", help: "Failed log-in attempts")
+        infectedUploads = registry.makeCounter(
+            name: "redress_uploads_infected_total", help: "Uploads refused because the virus scanner found a signature")
+        quarantinedUploads = registry.makeCounter(
+            name: "redress_uploads_quarantined_total", help: "Uploads kept in quarantine because the virus scanner did not answer")
     }
 }
 

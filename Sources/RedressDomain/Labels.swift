@@ -454,3 +454,19 @@ extension NoticeTopic: Labelled {
         }
     }
 }
+
+extension ScannerDown: Labelled {
+    public var labelZh: String {
+        switch self {
+        case .refuse: "拒收，请会员稍后再传"
+        case .quarantine: "先收下并隔离，复扫无毒后才能查看"
+        }
+    }
+
+    public var labelEn: String {
+        switch self {
+        case .refuse: "refused; the member uploads it again later"
+        case .quarantine: "kept in quarantine, shown once a rescan finds it clean"
+        }
+    }
+}

@@ -115,11 +115,17 @@ public struct EvidencePolicy: Sendable, Codable, Equatable {
     public var maxFilesPerCase: Int
     /// Bytes one member's uploads may take over all their cases.
     public var maxBytesPerMember: Int
+    /// What an upload meets when the virus scanner does not answer.
+    public var whenScannerDown: ScannerDown
 
-    public init(maxFileBytes: Int = 20 * 1_048_576, maxFilesPerCase: Int = 100, maxBytesPerMember: Int = 500 * 1_048_576) {
+    public init(
+        maxFileBytes: Int = 20 * 1_048_576, maxFilesPerCase: Int = 100, maxBytesPerMember: Int = 500 * 1_048_576,
+        whenScannerDown: ScannerDown = .refuse
+    ) {
         self.maxFileBytes = maxFileBytes
         self.maxFilesPerCase = maxFilesPerCase
         self.maxBytesPerMember = maxBytesPerMember
+        self.whenScannerDown = whenScannerDown
     }
 
     /// Limits added after a policy was stored take their defaults.
@@ -129,7 +135,15 @@ public struct EvidencePolicy: Sendable, Codable, Equatable {
         maxFileBytes = try c.decode(Int.self, forKey: .maxFileBytes)
         maxFilesPerCase = try c.decodeIfPresent(Int.self, forKey: .maxFilesPerCase) ?? d.maxFilesPerCase
         maxBytesPerMember = try c.decodeIfPresent(Int.self, forKey: .maxBytesPerMember) ?? d.maxBytesPerMember
+        whenScannerDown = try c.decodeIfPresent(ScannerDown.self, forKey: .whenScannerDown) ?? d.whenScannerDown
     }
+}
+
+/// An upload when the virus scanner does not answer: refused (the member tries again later), or kept in quarantine —
+/// stored and sealed, but served to no one until a rescan finds it clean.
+public enum ScannerDown: String, Sendable, Codable, CaseIterable {
+    case refuse
+    case quarantine
 }
 
 /// How long a log-in lasts: a web session ends after `idleMinutes` without use (each use renews it) and in any case

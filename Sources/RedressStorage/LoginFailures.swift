@@ -57,13 +57,3 @@ enum SessionFloors {
         """
     static let read = "SELECT user_id, not_before_ms FROM session_floors"
 }
-
-/// What the evidence quotas read: files on a case, bytes one uploader has stored (read through an index on the uploader).
-enum EvidenceUsage {
-    static let uploaderIndex = "CREATE INDEX complaint_evidence_by_uploader ON complaint_evidence(uploaded_by_id)"
-    static let filesOnCase = "SELECT count(*) FROM complaint_evidence WHERE complaint_id = $1"
-    static let bytesByUploader = """
-        SELECT COALESCE(SUM(b.size_bytes), 0) FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
-        WHERE e.uploaded_by_id = $1
-        """
-}

@@ -283,14 +283,16 @@ enum PostgresSchema {
                 }
             }),
         Migration(version: 5, name: "create_revoked_tokens", statements: [RevokedTokens.createTable]),
-        Migration(version: 6, name: "create_session_floors", statements: [SessionFloors.createTable, EvidenceUsage.uploaderIndex]),
+        Migration(
+            version: 6, name: "create_session_floors",
+            statements: [SessionFloors.createTable, EvidenceUsage.uploaderIndex, EvidenceScans.createTable]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
     static let tables = [
         "merchants", "users", "complaints", "events", "evidence_blobs", "complaint_evidence", "case_sequences", "idempotency_keys", "policies",
         "policy_history", "calendar_years", "ledger_leaves", "ledger_nodes", "ledger_heads", "ledger_keys", "notices", "webhooks", "deliveries",
-        "delivery_attempts", "case_figures", "revoked_tokens", "session_floors",
+        "delivery_attempts", "case_figures", "revoked_tokens", "session_floors", "evidence_scans",
     ]
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.

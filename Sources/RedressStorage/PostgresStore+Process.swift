@@ -290,4 +290,33 @@ extension PostgresStore {
         let bytes = try await rows(PostgresQuery(unsafeSQL: EvidenceUsage.bytesByUploader, binds: b)).first?.decode(Int64.self) ?? 0
         return (Int(files), bytes)
     }
+
+    public func recordScan(sha256: String, status: String, signature: String?, at: Date) async throws {
+        var b = PostgresBindings()
+        b.append(sha256)
+        b.append(status)
+        b.append(signature)
+        b.append(at.millisecondsSince1970)
+        _ = try await rows(PostgresQuery(unsafeSQL: EvidenceScans.record, binds: b))
+    }
+
+    public func scan(sha256: String) async throws -> (status: String, signature: String?)? {
+        var b = PostgresBindings()
+        b.append(sha256)
+        return try await rows(PostgresQuery(unsafeSQL: EvidenceScans.read, binds: b)).first.map { try $0.decode((String, String?).self) }
+    }
+
+    public func evidenceHashes(after: String, limit: Int) async throws -> [String] {
+        var b = PostgresBindings()
+        b.append(after)
+        b.append(limit)
+        return try await rows(PostgresQuery(unsafeSQL: EvidenceScans.page, binds: b)).map { try $0.decode(String.self) }
+    }
+
+    public func evidenceBytes(sha256: String) async throws -> [UInt8]? {
+        var b = PostgresBindings()
+        b.append(sha256)
+        guard let row = try await rows(PostgresQuery(unsafeSQL: EvidenceScans.bytes, binds: b)).first else { return nil }
+        return Array(try row.decode(ByteBuffer.self).readableBytesView)
+    }
 }

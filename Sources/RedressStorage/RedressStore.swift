@@ -149,6 +149,14 @@ public protocol CaseStore: Sendable {
         complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
     ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool)
     func evidence(complaintId: String) async throws -> [EvidenceFile]
+    /// Records what the virus scanner said of a stored file.
+    func recordScan(sha256: String, status: String, signature: String?, at: Date) async throws
+    /// What the virus scanner said of a stored file, nil when it was never scanned.
+    func scan(sha256: String) async throws -> (status: String, signature: String?)?
+    /// Stored files' SHA-256 in order, after `after`, at most `limit` (for rescans).
+    func evidenceHashes(after: String, limit: Int) async throws -> [String]
+    /// A stored file's bytes by its SHA-256.
+    func evidenceBytes(sha256: String) async throws -> [UInt8]?
     /// The files on a case, and the bytes `uploaderId` has uploaded over every case (for the policy's quotas).
     func evidenceUsage(complaintId: String, uploaderId: String) async throws -> (filesOnCase: Int, bytesByUploader: Int64)
     func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])?

@@ -276,6 +276,8 @@ enum SQLiteSchema {
             try db.execute(sql: SessionFloors.createTable)
             // The evidence quotas read a member's uploads through it.
             try db.execute(sql: EvidenceUsage.uploaderIndex)
+            // What the virus scanner said of each stored file.
+            try db.execute(sql: EvidenceScans.createTable)
         }
         return m
     }

@@ -287,4 +287,22 @@ extension SQLiteStore {
             )
         }
     }
+
+    public func recordScan(sha256: String, status: String, signature: String?, at: Date) async throws {
+        try await write { db in try db.execute(sql: EvidenceScans.record, arguments: [sha256, status, signature, at.millisecondsSince1970]) }
+    }
+
+    public func scan(sha256: String) async throws -> (status: String, signature: String?)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: EvidenceScans.read, arguments: [sha256]).map { ($0["status"], $0["signature"]) }
+        }
+    }
+
+    public func evidenceHashes(after: String, limit: Int) async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: EvidenceScans.page, arguments: [after, limit]) }
+    }
+
+    public func evidenceBytes(sha256: String) async throws -> [UInt8]? {
+        try await pool.read { db in try Data.fetchOne(db, sql: EvidenceScans.bytes, arguments: [sha256]).map { [UInt8]($0) } }
+    }
 }

@@ -116,6 +116,7 @@ struct AdminPages {
             var source: String
         }
         var fields: [Field]
+        var scannerDown: [Choice]
         var history: [Change]
         var years: [Year]
         var saved = false
@@ -201,6 +202,12 @@ struct AdminPages {
         p.evidence.maxBytesPerMember = try int("evidenceMemberMiB", "evidence.maxBytesPerMember") * 1_048_576
         p.sessions.idleMinutes = try int("sessionIdleMinutes", "sessions.idleMinutes")
         p.sessions.absoluteHours = try int("sessionAbsoluteHours", "sessions.absoluteHours")
+        if let s = form["whenScannerDown"] {
+            guard let mode = ScannerDown(rawValue: s) else {
+                throw DomainError.invalidField(field: "evidence.whenScannerDown", code: "invalid_choice", zh: "请选择一项", en: "Choose one")
+            }
+            p.evidence.whenScannerDown = mode
+        }
         try p.validate()
         return p
     }
@@ -210,6 +217,9 @@ struct AdminPages {
         for u in try await services.accounts.users(role: .admin, by: identity) { names[u.id] = u.displayName }
         return PolicyPage(
             fields: Self.fields(p, typed: typed, chinese: zh),
+            scannerDown: ScannerDown.allCases.map {
+                Choice(value: $0.rawValue, label: $0.label(chinese: zh), selected: $0 == p.evidence.whenScannerDown)
+            },
             history: try await services.policy.history(limit: 10, by: identity).map {
                 PolicyPage.Change(
                     at: WebFormat.instant($0.at), by: names[$0.by] ?? WebText.word("formerAdmin", chinese: zh), changes: Self.changes($0, chinese: zh)

@@ -371,6 +371,7 @@ enum WebText {
         "policy_sessionIdleMinutes": ("登录闲置多久后失效", "Session ends after idle"),
         "policy_sessionAbsoluteHours": ("登录最长有效", "Session lasts at most"),
         "unitFiles": ("个", "files"),
+        "policy_whenScannerDown": ("病毒扫描不可用时，上传的证据", "When the virus scanner does not answer, an upload is"),
         "changePassword": ("修改密码", "Change password"),
         "currentPassword": ("当前密码", "Current password"),
         "newPassword": ("新密码（至少 8 个字符）", "New password (at least 8 characters)"),

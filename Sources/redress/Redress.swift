@@ -16,7 +16,7 @@ struct Redress: AsyncParsableCommand {
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self,
-            MigrateData.self,
+            MigrateData.self, Rescan.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -46,6 +46,7 @@ struct StoreOptions: ParsableArguments {
         if let n = env["REDRESS_PLATFORM_NAME"], !n.isEmpty { c.platformName = n }
         if let t = env["REDRESS_METRICS_TOKEN"], t.count >= 16 { c.metricsToken = t }
         c.trustForwardedFor = env["REDRESS_TRUST_FORWARDED_FOR"] == "1"
+        if let s = env["REDRESS_CLAMD"], !s.isEmpty { c.clamd = s }
         // A sendmail-compatible command, split on spaces: e.g. "/usr/bin/msmtp -t" or "/usr/sbin/sendmail -t -i".
         if let m = env["REDRESS_SENDMAIL"], !m.isEmpty { c.sendmailCommand = m.split(separator: " ").map(String.init) }
         if let f = env["REDRESS_MAIL_FROM"], !f.isEmpty { c.mailFrom = f }
@@ -231,6 +232,42 @@ struct Verify: AsyncParsableCommand {
         print(
             "OK: \(report.cases) case(s), \(report.events) event(s), \(report.files) evidence file(s), \(report.logEntries) log entries and \(report.signedHeads) signed head(s) verified"
         )
+    }
+}
+
+/// Every stored evidence file scanned again with clamd (after new signatures, or files kept in quarantine while the
+/// scanner was down): the verdicts are recorded; a quarantined file found clean is served again.
+struct Rescan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scan every stored evidence file again with clamd (REDRESS_CLAMD) and record the verdicts; exit 1 when one is infected.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        guard let location = store.configuration().clamd else { throw ValidationError("REDRESS_CLAMD names no scanner (a socket path or host:port)") }
+        let scanner = VirusScanner(location: location)
+        var infected: [String] = []
+        var count = 0
+        try await store.writing { _, db in
+            var after = ""
+            while true {
+                let page = try await db.evidenceHashes(after: after, limit: 500)
+                for sha in page {
+                    guard let bytes = try await db.evidenceBytes(sha256: sha) else { continue }
+                    switch try await scanner.scan(bytes) {
+                    case .clean: try await db.recordScan(sha256: sha, status: "clean", signature: nil, at: Date())
+                    case .infected(let signature):
+                        try await db.recordScan(sha256: sha, status: "infected", signature: signature, at: Date())
+                        infected.append("\(sha) \(signature)")
+                    }
+                    count += 1
+                }
+                guard let last = page.last, page.count == 500 else { break }
+                after = last
+            }
+        }
+        print("Scanned \(count) file(s); \(infected.count) infected\(infected.isEmpty ? "." : ":")")
+        for line in infected { print("  " + line) }
+        if !infected.isEmpty { throw ExitCode(1) }
     }
 }
 

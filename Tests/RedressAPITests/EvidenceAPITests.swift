@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import RedressTestSupport
 import Testing
 
 @testable import RedressAPI
@@ -162,5 +163,66 @@ struct QuotaTests {
         #expect(open.acquire("v", limit: LiveRoutes.streamsPerUser))
         open.release("u")
         #expect(open.acquire("u", limit: LiveRoutes.streamsPerUser))
+    }
+}
+
+/// Uploads are scanned by clamd before they are accepted.
+@Suite("Virus scanning")
+struct ScanningTests {
+    static func upload(_ c: Client, _ token: String, _ id: String, _ bytes: [UInt8], name: String) async throws -> Reply {
+        let (h, body) = EvidenceAPITests.multipart(bytes, name: name)
+        return try await c.call(.post, "/api/v1/complaints/\(id)/evidence", token: token, headers: h, body: body)
+    }
+
+    @Test(arguments: Engine.allCases) func infectedFilesAreRefusedAndCleanOnesKept(_ engine: Engine) async throws {
+        guard let clamd = ClamdForTests.location else {
+            #expect(!ClamdForTests.required, "REDRESS_TEST_CLAMD is not set, and the scanning tests are required")
+            return
+        }
+        var app = try await TestApp(engine)
+        app.clamd = clamd
+        let t = app
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let clean = try await Self.upload(c, m, id, Array("充值记录：2026-11-28 648 元\n".utf8), name: "记录.txt")
+            #expect(clean.status == .created, "\(clean.html)")
+            for (bytes, name) in [(ClamdForTests.sample, "sample.txt"), (ClamdForTests.eicar, "eicar.txt")] {
+                let r = try await Self.upload(c, m, id, bytes, name: name)
+                #expect(r.status == .unprocessableContent && r.errorCode == "infected_file" && r.errorField == "file", "\(name): \(r.html)")
+                #expect(r.html.contains("Redress.Test"))
+            }
+            let files = try await c.call(.get, "/api/v1/complaints/\(id)/evidence", token: m)
+            #expect((files.json as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test func aScannerThatDoesNotAnswerRefusesOrQuarantinesAsThePolicySays() async throws {
+        var app = try await TestApp()
+        app.clamd = try TemporaryFolders.make("no-clamd").path + "/clamd.sock"
+        let t = app
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            let id = try await c.file(m)
+            let refused = try await Self.upload(c, m, id, Array("截图说明\n".utf8), name: "a.txt")
+            #expect(refused.status == .serviceUnavailable && refused.errorCode == "scanner_unavailable" && refused.headers[.retryAfter] != nil)
+            let admin = try await c.login("admin@x.cn")
+            var policy = (try await c.call(.get, "/api/v1/policy", token: admin)).object
+            var evidence = policy["evidence"] as? [String: Any] ?? [:]
+            evidence["whenScannerDown"] = "quarantine"
+            policy["evidence"] = evidence
+            let saved = try await c.call(
+                .put, "/api/v1/policy", token: admin, json: String(decoding: try JSONSerialization.data(withJSONObject: policy), as: UTF8.self))
+            #expect(saved.status == .ok, "\(saved.html)")
+            let kept = try await Self.upload(c, m, id, Array("截图说明\n".utf8), name: "a.txt")
+            #expect(kept.status == .created, "\(kept.html)")
+            let sha = (kept["evidence"] as? [String: Any])?["sha256"] as? String ?? ""
+            let held = try await c.call(.get, "/api/v1/complaints/\(id)/evidence/\(sha)", token: m)
+            #expect(held.status == .conflict && held.errorCode == "file_quarantined")
+            // A rescan that finds it clean (what `redress rescan` records) serves it again.
+            try await t.store.recordScan(sha256: sha, status: "clean", signature: nil, at: t.clock.now)
+            #expect(try await c.call(.get, "/api/v1/complaints/\(id)/evidence/\(sha)", token: m).status == .ok)
+        }
     }
 }

@@ -58,6 +58,7 @@ struct OpenAPIContractTests {
         ("Dimension", Set(RedressDomain.Dimension.allCases.map(\.rawValue))),
         ("RespondentKind", Set(RespondentKind.allCases.map(\.rawValue))),
         ("RulingOutcome", Set(RulingOutcome.allCases.map(\.rawValue))),
+        ("ScannerDown", Set(ScannerDown.allCases.map(\.rawValue))),
         ("FreezeTarget", Set(FreezeTarget.allCases.map(\.rawValue))),
         ("ExternalChannel", Set(ExternalChannel.allCases.map(\.rawValue))),
         ("ExternalStatus", Set(ExternalStatus.allCases.map(\.rawValue))),

@@ -60,6 +60,8 @@ struct TestApp {
     let clock: TestClock
     /// The PostgreSQL database, when on PostgreSQL.
     let database: PostgresLocation?
+    /// Where the application asks clamd, when a test scans uploads.
+    var clamd: String? = nil
 
     static let start = Date(timeIntervalSince1970: 1_795_939_200)  // 2026-11-29T08:00:00Z, 16:00 in Shanghai
 
@@ -111,6 +113,7 @@ struct TestApp {
         c.metricsToken = Self.metricsToken
         // Tests name their clients by X-Forwarded-For, as a reverse proxy would.
         c.trustForwardedFor = true
+        c.clamd = clamd
         return c
     }
 

@@ -33,3 +33,17 @@ public enum PostgresRequirement {
         return env["REDRESS_REQUIRE_POSTGRES"] == "1" || env["CI"] == "true"
     }
 }
+
+/// The clamd the scanning tests ask (REDRESS_TEST_CLAMD, started by the test command with the project's test
+/// signatures); required when the test command or CI says so (REDRESS_REQUIRE_CLAMD=1, CI=true).
+public enum ClamdForTests {
+    public static var location: String? { ProcessInfo.processInfo.environment["REDRESS_TEST_CLAMD"].flatMap { $0.isEmpty ? nil : $0 } }
+    public static var required: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return env["REDRESS_REQUIRE_CLAMD"] == "1" || env["CI"] == "true"
+    }
+    /// A harmless text whose hash is one of the test signatures (scripts/clamav/redress-test.hdb).
+    public static let sample = Array("redress test malware sample: not harmful, only its hash is a signature\n".utf8)
+    /// The EICAR test string (scripts/clamav/redress-test.ndb), as a text file would hold it.
+    public static let eicar = Array(#"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#.utf8)
+}
