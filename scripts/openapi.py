@@ -69,6 +69,8 @@ schemas = {
                    ["login", "password", "displayName", "role"], True),
     "DisableRequest": obj({"disabled": BOOL}, ["disabled"], True),
     "PasswordChange": obj({"currentPassword": STR, "newPassword": {"type": "string", "minLength": 8, "maxLength": 72}}, ["currentPassword", "newPassword"], True),
+    "ProfileChange": obj({"displayName": {"type": "string", "minLength": 1, "maxLength": 100}, "phone": STR, "email": STR}, [], True),
+    "ErasureRequest": obj({"password": STR}, ["password"], True),
     "PasswordReset": obj({"newPassword": {"type": "string", "minLength": 8, "maxLength": 72}}, ["newPassword"], True),
     "OrderReference": obj({"orderNumber": {**STR, "maxLength": 64}, "amountPaidFen": FEN,
                            "productKind": enum(["game_topup", "licence_key", "membership", "gift_card", "other"]),
@@ -405,7 +407,16 @@ paths = {
                                                   "After ten failures for one log-in from anywhere each try takes a second longer.")},
     "/api/v1/members": {"post": op("Register as a member (ten registrations per client an hour)", {**ok(ref("User"), "201", "Created"), **errors(*JSON_IN, "409", "429")},
                                    body(ref("Registration")), auth=False, tags=["accounts"])},
-    "/api/v1/me": {"get": op("The signed-in user", {**ok(ref("User")), **errors("401", "503")}, tags=["accounts"])},
+    "/api/v1/me": {"get": op("The signed-in user", {**ok(ref("User")), **errors("401", "503")}, tags=["accounts"]),
+                   "patch": op("Correct one's own name, phone or e-mail (PIPL Art. 46); an empty phone or e-mail removes it",
+                               {**ok(ref("User")), **errors(*JSON_IN)}, body(ref("ProfileChange")), tags=["accounts"])},
+    "/api/v1/me/export": {"get": op("A copy of everything kept about the caller (PIPL Art. 45): a ZIP with the account and, for a member, "
+                                    "every case as they read it with its timeline and evidence files",
+                                    {"200": {"description": "A ZIP archive", "content": {"application/zip": {"schema": {"type": "string"}}}},
+                                     **errors("401", "503")}, tags=["accounts"])},
+    "/api/v1/me/erasure": {"post": op("Erase one's own account (members, giving the password): log-in, name, phone and e-mail replaced by a "
+                                      "pseudonym at once, every session ended, the account disabled; the cases stay under legal hold (3 years)",
+                                      {"204": {"description": "Erased"}, **errors(*JSON_IN, "403")}, body(ref("ErasureRequest")), tags=["accounts"])},
     "/api/v1/users": {
         "get": op("List users (admin)", {**ok({"type": "array", "items": ref("User")}), **errors("400", "401", "403", "503")},
                   params=[query("role", "Only this role", enum(ROLES))], tags=["accounts"]),

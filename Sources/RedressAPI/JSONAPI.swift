@@ -22,5 +22,6 @@ public struct JSONAPI: Sendable {
         ProcessRoutes(cases: complaints).register(on: api)
         AdminRoutes(services: services).register(on: api)
         LiveRoutes(services: services).register(on: api)
+        PersonalDataRoutes(services: services).register(on: api)
     }
 }

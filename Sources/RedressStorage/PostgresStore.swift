@@ -306,6 +306,19 @@ public final class PostgresStore: RedressStore {
         if try await rows("UPDATE users SET disabled = \(disabled) WHERE id = \(id) RETURNING 1").isEmpty { throw StoreError.notFound }
     }
 
+    public func saveProfile(id: String, login: String, displayName: String, phone: String?, email: String?) async throws {
+        do {
+            if try await rows(
+                "UPDATE users SET login = \(login), display_name = \(displayName), phone = \(phone), email = \(email) WHERE id = \(id) RETURNING 1"
+            ).isEmpty {
+                throw StoreError.notFound
+            }
+        } catch {
+            if Self.sqlState(error) == "23505" { throw StoreError.duplicate(field: "login") }
+            throw error
+        }
+    }
+
     public func setPasswordHash(id: String, hash: String) async throws {
         if try await rows("UPDATE users SET password_hash = \(hash) WHERE id = \(id) RETURNING 1").isEmpty { throw StoreError.notFound }
     }

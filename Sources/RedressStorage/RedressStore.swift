@@ -85,6 +85,8 @@ public protocol DirectoryStore: Sendable {
     func disabledUserIds() async throws -> Set<String>
     /// Replaces an account's password hash.
     func setPasswordHash(id: String, hash: String) async throws
+    /// Replaces an account's log-in, name and contact details (a correction, or an erasure that pseudonymises them).
+    func saveProfile(id: String, login: String, displayName: String, phone: String?, email: String?) async throws
 
     func createMerchant(_ merchant: Merchant) async throws
     func merchant(id: String) async throws -> Merchant?

@@ -55,6 +55,19 @@ extension SQLiteStore {
         }
     }
 
+    public func saveProfile(id: String, login: String, displayName: String, phone: String?, email: String?) async throws {
+        try await write { db in
+            do {
+                try db.execute(
+                    sql: "UPDATE users SET login = ?, display_name = ?, phone = ?, email = ? WHERE id = ?",
+                    arguments: [login, displayName, phone, email, id])
+            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw StoreError.duplicate(field: "login")
+            }
+            if db.changesCount == 0 { throw StoreError.notFound }
+        }
+    }
+
     public func setPasswordHash(id: String, hash: String) async throws {
         try await write { db in
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])

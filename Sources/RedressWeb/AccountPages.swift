@@ -23,6 +23,9 @@ struct AccountPages: Sendable {
         router.get("register", use: registerPage)
         router.post("register", use: register)
         router.post("logout", use: logout)
+        router.get("account", use: accountPage)
+        router.post("account", use: saveAccount)
+        router.post("account/erase", use: eraseAccount)
         router.get("account/password", use: passwordPage)
         router.post("account/password", use: changePassword)
     }
@@ -74,6 +77,7 @@ struct AccountPages: Sendable {
         let q = request.uri.queryParameters
         var model = LoginPage(next: WebSession.localPath(q.get("next")) ?? "")
         if q.get("expired") == "1" || context.sessionExpired { model.notice = WebText.word("sessionExpired", chinese: site.chinese(request)) }
+        if q.get("erased") == "1" { model.notice = WebText.word("accountErased", chinese: site.chinese(request)) }
         return pages.page("login", title: WebText.word("logIn", chinese: site.chinese(request)), model: model, request: request, context: context)
     }
 
@@ -185,6 +189,79 @@ struct AccountPages: Sendable {
             let status: HTTPResponse.Status = AppError.from(error)?.kind == .forbidden ? .forbidden : .unprocessableContent
             return pages.page(
                 "password", title: WebText.word("changePassword", chinese: zh), model: model, request: request, context: context, status: status)
+        }
+    }
+
+    /// The account page: the details the holder may correct, a copy of their data, and (members) erasure.
+    struct AccountPage: PageModel {
+        var login: String
+        var displayName: String
+        var phone: String
+        var email: String
+        var member: Bool
+        var saved = false
+        var error: String?
+        var field: String?
+        var derived: [String: Any] { field.map { ["field_" + $0: true] } ?? [:] }
+    }
+
+    func accountModel(_ identity: Identity, typed: [String: String]? = nil) async throws -> AccountPage? {
+        guard let user = try await services.accounts.me(identity) else { return nil }
+        return AccountPage(
+            login: user.login, displayName: typed?["displayName"] ?? user.displayName, phone: typed?["phone"] ?? user.phone ?? "",
+            email: typed?["email"] ?? user.email ?? "", member: user.role == .member)
+    }
+
+    @Sendable func accountPage(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard let identity = context.identity, var model = try await accountModel(identity) else {
+            return WebSession.redirect(SiteURL.login(next: SiteURL.account().path).path)
+        }
+        model.saved = request.uri.queryParameters.get("saved") == "1"
+        return pages.page(
+            "account", title: WebText.word("myAccount", chinese: site.chinese(request)), model: model, request: request, context: context)
+    }
+
+    @Sendable func saveAccount(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return WebSession.redirect(SiteURL.login(expired: true).path) }
+        let form = try await WebSession.form(request)
+        let zh = site.chinese(request)
+        guard var model = try await accountModel(identity, typed: form) else { return WebSession.redirect(SiteURL.login(expired: true).path) }
+        guard WebSession.csrfValid(request, form: form) else {
+            model.error = WebText.word("csrfFailed", chinese: zh)
+            return pages.page(
+                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+        }
+        do {
+            _ = try await services.accounts.correct(
+                .init(displayName: form["displayName"] ?? "", phone: form["phone"] ?? "", email: form["email"] ?? ""), by: identity)
+            return WebSession.redirect(SiteURL.account(saved: true).path)
+        } catch {
+            (model.error, model.field) = site.message(error, chinese: zh)
+            return pages.page(
+                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context,
+                status: .unprocessableContent)
+        }
+    }
+
+    /// Erases the member's account, then the log-in page says so; the session cookie is cleared.
+    @Sendable func eraseAccount(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return WebSession.redirect(SiteURL.login(expired: true).path) }
+        let form = try await WebSession.form(request)
+        let zh = site.chinese(request)
+        guard var model = try await accountModel(identity) else { return WebSession.redirect(SiteURL.login(expired: true).path) }
+        guard WebSession.csrfValid(request, form: form) else {
+            model.error = WebText.word("csrfFailed", chinese: zh)
+            return pages.page(
+                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+        }
+        do {
+            try await services.accounts.erase(password: form["password"] ?? "", by: identity)
+            return WebSession.redirect(SiteURL.login().path + "?erased=1", cookies: [WebSession.clearedSession(request)])
+        } catch {
+            (model.error, model.field) = site.message(error, chinese: zh)
+            let status: HTTPResponse.Status = AppError.from(error)?.kind == .forbidden ? .forbidden : .unprocessableContent
+            return pages.page(
+                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: status)
         }
     }
 }

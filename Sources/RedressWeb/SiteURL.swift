@@ -18,6 +18,10 @@ enum SiteURL {
     case logout
     /// The signed-in user's password change.
     case password(changed: Bool = false)
+    /// The signed-in user's account: details, a copy of their data, erasure.
+    case account(saved: Bool = false)
+    case accountErase
+    case myDataExport
     case myCases(fragment: Bool = false)
     case newComplaint
     case memberCase(String, uploadError: String? = nil, filed: Bool = false)
@@ -79,6 +83,9 @@ enum SiteURL {
         case .publicMerchant(let id): "/merchants/\(id)"
         case .logout: "/logout"
         case .password(let changed): "/account/password" + (changed ? "?changed=1" : "")
+        case .account(let saved): "/account" + (saved ? "?saved=1" : "")
+        case .accountErase: "/account/erase"
+        case .myDataExport: "/api/v1/me/export"
         case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
         case .newComplaint: "/my/new"
         case .memberCase(let id, let error, let filed): "/my/cases/\(id)" + Self.query(["filed": filed ? "1" : nil, "uploadError": error])
@@ -121,7 +128,8 @@ enum SiteURL {
     static let named: [String: String] = [
         "home": SiteURL.home.path, "login": SiteURL.login().path, "register": SiteURL.register.path, "privacy": SiteURL.privacy.path,
         "guide": SiteURL.guide().path, "publicMerchants": SiteURL.publicMerchants().path,
-        "logout": SiteURL.logout.path, "password": SiteURL.password().path,
+        "logout": SiteURL.logout.path, "password": SiteURL.password().path, "account": SiteURL.account().path,
+        "accountErase": SiteURL.accountErase.path, "myDataExport": SiteURL.myDataExport.path,
         "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
         "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
         "merchantCases": SiteURL.merchantCases().path, "merchantCasesList": SiteURL.merchantCases(fragment: true).path,

@@ -373,6 +373,22 @@ enum WebText {
         "unitFiles": ("个", "files"),
         "policy_whenScannerDown": ("病毒扫描不可用时，上传的证据", "When the virus scanner does not answer, an upload is"),
         "changePassword": ("修改密码", "Change password"),
+        "myAccount": ("我的账号", "My account"),
+        "phoneOptional": ("手机号（选填）", "Mobile number (optional)"),
+        "emailOptional": ("接收通知的邮箱（选填）", "E-mail for notices (optional)"),
+        "myData": ("我的个人信息", "My personal data"),
+        "myDataHint": (
+            "下载平台保存的您的全部个人信息：账号、您提交的投诉及处理经过、证据文件。",
+            "Download everything kept about you: your account, your complaints with what happened on them, and the evidence files."
+        ),
+        "myDataDownload": ("下载我的数据（压缩包）", "Download my data (ZIP)"),
+        "eraseAccount": ("注销账号", "Erase my account"),
+        "eraseHint": (
+            "注销后，您的登录名、姓名、手机号和邮箱立即删除，无法再登录。您提交的投诉记录依《电子商务法》第三十一条保存三年，以“已注销会员”显示。",
+            "Your log-in, name, phone and e-mail are deleted at once and you can no longer log in. The complaints you filed are kept for three years (E-Commerce Law Art. 31), shown as an erased member."
+        ),
+        "erasePassword": ("输入密码以确认注销", "Your password, to confirm"),
+        "accountErased": ("账号已注销。", "Your account was erased."),
         "currentPassword": ("当前密码", "Current password"),
         "newPassword": ("新密码（至少 8 个字符）", "New password (at least 8 characters)"),
         "passwordEndsSessions": ("修改后，您在其他设备和浏览器上的登录都会退出。", "Changing it logs you out on every other device and browser."),
