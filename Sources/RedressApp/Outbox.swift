@@ -211,11 +211,14 @@ public struct Outbox: Service {
                 throw OutboxError("not sent: \(host) resolves to \(WebhookAddress.text(inside)), not a public address")
             }
         }
+        guard let secret = try SecretBox.load(dataDirectory: configuration.dataDirectory).open(hook.secret) else {
+            throw OutboxError("not sent: the webhook's secret cannot be read with this data folder's secrets.key")
+        }
         let body = Self.payload(d)
         let headers = [
             ("Content-Type", "application/json"), ("User-Agent", "Redress-Webhook/1"), ("Redress-Delivery", String(d.id)),
             ("Redress-Topic", d.notice.topic.rawValue),
-            (Self.signatureHeader, Self.signature(secret: hook.secret, timestamp: Int64(now().timeIntervalSince1970), body: body)),
+            (Self.signatureHeader, Self.signature(secret: secret, timestamp: Int64(now().timeIntervalSince1970), body: body)),
         ]
         do {
             return try await PinnedHTTP.post(url, to: address, headers: headers, body: body)

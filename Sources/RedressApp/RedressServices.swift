@@ -38,6 +38,8 @@ public final class RedressServices: Sendable {
     package let signer: TokenSigner
     package let disabledAccounts = AccountStatus()
     package let revokedTokens = RevokedTokenList()
+    /// Seals the secrets the server must read back (webhook signing secrets).
+    let secrets: SecretBox
     /// Where uploads are scanned, when a scanner is configured.
     package var scanner: VirusScanner? { configuration.clamd.map { VirusScanner(location: $0) } }
     /// Dossiers being built on this server (at most two at once).
@@ -84,17 +86,19 @@ public final class RedressServices: Sendable {
         let treeHeads = TreeHeadSigner(
             store: store, key: try TreeHeadSigner.loadOrCreateKey(at: configuration.ledgerKeyPath), now: dependencies.now)
         let app = RedressServices(
-            store: store, signer: signer, treeHeads: treeHeads, configuration: configuration, now: dependencies.now, logger: logger,
-            registry: dependencies.registry, runBackground: dependencies.runSweeper)
+            store: store, signer: signer, treeHeads: treeHeads, secrets: try SecretBox.load(dataDirectory: configuration.dataDirectory),
+            configuration: configuration, now: dependencies.now, logger: logger, registry: dependencies.registry,
+            runBackground: dependencies.runSweeper)
         try await app.prepare()
         return app
     }
 
     init(
-        store: any RedressStore, signer: TokenSigner, treeHeads: TreeHeadSigner, configuration: AppConfiguration, now: @escaping @Sendable () -> Date,
-        logger: Logger, registry: PrometheusCollectorRegistry, runBackground: Bool
+        store: any RedressStore, signer: TokenSigner, treeHeads: TreeHeadSigner, secrets: SecretBox, configuration: AppConfiguration,
+        now: @escaping @Sendable () -> Date, logger: Logger, registry: PrometheusCollectorRegistry, runBackground: Bool
     ) {
         self.store = store
+        self.secrets = secrets
         self.throttle = LoginThrottle(store: store)
         self.treeHeads = treeHeads
         self.signer = signer
@@ -146,8 +150,17 @@ public final class RedressServices: Sendable {
             logger.notice("uploads are not scanned for malware: set REDRESS_CLAMD to clamd's socket or host:port")
         }
         try await refreshAccounts()
+        try await sealWebhookSecrets()
         try await treeHeads.prepare()
         try await treeHeads.signIfBehind()
+    }
+
+    /// Webhook secrets stored before they were encrypted are sealed now (once; the others are left as they are).
+    func sealWebhookSecrets() async throws {
+        for w in try await store.webhooks() where !secrets.isSealed(w.secret) {
+            try await store.setWebhookSecret(id: w.id, secret: try secrets.seal(w.secret))
+            logger.info("webhook secret sealed", metadata: ["webhook": "\(w.id)"])
+        }
     }
 
     /// Reloads the disabled accounts: an account disabled through another server sharing the database is refused

@@ -40,7 +40,10 @@ package struct WebhookService: Sendable {
         let w = WebhookSubscription(
             id: TimeOrderedID.make(at: now), url: url, secret: "whsec_" + secretBytes.map { String(format: "%02x", $0) }.joined(), topics: topics,
             merchantId: caller.role == .merchant ? caller.merchantId : nil, createdBy: caller.userId, createdAt: now)
-        try await store.createWebhook(w)
+        // Stored sealed; the caller gets the secret this once.
+        var stored = w
+        stored.secret = try app.secrets.seal(w.secret)
+        try await store.createWebhook(stored)
         app.logger.info("webhook created", metadata: ["webhook": "\(w.id)", "by": "\(caller.userId)"])
         return w
     }

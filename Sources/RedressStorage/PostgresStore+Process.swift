@@ -200,6 +200,10 @@ extension PostgresStore {
             """)
     }
 
+    public func setWebhookSecret(id: String, secret: String) async throws {
+        _ = try await rows("UPDATE webhooks SET secret = \(secret) WHERE id = \(id)")
+    }
+
     public func webhooks() async throws -> [WebhookSubscription] {
         try await rows("SELECT id, url, secret, topics, merchant_id, created_by, created_at_ms, disabled FROM webhooks ORDER BY created_at_ms, id")
             .map {

@@ -220,6 +220,8 @@ public protocol OutboxStore: Sendable {
     func replayDelivery(id: Int64, at: Date) async throws -> Delivery
     func createWebhook(_ webhook: WebhookSubscription) async throws
     func webhooks() async throws -> [WebhookSubscription]
+    /// Replaces a webhook's stored secret (sealing one stored in plaintext).
+    func setWebhookSecret(id: String, secret: String) async throws
     func setWebhookDisabled(id: String, disabled: Bool) async throws
 }
 

@@ -209,6 +209,10 @@ extension SQLiteStore {
         }
     }
 
+    public func setWebhookSecret(id: String, secret: String) async throws {
+        try await write { db in try db.execute(sql: "UPDATE webhooks SET secret = ? WHERE id = ?", arguments: [secret, id]) }
+    }
+
     public func webhooks() async throws -> [WebhookSubscription] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM webhooks ORDER BY created_at_ms, id").map { row in

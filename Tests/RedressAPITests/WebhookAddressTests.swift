@@ -95,6 +95,58 @@ struct WebhookAddressTests {
             }
         }
     }
+
+    /// A webhook's secret is kept sealed in the database (a copied database does not hand it out) and deliveries are
+    /// still signed with it.
+    @Test(arguments: Engine.allCases) func secretsAreStoredSealedAndDeliveriesSignedWithThem(_ engine: Engine) async throws {
+        let received = Received()
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 65_536)
+            received.add(
+                host: request.head.authority ?? "", body: String(buffer: body), signature: request.headers[HTTPField.Name("Redress-Signature")!])
+            return .ok
+        }
+        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await receiver.test(.live) { hookClient in
+            let port = try #require(hookClient.port)
+            let t = try await TestApp(engine)
+            _ = try await t.staff(.admin, login: "admin@x.cn")
+            let secret = try await t.test { c in
+                let admin = try await c.login("admin@x.cn")
+                let made = try await c.call(
+                    .post, "/api/v1/webhooks", token: admin, json: #"{"url":"http://127.0.0.1:\#(port)/hook","topics":["complaint.created"]}"#)
+                #expect(made.status == .created, "\(made.html)")
+                let m = try await c.member("m@x.cn")
+                _ = try await c.file(m)
+                return (made["secret"] as? String) ?? (made["webhook"] as? [String: Any])?["secret"] as? String ?? ""
+            }
+            #expect(secret.hasPrefix("whsec_"))
+            let stored = try #require(try await t.store.webhooks().first)
+            #expect(stored.secret.hasPrefix("enc1:") && !stored.secret.contains(secret))
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            let clock = t.clock
+            _ = try await Outbox(store: t.store, configuration: t.configuration, now: { clock.now }, logger: quiet).runOnce()
+            let header = try #require(received.signatures.first)
+            let body = try #require(received.bodies.first)
+            let timestamp = try #require(Int64(header.split(separator: ",").first?.dropFirst(2) ?? ""))
+            #expect(header == Outbox.signature(secret: secret, timestamp: timestamp, body: Array(body.utf8)))
+        }
+    }
+
+    /// A secret stored in plaintext by an earlier version is sealed at the next start.
+    @Test func plaintextSecretsAreSealedAtStart() async throws {
+        let t = try await TestApp()
+        try await t.store.createWebhook(
+            WebhookSubscription(
+                id: "old", url: "https://hooks.example.com/x", secret: "whsec_plain", topics: [], merchantId: nil, createdBy: "test",
+                createdAt: t.clock.now))
+        try await t.test { _ in }
+        let stored = try #require(try await t.store.webhooks().first)
+        #expect(stored.secret.hasPrefix("enc1:") && !stored.secret.contains("whsec_plain"))
+        #expect(try SecretBox.load(dataDirectory: t.directory).open(stored.secret) == "whsec_plain")
+    }
 }
 
 final class Received: Sendable {
