@@ -16,8 +16,13 @@ public struct StoreVerifier: Sendable {
     }
 
     let store: any RedressStore
+    /// Told the number of cases checked so far, after each page.
+    let progress: (@Sendable (Int) -> Void)?
 
-    public init(store: any RedressStore) { self.store = store }
+    public init(store: any RedressStore, progress: (@Sendable (Int) -> Void)? = nil) {
+        self.store = store
+        self.progress = progress
+    }
 
     public func verifyAll() async throws -> Report {
         var report = Report()
@@ -53,19 +58,40 @@ public struct StoreVerifier: Sendable {
         return report
     }
 
+    /// Cases are read in id order, a page of 500 at a time, and each page checked by as many workers as the machine
+    /// has cores; the first failure reported is the first in id order, as a one-by-one walk would find it.
     private func verifyCases(_ report: inout Report) async throws -> String? {
         var after: String?
+        let workers = max(2, ProcessInfo.processInfo.activeProcessorCount)
         while true {
             let ids = try await store.complaintIds(after: after, limit: 500)
             if ids.isEmpty { return nil }
-            for id in ids {
-                guard let c = try await store.complaint(id: id) else { continue }
-                let check = try await checkCase(c)
-                report.cases += 1
-                report.events += check.events.count
-                report.files += check.files.count
-                if let failure = check.firstFailure { return failure }
+            var checks = [(events: Int, files: Int, failure: String?)?](repeating: nil, count: ids.count)
+            try await withThrowingTaskGroup(of: (Int, (events: Int, files: Int, failure: String?)?).self) { group in
+                var next = 0
+                func add() {
+                    let i = next
+                    next += 1
+                    group.addTask {
+                        guard let c = try await store.complaint(id: ids[i]) else { return (i, nil) }
+                        let check = try await checkCase(c)
+                        return (i, (check.events.count, check.files.count, check.firstFailure))
+                    }
+                }
+                while next < min(workers, ids.count) { add() }
+                for try await (i, result) in group {
+                    checks[i] = result
+                    if next < ids.count { add() }
+                }
             }
+            for check in checks {
+                guard let check else { continue }
+                report.cases += 1
+                report.events += check.events
+                report.files += check.files
+                if let failure = check.failure { return failure }
+            }
+            progress?(report.cases)
             after = ids.last
         }
     }

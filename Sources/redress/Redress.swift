@@ -223,7 +223,13 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let c = store.configuration()
         let db = try await store.openStore(c)
-        let report = try await StoreVerifier(store: db).verifyAll()
+        // Progress on standard error every 10,000 cases, so standard output stays the verdict.
+        let started = ContinuousClock.now
+        let report = try await StoreVerifier(store: db) { checked in
+            guard checked % 10_000 == 0 else { return }
+            let seconds = Double((ContinuousClock.now - started).components.seconds)
+            FileHandle.standardError.write(Data("verified \(checked) cases in \(Int(seconds)) s…\n".utf8))
+        }.verifyAll()
         if let failure = report.firstFailure {
             print("FAILED after checking \(report.cases) case(s), \(report.events) event(s), \(report.files) file(s)")
             print(failure)
