@@ -133,7 +133,9 @@ schemas = {
                      ["id", "caseNumber", "memberId", "status", "statusLabel", "category", "tier", "queue", "emergency", "channel", "order",
                       "occurredAt", "narrative", "remedy", "amountClaimedFen", "deadlines", "overdue", "createdAt", "updatedAt",
                       "eventCount", "headHash", "memberMayEscalate", "respondent"]),
-    "ComplaintPage": obj({"items": {"type": "array", "items": ref("Complaint")}, "total": INT, "limit": INT, "offset": INT},
+    "ComplaintPage": obj({"items": {"type": "array", "items": ref("Complaint")}, "total": INT, "limit": INT, "offset": INT,
+                          "totalIsLowerBound": {**BOOL, "description": "A staff queue is counted up to 10,000 cases; true: there are more"},
+                          "nextCursor": {"type": ["string", "null"], "description": "A staff queue's next page: pass it as `cursor`; null on the last page"}},
                          ["items", "total", "limit", "offset"]),
     "Actor": obj({"id": STR, "role": enum(ACTOR_ROLES)}, ["role"]),
     "Event": obj({"sequence": {**INT, "minimum": 1}, "kind": enum(EVENT_KINDS), "actor": ref("Actor"),
@@ -446,8 +448,13 @@ paths = {
                   params=[query("status", "Comma-separated statuses", STR), query("tier", "Tier", enum(TIERS)), query("queue", "Queue (staff)", enum(QUEUES)),
                           query("category", "Category code", enum(CATEGORIES)), query("overdue", "Only cases with an unmet deadline already due", enum(["true", "false"])),
                           query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 200}),
-                          query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000})],
-                  tags=["complaints"]),
+                          query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000}),
+                          query("cursor", "A staff queue's next page (the previous page's nextCursor): read from the queue's index, "
+                                "stable while cases come and go", {"type": "string", "maxLength": 200})],
+                  tags=["complaints"],
+                  description="A staff queue (open cases of the caller's queues, no status filter) is read through the queue index in "
+                              "its order and stops at the page; its total is counted up to 10,000 (totalIsLowerBound beyond). "
+                              "Other lists count every match."),
     },
     "/api/v1/complaints/{id}": {"get": op("One complaint", {**ok(ref("Complaint")), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},
     "/api/v1/complaints/{id}/timeline": {"get": op("The case's hash-chained events (internal notes only for staff)",

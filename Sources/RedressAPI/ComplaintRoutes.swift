@@ -100,6 +100,16 @@ struct ComplaintRoutes {
         var query = ComplaintQuery()
         query.limit = try Self.intParameter(q.get("limit"), name: "limit", range: 1...200) ?? 50
         query.offset = try Self.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
+        if let raw = q.get("cursor") {
+            guard let cursor = QueueCursor(encoded: raw) else {
+                throw AppError.badQuery(
+                    "cursor", zh: "cursor 无效，请使用上一页返回的 nextCursor", en: "cursor is not valid; pass the previous page's nextCursor")
+            }
+            guard identity.role.isStaff, q.get("status") == nil else {
+                throw AppError.badQuery("cursor", zh: "cursor 只用于工作人员的处理队列", en: "cursor pages a staff queue only")
+            }
+            query.after = cursor
+        }
         if let s = q.get("status") {
             var statuses: Set<ComplaintStatus> = []
             for part in s.split(separator: ",", omittingEmptySubsequences: false) {
@@ -148,6 +158,7 @@ struct ComplaintRoutes {
         return JSONBody.response(
             .object([
                 "items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset)),
+                "totalIsLowerBound": .bool(page.totalIsLowerBound), "nextCursor": page.next.map { .string($0.encoded) } ?? .null,
             ]))
     }
 

@@ -26,6 +26,66 @@ struct ComplaintListSQL {
     /// The statuses a queue no longer shows: those the life cycle does not count as open.
     static let finishedStatuses: [ComplaintStatus] = ComplaintStatus.allCases.filter { !Lifecycle.open.contains($0) }
 
+    /// The open statuses, written out: the queue index's condition and the queue query's must be the same text for
+    /// the planner to use the index (SQLite and PostgreSQL both prove a partial index's condition from the query's).
+    static let openStatusList = Lifecycle.open.map(\.rawValue).sorted().map { "'\($0)'" }.joined(separator: ",")
+    /// A case's place in a queue: its nearest deadline, none last.
+    static let dueKey = "COALESCE(next_due_at_ms, \(QueueCursor.noDeadline))"
+    /// The index a staff queue is read through, in its order, open cases only.
+    static let openQueueIndex =
+        "CREATE INDEX complaints_open_by_due ON complaints(queue, (\(dueKey)), created_at_ms, id) WHERE status IN (\(openStatusList))"
+
+    /// A staff queue's page read in the queue index's order and stopped at the page (one range per queue, merged):
+    /// for a query of open cases in some queues with no member, merchant, reviewer, status or filing-time condition.
+    /// nil for any other list. The count reads at most `QueueCursor.countLimit + 1` index entries.
+    struct OpenQueue {
+        var pageSQL: String
+        var countSQL: String
+        var values: [Value]
+        var countValues: [Value]
+    }
+
+    static func openQueue(_ q: ComplaintQuery, dialect: Dialect) -> OpenQueue? {
+        guard let queues = q.queues, !queues.isEmpty, q.openOnly, q.statuses == nil, q.memberId == nil, q.respondentMerchantId == nil,
+            q.reviewerId == nil, q.createdAfter == nil
+        else { return nil }
+        var values: [Value] = []
+        func bind(_ v: Value, into list: inout [Value]) -> String {
+            list.append(v)
+            return dialect == .sqlite ? "?" : "$\(list.count)"
+        }
+        func conditions(_ queue: Queue, into list: inout [Value], cursor: Bool) -> String {
+            var c = ["queue = \(bind(.text(queue.rawValue), into: &list))", "status IN (\(openStatusList))"]
+            if let t = q.tier { c.append("tier = \(bind(.text(t.rawValue), into: &list))") }
+            if let cat = q.category { c.append("category = \(bind(.text(cat), into: &list))") }
+            if let o = q.overdueAt { c.append("\(dueKey) <= \(bind(.integer(o.millisecondsSince1970), into: &list))") }
+            if cursor, let a = q.after {
+                // After (due, filed, id), written so that the first term is a range on the index's deadline column
+                // (SQLite seeks with it; a row-value comparison on an expression column it would only filter with).
+                let due = bind(.integer(a.due), into: &list), due2 = bind(.integer(a.due), into: &list)
+                let filed = bind(.integer(a.filedAtMs), into: &list), filed2 = bind(.integer(a.filedAtMs), into: &list)
+                let id = bind(.text(a.id), into: &list)
+                c.append(
+                    "\(dueKey) >= \(due) AND (\(dueKey) > \(due2) OR created_at_ms > \(filed) OR (created_at_ms = \(filed2) AND id > \(id)))")
+            }
+            return c.joined(separator: " AND ")
+        }
+        let order = "ORDER BY due, created_at_ms, id"
+        let take = q.limit + q.offset
+        let ranges = queues.sorted { $0.rawValue < $1.rawValue }.map { queue in
+            "SELECT * FROM (SELECT id, \(dueKey) AS due, created_at_ms FROM complaints WHERE \(conditions(queue, into: &values, cursor: true)) ORDER BY \(dueKey), created_at_ms, id LIMIT \(take)) AS r"
+        }
+        let page = ranges.count == 1 ? ranges[0] : ranges.joined(separator: " UNION ALL ")
+        let pageSQL = "SELECT id, due, created_at_ms FROM (\(page)) AS merged \(order) LIMIT \(q.limit) OFFSET \(q.offset)"
+        var countValues: [Value] = []
+        let counted = queues.sorted { $0.rawValue < $1.rawValue }.map { queue in
+            "SELECT * FROM (SELECT 1 AS one FROM complaints WHERE \(conditions(queue, into: &countValues, cursor: false)) LIMIT \(QueueCursor.countLimit + 1)) AS r"
+        }
+        let countSQL =
+            "SELECT COUNT(*) FROM (SELECT one FROM (\(counted.joined(separator: " UNION ALL "))) AS merged LIMIT \(QueueCursor.countLimit + 1)) AS c"
+        return OpenQueue(pageSQL: pageSQL, countSQL: countSQL, values: values, countValues: countValues)
+    }
+
     init(_ q: ComplaintQuery, dialect: Dialect) {
         var conditions: [String] = []
         var values: [Value] = []

@@ -286,6 +286,7 @@ enum PostgresSchema {
         Migration(
             version: 6, name: "create_session_floors",
             statements: [SessionFloors.createTable, EvidenceUsage.uploaderIndex, EvidenceScans.createTable]),
+        Migration(version: 7, name: "index_open_cases_by_queue_and_due", statements: [ComplaintListSQL.openQueueIndex]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).

@@ -300,6 +300,7 @@ extension PostgresStore {
     }
 
     public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
+        if let queue = ComplaintListSQL.openQueue(q, dialect: .postgres) { return try await openQueue(queue, limit: q.limit) }
         let sql = ComplaintListSQL(q, dialect: .postgres)
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
         let (whereClause, order) = (sql.whereClause, sql.orderBy)

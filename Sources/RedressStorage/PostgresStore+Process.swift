@@ -324,3 +324,36 @@ extension PostgresStore {
         return Array(try row.decode(ByteBuffer.self).readableBytesView)
     }
 }
+
+// MARK: Staff queues
+
+extension PostgresStore {
+    /// A staff queue's page through the queue index, its bodies read by id, and its bounded count.
+    func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
+        func binds(_ values: [ComplaintListSQL.Value]) -> PostgresBindings {
+            var b = PostgresBindings()
+            for v in values {
+                switch v {
+                case .text(let t): b.append(t)
+                case .integer(let n): b.append(n)
+                }
+            }
+            return b
+        }
+        let found = try await rows(PostgresQuery(unsafeSQL: sql.pageSQL, binds: binds(sql.values))).map { try $0.decode((String, Int64, Int64).self) }
+        let counted = try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: binds(sql.countValues))).first?.decode(Int.self) ?? 0
+        var bodies: [String: String] = [:]
+        if !found.isEmpty {
+            var b = PostgresBindings()
+            b.append(found.map(\.0))
+            for row in try await rows(PostgresQuery(unsafeSQL: "SELECT id, body FROM complaints WHERE id = ANY($1)", binds: b)) {
+                let (id, body) = try row.decode((String, String).self)
+                bodies[id] = body
+            }
+        }
+        let next = found.count == limit ? found.last.map { QueueCursor(due: $0.1, filedAtMs: $0.2, id: $0.0) } : nil
+        return ComplaintPage(
+            items: try found.compactMap { bodies[$0.0] }.map(Complaint.fromStorage), total: min(counted, QueueCursor.countLimit),
+            totalIsLowerBound: counted > QueueCursor.countLimit, next: next)
+    }
+}

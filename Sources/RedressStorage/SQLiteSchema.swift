@@ -279,6 +279,10 @@ enum SQLiteSchema {
             // What the virus scanner said of each stored file.
             try db.execute(sql: EvidenceScans.createTable)
         }
+        m.registerMigration("v9_index_open_cases_by_queue_and_due") { db in
+            // Staff queues read open cases in deadline order through it and stop at the page.
+            try db.execute(sql: ComplaintListSQL.openQueueIndex)
+        }
         return m
     }
 }

@@ -152,6 +152,7 @@ extension SQLiteStore {
     }
 
     public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
+        if let queue = ComplaintListSQL.openQueue(q, dialect: .sqlite) { return try await openQueue(queue, limit: q.limit) }
         let sql = ComplaintListSQL(q, dialect: .sqlite)
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
         let (whereClause, order) = (sql.whereClause, sql.orderBy)
@@ -178,6 +179,37 @@ extension SQLiteStore {
                 bodies[row["id"]] = row["body"]
             }
             return ComplaintPage(items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: total)
+        }
+    }
+
+    /// A staff queue's page through the queue index, its bodies read by id, and its bounded count.
+    func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
+        @Sendable func arguments(_ values: [ComplaintListSQL.Value]) -> StatementArguments {
+            StatementArguments(
+                values.map { v -> (any DatabaseValueConvertible)? in
+                    switch v {
+                    case .text(let t): t
+                    case .integer(let n): n
+                    }
+                })
+        }
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: sql.pageSQL, arguments: arguments(sql.values))
+            let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: arguments(sql.countValues)) ?? 0
+            let ids: [String] = rows.map { $0["id"] }
+            var bodies: [String: String] = [:]
+            if !ids.isEmpty {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(ids))
+                {
+                    bodies[row["id"]] = row["body"]
+                }
+            }
+            let next = rows.count == limit ? rows.last.map { QueueCursor(due: $0["due"], filedAtMs: $0["created_at_ms"], id: $0["id"]) } : nil
+            return ComplaintPage(
+                items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: min(counted, QueueCursor.countLimit),
+                totalIsLowerBound: counted > QueueCursor.countLimit, next: next)
         }
     }
 

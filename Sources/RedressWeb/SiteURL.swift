@@ -27,7 +27,7 @@ enum SiteURL {
     case memberCase(String, uploadError: String? = nil, filed: Bool = false)
     /// A member's receipts as a page (the JSON is its download).
     case memberReceipts(String)
-    case queue(Queue? = nil, fragment: Bool = false, filter: StaffPortal.QueueFilter? = nil)
+    case queue(Queue? = nil, fragment: Bool = false, filter: StaffPortal.QueueFilter? = nil, cursor: String? = nil)
     case staffCase(String)
     case merchantCases(fragment: Bool = false)
     case merchantCase(String, uploadError: String? = nil)
@@ -90,11 +90,11 @@ enum SiteURL {
         case .newComplaint: "/my/new"
         case .memberCase(let id, let error, let filed): "/my/cases/\(id)" + Self.query(["filed": filed ? "1" : nil, "uploadError": error])
         case .memberReceipts(let id): "/my/cases/\(id)/receipts"
-        case .queue(let queue, let fragment, let filter):
+        case .queue(let queue, let fragment, let filter, let cursor):
             "/work"
                 + Self.query([
                     "fragment": fragment ? "queue" : nil, "queue": queue?.rawValue, "category": filter?.category,
-                    "overdue": filter?.overdue == true ? "1" : nil,
+                    "overdue": filter?.overdue == true ? "1" : nil, "cursor": cursor,
                 ])
         case .staffCase(let id): "/work/cases/\(id)"
         case .merchantCases(let fragment): "/merchant" + Self.query(["fragment": fragment ? "list" : nil])

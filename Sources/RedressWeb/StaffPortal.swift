@@ -112,17 +112,24 @@ struct StaffPortal: Sendable {
         let category = params.get("category").flatMap { workflow.taxonomy.category($0) == nil ? nil : $0 }
         let overdue = params.get("overdue") == "1"
         let filter = QueueFilter(queue: chosen, category: category, overdue: overdue)
-        let page = try await services.cases.list(
-            ComplaintQuery(
-                queues: Set(chosen.map { [$0] } ?? visible), category: category, overdueAt: overdue ? services.now() : nil, openOnly: true,
-                limit: 50), for: identity)
+        var query = ComplaintQuery(
+            queues: Set(chosen.map { [$0] } ?? visible), category: category, overdueAt: overdue ? services.now() : nil, openOnly: true, limit: 50)
+        // Later pages start where the one before ended, read from the queue's index (an unreadable cursor: the first page).
+        let cursor = params.get("cursor").flatMap(QueueCursor.init(encoded:))
+        query.after = cursor
+        let page = try await services.cases.list(query, for: identity)
         let owners = try await services.accounts.staffNames(by: identity)
         let members = try await services.accounts.memberNames(Set(page.items.map(\.memberId)), by: identity)
         var items = site.rows(page.items, in: .staff, for: identity.role, workflow: workflow, now: services.now(), chinese: zh, owners: owners)
         for i in items.indices { items[i].member = members[page.items[i].memberId] ?? "" }
         let notFound = params.get("caseNumber").map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
         let model = QueuePage(
-            items: items, total: page.total,
+            items: items,
+            total: page.totalIsLowerBound
+                ? WebText.word("moreThan", chinese: zh).replacingOccurrences(of: "{n}", with: page.total.formatted(.number.grouping(.automatic)))
+                : String(page.total),
+            nextURL: page.next.map { SiteURL.queue(chosen, filter: filter, cursor: $0.encoded).path },
+            firstURL: cursor == nil ? nil : SiteURL.queue(chosen, filter: filter).path,
             queues: [
                 QueuePage.Tab(
                     url: SiteURL.queue(nil, filter: filter.with(queue: nil)).path, name: "", label: WebText.word("allQueues", chinese: zh),
@@ -133,7 +140,8 @@ struct StaffPortal: Sendable {
                         url: SiteURL.queue($0, filter: filter.with(queue: $0)).path, name: $0.rawValue, label: $0.label(chinese: zh),
                         current: $0 == chosen)
                 },
-            all: chosen == nil, fragment: SiteURL.queue(chosen, fragment: true, filter: filter).path, queue: chosen?.rawValue ?? "",
+            all: chosen == nil, fragment: SiteURL.queue(chosen, fragment: true, filter: filter, cursor: cursor?.encoded).path,
+            queue: chosen?.rawValue ?? "",
             categories: [Choice(value: "", label: WebText.word("allCategories", chinese: zh), selected: category == nil)]
                 + workflow.taxonomy.categories.map { Choice(value: $0.code, label: $0.label(chinese: zh), selected: $0.code == category) },
             overdue: overdue, caseNumber: notFound ? params.get("caseNumber") : nil)
@@ -163,7 +171,11 @@ struct StaffPortal: Sendable {
             var current: Bool
         }
         var items: [CaseRow]
-        var total: Int
+        /// How many open cases, or "more than 10,000".
+        var total: String
+        /// The next page of the queue, when there is one; the first, when this is a later one.
+        var nextURL: String?
+        var firstURL: String?
         var queues: [Tab]
         var all: Bool
         /// The list alone, of the queue shown, for live updates.

@@ -293,6 +293,8 @@ enum WebText {
         "allCategories": ("全部问题类型", "Every kind of problem"),
         "caseNumberNotFound": ("没有找到该编号的案件（或不在您的队列中）。", "No case with that number (or not in your queues)."),
         "queueCount": ("待处理案件：", "Open cases:"),
+        "moreThan": ("{n} 件以上", "more than {n}"),
+        "firstPage": ("回到第一页", "Back to the first page"),
         "nextDeadline": ("下一个期限", "Next deadline"),
         "assignee": ("负责人", "Owner"),
         "registerLogin": ("手机号或邮箱（用于登录和接收通知）", "Mobile number or e-mail (to log in and receive notices)"),

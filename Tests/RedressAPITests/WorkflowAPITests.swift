@@ -148,3 +148,34 @@ struct WorkflowAPITests {
 enum DeadlineSweeperFactory {
     static func make(_ store: any RedressStore, _ clock: TestClock) -> DeadlineSweeper { DeadlineSweeper(store: store, now: { clock.now }) }
 }
+
+/// A staff queue pages with a cursor in the API and on the queue page.
+@Suite("Queue pages")
+struct QueuePageTests {
+    @Test(arguments: Engine.allCases) func theQueuePagesWithACursor(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let m = try await c.member("m@x.cn")
+            var filed: Set<String> = []
+            for _ in 0..<55 { filed.insert(try await c.file(m)) }
+            let agent = try await c.login("agent@x.cn")
+            let first = try await c.call(.get, "/api/v1/complaints?limit=50", token: agent)
+            #expect(first.status == .ok && first["total"] as? Int == 55 && first["totalIsLowerBound"] as? Bool == false)
+            let cursor = try #require(first["nextCursor"] as? String)
+            let second = try await c.call(.get, "/api/v1/complaints?limit=50&cursor=\(cursor)", token: agent)
+            #expect(second["nextCursor"] is NSNull)
+            let ids = ((first["items"] as? [[String: Any]] ?? []) + (second["items"] as? [[String: Any]] ?? [])).compactMap { $0["id"] as? String }
+            #expect(ids.count == 55 && Set(ids) == filed)
+            #expect(try await c.call(.get, "/api/v1/complaints?cursor=nonsense", token: agent).errorField == "cursor")
+            #expect(try await c.call(.get, "/api/v1/complaints?cursor=\(cursor)", token: m).status == .badRequest)
+
+            var web = try await WebUser.login(c, "agent@x.cn")
+            let page = try await web.get(c, "/work")
+            let next = try #require(page.html.components(separatedBy: #"<a class="button" href=""#).dropFirst().first?.prefix { $0 != "\"" })
+            #expect(next.contains("cursor="))
+            let later = try await web.get(c, String(next).replacingOccurrences(of: "&amp;", with: "&"))
+            #expect(later.status == .ok && later.html.contains("回到第一页") && !later.html.contains("下一页"))
+        }
+    }
+}
