@@ -185,6 +185,8 @@ public protocol LedgerStore: Sendable {
     func consistencyProof(from: Int, to: Int) async throws -> [MerkleTree.Hash]
     /// The log entries of one case, in log order (as stored: a row beyond the committed log is returned too, for checks to name).
     func ledgerRecords(complaintId: String) async throws -> [LedgerRecord]
+    /// A case's events, files and log entries together (one read where the engine can).
+    func caseRecords(complaintId: String) async throws -> (events: [TimelineEvent], files: [EvidenceFile], records: [LedgerRecord])
     /// Hashes of one level of the tree (0 = leaves) from `index`, in order, as stored (or computed from stored leaves for levels
     /// an engine does not store): for verifying the whole log.
     func ledgerHashes(level: Int, from index: Int, limit: Int) async throws -> [(index: Int, hash: MerkleTree.Hash)]
@@ -277,5 +279,15 @@ extension StoreError: CustomStringConvertible {
         case .idempotencyConflict: "the Idempotency-Key was used before with a different request"
         case .outsideLog(let m), .schemaTooNew(let m), .unavailable(let m): m
         }
+    }
+}
+
+extension LedgerStore where Self: CaseStore {
+    /// Three reads, for an engine without a combined one.
+    public func caseRecords(complaintId: String) async throws -> (events: [TimelineEvent], files: [EvidenceFile], records: [LedgerRecord]) {
+        (
+            try await timeline(complaintId: complaintId), try await evidence(complaintId: complaintId),
+            try await ledgerRecords(complaintId: complaintId)
+        )
     }
 }

@@ -303,9 +303,12 @@ extension SQLiteStore {
     }
 
     public func timeline(complaintId: String) async throws -> [TimelineEvent] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY sequence", arguments: [complaintId]).map(Self.event)
-        }
+        try await pool.read { db in try Self.timeline(db, complaintId: complaintId) }
+    }
+
+    static func timeline(_ db: Database, complaintId: String) throws -> [TimelineEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY sequence"), arguments: [complaintId]).map(
+            Self.event)
     }
 
     static func event(_ row: Row) throws -> TimelineEvent {
@@ -374,15 +377,17 @@ extension SQLiteStore {
     }
 
     public func evidence(complaintId: String) async throws -> [EvidenceFile] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
+        try await pool.read { db in try Self.evidence(db, complaintId: complaintId) }
+    }
+
+    static func evidence(_ db: Database, complaintId: String) throws -> [EvidenceFile] {
+        try Row.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT e.*, b.size_bytes, b.media_type FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
                     WHERE e.complaint_id = ? ORDER BY e.uploaded_at_ms, e.sha256
-                    """, arguments: [complaintId]
-            ).map(Self.evidenceFile)
-        }
+                    """), arguments: [complaintId]
+        ).map(Self.evidenceFile)
     }
 
     public func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])? {

@@ -60,19 +60,31 @@ extension SQLiteStore {
     }
 
     public func ledgerRecords(complaintId: String) async throws -> [LedgerRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
+        try await pool.read { db in try Self.ledgerRecords(db, complaintId: complaintId) }
+    }
+
+    static func ledgerRecords(_ db: Database, complaintId: String) throws -> [LedgerRecord] {
+        try Row.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT leaf_index, leaf_hash, kind, event_sequence, evidence_sha256 FROM ledger_leaves
                     WHERE complaint_id = ? ORDER BY leaf_index
-                    """, arguments: [complaintId]
-            ).map { row in
-                let kind: String = row["kind"]
-                let subject: LedgerRecord.Subject =
-                    kind == "event" ? .event(sequence: row["event_sequence"]) : .evidenceFile(sha256: row["evidence_sha256"])
-                return LedgerRecord(subject: subject, leafIndex: row["leaf_index"], leafHash: [UInt8](row["leaf_hash"] as Data))
-            }
+                    """), arguments: [complaintId]
+        ).map { row in
+            let kind: String = row["kind"]
+            let subject: LedgerRecord.Subject =
+                kind == "event" ? .event(sequence: row["event_sequence"]) : .evidenceFile(sha256: row["evidence_sha256"])
+            return LedgerRecord(subject: subject, leafIndex: row["leaf_index"], leafHash: [UInt8](row["leaf_hash"] as Data))
+        }
+    }
+
+    /// A case's events, files and log entries in one read (what a verification needs; one hand-off instead of three).
+    public func caseRecords(complaintId: String) async throws -> (events: [TimelineEvent], files: [EvidenceFile], records: [LedgerRecord]) {
+        try await pool.read { db in
+            (
+                try Self.timeline(db, complaintId: complaintId), try Self.evidence(db, complaintId: complaintId),
+                try Self.ledgerRecords(db, complaintId: complaintId)
+            )
         }
     }
 

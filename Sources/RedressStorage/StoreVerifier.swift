@@ -131,10 +131,8 @@ extension StoreVerifier {
     public func checkCase(
         _ c: Complaint, headCovering: (@Sendable (Int) async throws -> SignedTreeHead)? = nil
     ) async throws -> CaseCheck {
-        let events = try await store.timeline(complaintId: c.id)
+        let (events, files, records) = try await store.caseRecords(complaintId: c.id)
         let chain = EventChain.verify(complaintId: c.id, events: events, head: (c.eventCount, c.headHash))
-        let files = try await store.evidence(complaintId: c.id)
-        let records = try await store.ledgerRecords(complaintId: c.id)
         var logSize: Int?
         var head: SignedTreeHead?
         if let headCovering {
