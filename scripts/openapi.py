@@ -430,8 +430,9 @@ paths = {
     "/api/v1/me/password": {"post": op("Change one's own password: every other session and token of the account ends (on every server within seconds); "
                                         "the answer carries a new token", {**ok(ref("LoginResponse")), **errors(*JSON_IN, "403")},
                                         body(ref("PasswordChange")), tags=["accounts"])},
-    "/api/v1/users/{userId}/password": {"post": op("Set a new password for a user (admin); the user's sessions and tokens end",
-                                                   {**ok(ref("User")), **errors(*JSON_IN, "403", "404")},
+    "/api/v1/users/{userId}/password": {"post": op("Set a new password for another user (admin; one's own is changed with the current one, 409); "
+                                                   "the user's sessions and tokens end",
+                                                   {**ok(ref("User")), **errors(*JSON_IN, "403", "404", "409")},
                                                    body(ref("PasswordReset")), params=[path_param("userId", "User id")], tags=["accounts"])},
     "/api/v1/complaints": {
         "post": op("File a complaint (member)", {**ok(ref("Complaint"), "201", "Created (or replayed from the Idempotency-Key)", LOCATION),

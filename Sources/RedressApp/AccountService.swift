@@ -105,6 +105,12 @@ package struct AccountService: Sendable {
     /// An admin sets a new password for an account (a member or staff member who lost theirs); its sessions end.
     package func resetPassword(of userId: String, to new: String, by caller: Identity) async throws -> User {
         try Self.requireAdmin(caller)
+        // One's own password is changed with the current one: a copied admin token must not be enough to take the account.
+        guard userId != caller.userId else {
+            throw AppError(
+                .conflict, "reset_own_password", zh: "不能重置自己的密码，请在“修改密码”中输入当前密码后修改",
+                en: "You cannot reset your own password; change it with your current one")
+        }
         try Self.checkNewPassword(new)
         do {
             try await store.setPasswordHash(id: userId, hash: try await app.hashPassword(new))

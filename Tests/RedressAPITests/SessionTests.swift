@@ -71,6 +71,10 @@ struct SessionTests {
             #expect(
                 try await c.call(.post, "/api/v1/users/nobody/password", token: admin, json: #"{"newPassword":"reset-password-1"}"#).status
                     == .notFound)
+            // An admin's own password is not reset with a token alone.
+            let adminId = try await c.call(.get, "/api/v1/me", token: admin)["id"] as? String ?? ""
+            let own = try await c.call(.post, "/api/v1/users/\(adminId)/password", token: admin, json: #"{"newPassword":"reset-password-1"}"#)
+            #expect(own.status == .conflict && own.errorCode == "reset_own_password")
         }
     }
 
