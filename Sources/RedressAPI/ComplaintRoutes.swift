@@ -249,24 +249,8 @@ struct ComplaintRoutes {
             throw AppError.badQuery("audience", zh: "audience 只能是 member 或 court", en: "audience must be member or court, not \(other)")
         }
         let (c, url) = try await services.cases.dossier(try context.parameters.require("id"), audience: audience, for: identity)
-        let name = "redress-dossier-\(c.caseNumber)\(audience == .court ? "-court" : "").zip"
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
-        // Streamed from the file in 64 KiB pieces, which is removed once sent (or the client goes away).
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "private, no-store",
-                .contentLength: String(size),
-            ],
-            body: ResponseBody { writer in
-                defer { try? FileManager.default.removeItem(at: url) }
-                let handle = try FileHandle(forReadingFrom: url)
-                defer { try? handle.close() }
-                while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty {
-                    try await writer.write(ByteBuffer(data: chunk))
-                }
-                try await writer.finish(nil)
-            })
+        return FileDownload.response(
+            url, contentType: "application/zip", fileName: "redress-dossier-\(c.caseNumber)\(audience == .court ? "-court" : "").zip")
     }
 
     // MARK: Working the case

@@ -41,29 +41,13 @@ struct PersonalDataRoutes {
     @Sendable func export(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let url = try await Self.write(for: identity, services: services, chinese: context.chinese)
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/zip", .contentDisposition: "attachment; filename=\"redress-my-data.zip\"",
-                .cacheControl: "private, no-store",
-                .contentLength: String(size),
-            ],
-            body: ResponseBody { writer in
-                defer { try? FileManager.default.removeItem(at: url) }
-                let handle = try FileHandle(forReadingFrom: url)
-                defer { try? handle.close() }
-                while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty { try await writer.write(ByteBuffer(data: chunk)) }
-                try await writer.finish(nil)
-            })
+        return FileDownload.response(url, contentType: "application/zip", fileName: "redress-my-data.zip")
     }
 
     /// Writes the caller's copy to a file in the data folder's `exports`, one evidence file in memory at a time.
     static func write(for identity: Identity, services: RedressServices, chinese: Bool) async throws -> URL {
         guard let user = try await services.accounts.me(identity) else { throw APIError.invalidToken }
-        let folder = URL(fileURLWithPath: services.configuration.dataDirectory).appendingPathComponent("exports")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let url = folder.appendingPathComponent("my-data-\(UUID().uuidString).zip")
+        let url = try services.exportFile("my-data")
         let now = services.now()
         do {
             let zip = try DossierArchive.FileWriter(url: url, modified: now)

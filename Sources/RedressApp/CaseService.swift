@@ -398,9 +398,7 @@ package struct CaseService: Sendable {
             throw e
         }
         defer { app.dossierBuilds.release() }
-        let folder = URL(fileURLWithPath: app.configuration.dataDirectory).appendingPathComponent("exports")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let url = folder.appendingPathComponent("dossier-\(UUID().uuidString).zip")
+        let url = try app.exportFile("dossier")
         let treeHeads = app.treeHeads
         do {
             try await DossierBuilder(store: store, platformName: app.configuration.platformName, now: app.now()).write(c, audience: audience, to: url)

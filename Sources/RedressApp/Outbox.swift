@@ -26,7 +26,12 @@ public struct Outbox: Service {
         self.configuration = configuration
         self.now = now
         self.logger = logger
+        self.sealed = Result { try SecretBox.load(dataDirectory: configuration.dataDirectory) }
     }
+
+    /// The data folder's secrets key, read once.
+    let sealed: Result<SecretBox, any Error>
+    func secrets() throws -> SecretBox { try sealed.get() }
 
     public func run() async throws {
         try await PeriodicService(name: "outbox pass", interval: configuration.outboxInterval, logger: logger) { _ = try await runOnce() }.run()
@@ -211,7 +216,7 @@ public struct Outbox: Service {
                 throw OutboxError("not sent: \(host) resolves to \(WebhookAddress.text(inside)), not a public address")
             }
         }
-        guard let secret = try SecretBox.load(dataDirectory: configuration.dataDirectory).open(hook.secret) else {
+        guard let secret = try secrets().open(hook.secret) else {
             throw OutboxError("not sent: the webhook's secret cannot be read with this data folder's secrets.key")
         }
         let body = Self.payload(d)

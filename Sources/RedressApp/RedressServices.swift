@@ -130,6 +130,13 @@ public final class RedressServices: Sendable {
         ]
     }
 
+    /// A new file in the data folder's `exports` for one download (removed once sent; left-overs an hour old at start).
+    package func exportFile(_ prefix: String) throws -> URL {
+        let folder = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("exports")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent("\(prefix)-\(UUID().uuidString).zip")
+    }
+
     /// Dossiers left half-sent by a stop (an hour old: servers sharing the folder may be sending theirs).
     static func removeStaleExports(in dataDirectory: String) {
         let fm = FileManager.default

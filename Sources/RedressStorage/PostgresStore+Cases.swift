@@ -304,13 +304,7 @@ extension PostgresStore {
         let sql = ComplaintListSQL(q, dialect: .postgres)
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
         let (whereClause, order) = (sql.whereClause, sql.orderBy)
-        var binds = PostgresBindings()
-        for v in sql.values {
-            switch v {
-            case .text(let t): binds.append(t)
-            case .integer(let n): binds.append(n)
-            }
-        }
+        let binds = Self.binds(sql.values)
         let total =
             try await rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM complaints \(whereClause)", binds: binds)).first?.decode(Int.self) ?? 0
         let bodies = try await rows(

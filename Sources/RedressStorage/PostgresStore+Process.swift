@@ -329,19 +329,23 @@ extension PostgresStore {
 
 extension PostgresStore {
     /// A staff queue's page through the queue index, its bodies read by id, and its bounded count.
-    func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
-        func binds(_ values: [ComplaintListSQL.Value]) -> PostgresBindings {
-            var b = PostgresBindings()
-            for v in values {
-                switch v {
-                case .text(let t): b.append(t)
-                case .integer(let n): b.append(n)
-                }
+    /// A list's bound values as PostgresNIO takes them.
+    static func binds(_ values: [ComplaintListSQL.Value]) -> PostgresBindings {
+        var b = PostgresBindings()
+        for v in values {
+            switch v {
+            case .text(let t): b.append(t)
+            case .integer(let n): b.append(n)
             }
-            return b
         }
-        let found = try await rows(PostgresQuery(unsafeSQL: sql.pageSQL, binds: binds(sql.values))).map { try $0.decode((String, Int64, Int64).self) }
-        let counted = try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: binds(sql.countValues))).first?.decode(Int.self) ?? 0
+        return b
+    }
+
+    func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
+        let found = try await rows(PostgresQuery(unsafeSQL: sql.pageSQL, binds: Self.binds(sql.values))).map {
+            try $0.decode((String, Int64, Int64).self)
+        }
+        let counted = try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: Self.binds(sql.countValues))).first?.decode(Int.self) ?? 0
         var bodies: [String: String] = [:]
         if !found.isEmpty {
             var b = PostgresBindings()

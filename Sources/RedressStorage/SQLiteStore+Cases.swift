@@ -156,13 +156,7 @@ extension SQLiteStore {
         let sql = ComplaintListSQL(q, dialect: .sqlite)
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
         let (whereClause, order) = (sql.whereClause, sql.orderBy)
-        let arguments = StatementArguments(
-            sql.values.map { v -> (any DatabaseValueConvertible)? in
-                switch v {
-                case .text(let t): t
-                case .integer(let n): n
-                }
-            })
+        let arguments = Self.arguments(sql.values)
         let limit = q.limit, offset = q.offset
         return try await pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints \(whereClause)", arguments: arguments) ?? 0
@@ -182,20 +176,22 @@ extension SQLiteStore {
         }
     }
 
+    /// A list's bound values as GRDB takes them.
+    static func arguments(_ values: [ComplaintListSQL.Value]) -> StatementArguments {
+        StatementArguments(
+            values.map { v -> (any DatabaseValueConvertible)? in
+                switch v {
+                case .text(let t): t
+                case .integer(let n): n
+                }
+            })
+    }
+
     /// A staff queue's page through the queue index, its bodies read by id, and its bounded count.
     func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
-        @Sendable func arguments(_ values: [ComplaintListSQL.Value]) -> StatementArguments {
-            StatementArguments(
-                values.map { v -> (any DatabaseValueConvertible)? in
-                    switch v {
-                    case .text(let t): t
-                    case .integer(let n): n
-                    }
-                })
-        }
-        return try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: sql.pageSQL, arguments: arguments(sql.values))
-            let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: arguments(sql.countValues)) ?? 0
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: sql.pageSQL, arguments: Self.arguments(sql.values))
+            let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: Self.arguments(sql.countValues)) ?? 0
             let ids: [String] = rows.map { $0["id"] }
             var bodies: [String: String] = [:]
             if !ids.isEmpty {

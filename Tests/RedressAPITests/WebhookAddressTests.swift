@@ -73,15 +73,7 @@ struct WebhookAddressTests {
     /// name that does not resolve at all here reaches the receiver at the given address, with its own Host header.
     @Test func aDeliveryConnectsToTheAddressThatWasChecked() async throws {
         let received = Received()
-        let router = Router()
-        router.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 65_536)
-            received.add(
-                host: request.head.authority ?? "", body: String(buffer: body), signature: request.headers[HTTPField.Name("Redress-Signature")!])
-            return .accepted
-        }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
+        try await received.receiver(answering: .accepted).test(.live) { client in
             let port = try #require(client.port)
             let url = try #require(URL(string: "http://rebound.redress.invalid:\(port)/hook"))
             #expect(PinnedHTTP.addresses(of: url).isEmpty)
@@ -100,15 +92,7 @@ struct WebhookAddressTests {
     /// still signed with it.
     @Test(arguments: Engine.allCases) func secretsAreStoredSealedAndDeliveriesSignedWithThem(_ engine: Engine) async throws {
         let received = Received()
-        let router = Router()
-        router.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 65_536)
-            received.add(
-                host: request.head.authority ?? "", body: String(buffer: body), signature: request.headers[HTTPField.Name("Redress-Signature")!])
-            return .ok
-        }
-        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await receiver.test(.live) { hookClient in
+        try await received.receiver(answering: .ok).test(.live) { hookClient in
             let port = try #require(hookClient.port)
             let t = try await TestApp(engine)
             _ = try await t.staff(.admin, login: "admin@x.cn")
@@ -149,7 +133,19 @@ struct WebhookAddressTests {
     }
 }
 
+/// What a webhook receiver on a loopback port was sent.
 final class Received: Sendable {
+    /// A receiver at POST /hook that keeps what it is sent and answers `status`.
+    func receiver(answering status: HTTPResponse.Status) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 65_536)
+            self.add(host: request.head.authority ?? "", body: String(buffer: body), signature: request.headers[HTTPField.Name("Redress-Signature")!])
+            return status
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
     private let state = Mutex<(hosts: [String], bodies: [String], signatures: [String])>(([], [], []))
     func add(host: String, body: String, signature: String?) {
         state.withLock {

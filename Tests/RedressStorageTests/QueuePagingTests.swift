@@ -63,14 +63,9 @@ struct QueuePagingTests {
         _ = try await f.created(m)
         let sql = try #require(ComplaintListSQL.openQueue(Self.query(after: QueueCursor(due: 1, filedAtMs: 1, id: "a")), dialect: .sqlite))
         let plan = try await DatabaseQueue(path: f.path).read { db in
-            let arguments = StatementArguments(
-                sql.values.map { v -> (any DatabaseValueConvertible)? in
-                    switch v {
-                    case .text(let t): t
-                    case .integer(let n): n
-                    }
-                })
-            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql.pageSQL, arguments: arguments).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql.pageSQL, arguments: SQLiteStore.arguments(sql.values)).map {
+                $0["detail"] as String
+            }
         }
         let text = plan.joined(separator: "\n")
         // Each queue's range is sought in the index from the cursor on (queue and deadline), read in its order; what
