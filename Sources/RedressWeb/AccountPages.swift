@@ -222,46 +222,45 @@ struct AccountPages: Sendable {
     }
 
     @Sendable func saveAccount(_ request: Request, context: RedressRequestContext) async throws -> Response {
-        guard let identity = context.identity else { return WebSession.redirect(SiteURL.login(expired: true).path) }
-        let form = try await WebSession.form(request)
-        let zh = site.chinese(request)
-        guard var model = try await accountModel(identity, typed: form) else { return WebSession.redirect(SiteURL.login(expired: true).path) }
-        guard WebSession.csrfValid(request, form: form) else {
-            model.error = WebText.word("csrfFailed", chinese: zh)
-            return pages.page(
-                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: .forbidden)
-        }
-        do {
+        try await accountForm(request, context, keepTyped: true) { form, identity in
             _ = try await services.accounts.correct(
                 .init(displayName: form["displayName"] ?? "", phone: form["phone"] ?? "", email: form["email"] ?? ""), by: identity)
             return WebSession.redirect(SiteURL.account(saved: true).path)
-        } catch {
-            (model.error, model.field) = site.message(error, chinese: zh)
-            return pages.page(
-                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context,
-                status: .unprocessableContent)
         }
     }
 
     /// Erases the member's account, then the log-in page says so; the session cookie is cleared.
     @Sendable func eraseAccount(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        try await accountForm(request, context, keepTyped: false) { form, identity in
+            try await services.accounts.erase(password: form["password"] ?? "", by: identity)
+            return WebSession.redirect(SiteURL.login().path + "?erased=1", cookies: [WebSession.clearedSession(request)])
+        }
+    }
+
+    /// A form posted from the account page: the CSRF token checked, then `act`; a refusal shows the page again with
+    /// the sentence and the field named (`keepTyped`: with what was typed).
+    func accountForm(
+        _ request: Request, _ context: RedressRequestContext, keepTyped: Bool,
+        _ act: ([String: String], Identity) async throws -> Response
+    ) async throws -> Response {
         guard let identity = context.identity else { return WebSession.redirect(SiteURL.login(expired: true).path) }
         let form = try await WebSession.form(request)
         let zh = site.chinese(request)
-        guard var model = try await accountModel(identity) else { return WebSession.redirect(SiteURL.login(expired: true).path) }
-        guard WebSession.csrfValid(request, form: form) else {
+        guard var model = try await accountModel(identity, typed: keepTyped ? form : nil) else {
+            return WebSession.redirect(SiteURL.login(expired: true).path)
+        }
+        let status: HTTPResponse.Status
+        if WebSession.csrfValid(request, form: form) {
+            do {
+                return try await act(form, identity)
+            } catch {
+                (model.error, model.field) = site.message(error, chinese: zh)
+                status = AppError.from(error)?.kind == .forbidden ? .forbidden : .unprocessableContent
+            }
+        } else {
             model.error = WebText.word("csrfFailed", chinese: zh)
-            return pages.page(
-                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: .forbidden)
+            status = .forbidden
         }
-        do {
-            try await services.accounts.erase(password: form["password"] ?? "", by: identity)
-            return WebSession.redirect(SiteURL.login().path + "?erased=1", cookies: [WebSession.clearedSession(request)])
-        } catch {
-            (model.error, model.field) = site.message(error, chinese: zh)
-            let status: HTTPResponse.Status = AppError.from(error)?.kind == .forbidden ? .forbidden : .unprocessableContent
-            return pages.page(
-                "account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: status)
-        }
+        return pages.page("account", title: WebText.word("myAccount", chinese: zh), model: model, request: request, context: context, status: status)
     }
 }

@@ -160,17 +160,9 @@ struct AdminCreate: AsyncParsableCommand {
     var name: String = "平台管理员"
 
     func run() async throws {
-        let password = ProcessInfo.processInfo.environment["REDRESS_ADMIN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
-        try await store.writing { c, db in
-            let services = try await RedressServices.start(configuration: c, dependencies: AppDependencies(store: db, runSweeper: false))
-            do {
-                let user = try await services.accounts.createAdmin(login: login, password: password, displayName: name)
-                print("Admin \(user.login) created in \(c.storeDescription).")
-            } catch {
-                guard let refusal = AppError.from(error) else { throw error }
-                FileHandle.standardError.write(Data((refusal.message(chinese: false) + "\n").utf8))
-                throw ExitCode(65)
-            }
+        try await store.withAccounts { accounts, password, where_ in
+            let user = try await accounts.createAdmin(login: login, password: password, displayName: name)
+            print("Admin \(user.login) created in \(where_).")
         }
     }
 }
@@ -186,17 +178,9 @@ struct AdminResetPassword: AsyncParsableCommand {
     var login: String
 
     func run() async throws {
-        let password = ProcessInfo.processInfo.environment["REDRESS_ADMIN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
-        try await store.writing { c, db in
-            let services = try await RedressServices.start(configuration: c, dependencies: AppDependencies(store: db, runSweeper: false))
-            do {
-                let user = try await services.accounts.resetPassword(login: login, to: password)
-                print("The password of \(user.login) was changed in \(c.storeDescription); its sessions are ended.")
-            } catch {
-                guard let refusal = AppError.from(error) else { throw error }
-                FileHandle.standardError.write(Data((refusal.message(chinese: false) + "\n").utf8))
-                throw ExitCode(65)
-            }
+        try await store.withAccounts { accounts, password, where_ in
+            let user = try await accounts.resetPassword(login: login, to: password)
+            print("The password of \(user.login) was changed in \(where_); its sessions are ended.")
         }
     }
 }
@@ -377,5 +361,23 @@ struct MigrateData: AsyncParsableCommand {
         print(
             "OK: \(check.cases) case(s), \(check.events) event(s), \(check.files) evidence file(s), \(check.logEntries) log entries and \(check.signedHeads) signed head(s) verified on PostgreSQL"
         )
+    }
+}
+
+extension StoreOptions {
+    /// Runs an account command on the held store: the password from REDRESS_ADMIN_PASSWORD or the first line of standard
+    /// input (never the command line, where `ps` shows it); a refusal is printed in a sentence with exit status 65.
+    func withAccounts(_ body: (AccountService, String, String) async throws -> Void) async throws {
+        let password = ProcessInfo.processInfo.environment["REDRESS_ADMIN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+        try await writing { c, db in
+            let services = try await RedressServices.start(configuration: c, dependencies: AppDependencies(store: db, runSweeper: false))
+            do {
+                try await body(services.accounts, password, c.storeDescription)
+            } catch {
+                guard let refusal = AppError.from(error) else { throw error }
+                FileHandle.standardError.write(Data((refusal.message(chinese: false) + "\n").utf8))
+                throw ExitCode(65)
+            }
+        }
     }
 }
