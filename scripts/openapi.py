@@ -129,7 +129,10 @@ schemas = {
                                                                            "recordedAt": DT, "updatedAt": DT, "note": STR},
                                                                           ["id", "channel", "channelLabel", "reference", "filedOn", "status", "recordedAt", "updatedAt"])},
                       "rating": obj({"attitude": INT, "speed": INT, "overall": INT, "comment": STR, "ratedAt": DT}, ["attitude", "speed", "overall", "ratedAt"]),
-                      "reviewerIds": {"type": "array", "items": STR}},
+                      "reviewerIds": {"type": "array", "items": STR},
+                      "match": {"type": "array", "description": "In a search's results: the passage that matched, as the caller may read it, "
+                                "in parts; the parts with match true are the words found",
+                                "items": obj({"text": STR, "match": BOOL}, ["text", "match"])}},
                      ["id", "caseNumber", "memberId", "status", "statusLabel", "category", "tier", "queue", "emergency", "channel", "order",
                       "occurredAt", "narrative", "remedy", "amountClaimedFen", "deadlines", "overdue", "createdAt", "updatedAt",
                       "eventCount", "headHash", "memberMayEscalate", "respondent"]),
@@ -323,7 +326,9 @@ def process_paths():
     page = {**ok(ref("ComplaintPage")), **errors("400", "401", "403", "503")}
     paging = [query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 200}),
               query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000}),
-              query("all", "true: finished cases too", enum(["true", "false"]))]
+              query("all", "true: finished cases too (a search reads them unless all is false)", enum(["true", "false"])),
+              query("q", "Words to search for (Chinese two-character words such as 退款 work; a case or order number too): "
+                                "the cases found, best match first, each with the passage that matched", {"type": "string", "maxLength": 400})]
     mid = path_param("merchantId", "Merchant id")
     return {
         "/api/v1/merchants": {
@@ -451,11 +456,15 @@ paths = {
                           query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 200}),
                           query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000}),
                           query("cursor", "A staff queue's next page (the previous page's nextCursor): read from the queue's index, "
-                                "stable while cases come and go", {"type": "string", "maxLength": 200})],
+                                "stable while cases come and go", {"type": "string", "maxLength": 200}),
+                          query("q", "Words to search for (Chinese two-character words such as 退款 work; a case or order number too): "
+                                "the cases found, best match first, each with the passage that matched", {"type": "string", "maxLength": 400})],
                   tags=["complaints"],
                   description="A staff queue (open cases of the caller's queues, no status filter) is read through the queue index in "
                               "its order and stops at the page; its total is counted up to 10,000 (totalIsLowerBound beyond). "
-                              "Other lists count every match."),
+                              "Other lists count every match. With q, a search: the newest 1,000 matching passages are read and "
+                              "their cases ranked (totalIsLowerBound when more match), paged with offset; a staff search reads "
+                              "closed cases too unless a status is given."),
     },
     "/api/v1/complaints/{id}": {"get": op("One complaint", {**ok(ref("Complaint")), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},
     "/api/v1/complaints/{id}/timeline": {"get": op("The case's hash-chained events (internal notes only for staff)",

@@ -100,13 +100,15 @@ struct ComplaintRoutes {
         var query = ComplaintQuery()
         query.limit = try Self.intParameter(q.get("limit"), name: "limit", range: 1...200) ?? 50
         query.offset = try Self.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
+        query.search = try Self.searchParameter(q.get("q"))
         if let raw = q.get("cursor") {
             guard let cursor = QueueCursor(encoded: raw) else {
                 throw AppError.badQuery(
                     "cursor", zh: "cursor 无效，请使用上一页返回的 nextCursor", en: "cursor is not valid; pass the previous page's nextCursor")
             }
-            guard identity.role.isStaff, q.get("status") == nil else {
-                throw AppError.badQuery("cursor", zh: "cursor 只用于工作人员的处理队列", en: "cursor pages a staff queue only")
+            guard identity.role.isStaff, q.get("status") == nil, query.search == nil else {
+                throw AppError.badQuery(
+                    "cursor", zh: "cursor 只用于工作人员的处理队列（搜索结果请用 offset 翻页）", en: "cursor pages a staff queue only (page search results with offset)")
             }
             query.after = cursor
         }
@@ -146,8 +148,8 @@ struct ComplaintRoutes {
                 queues = [queue]
             }
             query.queues = queues
-            // A queue shows work still to do unless a status filter asks for finished cases.
-            query.openOnly = q.get("status") == nil
+            // A queue shows work still to do unless a status filter asks for finished cases; a search finds both.
+            query.openOnly = q.get("status") == nil && query.search == nil
         } else {
             // Merchants and external reviewers have lists of their own (/merchant/cases, /reviewer/cases).
             throw AppError.forbidden
@@ -155,11 +157,7 @@ struct ComplaintRoutes {
         let page = try await services.cases.list(query, for: identity)
         let workflow = try await services.cases.workflow()
         let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese, workflow: workflow).value }
-        return JSONBody.response(
-            .object([
-                "items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset)),
-                "totalIsLowerBound": .bool(page.totalIsLowerBound), "nextCursor": page.next.map { .string($0.encoded) } ?? .null,
-            ]))
+        return Self.pageResponse(page, query, items: items)
     }
 
     @Sendable func show(_ request: Request, context: RedressRequestContext) async throws -> Response {
@@ -394,6 +392,33 @@ struct ComplaintRoutes {
                     c, viewer: identity, now: changed.now, chinese: context.chinese, workflow: changed.workflow, merchant: merchant),
                 events: changed.events.map { EventDTO($0) }),
             status: status)
+    }
+
+    /// `q`: words to search for (`SearchText.Query`), refused when too long or made of punctuation only.
+    static func searchParameter(_ value: String?) throws -> SearchText.Query? {
+        guard let value else { return nil }
+        do {
+            return try SearchText.Query(parsing: value)
+        } catch {
+            throw AppError(.badRequest, error.code, zh: error.message(chinese: true), en: error.message(chinese: false), field: "q")
+        }
+    }
+
+    /// A page of cases as every list answers it; a search's items carry the passage that matched (`match`).
+    static func pageResponse(_ page: ComplaintPage, _ query: ComplaintQuery, items: [CanonicalValue]) -> Response {
+        var items = items
+        if query.search != nil {
+            for (i, c) in page.items.enumerated() {
+                guard case .object(var o) = items[i], let parts = page.snippets[c.id] else { continue }
+                o["match"] = .array(parts.map { .object(["text": .string($0.text), "match": .bool($0.match)]) })
+                items[i] = .object(o)
+            }
+        }
+        return JSONBody.response(
+            .object([
+                "items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset)),
+                "totalIsLowerBound": .bool(page.totalIsLowerBound), "nextCursor": page.next.map { .string($0.encoded) } ?? .null,
+            ]))
     }
 
     static func intParameter(_ value: String?, name: String, range: ClosedRange<Int>) throws -> Int? {

@@ -242,15 +242,14 @@ struct ProcessRoutes {
         let q = request.uri.queryParameters
         query.limit = try ComplaintRoutes.intParameter(q.get("limit"), name: "limit", range: 1...200) ?? 50
         query.offset = try ComplaintRoutes.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
-        query.openOnly = q.get("all") != "true"
+        query.search = try ComplaintRoutes.searchParameter(q.get("q"))
+        // A search reads closed cases too unless asked otherwise; the list itself shows open ones by default.
+        query.openOnly = q.get("all").map { $0 != "true" } ?? (query.search == nil)
         let page = try await services.cases.list(query, for: identity)
         let workflow = try await services.cases.workflow()
         let now = services.now()
         let items = page.items.map { ComplaintDTO($0, viewer: identity, now: now, chinese: context.chinese, workflow: workflow).value }
-        return JSONBody.response(
-            .object([
-                "items": .array(items), "total": .int(Int64(page.total)), "limit": .int(Int64(query.limit)), "offset": .int(Int64(query.offset)),
-            ]))
+        return ComplaintRoutes.pageResponse(page, query, items: items)
     }
 
     func ids(_ context: RedressRequestContext) throws -> (Identity, String) {

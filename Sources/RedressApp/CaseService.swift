@@ -123,6 +123,7 @@ package struct CaseService: Sendable {
             }
         case .system: throw AppError.forbidden
         }
+        query.searchInternal = caller.role.isStaff
         var page = try await store.complaints(query)
         if caller.role == .merchant {
             var members: [String: PersonalData.KnownValues] = [:]
@@ -131,7 +132,26 @@ package struct CaseService: Sendable {
                 page.items[i] = c.redacted(knowing: members[c.memberId] ?? .none)
             }
         }
+        if let search = query.search {
+            for c in page.items { page.snippets[c.id] = try await snippet(search, in: c, for: caller) }
+        }
         return page
+    }
+
+    /// The passage of a found case that matched, in what the caller may read of it: the filing first, then the
+    /// messages and notes the caller may see. The beginning of the narrative when the words are found only where the
+    /// caller reads them masked (a search reads the index, which holds every text as the merchant sees it).
+    func snippet(_ search: SearchText.Query, in c: Complaint, for caller: Identity) async throws -> [SearchText.SnippetPart] {
+        for text in [c.caseNumber, c.order.orderNumber, c.order.merchantName ?? "", c.narrative, c.remedy.text ?? ""] {
+            if let s = SearchText.snippet(of: search, in: text) { return s }
+        }
+        for e in try await timeline(of: c, for: caller).reversed() {
+            for text in SearchText.words(of: e.payload) {
+                if let s = SearchText.snippet(of: search, in: text) { return s }
+            }
+        }
+        let opening = c.narrative.prefix(90)
+        return [SearchText.SnippetPart(text: opening + (opening.count < c.narrative.count ? "…" : ""), match: false)]
     }
 
     /// The few columns that tell who may see a case and which version it is at (for cached renderings).

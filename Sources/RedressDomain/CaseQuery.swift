@@ -21,6 +21,10 @@ public struct ComplaintQuery: Sendable, Equatable {
     public var offset: Int
     /// A staff queue's next page: the cases after this one in the queue's order (nearest deadline first).
     public var after: QueueCursor? = nil
+    /// Only cases whose words match, best match first (`SearchText`); the other conditions narrow it.
+    public var search: SearchText.Query? = nil
+    /// Whether a search also reads internal notes (staff only).
+    public var searchInternal = false
 
     public init(
         memberId: String? = nil, queues: Set<Queue>? = nil, statuses: Set<ComplaintStatus>? = nil, tier: Tier? = nil, category: String? = nil,
@@ -62,6 +66,8 @@ public struct ComplaintPage: Sendable {
     public var totalIsLowerBound: Bool
     /// Where the next page of a staff queue starts, when there are more cases.
     public var next: QueueCursor?
+    /// For a search: each case's passage that matched, as the caller may read it (filled by the use case).
+    public var snippets: [String: [SearchText.SnippetPart]] = [:]
 
     public init(items: [Complaint], total: Int, totalIsLowerBound: Bool = false, next: QueueCursor? = nil) {
         self.items = items

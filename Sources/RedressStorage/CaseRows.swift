@@ -16,6 +16,8 @@ struct PreparedCase: Sendable {
     var notices: [NoticeRow]
     /// What the case adds to the maintained aggregates (`CaseFigures`).
     var figures: [CaseFigures.FigureKey: [Int64]]
+    /// What the case puts in the search index.
+    var search: [SearchText.Piece]
 }
 
 /// A notice as its row holds it.
@@ -42,7 +44,7 @@ extension PreparedCase {
         return PreparedCase(
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
             payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init),
-            figures: CaseFigures.delta(before: nil, after: c))
+            figures: CaseFigures.delta(before: nil, after: c), search: SearchText.pieces(c, events: events))
     }
 }
 
@@ -60,6 +62,8 @@ struct PreparedUpdate: Sendable {
     var expectedCount: Int
     /// What the change adds to the maintained aggregates: the case's contribution after, less before.
     var figures: [CaseFigures.FigureKey: [Int64]]
+    /// What the new events add to the search index.
+    var search: [SearchText.Piece]
 }
 
 extension PreparedUpdate {
@@ -75,7 +79,7 @@ extension PreparedUpdate {
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
             notices: notices,
             payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount,
-            figures: CaseFigures.delta(before: current, after: c))
+            figures: CaseFigures.delta(before: current, after: c), search: SearchText.pieces(c, events: events))
     }
 }
 

@@ -86,9 +86,10 @@ struct ComplaintListSQL {
         return OpenQueue(pageSQL: pageSQL, countSQL: countSQL, values: values, countValues: countValues)
     }
 
-    init(_ q: ComplaintQuery, dialect: Dialect) {
+    /// `leading`: values bound before the list's own (their placeholders come first).
+    init(_ q: ComplaintQuery, dialect: Dialect, leading: [Value] = []) {
         var conditions: [String] = []
-        var values: [Value] = []
+        var values: [Value] = leading
         func bind(_ v: Value) -> String {
             values.append(v)
             return dialect == .sqlite ? "?" : "$\(values.count)"

@@ -287,6 +287,9 @@ enum PostgresSchema {
             version: 6, name: "create_session_floors",
             statements: [SessionFloors.createTable, EvidenceUsage.uploaderIndex, EvidenceScans.createTable]),
         Migration(version: 7, name: "index_open_cases_by_queue_and_due", statements: [ComplaintListSQL.openQueueIndex]),
+        Migration(
+            version: 8, name: "create_search_index", statements: SearchIndex.postgresSchema,
+            then: { c, logger in _ = try await SearchIndex.postgresBackfill(c, logger: logger) }),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).

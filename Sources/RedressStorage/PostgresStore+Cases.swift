@@ -62,6 +62,7 @@ extension PostgresStore {
         ]
         clauses += eventClauses(&b, p.events, payloads: p.payloads) + noticeClauses(&b, complaintId: c.id, p.notices) + ledger.clauses(&b)
         if let f = figuresClause(&b, p.figures) { clauses.append(f) }
+        clauses += SearchIndex.postgresNewCases(&b, [(c, p.search)])
         if let claim {
             clauses.append(
                 """
@@ -162,6 +163,7 @@ extension PostgresStore {
             clauses += ledger.clauses(&b)
             // The batch's cases may add to the same rows: one row per key in the statement.
             if let f = figuresClause(&b, CaseFiguresSQL.merge(cases.map(\.figures))) { clauses.append(f) }
+            clauses += SearchIndex.postgresNewCases(&b, cases.map { ($0.complaint, $0.search) })
             if !keys.isEmpty {
                 clauses.append(
                     """
@@ -300,6 +302,7 @@ extension PostgresStore {
     }
 
     public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
+        if let search = q.search { return try await self.search(search, q) }
         if let queue = ComplaintListSQL.openQueue(q, dialect: .postgres) { return try await openQueue(queue, limit: q.limit) }
         let sql = ComplaintListSQL(q, dialect: .postgres)
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
@@ -373,6 +376,7 @@ extension PostgresStore {
             [update] + eventClauses(&b, p.events, payloads: p.payloads, condition: written)
             + noticeClauses(&b, complaintId: c.id, p.notices, condition: written) + ledger.clauses(&b, condition: written)
         if let f = figuresClause(&b, p.figures, condition: written) { clauses.append(f) }
+        clauses += SearchIndex.postgresNewPieces(&b, c, p.search, condition: written)
         b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT COUNT(*) FROM u"
         let updated = try await w.write(b.query).first?.decode(Int.self) ?? 0
         guard updated == 1 else {

@@ -283,6 +283,11 @@ enum SQLiteSchema {
             // Staff queues read open cases in deadline order through it and stop at the page.
             try db.execute(sql: ComplaintListSQL.openQueueIndex)
         }
+        m.registerMigration("v10_create_search_index") { db in
+            // Chinese full-text search (`SearchIndex`), with the cases already stored indexed once.
+            for sql in SearchIndex.sqliteSchema { try db.execute(sql: sql) }
+            _ = try SearchIndex.backfill(db)
+        }
         return m
     }
 }

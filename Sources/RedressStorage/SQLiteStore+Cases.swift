@@ -73,6 +73,7 @@ extension SQLiteStore {
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
         try addFigures(db, p.figures)
+        try SearchIndex.add(db, complaintId: c.id, memberId: c.memberId, pieces: p.search, newCase: true)
     }
 
     /// Adds a change's contribution to the maintained aggregates, in the change's transaction.
@@ -152,6 +153,7 @@ extension SQLiteStore {
     }
 
     public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
+        if let search = q.search { return try await self.search(search, q) }
         if let queue = ComplaintListSQL.openQueue(q, dialect: .sqlite) { return try await openQueue(queue, limit: q.limit) }
         let sql = ComplaintListSQL(q, dialect: .sqlite)
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
@@ -292,6 +294,7 @@ extension SQLiteStore {
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
         try addFigures(db, p.figures)
+        try SearchIndex.add(db, complaintId: c.id, memberId: c.memberId, pieces: p.search, newCase: false)
         for (e, leaf) in zip(p.events, p.leafHashes) {
             try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
         }

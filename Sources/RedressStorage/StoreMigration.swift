@@ -98,6 +98,8 @@ public struct StoreMigration: Sendable {
                 "UPDATE ledger_frontier SET size = \(frontier.size), peaks = \(ByteBuffer(bytes: frontier.peaks.flatMap { $0 })) WHERE id = 1",
                 logger: logger)
             report.logSize = frontier.size
+            // The search index is rebuilt from the copied cases (SQLite's FTS5 index does not copy as rows).
+            progress("search_text", try await SearchIndex.postgresBackfill(c, logger: logger))
             return report
         }
     }

@@ -32,7 +32,9 @@ struct MemberPortal: Sendable {
     @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let model = CaseListPage(items: try await site.list(ComplaintQuery(limit: 100), in: .member, for: identity, chinese: zh).rows)
+        let model = try await site.searchableList(request, identity, in: .member, base: ComplaintQuery(limit: 100), heading: nil) { q, fragment in
+            .myCases(fragment: fragment, q: q)
+        }
         if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model.fields, request: request) }
         return pages.page("my-cases", title: WebText.word("myComplaints", chinese: zh), model: model, request: request, context: context)
     }

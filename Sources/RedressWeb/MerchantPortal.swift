@@ -25,9 +25,9 @@ struct MerchantPortal: Sendable {
     @Sendable func merchantCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let model = CaseListPage(
-            items: try await site.list(ComplaintQuery(openOnly: true, limit: 100), in: .merchant, for: identity, chinese: zh).rows,
-            heading: WebText.word("merchantCases", chinese: zh))
+        let model = try await site.searchableList(
+            request, identity, in: .merchant, base: ComplaintQuery(openOnly: true, limit: 100), heading: WebText.word("merchantCases", chinese: zh)
+        ) { q, fragment in .merchantCases(fragment: fragment, q: q) }
         if request.uri.queryParameters.get("fragment") == "list" {
             return pages.fragment("merchant-cases-list", model: model.fields, request: request)
         }

@@ -142,18 +142,34 @@ struct CaseRow: Sendable {
     var due: String
     var iso: String
     var remaining: String
+    /// For a search: the passage that matched, the matched words marked.
+    var found: [FoundPart] = []
+    var matched = false
+}
+
+/// A part of a search result's passage: matched words are shown marked.
+struct FoundPart: Sendable {
+    var text: String
+    var hit: Bool
 }
 
 /// A list of cases: my complaints, a merchant's cases, a reviewer's cases.
 struct CaseListPage: PageModel {
     var items: [CaseRow]
     var heading: String?
-    var derived: [String: Any] { ["empty": items.isEmpty] }
-
-    init(items: [CaseRow], heading: String? = nil) {
-        self.items = items
-        self.heading = heading
-    }
+    /// The words searched for ("" when the list is not a search).
+    var q: String
+    /// The list alone, with the same search, for live updates.
+    var fragment: String
+    /// The list's own address (the search form's action and its "show all" link).
+    var action: String
+    /// How many cases the search found ("more than 1,000" style when it stopped reading), shown with a search.
+    var found: String
+    /// A search the server refused (too long, punctuation only), in the viewer's words.
+    var searchError: String?
+    /// The search box's label.
+    var searchLabel: String
+    var derived: [String: Any] { ["empty": items.isEmpty, "searching": !q.isEmpty] }
 }
 
 /// The record of a case that every portal's case page shows; the narrative as the viewer may read it.

@@ -23,8 +23,9 @@ struct ReviewerPortal: Sendable {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
         let title = WebText.word("reviewCases", chinese: zh)
-        let model = CaseListPage(
-            items: try await site.list(ComplaintQuery(limit: 100), in: .reviewer, for: identity, chinese: zh).rows, heading: title)
+        let model = try await site.searchableList(request, identity, in: .reviewer, base: ComplaintQuery(limit: 100), heading: title) { q, _ in
+            .reviewerCases(q: q)
+        }
         return pages.page("reviewer-cases", title: title, model: model, request: request, context: context)
     }
 

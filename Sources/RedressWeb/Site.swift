@@ -46,7 +46,7 @@ struct Site: Sendable {
     static func start(_ identity: Identity) -> String {
         let url: SiteURL =
             identity.role.isStaff
-            ? .queue() : identity.role == .merchant ? .merchantCases() : identity.role == .arbitrator ? .reviewerCases : .myCases()
+            ? .queue() : identity.role == .merchant ? .merchantCases() : identity.role == .arbitrator ? .reviewerCases() : .myCases()
         return url.path
     }
 
@@ -225,13 +225,53 @@ struct Site: Sendable {
         return line.count > 40 ? String(line.prefix(40)) + "…" : line
     }
 
-    /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see.
-    func list(_ query: ComplaintQuery, in portal: Portal, for identity: Identity, chinese zh: Bool) async throws -> (rows: [CaseRow], total: Int) {
+    /// The caller's page of cases with their rows, as the use case narrows `query` to what they may see; a search's
+    /// rows carry the passage that matched.
+    func list(_ query: ComplaintQuery, in portal: Portal, for identity: Identity, chinese zh: Bool) async throws -> (
+        rows: [CaseRow], total: Int, page: ComplaintPage
+    ) {
         let page = try await services.cases.list(query, for: identity)
-        return (
-            rows(page.items, in: portal, for: identity.role, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh),
-            page.total
-        )
+        var rows = rows(page.items, in: portal, for: identity.role, workflow: try await services.cases.workflow(), now: services.now(), chinese: zh)
+        Self.markFound(&rows, page)
+        return (rows, page.total, page)
+    }
+
+    /// Puts each found case's matched passage on its row.
+    static func markFound(_ rows: inout [CaseRow], _ page: ComplaintPage) {
+        for i in rows.indices {
+            rows[i].found = (page.snippets[rows[i].id] ?? []).map { FoundPart(text: $0.text, hit: $0.match) }
+            rows[i].matched = !rows[i].found.isEmpty
+        }
+    }
+
+    /// A case list with its search box (`q`): a member's complaints, a merchant's cases. A refused search shows the
+    /// list unsearched with the reason.
+    func searchableList(
+        _ request: Request, _ identity: Identity, in portal: Portal, base: ComplaintQuery, heading: String?, address: (String?, Bool) -> SiteURL
+    ) async throws -> CaseListPage {
+        let zh = chinese(request)
+        let raw = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var query = base
+        var refused: String?
+        do {
+            query.search = try SearchText.Query(parsing: raw)
+        } catch {
+            refused = error.message(chinese: zh)
+        }
+        // A search finds closed cases too.
+        if query.search != nil { query.openOnly = false }
+        let (rows, total, page) = try await list(query, in: portal, for: identity, chinese: zh)
+        let q = query.search == nil ? "" : raw
+        return CaseListPage(
+            items: rows, heading: heading, q: q, fragment: address(q.isEmpty ? nil : q, true).path, action: address(nil, false).path,
+            found: Self.count(total, lowerBound: page.totalIsLowerBound, chinese: zh), searchError: refused,
+            searchLabel: WebText.word(portal == .member ? "searchMyCases" : "searchCases", chinese: zh))
+    }
+
+    /// A count as a list shows it: "more than {n}" when counting stopped.
+    static func count(_ n: Int, lowerBound: Bool, chinese zh: Bool) -> String {
+        lowerBound
+            ? WebText.word("moreThan", chinese: zh).replacingOccurrences(of: "{n}", with: n.formatted(.number.grouping(.automatic))) : String(n)
     }
 
     /// The record of a case as `identity` may read it: the events they may see, the member's personal data masked

@@ -22,16 +22,16 @@ enum SiteURL {
     case account(saved: Bool = false)
     case accountErase
     case myDataExport
-    case myCases(fragment: Bool = false)
+    case myCases(fragment: Bool = false, q: String? = nil)
     case newComplaint
     case memberCase(String, uploadError: String? = nil, filed: Bool = false)
     /// A member's receipts as a page (the JSON is its download).
     case memberReceipts(String)
     case queue(Queue? = nil, fragment: Bool = false, filter: StaffPortal.QueueFilter? = nil, cursor: String? = nil)
     case staffCase(String)
-    case merchantCases(fragment: Bool = false)
+    case merchantCases(fragment: Bool = false, q: String? = nil)
     case merchantCase(String, uploadError: String? = nil)
-    case reviewerCases
+    case reviewerCases(q: String? = nil)
     case reviewerCase(String)
     case dashboard
     case policy(saved: Bool = false)
@@ -86,7 +86,7 @@ enum SiteURL {
         case .account(let saved): "/account" + (saved ? "?saved=1" : "")
         case .accountErase: "/account/erase"
         case .myDataExport: "/api/v1/me/export"
-        case .myCases(let fragment): "/my" + Self.query(["fragment": fragment ? "list" : nil])
+        case .myCases(let fragment, let q): "/my" + Self.query(["fragment": fragment ? "list" : nil, "q": q])
         case .newComplaint: "/my/new"
         case .memberCase(let id, let error, let filed): "/my/cases/\(id)" + Self.query(["filed": filed ? "1" : nil, "uploadError": error])
         case .memberReceipts(let id): "/my/cases/\(id)/receipts"
@@ -94,12 +94,12 @@ enum SiteURL {
             "/work"
                 + Self.query([
                     "fragment": fragment ? "queue" : nil, "queue": queue?.rawValue, "category": filter?.category,
-                    "overdue": filter?.overdue == true ? "1" : nil, "cursor": cursor,
+                    "overdue": filter?.overdue == true ? "1" : nil, "q": filter?.q, "cursor": cursor,
                 ])
         case .staffCase(let id): "/work/cases/\(id)"
-        case .merchantCases(let fragment): "/merchant" + Self.query(["fragment": fragment ? "list" : nil])
+        case .merchantCases(let fragment, let q): "/merchant" + Self.query(["fragment": fragment ? "list" : nil, "q": q])
         case .merchantCase(let id, let error): "/merchant/cases/\(id)" + Self.query(["uploadError": error])
-        case .reviewerCases: "/review"
+        case .reviewerCases(let q): "/review" + Self.query(["q": q])
         case .reviewerCase(let id): "/review/cases/\(id)"
         case .dashboard: "/admin"
         case .policy(let saved): "/admin/policy" + Self.query(["saved": saved ? "1" : nil])
@@ -131,9 +131,9 @@ enum SiteURL {
         "logout": SiteURL.logout.path, "password": SiteURL.password().path, "account": SiteURL.account().path,
         "accountErase": SiteURL.accountErase.path, "myDataExport": SiteURL.myDataExport.path,
         "loginToFile": SiteURL.login(next: SiteURL.newComplaint.path).path, "myCases": SiteURL.myCases().path,
-        "myCasesList": SiteURL.myCases(fragment: true).path, "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
-        "merchantCases": SiteURL.merchantCases().path, "merchantCasesList": SiteURL.merchantCases(fragment: true).path,
-        "merchantWebhooks": SiteURL.webhooks(merchant: true).path, "reviewerCases": SiteURL.reviewerCases.path, "dashboard": SiteURL.dashboard.path,
+        "newComplaint": SiteURL.newComplaint.path, "queue": SiteURL.queue().path,
+        "merchantCases": SiteURL.merchantCases().path,
+        "merchantWebhooks": SiteURL.webhooks(merchant: true).path, "reviewerCases": SiteURL.reviewerCases().path, "dashboard": SiteURL.dashboard.path,
         "policy": SiteURL.policy().path, "calendar": SiteURL.calendar.path, "merchants": SiteURL.merchants.path, "users": SiteURL.users().path,
         "adminWebhooks": SiteURL.webhooks(merchant: false).path, "deliveries": SiteURL.deliveries().path, "live": SiteURL.live().path,
         "css": SiteURL.asset("app.css").path, "js": SiteURL.asset("app.js").path,

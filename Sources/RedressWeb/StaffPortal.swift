@@ -102,32 +102,42 @@ struct StaffPortal: Sendable {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
         let params = request.uri.queryParameters
-        // A case number typed into the search box opens that case.
-        if let number = params.get("caseNumber"), !number.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let c = try await services.cases.find(caseNumber: number, for: identity) { return WebSession.redirect(SiteURL.staffCase(c.id).path) }
+        // A case number typed into the search box opens that case; other words search the cases.
+        let typed = (params.get("q") ?? params.get("caseNumber") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if typed.uppercased().hasPrefix("RD-"), let c = try await services.cases.find(caseNumber: typed, for: identity) {
+            return WebSession.redirect(SiteURL.staffCase(c.id).path)
+        }
+        var search: SearchText.Query?
+        var refused: String?
+        do {
+            search = try SearchText.Query(parsing: typed)
+        } catch {
+            refused = error.message(chinese: zh)
         }
         let visible = identity.role.visibleQueues.sorted { $0.rawValue < $1.rawValue }
         let chosen = params.get("queue").flatMap(Queue.init(rawValue:)).flatMap { visible.contains($0) ? $0 : nil }
         let workflow = try await services.cases.workflow()
         let category = params.get("category").flatMap { workflow.taxonomy.category($0) == nil ? nil : $0 }
         let overdue = params.get("overdue") == "1"
-        let filter = QueueFilter(queue: chosen, category: category, overdue: overdue)
+        let filter = QueueFilter(queue: chosen, category: category, overdue: overdue, q: search == nil ? nil : typed)
+        // A search reads closed cases too, best match first, and pages by offset; the queue reads open cases in its order.
         var query = ComplaintQuery(
-            queues: Set(chosen.map { [$0] } ?? visible), category: category, overdueAt: overdue ? services.now() : nil, openOnly: true, limit: 50)
+            queues: Set(chosen.map { [$0] } ?? visible), category: category, overdueAt: overdue ? services.now() : nil, openOnly: search == nil,
+            limit: 50)
+        query.search = search
         // Later pages start where the one before ended, read from the queue's index (an unreadable cursor: the first page).
-        let cursor = params.get("cursor").flatMap(QueueCursor.init(encoded:))
+        let cursor = search == nil ? params.get("cursor").flatMap(QueueCursor.init(encoded:)) : nil
         query.after = cursor
         let page = try await services.cases.list(query, for: identity)
         let owners = try await services.accounts.staffNames(by: identity)
         let members = try await services.accounts.memberNames(Set(page.items.map(\.memberId)), by: identity)
         var items = site.rows(page.items, in: .staff, for: identity.role, workflow: workflow, now: services.now(), chinese: zh, owners: owners)
         for i in items.indices { items[i].member = members[page.items[i].memberId] ?? "" }
-        let notFound = params.get("caseNumber").map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        Site.markFound(&items, page)
+        let notFound = typed.uppercased().hasPrefix("RD-") && page.items.isEmpty
         let model = QueuePage(
             items: items,
-            total: page.totalIsLowerBound
-                ? WebText.word("moreThan", chinese: zh).replacingOccurrences(of: "{n}", with: page.total.formatted(.number.grouping(.automatic)))
-                : String(page.total),
+            total: Site.count(page.total, lowerBound: page.totalIsLowerBound, chinese: zh),
             nextURL: page.next.map { SiteURL.queue(chosen, filter: filter, cursor: $0.encoded).path },
             firstURL: cursor == nil ? nil : SiteURL.queue(chosen, filter: filter).path,
             queues: [
@@ -144,7 +154,7 @@ struct StaffPortal: Sendable {
             queue: chosen?.rawValue ?? "",
             categories: [Choice(value: "", label: WebText.word("allCategories", chinese: zh), selected: category == nil)]
                 + workflow.taxonomy.categories.map { Choice(value: $0.code, label: $0.label(chinese: zh), selected: $0.code == category) },
-            overdue: overdue, caseNumber: notFound ? params.get("caseNumber") : nil)
+            overdue: overdue, caseNumber: notFound ? typed : nil, q: typed, searching: search != nil, searchError: refused)
         if params.get("fragment") == "queue" { return pages.fragment("queue-body", model: model.fields, request: request) }
         return pages.page("queue", title: WebText.word("queue", chinese: zh), model: model, request: request, context: context)
     }
@@ -154,6 +164,8 @@ struct StaffPortal: Sendable {
         var queue: Queue?
         var category: String?
         var overdue: Bool
+        /// Words searched for.
+        var q: String? = nil
 
         func with(queue: Queue?) -> QueueFilter {
             var f = self
@@ -185,6 +197,10 @@ struct StaffPortal: Sendable {
         var overdue: Bool
         /// A case number searched for and not found (among the cases this staff member may see).
         var caseNumber: String?
+        /// What is in the search box, whether the list is a search, and why a search was refused.
+        var q: String
+        var searching: Bool
+        var searchError: String?
         var derived: [String: Any] { ["empty": items.isEmpty] }
     }
 

@@ -38,6 +38,8 @@ struct PersonalDataAPITests {
             var shown: [String: String] = [:]
             for path in [
                 "/api/v1/complaints/\(id)", "/api/v1/complaints/\(id)/timeline", "/api/v1/complaints/\(id)/evidence", "/api/v1/merchant/cases",
+                // A search's passages, as the merchant may read them.
+                "/api/v1/merchant/cases?q=%E6%B2%A1%E5%88%B0%E8%B4%A6", "/api/v1/merchant/cases?q=QQ",
             ] {
                 let r = try await c.call(.get, path, token: shopToken)
                 #expect(r.status == .ok, "\(path): \(r.html)")
@@ -48,6 +50,9 @@ struct PersonalDataAPITests {
             var shop = try await WebUser.login(c, "shop@x.cn")
             shown["/merchant/cases/\(id)"] = try await shop.get(c, "/merchant/cases/\(id)").html
             shown["/merchant"] = try await shop.get(c, "/merchant").html
+            shown["/merchant?q="] = try await shop.get(c, "/merchant?q=%E6%B2%A1%E5%88%B0%E8%B4%A6").html
+            #expect(shown["/merchant?q="]?.contains("<mark>没到账</mark>") == true, "\(shown["/merchant?q="] ?? "")")
+            #expect(shown["/api/v1/merchant/cases?q=QQ"]?.contains("\"total\":1") == true)
             for (path, text) in shown {
                 for secret in Self.secrets { #expect(!text.contains(secret), "\(path) shows \(secret)") }
             }

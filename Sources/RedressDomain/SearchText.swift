@@ -1,0 +1,372 @@
+import Foundation
+
+/// Full-text search over cases, written once for both engines.
+///
+/// Chinese is written without spaces, so a word cannot be found by splitting on them; and two-character words (退款,
+/// 盗刷, 封号) are the ones people look for most. A run of Chinese (and Japanese or Korean) characters becomes its
+/// overlapping pairs plus its last character alone: 申请退款 → 申请 请退 退款 款. A run of letters and digits (QQ,
+/// Steam, an order number, the visible digits of a masked phone number) becomes one word, lower-cased, full-width
+/// forms read as ASCII. Each token keeps the UTF-8 byte range it came from, so matches can be highlighted exactly.
+///
+/// SQLite's FTS5 runs these tokens through a custom tokenizer; PostgreSQL stores the same tokens with their positions
+/// in a `tsvector`. A query is a list of terms (AND); a term is a phrase of consecutive tokens, so 退款失败 asks for
+/// 退款 款失 失败 in a row, and a single character asks for any pair that starts with it.
+///
+/// What is indexed is the text every party to the case may read, with personal data masked as the respondent
+/// merchant sees it (`PersonalData.redact`): no one finds a case by a phone or ID number written in it, and the index
+/// holds none. Internal notes are indexed apart, for staff only.
+public enum SearchText {
+    /// One token of a text and where it came from (UTF-8 byte offsets into the original).
+    public struct Token: Sendable, Equatable {
+        public var text: String
+        public var start: Int
+        public var end: Int
+        /// Whether it is Chinese (a pair or a last character) rather than a word of letters and digits.
+        public var isHan: Bool
+    }
+
+    /// The longest word of letters and digits kept whole; longer ones are cut (and still found by their beginning).
+    static let longestWord = 64
+
+    /// The tokens of a text as it is indexed.
+    public static func tokens(_ text: String) -> [Token] {
+        var out: [Token] = []
+        var han: [(scalar: Unicode.Scalar, start: Int, end: Int)] = []
+        var word = "", wordLength = 0, wordStart = 0, wordEnd = 0
+        func flushHan() {
+            guard !han.isEmpty else { return }
+            if han.count > 1 {
+                for i in 0..<(han.count - 1) {
+                    var pair = String.UnicodeScalarView()
+                    pair.append(han[i].scalar)
+                    pair.append(han[i + 1].scalar)
+                    out.append(Token(text: String(pair), start: han[i].start, end: han[i + 1].end, isHan: true))
+                }
+            }
+            let last = han[han.count - 1]
+            out.append(Token(text: String(Character(last.scalar)), start: last.start, end: last.end, isHan: true))
+            han.removeAll(keepingCapacity: true)
+        }
+        func flushWord() {
+            guard !word.isEmpty else { return }
+            out.append(Token(text: word, start: wordStart, end: wordEnd, isHan: false))
+            word = ""
+            wordLength = 0
+        }
+        var offset = 0
+        for s in text.unicodeScalars {
+            let width = UTF8.width(s)
+            defer { offset += width }
+            switch kind(of: s) {
+            case .han:
+                flushWord()
+                han.append((s, offset, offset + width))
+            case .word(let folded):
+                flushHan()
+                if word.isEmpty { wordStart = offset }
+                if wordLength < longestWord {
+                    word.unicodeScalars.append(contentsOf: folded)
+                    wordLength += 1
+                }
+                wordEnd = offset + width
+            case .mark:
+                // A combining mark belongs to the word it follows; elsewhere it separates.
+                if word.isEmpty {
+                    flushHan()
+                } else {
+                    wordEnd = offset + width
+                }
+            case .separator:
+                flushHan()
+                flushWord()
+            }
+        }
+        flushHan()
+        flushWord()
+        return out
+    }
+
+    enum ScalarKind {
+        case han
+        case word(String.UnicodeScalarView)
+        case mark
+        case separator
+    }
+
+    static func kind(of s: Unicode.Scalar) -> ScalarKind {
+        let v = s.value
+        if v < 0x80 {
+            switch v {
+            case 0x30...0x39, 0x61...0x7A: return .word(String.UnicodeScalarView([s]))
+            case 0x41...0x5A: return .word(String.UnicodeScalarView([Unicode.Scalar(v + 0x20)!]))
+            default: return .separator
+            }
+        }
+        // Full-width letters and digits read as ASCII: ＱＱ is QQ.
+        if (0xFF10...0xFF19).contains(v) || (0xFF21...0xFF3A).contains(v) || (0xFF41...0xFF5A).contains(v) {
+            return kind(of: Unicode.Scalar(v - 0xFEE0)!)
+        }
+        if isHan(v) { return .han }
+        let p = s.properties
+        switch p.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return .mark
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber, .letterNumber, .otherNumber:
+            return .word(String(s).lowercased().unicodeScalars)
+        default: return .separator
+        }
+    }
+
+    /// Han ideographs (with their extensions and compatibility forms), kana and hangul: scripts written without spaces.
+    static func isHan(_ v: UInt32) -> Bool {
+        (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x20000...0x3134F).contains(v) || (0xF900...0xFAFF).contains(v)
+            || (0x3040...0x30FF).contains(v) || (0xAC00...0xD7AF).contains(v) || v == 0x3007
+    }
+
+    // MARK: What a case puts in the index
+
+    /// One indexed text of a case: the filing (case number, order number, merchant, narrative, remedy) or one event's
+    /// words, cut into chunks of at most `chunkLength` characters that overlap by `chunkOverlap`, so a phrase is found
+    /// across a cut.
+    public struct Piece: Sendable, Equatable {
+        /// `sequence << 4 | chunk`: the event's place in the timeline and the chunk's in the event.
+        public var number: Int64
+        /// An internal note: found by staff only.
+        public var staffOnly: Bool
+        public var text: String
+    }
+
+    static let chunkLength = 4_000
+    static let chunkOverlap = 64
+    static let chunksPerText = 16
+
+    /// The payload keys that hold a person's words.
+    static let wordKeys: Set<String> = ["body", "note", "comment", "text", "reason", "needed", "releaseReason"]
+
+    /// What a case's new events add to the index. The filing event indexes the case as filed.
+    public static func pieces(_ complaint: Complaint, events: [TimelineEvent]) -> [Piece] {
+        var out: [Piece] = []
+        for e in events {
+            var text: String
+            if e.kind == .submitted {
+                text = [complaint.caseNumber, complaint.order.orderNumber, complaint.order.merchantName ?? "", redact(complaint.narrative)]
+                    .joined(separator: "\n")
+                if let r = complaint.remedy.text { text += "\n" + redact(r) }
+            } else {
+                text = words(of: e.payload).map(redact).joined(separator: "\n")
+            }
+            guard !text.isEmpty else { continue }
+            let chars = Array(text)
+            var start = 0, chunk: Int64 = 0
+            while start < chars.count && chunk < Int64(chunksPerText) {
+                let end = min(chars.count, start + chunkLength)
+                out.append(Piece(number: Int64(e.sequence) << 4 | chunk, staffOnly: e.visibility == .internal, text: String(chars[start..<end])))
+                if end == chars.count { break }
+                start = end - chunkOverlap
+                chunk += 1
+            }
+        }
+        return out
+    }
+
+    static func redact(_ text: String) -> String { PersonalData.redact(text) }
+
+    /// The words a person wrote in an event (its message, note, comment, reason), in a fixed order.
+    public static func words(of payload: [String: CanonicalValue]) -> [String] {
+        var words: [String] = []
+        collect(.object(payload), key: nil, into: &words)
+        return words
+    }
+
+    static func collect(_ value: CanonicalValue, key: String?, into words: inout [String]) {
+        switch value {
+        case .string(let s): if let key, wordKeys.contains(key), !s.isEmpty { words.append(s) }
+        case .object(let o): for k in o.keys.sorted() { collect(o[k]!, key: k, into: &words) }
+        case .array(let a): for v in a { collect(v, key: key, into: &words) }
+        default: break
+        }
+    }
+
+    /// The tag that limits a search to one member's cases (in the index beside each piece's words).
+    public static func memberTag(_ memberId: String) -> String { "u" + memberId.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    /// The tag of a piece every party to the case may read (the others are internal notes).
+    public static let partiesTag = "vall"
+    public static let staffTag = "vstaff"
+
+    /// A piece's tags.
+    public static func tags(_ piece: Piece, memberId: String) -> [String] { [piece.staffOnly ? staffTag : partiesTag, memberTag(memberId)] }
+}
+
+extension SearchText {
+    /// What someone searched for: terms that must all be found, each a phrase of tokens, the last perhaps a beginning.
+    public struct Query: Sendable, Equatable {
+        public struct Term: Sendable, Equatable {
+            public var tokens: [String]
+            /// The last token is a beginning (a lone Chinese character, or a word of three or more letters or digits).
+            public var prefix: Bool
+        }
+
+        public var terms: [Term]
+        /// The words as typed (trimmed), for showing back.
+        public var text: String
+
+        public static let maximumLength = 100
+        public static let maximumTerms = 8
+
+        /// nil for an empty query (no search). Throws for one too long or made of punctuation only.
+        public init?(parsing raw: String) throws(DomainError) {
+            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { return nil }
+            guard text.count <= Self.maximumLength else {
+                throw .invalidField(
+                    field: "q", code: "query_too_long", zh: "搜索内容不能超过 \(Self.maximumLength) 个字",
+                    en: "Search for at most \(Self.maximumLength) characters")
+            }
+            var terms: [Term] = []
+            for part in text.split(whereSeparator: \.isWhitespace) {
+                var tokens = SearchText.tokens(String(part))
+                guard let last = tokens.last else { continue }
+                var prefix = false
+                if last.isHan {
+                    // A run of two or more ends in a pair followed by its last character alone: the pair is enough,
+                    // and the text may go on after it. A lone character is the beginning of a pair.
+                    if tokens.count >= 2, tokens[tokens.count - 2].isHan, tokens[tokens.count - 2].end == last.end {
+                        tokens.removeLast()
+                    } else {
+                        prefix = true
+                    }
+                } else {
+                    prefix = last.text.unicodeScalars.count >= 3
+                }
+                let term = Term(tokens: tokens.map(\.text), prefix: prefix)
+                if !terms.contains(term) { terms.append(term) }
+            }
+            guard !terms.isEmpty else {
+                throw .invalidField(
+                    field: "q", code: "query_without_words", zh: "请输入要搜索的文字、字母或数字", en: "Search for words, letters or digits")
+            }
+            guard terms.count <= Self.maximumTerms else {
+                throw .invalidField(
+                    field: "q", code: "query_too_many_terms", zh: "搜索词最多 \(Self.maximumTerms) 个", en: "Search for at most \(Self.maximumTerms) terms")
+            }
+            self.terms = terms
+            self.text = text
+        }
+
+        /// An FTS5 MATCH expression over the `words` and `tags` columns. Tokens hold only letters, digits and Han, so
+        /// quoting them needs no escaping; the tokenizer splits a quoted query string on its spaces.
+        public func fts5(memberId: String?, includeInternal: Bool) -> String {
+            var parts = terms.map { t in "words : \"\(t.tokens.joined(separator: " "))\"" + (t.prefix ? " *" : "") }
+            if !includeInternal { parts.append("tags : \(SearchText.partiesTag)") }
+            if let m = memberId { parts.append("tags : \(SearchText.memberTag(m))") }
+            return parts.joined(separator: " AND ")
+        }
+
+        /// A PostgreSQL `tsquery` in its text form: each term's tokens joined by `<->` (followed by), the tags as lexemes.
+        public func tsquery(memberId: String?, includeInternal: Bool) -> String {
+            var parts = terms.map { t in
+                let lexemes = t.tokens.enumerated().map { i, tok in
+                    "'\(tok)'" + (t.prefix && i == t.tokens.count - 1 ? ":*" : "")
+                }
+                return "(" + lexemes.joined(separator: " <-> ") + ")"
+            }
+            if !includeInternal { parts.append("'#\(SearchText.partiesTag)'") }
+            if let m = memberId { parts.append("'#\(SearchText.memberTag(m))'") }
+            return parts.joined(separator: " & ")
+        }
+    }
+
+    /// A piece's `tsvector` in its text form: each token with its position, the tags without one.
+    public static func tsvector(_ text: String, tags: [String]) -> String {
+        var positions: [String: [Int]] = [:]
+        var order: [String] = []
+        for (i, t) in tokens(text).enumerated() {
+            if positions[t.text] == nil { order.append(t.text) }
+            // PostgreSQL keeps positions up to 16,383; chunks are short enough never to reach it.
+            positions[t.text, default: []].append(min(i + 1, 16_383))
+        }
+        let words = order.map { "'\($0)':" + positions[$0]!.prefix(256).map(String.init).joined(separator: ",") }
+        return (words + tags.map { "'#\($0)'" }).joined(separator: " ")
+    }
+}
+
+extension SearchText {
+    /// A short passage of a text around what was found, in parts that are or are not a match (for `<mark>`).
+    public struct SnippetPart: Sendable, Equatable, Codable {
+        public var text: String
+        public var match: Bool
+        public init(text: String, match: Bool) {
+            self.text = text
+            self.match = match
+        }
+    }
+
+    /// Where the query's terms occur in `text`, as UTF-8 byte ranges, in order, merged where they touch.
+    public static func matches(of query: Query, in text: String) -> [Range<Int>] {
+        let tokens = tokens(text)
+        var ranges: [Range<Int>] = []
+        for term in query.terms where !term.tokens.isEmpty {
+            let k = term.tokens.count
+            guard tokens.count >= k else { continue }
+            for i in 0...(tokens.count - k) {
+                var ok = true
+                for j in 0..<k {
+                    let doc = tokens[i + j].text, want = term.tokens[j]
+                    if j == k - 1 && term.prefix ? !doc.hasPrefix(want) : doc != want {
+                        ok = false
+                        break
+                    }
+                }
+                guard ok else { continue }
+                var end = tokens[i + k - 1].end
+                // A lone character found at the start of a pair marks that character only.
+                let last = tokens[i + k - 1]
+                if term.prefix, last.isHan, let first = text.utf8.dropFirst(last.start).first {
+                    end = last.start + UTF8Width.of(leadByte: first)
+                }
+                ranges.append(tokens[i].start..<end)
+            }
+        }
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for r in ranges {
+            if let l = merged.last, r.lowerBound <= l.upperBound {
+                merged[merged.count - 1] = l.lowerBound..<max(l.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        return merged
+    }
+
+    /// The passage of `text` around its first match (about `before` characters before it and `length` in all), in
+    /// parts; nil when the query is not found in it.
+    public static func snippet(of query: Query, in text: String, before: Int = 20, length: Int = 90) -> [SnippetPart]? {
+        let found = matches(of: query, in: text)
+        guard let first = found.first else { return nil }
+        let bytes = Array(text.utf8)
+        func string(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+        // Widen the window by characters, on character boundaries.
+        let head = string(0..<first.lowerBound)
+        let startChar = max(0, head.count - before)
+        let start = head.utf8.count - String(head.suffix(head.count - startChar)).utf8.count
+        let tail = string(start..<bytes.count)
+        let end = start + String(tail.prefix(length)).utf8.count
+        var parts: [SnippetPart] = []
+        var at = start
+        for m in found where m.lowerBound < end {
+            let lo = max(m.lowerBound, at), hi = min(m.upperBound, end)
+            guard lo < hi else { continue }
+            if at < lo { parts.append(SnippetPart(text: string(at..<lo), match: false)) }
+            parts.append(SnippetPart(text: string(lo..<hi), match: true))
+            at = hi
+        }
+        if at < end { parts.append(SnippetPart(text: string(at..<end), match: false)) }
+        if start > 0 { parts.insert(SnippetPart(text: "…", match: false), at: 0) }
+        if end < bytes.count { parts.append(SnippetPart(text: "…", match: false)) }
+        return parts.map { SnippetPart(text: $0.text.replacingOccurrences(of: "\n", with: " "), match: $0.match) }
+    }
+}
+
+enum UTF8Width {
+    static func of(leadByte b: UInt8) -> Int { b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4 }
+}
