@@ -16,7 +16,7 @@ struct Redress: AsyncParsableCommand {
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self,
-            MigrateData.self, Rescan.self,
+            MigrateData.self, Rescan.self, Fill.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -132,6 +132,34 @@ func printDemoLogins(host: String, port: Int) {
             "  \(l.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(l.login.padding(toLength: 26, withPad: " ", startingAt: 0)) \(l.password)\n"
     }
     FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+struct Fill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add many synthetic cases to a store, for capacity measurements (not for a store people use).",
+        discussion: """
+            Files realistic Chinese complaints through the store (routing, clocks, evidence log, search index, aggregates
+            as the API files them), without HTTP. The accounts are fill-m<n>@bench.redress and fill-agent@bench.redress,
+            password \(SyntheticCases.password). Progress goes to standard error.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Option(name: .long, help: "How many cases to add.") var cases: Int
+    @Option(name: .long, help: "How many members file them (default: a fifth of the cases, at most 20,000).") var members: Int?
+    @Option(name: .long, help: "Cases filed at once.") var concurrency = 64
+
+    func run() async throws {
+        guard cases > 0 else { throw ValidationError("--cases must be at least 1") }
+        try await store.writing { _, db in
+            var fill = SyntheticCases(cases: cases, members: members)
+            fill.concurrency = max(1, concurrency)
+            let report = try await fill.fill(into: db, now: Date()) { n, seconds in
+                FileHandle.standardError.write(Data("\(n) cases, \(Int(Double(n) / max(seconds, 0.001)))/s\n".utf8))
+            }
+            print(
+                "filed \(report.filed) cases (\(report.answered) answered, \(report.withdrawn) withdrawn) in \(String(format: "%.1f", report.seconds)) s: \(Int(Double(report.filed) / max(report.seconds, 0.001)))/s"
+            )
+        }
+    }
 }
 
 struct Migrate: AsyncParsableCommand {
