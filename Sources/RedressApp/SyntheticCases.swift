@@ -17,7 +17,7 @@ public struct SyntheticCases: Sendable {
     public var spreadHours: Double = 20
     public var seed: UInt64 = 20_261_207
 
-    /// The password of every synthetic account (`fill-m<n>@bench.redress`, `fill-shop<n>@bench.redress`).
+    /// The password of every synthetic account (`fill-m<n>@bench.redress`, `fill-shop<n>@bench.redress`, `fill-agent@bench.redress`).
     public static let password = "bench-password-1"
 
     public init(cases: Int, members: Int? = nil, merchants: Int = 200) {
@@ -70,6 +70,13 @@ public struct SyntheticCases: Sendable {
                 if next < members { add() }
             }
             return ids
+        }
+        // Log-ins for the first ten merchants (fill-shop<n>@bench.redress), to read their lists.
+        for i in 0..<min(10, merchants) where try await store.user(login: "fill-shop\(i)@bench.redress") == nil {
+            var u = User(
+                id: TimeOrderedID.make(at: now), role: .merchant, login: "fill-shop\(i)@bench.redress", displayName: "压测商家\(i)", createdAt: now)
+            u.merchantId = merchantIds[i]
+            try await store.createUser(StoredUser(user: u, passwordHash: hash))
         }
         let agentLogin = "fill-agent@bench.redress"
         let agentId: String

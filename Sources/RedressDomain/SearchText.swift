@@ -186,14 +186,19 @@ public enum SearchText {
         }
     }
 
-    /// The tag that limits a search to one member's cases (in the index beside each piece's words).
-    public static func memberTag(_ memberId: String) -> String { "u" + memberId.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    /// The tags that limit a search to one member's cases, or one respondent merchant's (in the index beside each
+    /// piece's words). A case that changes respondent is indexed again under its new tags.
+    public static func memberTag(_ memberId: String) -> String { "u" + alphanumeric(memberId) }
+    public static func merchantTag(_ merchantId: String) -> String { "m" + alphanumeric(merchantId) }
+    static func alphanumeric(_ id: String) -> String { id.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     /// The tag of a piece every party to the case may read (the others are internal notes).
     public static let partiesTag = "vall"
     public static let staffTag = "vstaff"
 
-    /// A piece's tags.
-    public static func tags(_ piece: Piece, memberId: String) -> [String] { [piece.staffOnly ? staffTag : partiesTag, memberTag(memberId)] }
+    /// A piece's tags: who may read it, whose case it is, who answers for it.
+    public static func tags(_ piece: Piece, of c: Complaint) -> [String] {
+        [piece.staffOnly ? staffTag : partiesTag, memberTag(c.memberId)] + (c.respondentMerchantId.map { [merchantTag($0)] } ?? [])
+    }
 }
 
 extension SearchText {
@@ -254,24 +259,30 @@ extension SearchText {
 
         /// An FTS5 MATCH expression over the `words` and `tags` columns. Tokens hold only letters, digits and Han, so
         /// quoting them needs no escaping; the tokenizer splits a quoted query string on its spaces.
-        public func fts5(memberId: String?, includeInternal: Bool) -> String {
-            var parts = terms.map { t in "words : \"\(t.tokens.joined(separator: " "))\"" + (t.prefix ? " *" : "") }
-            if !includeInternal { parts.append("tags : \(SearchText.partiesTag)") }
-            if let m = memberId { parts.append("tags : \(SearchText.memberTag(m))") }
-            return parts.joined(separator: " AND ")
+        public func fts5(within scope: ComplaintQuery) -> String {
+            let words = terms.map { t in "words : \"\(t.tokens.joined(separator: " "))\"" + (t.prefix ? " *" : "") }
+            return (words + Self.tags(scope).map { "tags : \($0)" }).joined(separator: " AND ")
+        }
+
+        /// The tags a search within `scope` asks for: the parties' pieces unless internal notes may be read, the
+        /// member's or the merchant's cases.
+        static func tags(_ scope: ComplaintQuery) -> [String] {
+            var tags: [String] = []
+            if !scope.searchInternal { tags.append(SearchText.partiesTag) }
+            if let m = scope.memberId { tags.append(SearchText.memberTag(m)) }
+            if let m = scope.respondentMerchantId { tags.append(SearchText.merchantTag(m)) }
+            return tags
         }
 
         /// A PostgreSQL `tsquery` in its text form: each term's tokens joined by `<->` (followed by), the tags as lexemes.
-        public func tsquery(memberId: String?, includeInternal: Bool) -> String {
+        public func tsquery(within scope: ComplaintQuery) -> String {
             var parts = terms.map { t in
                 let lexemes = t.tokens.enumerated().map { i, tok in
                     "'\(tok)'" + (t.prefix && i == t.tokens.count - 1 ? ":*" : "")
                 }
                 return "(" + lexemes.joined(separator: " <-> ") + ")"
             }
-            if !includeInternal { parts.append("'#\(SearchText.partiesTag)'") }
-            if let m = memberId { parts.append("'#\(SearchText.memberTag(m))'") }
-            return parts.joined(separator: " & ")
+            return (parts + Self.tags(scope).map { "'#\($0)'" }).joined(separator: " & ")
         }
     }
 

@@ -64,6 +64,8 @@ struct PreparedUpdate: Sendable {
     var figures: [CaseFigures.FigureKey: [Int64]]
     /// What the new events add to the search index.
     var search: [SearchText.Piece]
+    /// The respondent changed: the case is indexed again under its new merchant tag.
+    var reindex: Bool
 }
 
 extension PreparedUpdate {
@@ -79,7 +81,8 @@ extension PreparedUpdate {
             complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
             notices: notices,
             payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount,
-            figures: CaseFigures.delta(before: current, after: c), search: SearchText.pieces(c, events: events))
+            figures: CaseFigures.delta(before: current, after: c), search: SearchText.pieces(c, events: events),
+            reindex: c.respondentMerchantId != current.respondentMerchantId)
     }
 }
 

@@ -376,7 +376,7 @@ extension PostgresStore {
             [update] + eventClauses(&b, p.events, payloads: p.payloads, condition: written)
             + noticeClauses(&b, complaintId: c.id, p.notices, condition: written) + ledger.clauses(&b, condition: written)
         if let f = figuresClause(&b, p.figures, condition: written) { clauses.append(f) }
-        clauses += SearchIndex.postgresNewPieces(&b, c, p.search, condition: written)
+        clauses += try await SearchIndex.postgresChange(w, &b, p, condition: written)
         b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT COUNT(*) FROM u"
         let updated = try await w.write(b.query).first?.decode(Int.self) ?? 0
         guard updated == 1 else {

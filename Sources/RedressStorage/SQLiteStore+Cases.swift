@@ -73,7 +73,7 @@ extension SQLiteStore {
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
         try addFigures(db, p.figures)
-        try SearchIndex.add(db, complaintId: c.id, memberId: c.memberId, pieces: p.search, newCase: true)
+        try SearchIndex.add(db, c, pieces: p.search, newNumber: true)
     }
 
     /// Adds a change's contribution to the maintained aggregates, in the change's transaction.
@@ -294,7 +294,7 @@ extension SQLiteStore {
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
         try addFigures(db, p.figures)
-        try SearchIndex.add(db, complaintId: c.id, memberId: c.memberId, pieces: p.search, newCase: false)
+        try SearchIndex.add(db, p)
         for (e, leaf) in zip(p.events, p.leafHashes) {
             try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
         }

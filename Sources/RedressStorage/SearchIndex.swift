@@ -8,7 +8,10 @@ import RedressDomain
 ///
 /// Each case gets a number `n` in `search_cases` when it is filed (or when an older store is indexed at upgrade);
 /// each indexed piece is a row `n << 24 | sequence << 4 | chunk`, so rows rise with filing order and a search reads
-/// the newest matches first and stops. Pieces are only ever added: a case's words never change once written.
+/// the newest matches first and stops. Rows are only ever added: a case's words never change once written. A case
+/// whose respondent changes is indexed again under a new number with its new merchant tag; the rows under the old
+/// number keep the old tag, and the list's own condition on the respondent (always applied beside the index) keeps
+/// the old merchant from finding it.
 enum SearchIndex {
     /// How many matching pieces a search reads, newest first, before ranking them; past it the count is a lower bound.
     static let window = 1_000
@@ -18,32 +21,40 @@ enum SearchIndex {
     // MARK: SQLite
 
     static let sqliteSchema = [
-        "CREATE TABLE search_cases(n INTEGER PRIMARY KEY, complaint_id TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE search_cases(n INTEGER PRIMARY KEY, complaint_id TEXT NOT NULL)",
+        "CREATE INDEX search_cases_by_complaint ON search_cases(complaint_id, n)",
         // Contentless: the words are in the cases and events already; the index keeps only tokens and positions.
         "CREATE VIRTUAL TABLE search_text USING fts5(words, tags, content='', tokenize='\(SearchTokenizer.name)')",
     ]
 
-    /// Adds a case's pieces; `newCase` gives it its number first.
-    static func add(_ db: Database, complaintId: String, memberId: String, pieces: [SearchText.Piece], newCase: Bool) throws {
+    /// Adds a case's pieces; `newNumber` gives it a (new) number first: a new case, or one indexed again.
+    static func add(_ db: Database, _ c: Complaint, pieces: [SearchText.Piece], newNumber: Bool) throws {
         let n: Int64
-        if newCase {
-            try db.cachedStatement(sql: "INSERT INTO search_cases(complaint_id) VALUES (?)").execute(arguments: [complaintId])
-            n = db.lastInsertedRowID
-        } else {
+        if !newNumber,
+            let found = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT max(n) FROM search_cases WHERE complaint_id = ?"), arguments: [c.id])
+        {
             guard !pieces.isEmpty else { return }
-            if let found = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT n FROM search_cases WHERE complaint_id = ?"), arguments: [complaintId])
-            {
-                n = found
-            } else {
-                try db.cachedStatement(sql: "INSERT INTO search_cases(complaint_id) VALUES (?)").execute(arguments: [complaintId])
-                n = db.lastInsertedRowID
-            }
+            n = found
+        } else {
+            try db.cachedStatement(sql: "INSERT INTO search_cases(complaint_id) VALUES (?)").execute(arguments: [c.id])
+            n = db.lastInsertedRowID
         }
-        guard !pieces.isEmpty else { return }
         let insert = try db.cachedStatement(sql: "INSERT INTO search_text(rowid, words, tags) VALUES (?, ?, ?)")
         for p in pieces {
-            try insert.execute(arguments: [row(case: n, piece: p), p.text, SearchText.tags(p, memberId: memberId).joined(separator: " ")])
+            try insert.execute(arguments: [row(case: n, piece: p), p.text, SearchText.tags(p, of: c).joined(separator: " ")])
+        }
+    }
+
+    /// A change's pieces on SQLite, in its transaction (after its events are written): the new events' words, or the
+    /// whole case again when its respondent changed.
+    static func add(_ db: Database, _ p: PreparedUpdate) throws {
+        if p.reindex {
+            try add(
+                db, p.complaint, pieces: SearchText.pieces(p.complaint, events: try SQLiteStore.timeline(db, complaintId: p.complaint.id)),
+                newNumber: true)
+        } else {
+            try add(db, p.complaint, pieces: p.search, newNumber: false)
         }
     }
 
@@ -63,16 +74,14 @@ enum SearchIndex {
             for r in rows {
                 let c = try Complaint.fromStorage(r["body"])
                 let events = try SQLiteStore.timeline(db, complaintId: c.id)
-                try add(db, complaintId: c.id, memberId: c.memberId, pieces: SearchText.pieces(c, events: events), newCase: true)
+                try add(db, c, pieces: SearchText.pieces(c, events: events), newNumber: true)
                 indexed += 1
             }
         }
     }
 
     /// A search's candidates: the newest `window` matching pieces among the cases `list` allows, with their scores.
-    static func sqliteCandidates(
-        _ db: Database, query: SearchText.Query, memberId: String?, includeInternal: Bool, list: ComplaintListSQL
-    ) throws -> [Candidate] {
+    static func sqliteCandidates(_ db: Database, query: SearchText.Query, within q: ComplaintQuery, list: ComplaintListSQL) throws -> [Candidate] {
         let filter = list.whereClause.isEmpty ? "" : "AND " + list.whereClause.dropFirst("WHERE ".count)
         let sql = """
             SELECT c.id AS id, search_text.rowid AS r, bm25(search_text, 1.0, 0.0) AS score
@@ -82,7 +91,7 @@ enum SearchIndex {
             WHERE search_text MATCH ? \(filter)
             ORDER BY search_text.rowid DESC LIMIT \(window)
             """
-        var args: StatementArguments = [query.fts5(memberId: memberId, includeInternal: includeInternal)]
+        var args: StatementArguments = [query.fts5(within: q)]
         args += SQLiteStore.arguments(list.values)
         return try Row.fetchAll(db, sql: sql, arguments: args).map { Candidate(id: $0["id"], row: $0["r"], score: $0["score"]) }
     }
@@ -114,38 +123,57 @@ enum SearchIndex {
 
 extension SearchIndex {
     static let postgresSchema = [
-        "CREATE TABLE search_cases(n BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, complaint_id TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE search_cases(n BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, complaint_id TEXT NOT NULL)",
+        "CREATE INDEX search_cases_by_complaint ON search_cases(complaint_id, n)",
         // The same tokens as SQLite's, with their positions, in a tsvector written by `SearchText.tsvector`.
         "CREATE TABLE search_text(row BIGINT PRIMARY KEY, doc TSVECTOR NOT NULL)",
         "CREATE INDEX search_text_doc ON search_text USING GIN (doc)",
     ]
 
-    /// The clauses that give new cases their numbers and index their pieces (in the statement that inserts them).
-    static func postgresNewCases(_ b: inout SQLBuilder, _ cases: [(complaint: Complaint, pieces: [SearchText.Piece])]) -> [String] {
+    /// The clauses that give cases their (new) numbers and index their pieces, in the statement that writes them,
+    /// only if `condition` holds.
+    static func postgresNewCases(
+        _ b: inout SQLBuilder, _ cases: [(complaint: Complaint, pieces: [SearchText.Piece])], condition: String = "true"
+    ) -> [String] {
         guard !cases.isEmpty else { return [] }
-        let pieces = cases.flatMap { c in c.pieces.map { (c.complaint.id, c.complaint.memberId, $0) } }
+        let pieces = cases.flatMap { c in c.pieces.map { (c.complaint, $0) } }
         var clauses = [
-            "sc AS (INSERT INTO search_cases(complaint_id) SELECT * FROM unnest(\(b.bind(cases.map(\.complaint.id)))) RETURNING n, complaint_id)"
+            """
+            sc AS (INSERT INTO search_cases(complaint_id) SELECT id FROM unnest(\(b.bind(cases.map(\.complaint.id)))) AS t(id) WHERE \(condition)
+              RETURNING n, complaint_id)
+            """
         ]
         if !pieces.isEmpty {
             clauses.append(
                 """
                 st AS (INSERT INTO search_text(row, doc) SELECT (sc.n << 24) | t.num, t.doc::tsvector
-                  FROM unnest(\(b.bind(pieces.map(\.0))), \(b.bind(pieces.map(\.2.number))), \(b.bind(pieces.map { SearchText.tsvector($0.2.text, tags: SearchText.tags($0.2, memberId: $0.1)) })))
+                  FROM unnest(\(b.bind(pieces.map(\.0.id))), \(b.bind(pieces.map(\.1.number))), \(b.bind(pieces.map { SearchText.tsvector($0.1.text, tags: SearchText.tags($0.1, of: $0.0)) })))
                     AS t(cid, num, doc) JOIN sc ON sc.complaint_id = t.cid)
                 """)
         }
         return clauses
     }
 
-    /// The clause that indexes an existing case's new pieces, written only if `condition` holds.
-    static func postgresNewPieces(_ b: inout SQLBuilder, _ c: Complaint, _ pieces: [SearchText.Piece], condition: String) -> [String] {
-        guard !pieces.isEmpty else { return [] }
+    /// The clauses that index a change's pieces, written only if `condition` holds: the new events' words under the
+    /// case's latest number, or the whole case again (read here, in the transaction) when its respondent changed.
+    static func postgresChange(_ w: PostgresBatch, _ b: inout SQLBuilder, _ p: PreparedUpdate, condition: String) async throws -> [String] {
+        let c = p.complaint
+        if p.reindex {
+            var events: [TimelineEvent] = []
+            for row in try await w.rows(
+                PostgresQuery(unsafeSQL: PostgresStore.CaseEvents.sql, binds: try PostgresStore.CaseEvents(complaintId: c.id).makeBindings()))
+            {
+                events.append(try PostgresStore.event(row))
+            }
+            return postgresNewCases(&b, [(c, SearchText.pieces(c, events: events + p.events))], condition: condition)
+        }
+        guard !p.search.isEmpty else { return [] }
         return [
             """
-            st AS (INSERT INTO search_text(row, doc) SELECT (s.n << 24) | t.num, t.doc::tsvector
-              FROM unnest(\(b.bind(pieces.map(\.number))), \(b.bind(pieces.map { SearchText.tsvector($0.text, tags: SearchText.tags($0, memberId: c.memberId)) })))
-                AS t(num, doc) JOIN search_cases s ON s.complaint_id = \(b.bind(c.id))
+            st AS (INSERT INTO search_text(row, doc)
+              SELECT ((SELECT max(n) FROM search_cases WHERE complaint_id = \(b.bind(c.id))) << 24) | t.num, t.doc::tsvector
+              FROM unnest(\(b.bind(p.search.map(\.number))), \(b.bind(p.search.map { SearchText.tsvector($0.text, tags: SearchText.tags($0, of: c)) })))
+                AS t(num, doc)
               WHERE \(condition))
             """
         ]
@@ -187,10 +215,8 @@ extension SearchIndex {
     }
 
     /// `sqliteCandidates` on PostgreSQL. `ts_rank` is larger for a better match; it is negated to sort as bm25 does.
-    static func postgresCandidates(
-        _ store: PostgresStore, query: SearchText.Query, memberId: String?, includeInternal: Bool, q: ComplaintQuery
-    ) async throws -> [Candidate] {
-        let list = ComplaintListSQL(q, dialect: .postgres, leading: [.text(query.tsquery(memberId: memberId, includeInternal: includeInternal))])
+    static func postgresCandidates(_ store: PostgresStore, query: SearchText.Query, within q: ComplaintQuery) async throws -> [Candidate] {
+        let list = ComplaintListSQL(q, dialect: .postgres, leading: [.text(query.tsquery(within: q))])
         let filter = list.whereClause.isEmpty ? "" : "AND " + list.whereClause.dropFirst("WHERE ".count)
         let sql = """
             SELECT c.id, st.row, -ts_rank(st.doc, $1::tsquery)::float8
@@ -216,7 +242,7 @@ extension SQLiteStore {
         let list = ComplaintListSQL(q, dialect: .sqlite)
         if list.matchesNothing { return ComplaintPage(items: [], total: 0) }
         return try await pool.read { db in
-            let candidates = try SearchIndex.sqliteCandidates(db, query: search, memberId: q.memberId, includeInternal: q.searchInternal, list: list)
+            let candidates = try SearchIndex.sqliteCandidates(db, query: search, within: q, list: list)
             let (ids, more) = SearchIndex.rank(candidates)
             let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
             var bodies: [String: String] = [:]
@@ -237,7 +263,7 @@ extension PostgresStore {
     /// Cases whose words match, best first, among those the query's other conditions allow (`SearchIndex`).
     func search(_ search: SearchText.Query, _ q: ComplaintQuery) async throws -> ComplaintPage {
         if q.queues?.isEmpty ?? false { return ComplaintPage(items: [], total: 0) }
-        let candidates = try await SearchIndex.postgresCandidates(self, query: search, memberId: q.memberId, includeInternal: q.searchInternal, q: q)
+        let candidates = try await SearchIndex.postgresCandidates(self, query: search, within: q)
         let (ids, more) = SearchIndex.rank(candidates)
         let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
         var bodies: [String: String] = [:]

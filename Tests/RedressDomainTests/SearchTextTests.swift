@@ -33,9 +33,14 @@ struct SearchTextTests {
         #expect(throws: DomainError.self) { try SearchText.Query(parsing: "，。！") }
         #expect(throws: DomainError.self) { try SearchText.Query(parsing: String(repeating: "退", count: 101)) }
         #expect(throws: DomainError.self) { try SearchText.Query(parsing: "a b c d e f g h i") }
-        let fts = q.fts5(memberId: "AB-12", includeInternal: false)
+        let fts = q.fts5(within: ComplaintQuery(memberId: "AB-12"))
         #expect(fts == "words : \"退款 款失 失败\" AND words : \"qq 号\" * AND words : \"款\" * AND tags : vall AND tags : uab12")
-        #expect(q.tsquery(memberId: nil, includeInternal: true) == "('退款' <-> '款失' <-> '失败') & ('qq' <-> '号':*) & ('款':*)")
+        var staff = ComplaintQuery()
+        staff.searchInternal = true
+        #expect(q.tsquery(within: staff) == "('退款' <-> '款失' <-> '失败') & ('qq' <-> '号':*) & ('款':*)")
+        var merchant = ComplaintQuery()
+        merchant.respondentMerchantId = "shop-1"
+        #expect(q.tsquery(within: merchant).hasSuffix("& '#vall' & '#mshop1'"))
     }
 
     /// Found by the tokens ⇔ found as a substring, for Chinese terms: the property search recall rests on.
@@ -78,7 +83,7 @@ struct SearchTextTests {
         let sealed = TimelineEvent.seal([note], complaintId: "c1", after: (events.count, events.last!.hash))
         let notePieces = SearchText.pieces(change.complaint, events: sealed)
         #expect(notePieces.count == 1 && notePieces[0].staffOnly && notePieces[0].number == Int64(events.count + 1) << 4)
-        #expect(SearchText.tags(notePieces[0], memberId: "m1") == ["vstaff", "um1"])
+        #expect(SearchText.tags(notePieces[0], of: change.complaint) == ["vstaff", "um1"])
     }
 
     @Test func longTextsAreCutIntoOverlappingChunks() throws {

@@ -90,6 +90,42 @@ struct SearchIndexTests {
         #expect(try await f.store.complaints(try Self.query("5678")).items.map(\.id) == [mine.id])
     }
 
+    /// A merchant finds only the cases it answers for; when a case moves to another merchant, the new one finds it
+    /// and the old one no longer does (the case is indexed again under its new merchant).
+    @Test(arguments: StoreEngine.allCases) func merchantsFindTheCasesTheyAnswerFor(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        for id in ["shop-a", "shop-b"] {
+            try await f.store.createMerchant(ProcessStoreTests.merchant(id, licence: "91310000MA1FL0\(id.suffix(1) == "a" ? "0001" : "0002")"))
+        }
+        let m = try await f.member()
+        func draft(_ shop: String, _ text: String) -> ComplaintDraft {
+            var d = StoreFixture.draft(narrative: text)
+            d.order.respondent = .merchant
+            d.order.merchantId = shop
+            return d
+        }
+        let moved = try await f.created(m, draft("shop-a", "激活码无效，申请退款"))
+        let stays = try await f.created(m, draft("shop-b", "卡密错误，申请退款"))
+        func found(_ shop: String) async throws -> [String] {
+            var q = try Self.query("退款", ComplaintQuery())
+            q.searchInternal = false
+            q.respondentMerchantId = shop
+            return try await f.store.complaints(q).items.map(\.id)
+        }
+        #expect(try await found("shop-a") == [moved.id])
+        #expect(try await found("shop-b") == [stays.id])
+        let wf = try await f.workflow()
+        _ = try await f.store.update(complaintId: moved.id) { c in
+            try wf.changeRespondent(
+                c, to: CaseRespondent(kind: .merchant, merchantId: "shop-b"), reason: "实际发货商家为 B 店", by: CaseActor(id: "s1", role: .specialist),
+                merchantKnown: true, now: StoreFixture.now)
+        }
+        #expect(try await found("shop-a").isEmpty)
+        #expect(Set(try await found("shop-b")) == [moved.id, stays.id])
+        // Staff still find each case once.
+        #expect(try await f.store.complaints(try Self.query("退款")).total == 2)
+    }
+
     /// A store made before search is indexed once when it is opened: the cases already there are found afterwards.
     @Test(arguments: StoreEngine.allCases) func anOlderStoreIsIndexedAtUpgrade(_ engine: StoreEngine) async throws {
         let f = try await StoreFixture(engine)
