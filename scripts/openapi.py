@@ -137,8 +137,8 @@ schemas = {
                       "occurredAt", "narrative", "remedy", "amountClaimedFen", "deadlines", "overdue", "createdAt", "updatedAt",
                       "eventCount", "headHash", "memberMayEscalate", "respondent"]),
     "ComplaintPage": obj({"items": {"type": "array", "items": ref("Complaint")}, "total": INT, "limit": INT, "offset": INT,
-                          "totalIsLowerBound": {**BOOL, "description": "A staff queue is counted up to 10,000 cases; true: there are more"},
-                          "nextCursor": {"type": ["string", "null"], "description": "A staff queue's next page: pass it as `cursor`; null on the last page"}},
+                          "totalIsLowerBound": {**BOOL, "description": "Lists are counted up to 10,000 cases (a search among the 1,000 passages it read); true: there are more"},
+                          "nextCursor": {"type": ["string", "null"], "description": "A staff queue's or a merchant's open cases' next page: pass it as `cursor`; null on the last page"}},
                          ["items", "total", "limit", "offset"]),
     "Actor": obj({"id": STR, "role": enum(ACTOR_ROLES)}, ["role"]),
     "Event": obj({"sequence": {**INT, "minimum": 1}, "kind": enum(EVENT_KINDS), "actor": ref("Actor"),
@@ -327,6 +327,8 @@ def process_paths():
     paging = [query("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 200}),
               query("offset", "Items to skip", {"type": "integer", "minimum": 0, "maximum": 10000000}),
               query("all", "true: finished cases too (a search reads them unless all is false)", enum(["true", "false"])),
+              query("cursor", "A merchant's next page of open cases (the previous page's nextCursor), read in deadline order from an index",
+                    {"type": "string", "maxLength": 200}),
               query("q", "Words to search for (Chinese two-character words such as 退款 work; a case or order number too): "
                                 "the cases found, best match first, each with the passage that matched", {"type": "string", "maxLength": 400})]
     mid = path_param("merchantId", "Merchant id")

@@ -101,17 +101,7 @@ struct ComplaintRoutes {
         query.limit = try Self.intParameter(q.get("limit"), name: "limit", range: 1...200) ?? 50
         query.offset = try Self.intParameter(q.get("offset"), name: "offset", range: 0...10_000_000) ?? 0
         query.search = try Self.searchParameter(q.get("q"))
-        if let raw = q.get("cursor") {
-            guard let cursor = QueueCursor(encoded: raw) else {
-                throw AppError.badQuery(
-                    "cursor", zh: "cursor 无效，请使用上一页返回的 nextCursor", en: "cursor is not valid; pass the previous page's nextCursor")
-            }
-            guard identity.role.isStaff, q.get("status") == nil, query.search == nil else {
-                throw AppError.badQuery(
-                    "cursor", zh: "cursor 只用于工作人员的处理队列（搜索结果请用 offset 翻页）", en: "cursor pages a staff queue only (page search results with offset)")
-            }
-            query.after = cursor
-        }
+        query.after = try Self.cursorParameter(q.get("cursor"), allowed: identity.role.isStaff && q.get("status") == nil && query.search == nil)
         if let s = q.get("status") {
             var statuses: Set<ComplaintStatus> = []
             for part in s.split(separator: ",", omittingEmptySubsequences: false) {
@@ -392,6 +382,20 @@ struct ComplaintRoutes {
                     c, viewer: identity, now: changed.now, chinese: context.chinese, workflow: changed.workflow, merchant: merchant),
                 events: changed.events.map { EventDTO($0) }),
             status: status)
+    }
+
+    /// `cursor`: where the next page of a list read in deadline order starts (a staff queue, a merchant's open cases).
+    static func cursorParameter(_ raw: String?, allowed: Bool) throws -> QueueCursor? {
+        guard let raw else { return nil }
+        guard let cursor = QueueCursor(encoded: raw) else {
+            throw AppError.badQuery("cursor", zh: "cursor 无效，请使用上一页返回的 nextCursor", en: "cursor is not valid; pass the previous page's nextCursor")
+        }
+        guard allowed else {
+            throw AppError.badQuery(
+                "cursor", zh: "cursor 只用于按期限排列的列表：工作人员的处理队列、商家的待处理案件（搜索结果请用 offset 翻页）",
+                en: "cursor pages a list in deadline order only: a staff queue, a merchant's open cases (page search results with offset)")
+        }
+        return cursor
     }
 
     /// `q`: words to search for (`SearchText.Query`), refused when too long or made of punctuation only.

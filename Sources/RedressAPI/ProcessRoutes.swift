@@ -245,6 +245,8 @@ struct ProcessRoutes {
         query.search = try ComplaintRoutes.searchParameter(q.get("q"))
         // A search reads closed cases too unless asked otherwise; the list itself shows open ones by default.
         query.openOnly = q.get("all").map { $0 != "true" } ?? (query.search == nil)
+        query.after = try ComplaintRoutes.cursorParameter(
+            q.get("cursor"), allowed: identity.role == .merchant && query.openOnly && query.search == nil)
         let page = try await services.cases.list(query, for: identity)
         let workflow = try await services.cases.workflow()
         let now = services.now()

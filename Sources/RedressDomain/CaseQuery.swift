@@ -61,7 +61,8 @@ public struct ComplaintHead: Sendable, Equatable {
 
 public struct ComplaintPage: Sendable {
     public var items: [Complaint]
-    /// How many cases match; for a staff queue counted up to `QueueCursor.countLimit` only (`totalIsLowerBound`).
+    /// How many cases match, counted up to `QueueCursor.countLimit` (`totalIsLowerBound` beyond it); for a search,
+    /// among the passages it read.
     public var total: Int
     public var totalIsLowerBound: Bool
     /// Where the next page of a staff queue starts, when there are more cases.
@@ -83,7 +84,7 @@ public struct ComplaintPage: Sendable {
 public struct QueueCursor: Sendable, Equatable {
     /// A case without a deadline sorts last.
     public static let noDeadline = Int64.max
-    /// Queues are counted up to this many cases; beyond it the page says "more than".
+    /// Lists are counted up to this many cases; beyond it the page says "more than".
     public static let countLimit = 10_000
 
     public var due: Int64

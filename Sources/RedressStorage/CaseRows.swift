@@ -112,3 +112,31 @@ extension Complaint {
     /// The `reviewers` column: ",id1,id2," of the external reviewers given the case, found with a substring match.
     var reviewersColumn: String { reviewerIds.isEmpty ? "" : "," + reviewerIds.joined(separator: ",") + "," }
 }
+
+/// Which external reviewers each case is given to, one row each, so that a reviewer's list reads their rows instead of
+/// every case's `reviewers` column. Kept by every write that changes a case's reviewers.
+enum ReviewerRows {
+    static let createTable = """
+        CREATE TABLE complaint_reviewers(
+          reviewer_id TEXT NOT NULL,
+          complaint_id TEXT NOT NULL,
+          PRIMARY KEY (reviewer_id, complaint_id)
+        )
+        """
+
+    /// The clauses that bring a case's rows to its reviewers on PostgreSQL, written only if `condition` holds.
+    static func postgresClauses(_ b: inout SQLBuilder, _ c: Complaint, previous: [String], condition: String) -> [String] {
+        guard c.reviewerIds != previous else { return [] }
+        let id = b.bind(c.id), current = b.bind(c.reviewerIds)
+        return [
+            "rd AS (DELETE FROM complaint_reviewers WHERE complaint_id = \(id) AND reviewer_id <> ALL(\(current)) AND \(condition))",
+            """
+            ri AS (INSERT INTO complaint_reviewers(reviewer_id, complaint_id) SELECT r, \(id) FROM unnest(\(current)) AS t(r) WHERE \(condition)
+              ON CONFLICT DO NOTHING)
+            """,
+        ]
+    }
+
+    /// The rows of the cases stored before the table, from their `reviewers` column.
+    static func rows(_ column: String) -> [String] { column.split(separator: ",").map(String.init) }
+}

@@ -34,10 +34,14 @@ struct ComplaintListSQL {
     /// The index a staff queue is read through, in its order, open cases only.
     static let openQueueIndex =
         "CREATE INDEX complaints_open_by_due ON complaints(queue, (\(dueKey)), created_at_ms, id) WHERE status IN (\(openStatusList))"
+    /// The same for a merchant's open cases.
+    static let openMerchantIndex =
+        "CREATE INDEX complaints_open_by_merchant ON complaints(respondent_merchant_id, (\(dueKey)), created_at_ms, id) WHERE status IN (\(openStatusList))"
 
-    /// A staff queue's page read in the queue index's order and stopped at the page (one range per queue, merged):
-    /// for a query of open cases in some queues with no member, merchant, reviewer, status or filing-time condition.
-    /// nil for any other list. The count reads at most `QueueCursor.countLimit + 1` index entries.
+    /// A staff queue's page read in the queue index's order and stopped at the page (one range per queue, merged), or
+    /// a merchant's open cases read the same way through the merchant's index: for a query of open cases with no
+    /// member, reviewer, status or filing-time condition. nil for any other list. The count reads at most
+    /// `QueueCursor.countLimit + 1` index entries.
     struct OpenQueue {
         var pageSQL: String
         var countSQL: String
@@ -46,16 +50,27 @@ struct ComplaintListSQL {
     }
 
     static func openQueue(_ q: ComplaintQuery, dialect: Dialect) -> OpenQueue? {
-        guard let queues = q.queues, !queues.isEmpty, q.openOnly, q.statuses == nil, q.memberId == nil, q.respondentMerchantId == nil,
-            q.reviewerId == nil, q.createdAfter == nil
-        else { return nil }
+        guard q.openOnly, q.statuses == nil, q.memberId == nil, q.reviewerId == nil, q.createdAfter == nil else { return nil }
+        // One range per queue, or the merchant's one range (within the queues asked for, if any).
+        let ranges: [(column: String, value: String)]
+        var queueFilter: [Queue] = []
+        if let m = q.respondentMerchantId {
+            ranges = [("respondent_merchant_id", m)]
+            queueFilter = (q.queues ?? []).sorted { $0.rawValue < $1.rawValue }
+            if let queues = q.queues, queues.isEmpty { return nil }
+        } else if let queues = q.queues, !queues.isEmpty {
+            ranges = queues.sorted { $0.rawValue < $1.rawValue }.map { ("queue", $0.rawValue) }
+        } else {
+            return nil
+        }
         var values: [Value] = []
         func bind(_ v: Value, into list: inout [Value]) -> String {
             list.append(v)
             return dialect == .sqlite ? "?" : "$\(list.count)"
         }
-        func conditions(_ queue: Queue, into list: inout [Value], cursor: Bool) -> String {
-            var c = ["queue = \(bind(.text(queue.rawValue), into: &list))", "status IN (\(openStatusList))"]
+        func conditions(_ range: (column: String, value: String), into list: inout [Value], cursor: Bool) -> String {
+            var c = ["\(range.column) = \(bind(.text(range.value), into: &list))", "status IN (\(openStatusList))"]
+            if !queueFilter.isEmpty { c.append("queue IN (\(queueFilter.map { bind(.text($0.rawValue), into: &list) }.joined(separator: ",")))") }
             if let t = q.tier { c.append("tier = \(bind(.text(t.rawValue), into: &list))") }
             if let cat = q.category { c.append("category = \(bind(.text(cat), into: &list))") }
             if let o = q.overdueAt { c.append("\(dueKey) <= \(bind(.integer(o.millisecondsSince1970), into: &list))") }
@@ -72,14 +87,14 @@ struct ComplaintListSQL {
         }
         let order = "ORDER BY due, created_at_ms, id"
         let take = q.limit + q.offset
-        let ranges = queues.sorted { $0.rawValue < $1.rawValue }.map { queue in
-            "SELECT * FROM (SELECT id, \(dueKey) AS due, created_at_ms FROM complaints WHERE \(conditions(queue, into: &values, cursor: true)) ORDER BY \(dueKey), created_at_ms, id LIMIT \(take)) AS r"
+        let reads = ranges.map { range in
+            "SELECT * FROM (SELECT id, \(dueKey) AS due, created_at_ms FROM complaints WHERE \(conditions(range, into: &values, cursor: true)) ORDER BY \(dueKey), created_at_ms, id LIMIT \(take)) AS r"
         }
-        let page = ranges.count == 1 ? ranges[0] : ranges.joined(separator: " UNION ALL ")
+        let page = reads.count == 1 ? reads[0] : reads.joined(separator: " UNION ALL ")
         let pageSQL = "SELECT id, due, created_at_ms FROM (\(page)) AS merged \(order) LIMIT \(q.limit) OFFSET \(q.offset)"
         var countValues: [Value] = []
-        let counted = queues.sorted { $0.rawValue < $1.rawValue }.map { queue in
-            "SELECT * FROM (SELECT 1 AS one FROM complaints WHERE \(conditions(queue, into: &countValues, cursor: false)) LIMIT \(QueueCursor.countLimit + 1)) AS r"
+        let counted = ranges.map { range in
+            "SELECT * FROM (SELECT 1 AS one FROM complaints WHERE \(conditions(range, into: &countValues, cursor: false)) LIMIT \(QueueCursor.countLimit + 1)) AS r"
         }
         let countSQL =
             "SELECT COUNT(*) FROM (SELECT one FROM (\(counted.joined(separator: " UNION ALL "))) AS merged LIMIT \(QueueCursor.countLimit + 1)) AS c"
@@ -87,6 +102,10 @@ struct ComplaintListSQL {
     }
 
     /// `leading`: values bound before the list's own (their placeholders come first).
+    /// The number of cases the list matches, counted up to `QueueCursor.countLimit + 1` (a list of a million closed
+    /// cases is not counted whole).
+    var countSQL: String { "SELECT COUNT(*) FROM (SELECT 1 FROM complaints \(whereClause) LIMIT \(QueueCursor.countLimit + 1)) AS c" }
+
     init(_ q: ComplaintQuery, dialect: Dialect, leading: [Value] = []) {
         var conditions: [String] = []
         var values: [Value] = leading
@@ -107,9 +126,8 @@ struct ComplaintListSQL {
         if let c = q.category { conditions.append("category = \(bind(.text(c)))") }
         if let m = q.respondentMerchantId { conditions.append("respondent_merchant_id = \(bind(.text(m)))") }
         if let r = q.reviewerId {
-            // The reviewers column is ",id1,id2,": one id is found whole by its commas.
-            let needle = bind(.text("," + r + ","))
-            conditions.append(dialect == .sqlite ? "instr(reviewers, \(needle)) > 0" : "strpos(reviewers, \(needle)) > 0")
+            // Through the reviewer's rows (`ReviewerRows`), not a scan of every case's reviewers column.
+            conditions.append("id IN (SELECT complaint_id FROM complaint_reviewers WHERE reviewer_id = \(bind(.text(r))))")
         }
         if let o = q.overdueAt { conditions.append("next_due_at_ms IS NOT NULL AND next_due_at_ms <= \(bind(.integer(o.millisecondsSince1970)))") }
         if let a = q.createdAfter { conditions.append("created_at_ms >= \(bind(.integer(a.millisecondsSince1970)))") }

@@ -290,13 +290,22 @@ enum PostgresSchema {
         Migration(
             version: 8, name: "create_search_index", statements: SearchIndex.postgresSchema,
             then: { c, logger in _ = try await SearchIndex.postgresBackfill(c, logger: logger) }),
+        Migration(
+            version: 9, name: "index_merchant_and_reviewer_lists",
+            statements: [
+                ComplaintListSQL.openMerchantIndex, ReviewerRows.createTable,
+                """
+                INSERT INTO complaint_reviewers(reviewer_id, complaint_id)
+                SELECT DISTINCT r, id FROM complaints, unnest(string_to_array(trim(both ',' from reviewers), ',')) AS r WHERE reviewers <> ''
+                """,
+            ]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
     static let tables = [
         "merchants", "users", "complaints", "events", "evidence_blobs", "complaint_evidence", "case_sequences", "idempotency_keys", "policies",
         "policy_history", "calendar_years", "ledger_leaves", "ledger_nodes", "ledger_heads", "ledger_keys", "notices", "webhooks", "deliveries",
-        "delivery_attempts", "case_figures", "revoked_tokens", "session_floors", "evidence_scans",
+        "delivery_attempts", "case_figures", "revoked_tokens", "session_floors", "evidence_scans", "complaint_reviewers",
     ]
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.

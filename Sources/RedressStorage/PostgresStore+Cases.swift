@@ -308,11 +308,13 @@ extension PostgresStore {
         if sql.matchesNothing { return ComplaintPage(items: [], total: 0) }
         let (whereClause, order) = (sql.whereClause, sql.orderBy)
         let binds = Self.binds(sql.values)
-        let total =
-            try await rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM complaints \(whereClause)", binds: binds)).first?.decode(Int.self) ?? 0
+        let counted = try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: binds)).first?.decode(Int.self) ?? 0
+        let total = min(counted, QueueCursor.countLimit)
         let bodies = try await rows(
             PostgresQuery(unsafeSQL: "SELECT body FROM complaints \(whereClause) \(order) LIMIT \(q.limit) OFFSET \(q.offset)", binds: binds))
-        return ComplaintPage(items: try bodies.map { try Complaint.fromStorage(try $0.decode(String.self)) }, total: total)
+        return ComplaintPage(
+            items: try bodies.map { try Complaint.fromStorage(try $0.decode(String.self)) }, total: total,
+            totalIsLowerBound: counted > QueueCursor.countLimit)
     }
 
     public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
@@ -377,6 +379,7 @@ extension PostgresStore {
             + noticeClauses(&b, complaintId: c.id, p.notices, condition: written) + ledger.clauses(&b, condition: written)
         if let f = figuresClause(&b, p.figures, condition: written) { clauses.append(f) }
         clauses += try await SearchIndex.postgresChange(w, &b, p, condition: written)
+        clauses += ReviewerRows.postgresClauses(&b, c, previous: p.previous.reviewerIds, condition: written)
         b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT COUNT(*) FROM u"
         let updated = try await w.write(b.query).first?.decode(Int.self) ?? 0
         guard updated == 1 else {

@@ -288,6 +288,18 @@ enum SQLiteSchema {
             for sql in SearchIndex.sqliteSchema { try db.execute(sql: sql) }
             _ = try SearchIndex.backfill(db)
         }
+        m.registerMigration("v11_index_merchant_and_reviewer_lists") { db in
+            // A merchant's open cases are read through it in deadline order, as a staff queue is.
+            try db.execute(sql: ComplaintListSQL.openMerchantIndex)
+            // A reviewer's cases, one row each.
+            try db.execute(sql: ReviewerRows.createTable)
+            for row in try Row.fetchAll(db, sql: "SELECT id, reviewers FROM complaints WHERE reviewers <> ''") {
+                for r in ReviewerRows.rows(row["reviewers"]) {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO complaint_reviewers(reviewer_id, complaint_id) VALUES (?, ?)", arguments: [r, row["id"]])
+                }
+            }
+        }
         return m
     }
 }

@@ -161,12 +161,13 @@ extension SQLiteStore {
         let arguments = Self.arguments(sql.values)
         let limit = q.limit, offset = q.offset
         return try await pool.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaints \(whereClause)", arguments: arguments) ?? 0
+            let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: arguments) ?? 0
+            let total = min(counted, QueueCursor.countLimit), more = counted > QueueCursor.countLimit
             // The page's ids first, sorted on what the indexes hold, then their bodies: sorting whole rows would move
             // every matching case's body through the sorter (a 10,000-case queue: tens of megabytes per page).
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM complaints \(whereClause) \(order) LIMIT \(limit) OFFSET \(offset)", arguments: arguments)
-            guard !ids.isEmpty else { return ComplaintPage(items: [], total: total) }
+            guard !ids.isEmpty else { return ComplaintPage(items: [], total: total, totalIsLowerBound: more) }
             var bodies: [String: String] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
@@ -174,7 +175,7 @@ extension SQLiteStore {
             {
                 bodies[row["id"]] = row["body"]
             }
-            return ComplaintPage(items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: total)
+            return ComplaintPage(items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: total, totalIsLowerBound: more)
         }
     }
 
@@ -295,6 +296,14 @@ extension SQLiteStore {
         try insertNoticeRows(db, complaintId: c.id, p.notices)
         try addFigures(db, p.figures)
         try SearchIndex.add(db, p)
+        if c.reviewerIds != o.reviewerIds {
+            try db.cachedStatement(sql: "DELETE FROM complaint_reviewers WHERE complaint_id = ?").execute(arguments: [c.id])
+            for r in c.reviewerIds {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO complaint_reviewers(reviewer_id, complaint_id) VALUES (?, ?)").execute(arguments: [
+                    r, c.id,
+                ])
+            }
+        }
         for (e, leaf) in zip(p.events, p.leafHashes) {
             try ledger.append(db, complaintId: e.complaintId, entry: .event(sequence: e.sequence), leafHash: leaf)
         }

@@ -132,24 +132,35 @@ struct SearchIndexTests {
         let m = try await f.member()
         let c = try await f.created(m, StoreFixture.draft(narrative: "游戏币充值未到账，申请退款"))
         let wf = try await f.workflow()
-        // Undo the search migration, as a store from before it would be.
+        _ = try await f.store.update(complaintId: c.id) { x in
+            try wf.assignReviewer(x, reviewerId: "reviewer-1", by: CaseActor(id: "admin-1", role: .admin), now: StoreFixture.now)
+        }
+        // Undo the search and list migrations, as a store from before them would be.
         switch engine {
         case .sqlite:
             let s = try f.sqlite
             try await s.pool.write { db in
-                try db.execute(sql: "DROP TABLE search_text; DROP TABLE search_cases")
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v10_create_search_index'")
+                try db.execute(sql: "DROP TABLE search_text; DROP TABLE search_cases; DROP TABLE complaint_reviewers")
+                try db.execute(sql: "DROP INDEX complaints_open_by_merchant")
+                try db.execute(
+                    sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v10_create_search_index', 'v11_index_merchant_and_reviewer_lists')")
             }
         case .postgres:
             let p = try #require(f.store as? PostgresStore)
             _ = try await p.rows("DROP TABLE search_text")
             _ = try await p.rows("DROP TABLE search_cases")
-            _ = try await p.rows("DELETE FROM redress_schema WHERE version = 8")
+            _ = try await p.rows("DROP TABLE complaint_reviewers")
+            _ = try await p.rows("DROP INDEX complaints_open_by_merchant")
+            _ = try await p.rows("DELETE FROM redress_schema WHERE version >= 8")
             await p.close()
         }
         let reopened = try await f.reopen()
         let page = try await reopened.complaints(try Self.query("退款"))
         #expect(page.items.map(\.id) == [c.id])
+        // The reviewer's rows are made from the cases' reviewers column.
+        var reviewed = ComplaintQuery()
+        reviewed.reviewerId = "reviewer-1"
+        #expect(try await reopened.complaints(reviewed).items.map(\.id) == [c.id])
         // New cases go on being indexed after the upgrade, numbered after the backfilled ones.
         let later = try await reopened.createComplaint(day: wf.calendar.civilDate(of: StoreFixture.now), idempotency: nil) { n in
             try wf.file(
