@@ -32,7 +32,7 @@ struct MemberPortal: Sendable {
     @Sendable func myCases(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
-        let model = try await site.searchableList(request, identity, in: .member, base: ComplaintQuery(limit: 100), heading: nil) { q, fragment in
+        let model = try await site.searchableList(request, identity, in: .member, base: ComplaintQuery(limit: 100), heading: nil) { q, fragment, _ in
             .myCases(fragment: fragment, q: q)
         }
         if request.uri.queryParameters.get("fragment") == "list" { return pages.fragment("my-cases-list", model: model.fields, request: request) }

@@ -27,7 +27,7 @@ struct MerchantPortal: Sendable {
         let zh = site.chinese(request)
         let model = try await site.searchableList(
             request, identity, in: .merchant, base: ComplaintQuery(openOnly: true, limit: 100), heading: WebText.word("merchantCases", chinese: zh)
-        ) { q, fragment in .merchantCases(fragment: fragment, q: q) }
+        ) { q, fragment, cursor in .merchantCases(fragment: fragment, q: q, cursor: cursor) }
         if request.uri.queryParameters.get("fragment") == "list" {
             return pages.fragment("merchant-cases-list", model: model.fields, request: request)
         }

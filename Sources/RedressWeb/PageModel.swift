@@ -169,6 +169,9 @@ struct CaseListPage: PageModel {
     var searchError: String?
     /// The search box's label.
     var searchLabel: String
+    /// A merchant's next page of open cases, and the first when this is a later one.
+    var nextURL: String? = nil
+    var firstURL: String? = nil
     var derived: [String: Any] { ["empty": items.isEmpty, "searching": !q.isEmpty] }
 }
 

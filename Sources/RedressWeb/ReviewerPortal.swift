@@ -23,7 +23,7 @@ struct ReviewerPortal: Sendable {
         let identity = try context.requireIdentity()
         let zh = site.chinese(request)
         let title = WebText.word("reviewCases", chinese: zh)
-        let model = try await site.searchableList(request, identity, in: .reviewer, base: ComplaintQuery(limit: 100), heading: title) { q, _ in
+        let model = try await site.searchableList(request, identity, in: .reviewer, base: ComplaintQuery(limit: 100), heading: title) { q, _, _ in
             .reviewerCases(q: q)
         }
         return pages.page("reviewer-cases", title: title, model: model, request: request, context: context)

@@ -245,9 +245,11 @@ struct Site: Sendable {
     }
 
     /// A case list with its search box (`q`): a member's complaints, a merchant's cases. A refused search shows the
-    /// list unsearched with the reason.
+    /// list unsearched with the reason. A merchant's open cases go on to the next page from a cursor (`address` gets
+    /// the search, whether the list alone is wanted, and the cursor).
     func searchableList(
-        _ request: Request, _ identity: Identity, in portal: Portal, base: ComplaintQuery, heading: String?, address: (String?, Bool) -> SiteURL
+        _ request: Request, _ identity: Identity, in portal: Portal, base: ComplaintQuery, heading: String?,
+        address: (String?, Bool, String?) -> SiteURL
     ) async throws -> CaseListPage {
         let zh = chinese(request)
         let raw = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -260,12 +262,15 @@ struct Site: Sendable {
         }
         // A search finds closed cases too.
         if query.search != nil { query.openOnly = false }
+        let cursor = query.search == nil && portal == .merchant ? request.uri.queryParameters.get("cursor").flatMap(QueueCursor.init(encoded:)) : nil
+        query.after = cursor
         let (rows, total, page) = try await list(query, in: portal, for: identity, chinese: zh)
         let q = query.search == nil ? "" : raw
         return CaseListPage(
-            items: rows, heading: heading, q: q, fragment: address(q.isEmpty ? nil : q, true).path, action: address(nil, false).path,
-            found: Self.count(total, lowerBound: page.totalIsLowerBound, chinese: zh), searchError: refused,
-            searchLabel: WebText.word(portal == .member ? "searchMyCases" : "searchCases", chinese: zh))
+            items: rows, heading: heading, q: q, fragment: address(q.isEmpty ? nil : q, true, cursor?.encoded).path,
+            action: address(nil, false, nil).path, found: Self.count(total, lowerBound: page.totalIsLowerBound, chinese: zh), searchError: refused,
+            searchLabel: WebText.word(portal == .member ? "searchMyCases" : "searchCases", chinese: zh),
+            nextURL: page.next.map { address(nil, false, $0.encoded).path }, firstURL: cursor == nil ? nil : address(nil, false, nil).path)
     }
 
     /// A count as a list shows it: "more than {n}" when counting stopped.

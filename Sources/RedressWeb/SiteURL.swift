@@ -29,7 +29,7 @@ enum SiteURL {
     case memberReceipts(String)
     case queue(Queue? = nil, fragment: Bool = false, filter: StaffPortal.QueueFilter? = nil, cursor: String? = nil)
     case staffCase(String)
-    case merchantCases(fragment: Bool = false, q: String? = nil)
+    case merchantCases(fragment: Bool = false, q: String? = nil, cursor: String? = nil)
     case merchantCase(String, uploadError: String? = nil)
     case reviewerCases(q: String? = nil)
     case reviewerCase(String)
@@ -97,7 +97,8 @@ enum SiteURL {
                     "overdue": filter?.overdue == true ? "1" : nil, "q": filter?.q, "cursor": cursor,
                 ])
         case .staffCase(let id): "/work/cases/\(id)"
-        case .merchantCases(let fragment, let q): "/merchant" + Self.query(["fragment": fragment ? "list" : nil, "q": q])
+        case .merchantCases(let fragment, let q, let cursor):
+            "/merchant" + Self.query(["fragment": fragment ? "list" : nil, "q": q, "cursor": cursor])
         case .merchantCase(let id, let error): "/merchant/cases/\(id)" + Self.query(["uploadError": error])
         case .reviewerCases(let q): "/review" + Self.query(["q": q])
         case .reviewerCase(let id): "/review/cases/\(id)"

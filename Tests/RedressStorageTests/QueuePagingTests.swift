@@ -76,6 +76,48 @@ struct QueuePagingTests {
         #expect(!plan.contains { $0.contains("SCAN complaints") }, "\(text)")
     }
 
+    /// A merchant's open cases are read through the merchant's own deadline index, page after page by cursor: every
+    /// one of its cases once, in deadline order, none of another merchant's.
+    @Test(arguments: StoreEngine.allCases) func aMerchantsOpenCasesPageByCursor(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        for (id, licence) in [("shop-a", "91310000MA1FL00001"), ("shop-b", "91310000MA1FL00002")] {
+            try await f.store.createMerchant(ProcessStoreTests.merchant(id, licence: licence))
+        }
+        let m = try await f.member()
+        var mine: Set<String> = []
+        for i in 0..<23 {
+            var d = StoreFixture.draft(paid: Int64(1_000 + i))
+            d.order.respondent = .merchant
+            d.order.merchantId = i % 4 == 3 ? "shop-b" : "shop-a"
+            let c = try await f.created(m, d, at: StoreFixture.now.addingTimeInterval(Double((i * 7) % 23) * 900))
+            if d.order.merchantId == "shop-a" { mine.insert(c.id) }
+        }
+        var q = ComplaintQuery(openOnly: true, limit: 5)
+        q.respondentMerchantId = "shop-a"
+        var seen: [Complaint] = []
+        var pages = 0
+        repeat {
+            let page = try await f.store.complaints(q)
+            #expect(page.total == mine.count && !page.totalIsLowerBound)
+            seen += page.items
+            q.after = page.next
+            pages += 1
+        } while q.after != nil && pages < 20
+        #expect(Set(seen.map(\.id)) == mine && seen.count == mine.count)
+        let keys = seen.map { ($0.nextDueAt?.millisecondsSince1970 ?? QueueCursor.noDeadline, $0.createdAt.millisecondsSince1970, $0.id) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { a, b in a < b }, "out of deadline order")
+        if engine == .sqlite {
+            let sql = try #require(ComplaintListSQL.openQueue(q, dialect: .sqlite))
+            let plan = try await DatabaseQueue(path: f.path).read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql.pageSQL, arguments: SQLiteStore.arguments(sql.values)).map {
+                    $0["detail"] as String
+                }
+            }
+            #expect(plan.contains { $0.contains("USING INDEX complaints_open_by_merchant") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("SCAN complaints") }, "\(plan)")
+        }
+    }
+
     @Test func cursorsRoundTripAndForgeriesAreRefused() {
         let c = QueueCursor(due: 1_795_939_200_000, filedAtMs: 1_795_900_000_000, id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
         #expect(QueueCursor(encoded: c.encoded) == c)
