@@ -31,51 +31,92 @@ public enum SearchText {
     /// The tokens of a text as it is indexed.
     public static func tokens(_ text: String) -> [Token] {
         var out: [Token] = []
-        var han: [(scalar: Unicode.Scalar, start: Int, end: Int)] = []
-        var word = "", wordLength = 0, wordStart = 0, wordEnd = 0
-        func flushHan() {
-            guard !han.isEmpty else { return }
-            if han.count > 1 {
-                for i in 0..<(han.count - 1) {
-                    var pair = String.UnicodeScalarView()
-                    pair.append(han[i].scalar)
-                    pair.append(han[i + 1].scalar)
-                    out.append(Token(text: String(pair), start: han[i].start, end: han[i + 1].end, isHan: true))
-                }
+        var text = text
+        text.withUTF8 { bytes in
+            scan(bytes) { token, start, end, isHan in
+                out.append(Token(text: String(decoding: token, as: UTF8.self), start: start, end: end, isHan: isHan))
             }
-            let last = han[han.count - 1]
-            out.append(Token(text: String(Character(last.scalar)), start: last.start, end: last.end, isHan: true))
-            han.removeAll(keepingCapacity: true)
+        }
+        return out
+    }
+
+    /// The tokenizer itself, over UTF-8 bytes: calls `emit` with each token's bytes (a pair or a last character is
+    /// the text's own bytes; a word is its folded form), its byte range in `bytes`, and whether it is Chinese. Used as
+    /// it is by SQLite's FTS5 (no allocation per token) and through `tokens` everywhere else.
+    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>, Int, Int, Bool) -> Void) {
+        var runLength = 0, lastStart = 0, lastEnd = 0
+        var word: [UInt8] = []
+        word.reserveCapacity(longestWord * 4)
+        var wordLength = 0, wordStart = 0, wordEnd = 0
+        func flushHan() {
+            guard runLength > 0 else { return }
+            emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<lastEnd]), lastStart, lastEnd, true)
+            runLength = 0
         }
         func flushWord() {
-            guard !word.isEmpty else { return }
-            out.append(Token(text: word, start: wordStart, end: wordEnd, isHan: false))
-            word = ""
+            guard wordLength > 0 else { return }
+            word.withUnsafeBufferPointer { emit($0, wordStart, wordEnd, false) }
+            word.removeAll(keepingCapacity: true)
             wordLength = 0
         }
-        var offset = 0
-        for s in text.unicodeScalars {
-            let width = UTF8.width(s)
-            defer { offset += width }
-            switch kind(of: s) {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let start = i
+            let b0 = bytes[i]
+            var v: UInt32
+            var width: Int
+            if b0 < 0x80 {
+                (v, width) = (UInt32(b0), 1)
+            } else if b0 >= 0xF0 {
+                (v, width) = (UInt32(b0 & 0x07), 4)
+            } else if b0 >= 0xE0 {
+                (v, width) = (UInt32(b0 & 0x0F), 3)
+            } else {
+                (v, width) = (UInt32(b0 & 0x1F), 2)
+            }
+            if i + width > n { width = n - i }
+            for k in 1..<max(1, width) { v = v << 6 | UInt32(bytes[i + k] & 0x3F) }
+            i += width
+            // Letters and digits of ASCII, the most common word characters, folded in place.
+            if v < 0x80 {
+                let lower = v >= 0x41 && v <= 0x5A ? UInt8(v + 0x20) : UInt8(v)
+                if (lower >= 0x30 && lower <= 0x39) || (lower >= 0x61 && lower <= 0x7A) {
+                    flushHan()
+                    if wordLength == 0 { wordStart = start }
+                    if wordLength < longestWord {
+                        word.append(lower)
+                        wordLength += 1
+                    }
+                    wordEnd = i
+                } else {
+                    flushHan()
+                    flushWord()
+                }
+                continue
+            }
+            guard let scalar = Unicode.Scalar(v) else {
+                flushHan()
+                flushWord()
+                continue
+            }
+            switch kind(of: scalar) {
             case .han:
                 flushWord()
-                han.append((s, offset, offset + width))
+                if runLength > 0 { emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<i]), lastStart, i, true) }
+                (lastStart, lastEnd) = (start, i)
+                runLength += 1
             case .word(let folded):
                 flushHan()
-                if word.isEmpty { wordStart = offset }
+                if wordLength == 0 { wordStart = start }
                 if wordLength < longestWord {
-                    word.unicodeScalars.append(contentsOf: folded)
+                    for u in folded { word.append(contentsOf: String(u).utf8) }
                     wordLength += 1
                 }
-                wordEnd = offset + width
+                wordEnd = i
             case .mark:
                 // A combining mark belongs to the word it follows; elsewhere it separates.
-                if word.isEmpty {
-                    flushHan()
-                } else {
-                    wordEnd = offset + width
-                }
+                if wordLength == 0 { flushHan() } else { wordEnd = i }
             case .separator:
                 flushHan()
                 flushWord()
@@ -83,7 +124,6 @@ public enum SearchText {
         }
         flushHan()
         flushWord()
-        return out
     }
 
     enum ScalarKind {

@@ -18,8 +18,8 @@ final class SearchTokenizer: FTS5CustomTokenizer {
     ) -> CInt {
         guard let pText, nText > 0 else { return Self.ok }
         let bytes = UnsafeRawBufferPointer(start: pText, count: Int(nText))
-        let text = String(decoding: bytes, as: UTF8.self)
         if tokenization.contains(.query) {
+            let text = String(decoding: bytes, as: UTF8.self)
             var start = 0
             for part in text.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false) {
                 let count = part.count
@@ -31,11 +31,16 @@ final class SearchTokenizer: FTS5CustomTokenizer {
             }
             return Self.ok
         }
-        for token in SearchText.tokens(text) {
-            let code = emit(Array(token.text.utf8), start: token.start, end: token.end, context: context, callback: tokenCallback)
-            if code != Self.ok { return code }
+        var code = Self.ok
+        bytes.withMemoryRebound(to: UInt8.self) { utf8 in
+            SearchText.scan(utf8) { token, start, end, _ in
+                guard code == Self.ok else { return }
+                code = token.withMemoryRebound(to: CChar.self) { chars in
+                    tokenCallback(context, 0, chars.baseAddress, CInt(chars.count), CInt(start), CInt(end))
+                }
+            }
         }
-        return Self.ok
+        return code
     }
 
     private func emit(_ token: [UInt8], start: Int, end: Int, context: UnsafeMutableRawPointer?, callback: FTS5TokenCallback) -> CInt {

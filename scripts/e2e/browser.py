@@ -364,20 +364,20 @@ try:
     member.get(BASE + "/my")
     widest = member.execute_script("return Math.max(...Array.from(document.querySelectorAll('.case-row .status')).map(e => e.getBoundingClientRect().width))")
     if widest > 160: fail(f"a status pill in the member's list is {widest:.0f} px wide")
-    pages_of(member, "member", [("my", "/my"), ("new", "/my/new"), ("case", f"/my/cases/{case_id}"),
+    pages_of(member, "member", [("my", "/my"), ("my-search", "/my?q=%E5%85%85%E5%80%BC"), ("new", "/my/new"), ("case", f"/my/cases/{case_id}"),
                                 ("receipts", f"/my/cases/{case_id}/receipts"), ("privacy", "/privacy"), ("account", "/account"),
                                 ("password", "/account/password")], True)
     # The agent, on a laptop.
     laptop = browser(1366, 768)
     login(laptop, "agent@demo.redress", "demo-agent-2026")
     first = laptop.find_element(By.CSS_SELECTOR, "table.queue td a").get_attribute("href").replace(BASE, "")
-    pages_of(laptop, "staff", [("queue", "/work"), ("queue-overdue", "/work?overdue=1"), ("case", first)], False)
+    pages_of(laptop, "staff", [("queue", "/work"), ("queue-overdue", "/work?overdue=1"), ("queue-search", "/work?q=%E5%85%85%E5%80%BC"), ("case", first)], False)
     laptop.delete_all_cookies()
     # The merchant, on a phone.
     shop = browser(390, 844)
     login(shop, "merchant@demo.redress", "demo-merchant-2026")
     shop_case = shop.find_element(By.CSS_SELECTOR, ".case-row a").get_attribute("href").replace(BASE, "")
-    pages_of(shop, "merchant", [("cases", "/merchant"), ("case", shop_case), ("webhooks", "/merchant/webhooks"), ("account", "/account")], True)
+    pages_of(shop, "merchant", [("cases", "/merchant"), ("cases-search", "/merchant?q=%E5%85%85%E5%80%BC"), ("case", shop_case), ("webhooks", "/merchant/webhooks"), ("account", "/account")], True)
     # The external reviewer, on a laptop.
     login(laptop, "reviewer@demo.redress", "demo-reviewer-2026")
     review_case = laptop.find_element(By.CSS_SELECTOR, ".case-row a").get_attribute("href").replace(BASE, "")
