@@ -21,8 +21,11 @@ public enum SearchText {
         public var text: String
         public var start: Int
         public var end: Int
-        /// Whether it is Chinese (a pair or a last character) rather than a word of letters and digits.
+        /// Whether it is Chinese (a pair or a single character) rather than a word of letters and digits.
         public var isHan: Bool
+        /// At the same position as the token before it: a run's first character, beside the run's first pair, so that
+        /// a phrase ending in one character (QQ号) is found exactly where a run starts with it.
+        public var colocated = false
     }
 
     /// The longest word of letters and digits kept whole; longer ones are cut (and still found by their beginning).
@@ -33,29 +36,30 @@ public enum SearchText {
         var out: [Token] = []
         var text = text
         text.withUTF8 { bytes in
-            scan(bytes) { token, start, end, isHan in
-                out.append(Token(text: String(decoding: token, as: UTF8.self), start: start, end: end, isHan: isHan))
+            scan(bytes) { token, start, end, isHan, colocated in
+                out.append(Token(text: String(decoding: token, as: UTF8.self), start: start, end: end, isHan: isHan, colocated: colocated))
             }
         }
         return out
     }
 
-    /// The tokenizer itself, over UTF-8 bytes: calls `emit` with each token's bytes (a pair or a last character is
-    /// the text's own bytes; a word is its folded form), its byte range in `bytes`, and whether it is Chinese. Used as
-    /// it is by SQLite's FTS5 (no allocation per token) and through `tokens` everywhere else.
-    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>, Int, Int, Bool) -> Void) {
+    /// The tokenizer itself, over UTF-8 bytes: calls `emit` with each token's bytes (a pair or a character is the
+    /// text's own bytes; a word is its folded form), its byte range in `bytes`, whether it is Chinese, and whether it
+    /// stands at the position of the token before it. Used as it is by SQLite's FTS5 (no allocation per token) and
+    /// through `tokens` everywhere else.
+    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>, Int, Int, Bool, Bool) -> Void) {
         var runLength = 0, lastStart = 0, lastEnd = 0
         var word: [UInt8] = []
         word.reserveCapacity(longestWord * 4)
         var wordLength = 0, wordStart = 0, wordEnd = 0
         func flushHan() {
             guard runLength > 0 else { return }
-            emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<lastEnd]), lastStart, lastEnd, true)
+            emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<lastEnd]), lastStart, lastEnd, true, false)
             runLength = 0
         }
         func flushWord() {
             guard wordLength > 0 else { return }
-            word.withUnsafeBufferPointer { emit($0, wordStart, wordEnd, false) }
+            word.withUnsafeBufferPointer { emit($0, wordStart, wordEnd, false, false) }
             word.removeAll(keepingCapacity: true)
             wordLength = 0
         }
@@ -103,7 +107,11 @@ public enum SearchText {
             switch kind(of: scalar) {
             case .han:
                 flushWord()
-                if runLength > 0 { emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<i]), lastStart, i, true) }
+                if runLength > 0 {
+                    emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<i]), lastStart, i, true, false)
+                    // The run's first character, at its first pair's position.
+                    if runLength == 1 { emit(UnsafeBufferPointer(rebasing: bytes[lastStart..<lastEnd]), lastStart, lastEnd, true, true) }
+                }
                 (lastStart, lastEnd) = (start, i)
                 runLength += 1
             case .word(let folded):
@@ -268,16 +276,18 @@ extension SearchText {
             }
             var terms: [Term] = []
             for part in text.split(whereSeparator: \.isWhitespace) {
-                var tokens = SearchText.tokens(String(part))
+                // One token per position: a run's first character beside its first pair is for the documents.
+                var tokens = SearchText.tokens(String(part)).filter { !$0.colocated }
                 guard let last = tokens.last else { continue }
                 var prefix = false
                 if last.isHan {
                     // A run of two or more ends in a pair followed by its last character alone: the pair is enough,
-                    // and the text may go on after it. A lone character is the beginning of a pair.
+                    // and the text may go on after it. A lone character after other words is found where a run
+                    // starts with it; a lone character by itself is the beginning of any pair.
                     if tokens.count >= 2, tokens[tokens.count - 2].isHan, tokens[tokens.count - 2].end == last.end {
                         tokens.removeLast()
                     } else {
-                        prefix = true
+                        prefix = tokens.count == 1
                     }
                 } else {
                     prefix = last.text.unicodeScalars.count >= 3
@@ -330,10 +340,12 @@ extension SearchText {
     public static func tsvector(_ text: String, tags: [String]) -> String {
         var positions: [String: [Int]] = [:]
         var order: [String] = []
-        for (i, t) in tokens(text).enumerated() {
+        var position = 0
+        for t in tokens(text) {
+            if !t.colocated { position += 1 }
             if positions[t.text] == nil { order.append(t.text) }
             // PostgreSQL keeps positions up to 16,383; chunks are short enough never to reach it.
-            positions[t.text, default: []].append(min(i + 1, 16_383))
+            if positions[t.text]?.last != min(position, 16_383) { positions[t.text, default: []].append(min(position, 16_383)) }
         }
         let words = order.map { "'\($0)':" + positions[$0]!.prefix(256).map(String.init).joined(separator: ",") }
         return (words + tags.map { "'#\($0)'" }).joined(separator: " ")
@@ -353,28 +365,31 @@ extension SearchText {
 
     /// Where the query's terms occur in `text`, as UTF-8 byte ranges, in order, merged where they touch.
     public static func matches(of query: Query, in text: String) -> [Range<Int>] {
-        let tokens = tokens(text)
+        // The tokens at each position (a run's first character stands beside its first pair).
+        var positions: [[Token]] = []
+        for t in tokens(text) {
+            if t.colocated, !positions.isEmpty { positions[positions.count - 1].append(t) } else { positions.append([t]) }
+        }
         var ranges: [Range<Int>] = []
         for term in query.terms where !term.tokens.isEmpty {
             let k = term.tokens.count
-            guard tokens.count >= k else { continue }
-            for i in 0...(tokens.count - k) {
-                var ok = true
+            guard positions.count >= k else { continue }
+            for i in 0...(positions.count - k) {
+                var found: [Token] = []
                 for j in 0..<k {
-                    let doc = tokens[i + j].text, want = term.tokens[j]
-                    if j == k - 1 && term.prefix ? !doc.hasPrefix(want) : doc != want {
-                        ok = false
+                    let want = term.tokens[j]
+                    guard let t = positions[i + j].first(where: { j == k - 1 && term.prefix ? $0.text.hasPrefix(want) : $0.text == want }) else {
                         break
                     }
+                    found.append(t)
                 }
-                guard ok else { continue }
-                var end = tokens[i + k - 1].end
+                guard found.count == k, let first = found.first, let last = found.last else { continue }
+                var end = last.end
                 // A lone character found at the start of a pair marks that character only.
-                let last = tokens[i + k - 1]
-                if term.prefix, last.isHan, let first = text.utf8.dropFirst(last.start).first {
-                    end = last.start + UTF8Width.of(leadByte: first)
+                if term.prefix, last.isHan, let lead = text.utf8.dropFirst(last.start).first {
+                    end = last.start + UTF8Width.of(leadByte: lead)
                 }
-                ranges.append(tokens[i].start..<end)
+                ranges.append(first.start..<end)
             }
         }
         ranges.sort { $0.lowerBound < $1.lowerBound }

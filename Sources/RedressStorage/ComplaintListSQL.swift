@@ -34,6 +34,9 @@ struct ComplaintListSQL {
     /// The index a staff queue is read through, in its order, open cases only.
     static let openQueueIndex =
         "CREATE INDEX complaints_open_by_due ON complaints(queue, (\(dueKey)), created_at_ms, id) WHERE status IN (\(openStatusList))"
+    /// The same for one kind of problem in a queue (the queue's category filter).
+    static let openCategoryIndex =
+        "CREATE INDEX complaints_open_by_category ON complaints(queue, category, (\(dueKey)), created_at_ms, id) WHERE status IN (\(openStatusList))"
     /// The same for a merchant's open cases.
     static let openMerchantIndex =
         "CREATE INDEX complaints_open_by_merchant ON complaints(respondent_merchant_id, (\(dueKey)), created_at_ms, id) WHERE status IN (\(openStatusList))"

@@ -293,7 +293,7 @@ enum PostgresSchema {
         Migration(
             version: 9, name: "index_merchant_and_reviewer_lists",
             statements: [
-                ComplaintListSQL.openMerchantIndex, ReviewerRows.createTable,
+                ComplaintListSQL.openMerchantIndex, ComplaintListSQL.openCategoryIndex, ReviewerRows.createTable,
                 """
                 INSERT INTO complaint_reviewers(reviewer_id, complaint_id)
                 SELECT DISTINCT r, id FROM complaints, unnest(string_to_array(trim(both ',' from reviewers), ',')) AS r WHERE reviewers <> ''

@@ -31,6 +31,7 @@ public final class SQLiteStore: RedressStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             db.add(tokenizer: SearchTokenizer.self)
+            SearchRank.register(db)
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -4096")  // 4 MiB of pages per reader
             // Checkpoints run on their own connection (below), not inside a committing request.

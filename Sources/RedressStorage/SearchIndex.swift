@@ -15,6 +15,9 @@ import RedressDomain
 enum SearchIndex {
     /// How many matching pieces a search reads, newest first, before ranking them; past it the count is a lower bound.
     static let window = 1_000
+    /// How many of the newest matches in the index a search looks at, at most, to find those `window` among the cases
+    /// the list allows (the list's own filters are applied beside the index).
+    static let horizon = 20_000
 
     static func row(case n: Int64, piece: SearchText.Piece) -> Int64 { n << 24 | piece.number }
 
@@ -82,18 +85,26 @@ enum SearchIndex {
 
     /// A search's candidates: the newest `window` matching pieces among the cases `list` allows, with their scores.
     static func sqliteCandidates(_ db: Database, query: SearchText.Query, within q: ComplaintQuery, list: ComplaintListSQL) throws -> [Candidate] {
-        let filter = list.whereClause.isEmpty ? "" : "AND " + list.whereClause.dropFirst("WHERE ".count)
-        let sql = """
-            SELECT c.id AS id, search_text.rowid AS r, bm25(search_text, 1.0, 0.0) AS score
-            FROM search_text
-            JOIN search_cases s ON s.n = (search_text.rowid >> 24)
-            JOIN complaints c ON c.id = s.complaint_id
-            WHERE search_text MATCH ? \(filter)
-            ORDER BY search_text.rowid DESC LIMIT \(window)
-            """
         var args: StatementArguments = [query.fts5(within: q)]
         args += SQLiteStore.arguments(list.values)
-        return try Row.fetchAll(db, sql: sql, arguments: args).map { Candidate(id: $0["id"], row: $0["r"], score: $0["score"]) }
+        return try Row.fetchAll(db, sql: sqliteCandidatesSQL(list), arguments: args).map { Candidate(id: $0["id"], row: $0["r"], score: $0["score"]) }
+    }
+
+    /// The newest matches first, at most `horizon` of them read: a filter that leaves few (a queue that holds none of
+    /// the matches) stops there instead of reading every match in the index. The matches are read as a co-routine (SQLite
+    /// makes one of a subquery followed by CROSS JOINs, which also fix the join order), in the index's order (newest
+    /// first), which is the order of the result: no sort, and no more matches read than the page needs. Bound: the MATCH expression, then
+    /// `list`'s values.
+    static func sqliteCandidatesSQL(_ list: ComplaintListSQL) -> String {
+        """
+        SELECT c.id AS id, h.r AS r, h.score AS score
+        FROM (SELECT search_text.rowid AS r, \(SearchRank.name)(search_text) AS score FROM search_text WHERE search_text MATCH ?
+              ORDER BY search_text.rowid DESC LIMIT \(horizon)) AS h
+        CROSS JOIN search_cases s ON s.n = (h.r >> 24)
+        CROSS JOIN complaints c ON c.id = s.complaint_id
+        \(list.whereClause)
+        LIMIT \(window)
+        """
     }
 
     /// One matching piece: its case, its row (newer is larger) and how well it matched (smaller is better).
@@ -217,14 +228,13 @@ extension SearchIndex {
     /// `sqliteCandidates` on PostgreSQL. `ts_rank` is larger for a better match; it is negated to sort as bm25 does.
     static func postgresCandidates(_ store: PostgresStore, query: SearchText.Query, within q: ComplaintQuery) async throws -> [Candidate] {
         let list = ComplaintListSQL(q, dialect: .postgres, leading: [.text(query.tsquery(within: q))])
-        let filter = list.whereClause.isEmpty ? "" : "AND " + list.whereClause.dropFirst("WHERE ".count)
         let sql = """
-            SELECT c.id, st.row, -ts_rank(st.doc, $1::tsquery)::float8
-            FROM search_text st
-            JOIN search_cases s ON s.n = (st.row >> 24)
+            SELECT c.id, h.row, -ts_rank(h.doc, $1::tsquery)::float8
+            FROM (SELECT row, doc FROM search_text WHERE doc @@ $1::tsquery ORDER BY row DESC LIMIT \(horizon)) AS h
+            JOIN search_cases s ON s.n = (h.row >> 24)
             JOIN complaints c ON c.id = s.complaint_id
-            WHERE st.doc @@ $1::tsquery \(filter)
-            ORDER BY st.row DESC LIMIT \(window)
+            \(list.whereClause)
+            ORDER BY h.row DESC LIMIT \(window)
             """
         return try await store.rows(PostgresQuery(unsafeSQL: sql, binds: PostgresStore.binds(list.values))).map { row in
             let (id, r, score) = try row.decode((String, Int64, Double).self)

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GRDBSQLite
 import RedressDomain
 
 /// `SearchText`'s tokens as an SQLite FTS5 tokenizer (`tokenize='redress_bigram'`), registered on every connection.
@@ -33,10 +35,10 @@ final class SearchTokenizer: FTS5CustomTokenizer {
         }
         var code = Self.ok
         bytes.withMemoryRebound(to: UInt8.self) { utf8 in
-            SearchText.scan(utf8) { token, start, end, _ in
+            SearchText.scan(utf8) { token, start, end, _, colocated in
                 guard code == Self.ok else { return }
                 code = token.withMemoryRebound(to: CChar.self) { chars in
-                    tokenCallback(context, 0, chars.baseAddress, CInt(chars.count), CInt(start), CInt(end))
+                    tokenCallback(context, colocated ? FTS5_TOKEN_COLOCATED : 0, chars.baseAddress, CInt(chars.count), CInt(start), CInt(end))
                 }
             }
         }
@@ -49,5 +51,32 @@ final class SearchTokenizer: FTS5CustomTokenizer {
                 callback(context, 0, chars.baseAddress, CInt(chars.count), CInt(start), CInt(end))
             }
         }
+    }
+}
+
+/// How well a row matched, as an FTS5 auxiliary function (`redress_rank(search_text)`, smaller is better, as bm25):
+/// the number of times the query's words occur in the row's words, over the logarithm of the row's length. bm25 would
+/// also weigh each word by how rare it is, which FTS5 finds by counting every row that holds it on each query: the
+/// whole index for a common word such as 退款, and for the tags that scope a member's or a merchant's search. This
+/// reads the matched row only, so a search costs the same at ten million cases as at ten thousand.
+enum SearchRank {
+    static let name = "redress_rank"
+
+    static func register(_ db: Database) {
+        let api = FTS5.api(db)
+        let function: fts5_extension_function = { pApi, pFts, pCtx, _, _ in
+            guard let x = pApi?.pointee else { return }
+            var count: Int32 = 0
+            _ = x.xInstCount(pFts, &count)
+            var found = 0
+            for i in 0..<count {
+                var phrase: Int32 = 0, column: Int32 = 0, offset: Int32 = 0
+                if x.xInst(pFts, i, &phrase, &column, &offset) == SQLITE_OK, column == 0 { found += 1 }
+            }
+            var size: Int32 = 0
+            _ = x.xColumnSize(pFts, 0, &size)
+            sqlite3_result_double(pCtx, -Double(found) / log2(2 + Double(max(0, size))))
+        }
+        _ = api.pointee.xCreateFunction(UnsafeMutablePointer(mutating: api), name, nil, function, nil)
     }
 }

@@ -8,12 +8,14 @@ struct SearchTextTests {
     func texts(_ s: String) -> [String] { SearchText.tokens(s).map(\.text) }
 
     @Test func chineseBecomesOverlappingPairsAndItsLastCharacter() {
-        #expect(texts("申请退款") == ["申请", "请退", "退款", "款"])
+        // A run's first character stands beside its first pair (same position).
+        #expect(texts("申请退款") == ["申请", "申", "请退", "退款", "款"])
+        #expect(SearchText.tokens("申请退款").map(\.colocated) == [false, true, false, false, false])
         #expect(texts("退") == ["退"])
-        #expect(texts("QQ号被盗") == ["qq", "号被", "被盗", "盗"])
-        #expect(texts("Steam 激活码 ABC-123") == ["steam", "激活", "活码", "码", "abc", "123"])
+        #expect(texts("QQ号被盗") == ["qq", "号被", "号", "被盗", "盗"])
+        #expect(texts("Steam 激活码 ABC-123") == ["steam", "激活", "激", "活码", "码", "abc", "123"])
         // Full-width letters and digits read as ASCII; punctuation separates.
-        #expect(texts("ＱＱ１２３，退款！") == ["qq123", "退款", "款"])
+        #expect(texts("ＱＱ１２３，退款！") == ["qq123", "退款", "退", "款"])
     }
 
     @Test func tokensKeepTheirExactByteRanges() {
@@ -28,16 +30,16 @@ struct SearchTextTests {
     @Test func queriesArePhrasesOfTokens() throws {
         let q = try #require(try SearchText.Query(parsing: "退款失败  QQ号 款"))
         #expect(q.terms.map(\.tokens) == [["退款", "款失", "失败"], ["qq", "号"], ["款"]])
-        #expect(q.terms.map(\.prefix) == [false, true, true])
+        #expect(q.terms.map(\.prefix) == [false, false, true])
         #expect(try SearchText.Query(parsing: "   ") == nil)
         #expect(throws: DomainError.self) { try SearchText.Query(parsing: "，。！") }
         #expect(throws: DomainError.self) { try SearchText.Query(parsing: String(repeating: "退", count: 101)) }
         #expect(throws: DomainError.self) { try SearchText.Query(parsing: "a b c d e f g h i") }
         let fts = q.fts5(within: ComplaintQuery(memberId: "AB-12"))
-        #expect(fts == "words : \"退款 款失 失败\" AND words : \"qq 号\" * AND words : \"款\" * AND tags : vall AND tags : uab12")
+        #expect(fts == "words : \"退款 款失 失败\" AND words : \"qq 号\" AND words : \"款\" * AND tags : vall AND tags : uab12")
         var staff = ComplaintQuery()
         staff.searchInternal = true
-        #expect(q.tsquery(within: staff) == "('退款' <-> '款失' <-> '失败') & ('qq' <-> '号':*) & ('款':*)")
+        #expect(q.tsquery(within: staff) == "('退款' <-> '款失' <-> '失败') & ('qq' <-> '号') & ('款':*)")
         var merchant = ComplaintQuery()
         merchant.respondentMerchantId = "shop-1"
         #expect(q.tsquery(within: merchant).hasSuffix("& '#vall' & '#mshop1'"))
@@ -52,6 +54,17 @@ struct SearchTextTests {
                 #expect(!SearchText.matches(of: q, in: t).isEmpty == t.contains(word), "\(word) in \(t)")
             }
         }
+    }
+
+    /// A term ending in one character after a word is found where a run starts with that character, without
+    /// reading every word that begins with it.
+    @Test func aWordThenOneCharacterIsAnExactPhrase() throws {
+        let q = try #require(try SearchText.Query(parsing: "QQ号"))
+        #expect(q.terms == [SearchText.Query.Term(tokens: ["qq", "号"], prefix: false)])
+        for (text, found) in [("我的QQ号是123", true), ("ＱＱ号码被盗", true), ("QQ群号", false), ("号QQ", false)] {
+            #expect(!SearchText.matches(of: q, in: text).isEmpty == found, "\(text)")
+        }
+        #expect(SearchText.snippet(of: q, in: "我的QQ号是123")?.filter(\.match).map(\.text) == ["QQ号"])
     }
 
     @Test func snippetsMarkWhatWasFound() throws {
@@ -98,6 +111,6 @@ struct SearchTextTests {
     }
 
     @Test func tsvectorsCarryPositionsAndTags() {
-        #expect(SearchText.tsvector("退款退款", tags: ["vall"]) == "'退款':1,3 '款退':2 '款':4 '#vall'")
+        #expect(SearchText.tsvector("退款退款", tags: ["vall"]) == "'退款':1,3 '退':1 '款退':2 '款':4 '#vall'")
     }
 }

@@ -118,6 +118,21 @@ struct QueuePagingTests {
         }
     }
 
+    /// A queue's category filter reads the category's own range of the open-case index, not the whole queue.
+    @Test func aCategoryIsReadThroughItsIndex() async throws {
+        let f = try await StoreFixture(.sqlite)
+        _ = try await f.created(try await f.member())
+        var q = Self.query(after: QueueCursor(due: 1, filedAtMs: 1, id: "a"))
+        q.category = "service.membership_not_activated"
+        let sql = try #require(ComplaintListSQL.openQueue(q, dialect: .sqlite))
+        let plan = try await DatabaseQueue(path: f.path).read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql.pageSQL, arguments: SQLiteStore.arguments(sql.values)).map {
+                $0["detail"] as String
+            }
+        }
+        #expect(plan.filter { $0.contains("USING INDEX complaints_open_by_category") && $0.contains("category=?") }.count == 2, "\(plan)")
+    }
+
     @Test func cursorsRoundTripAndForgeriesAreRefused() {
         let c = QueueCursor(due: 1_795_939_200_000, filedAtMs: 1_795_900_000_000, id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
         #expect(QueueCursor(encoded: c.encoded) == c)
