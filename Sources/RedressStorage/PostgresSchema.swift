@@ -293,12 +293,13 @@ enum PostgresSchema {
         Migration(
             version: 9, name: "index_merchant_and_reviewer_lists",
             statements: [
-                ComplaintListSQL.openMerchantIndex, ComplaintListSQL.openCategoryIndex, ReviewerRows.createTable,
+                ComplaintListSQL.openMerchantIndex, ReviewerRows.createTable,
                 """
                 INSERT INTO complaint_reviewers(reviewer_id, complaint_id)
                 SELECT DISTINCT r, id FROM complaints, unnest(string_to_array(trim(both ',' from reviewers), ',')) AS r WHERE reviewers <> ''
                 """,
             ]),
+        Migration(version: 10, name: "index_open_cases_by_category", statements: [ComplaintListSQL.openCategoryIndex]),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).

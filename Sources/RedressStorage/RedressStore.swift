@@ -131,6 +131,8 @@ public protocol CaseStore: Sendable {
     func complaintId(caseNumber: String) async throws -> String?
     func complaintHead(id: String) async throws -> ComplaintHead?
     func complaints(_ query: ComplaintQuery) async throws -> ComplaintPage
+    /// Builds the search index again from every case (after a change to how text is tokenized); returns the cases indexed.
+    func rebuildSearchIndex() async throws -> Int
     /// Applies a change to the current state of a case; `change` returning nil means nothing to do.
     func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (Complaint, [TimelineEvent])
     /// Applies the same change function to several cases in one transaction (the sweeper's batches); cases with nothing to do

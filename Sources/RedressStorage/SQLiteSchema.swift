@@ -291,8 +291,6 @@ enum SQLiteSchema {
         m.registerMigration("v11_index_merchant_and_reviewer_lists") { db in
             // A merchant's open cases are read through it in deadline order, as a staff queue is.
             try db.execute(sql: ComplaintListSQL.openMerchantIndex)
-            // A queue's cases of one kind of problem, in deadline order.
-            try db.execute(sql: ComplaintListSQL.openCategoryIndex)
             // A reviewer's cases, one row each.
             try db.execute(sql: ReviewerRows.createTable)
             for row in try Row.fetchAll(db, sql: "SELECT id, reviewers FROM complaints WHERE reviewers <> ''") {
@@ -301,6 +299,10 @@ enum SQLiteSchema {
                         sql: "INSERT OR IGNORE INTO complaint_reviewers(reviewer_id, complaint_id) VALUES (?, ?)", arguments: [r, row["id"]])
                 }
             }
+        }
+        m.registerMigration("v12_index_open_cases_by_category") { db in
+            // A queue's cases of one kind of problem, in deadline order.
+            try db.execute(sql: ComplaintListSQL.openCategoryIndex)
         }
         return m
     }

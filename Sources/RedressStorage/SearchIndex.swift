@@ -246,6 +246,14 @@ extension SearchIndex {
 // MARK: Searching, on each engine
 
 extension SQLiteStore {
+    public func rebuildSearchIndex() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DROP TABLE search_text; DROP TABLE search_cases")
+            for sql in SearchIndex.sqliteSchema { try db.execute(sql: sql) }
+            return try SearchIndex.backfill(db)
+        }
+    }
+
     /// Cases whose words match, best first, among those the query's other conditions allow; pages by offset within
     /// the newest `SearchIndex.window` matches.
     func search(_ search: SearchText.Query, _ q: ComplaintQuery) async throws -> ComplaintPage {
@@ -270,6 +278,14 @@ extension SQLiteStore {
 }
 
 extension PostgresStore {
+    public func rebuildSearchIndex() async throws -> Int {
+        let logger = self.logger
+        return try await transaction { c in
+            try await c.query("TRUNCATE search_text, search_cases RESTART IDENTITY", logger: logger)
+            return try await SearchIndex.postgresBackfill(c, logger: logger)
+        }
+    }
+
     /// Cases whose words match, best first, among those the query's other conditions allow (`SearchIndex`).
     func search(_ search: SearchText.Query, _ q: ComplaintQuery) async throws -> ComplaintPage {
         if q.queues?.isEmpty ?? false { return ComplaintPage(items: [], total: 0) }

@@ -16,7 +16,7 @@ struct Redress: AsyncParsableCommand {
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self,
-            MigrateData.self, Rescan.self, Fill.self,
+            MigrateData.self, Rescan.self, Fill.self, ReindexSearch.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -158,6 +158,21 @@ struct Fill: AsyncParsableCommand {
             print(
                 "filed \(report.filed) cases (\(report.answered) answered, \(report.withdrawn) withdrawn) in \(String(format: "%.1f", report.seconds)) s: \(Int(Double(report.filed) / max(report.seconds, 0.001)))/s"
             )
+        }
+    }
+}
+
+struct ReindexSearch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reindex-search",
+        abstract: "Build the search index again from every case (the server stopped; PostgreSQL: in one transaction).")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await store.writing { _, db in
+            let started = Date()
+            let n = try await db.rebuildSearchIndex()
+            print("indexed \(n) cases in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
     }
 }
