@@ -137,7 +137,7 @@ schemas = {
                       "occurredAt", "narrative", "remedy", "amountClaimedFen", "deadlines", "overdue", "createdAt", "updatedAt",
                       "eventCount", "headHash", "memberMayEscalate", "respondent"]),
     "ComplaintPage": obj({"items": {"type": "array", "items": ref("Complaint")}, "total": INT, "limit": INT, "offset": INT,
-                          "totalIsLowerBound": {**BOOL, "description": "Lists are counted up to 10,000 cases (a search among the 1,000 passages it read); true: there are more"},
+                          "totalIsLowerBound": {**BOOL, "description": "Lists are counted up to 10,000 cases (a search among the passages it looked at); true: there are more"},
                           "nextCursor": {"type": ["string", "null"], "description": "A staff queue's or a merchant's open cases' next page: pass it as `cursor`; null on the last page"}},
                          ["items", "total", "limit", "offset"]),
     "Actor": obj({"id": STR, "role": enum(ACTOR_ROLES)}, ["role"]),
@@ -464,8 +464,8 @@ paths = {
                   tags=["complaints"],
                   description="A staff queue (open cases of the caller's queues, no status filter) is read through the queue index in "
                               "its order and stops at the page; its total is counted up to 10,000 (totalIsLowerBound beyond). "
-                              "Other lists count every match. With q, a search: the newest 1,000 matching passages are read and "
-                              "their cases ranked (totalIsLowerBound when more match), paged with offset; a staff search reads "
+                              "Other lists count every match. With q, a search: the newest 4,000 matching passages are looked at, "
+                              "the first 1,000 the filters allow are ranked by case (totalIsLowerBound when more match), paged with offset; a staff search reads "
                               "closed cases too unless a status is given."),
     },
     "/api/v1/complaints/{id}": {"get": op("One complaint", {**ok(ref("Complaint")), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},

@@ -311,14 +311,14 @@ extension SearchText {
         /// quoting them needs no escaping; the tokenizer splits a quoted query string on its spaces.
         public func fts5(within scope: ComplaintQuery) -> String {
             let words = terms.map { t in "words : \"\(t.tokens.joined(separator: " "))\"" + (t.prefix ? " *" : "") }
-            return (words + Self.tags(scope).map { "tags : \($0)" }).joined(separator: " AND ")
+            let expression = (words + Self.tags(scope).map { "tags : \($0)" }).joined(separator: " AND ")
+            return scope.searchInternal ? expression : expression + " NOT tags : \(SearchText.staffTag)"
         }
 
-        /// The tags a search within `scope` asks for: the parties' pieces unless internal notes may be read, the
-        /// member's or the merchant's cases.
+        /// The tags a search within `scope` asks for: the member's or the merchant's cases. Internal notes are left
+        /// out of a search that may not read them by their own (rare) tag, not by asking every other row for its tag.
         static func tags(_ scope: ComplaintQuery) -> [String] {
             var tags: [String] = []
-            if !scope.searchInternal { tags.append(SearchText.partiesTag) }
             if let m = scope.memberId { tags.append(SearchText.memberTag(m)) }
             if let m = scope.respondentMerchantId { tags.append(SearchText.merchantTag(m)) }
             return tags
@@ -332,7 +332,8 @@ extension SearchText {
                 }
                 return "(" + lexemes.joined(separator: " <-> ") + ")"
             }
-            return (parts + Self.tags(scope).map { "'#\($0)'" }).joined(separator: " & ")
+            let negation = scope.searchInternal ? [] : ["!'#\(SearchText.staffTag)'"]
+            return (parts + Self.tags(scope).map { "'#\($0)'" } + negation).joined(separator: " & ")
         }
     }
 

@@ -17,7 +17,7 @@ enum SearchIndex {
     static let window = 1_000
     /// How many of the newest matches in the index a search looks at, at most, to find those `window` among the cases
     /// the list allows (the list's own filters are applied beside the index).
-    static let horizon = 20_000
+    static let horizon = 4_000
 
     static func row(case n: Int64, piece: SearchText.Piece) -> Int64 { n << 24 | piece.number }
 
@@ -88,6 +88,13 @@ enum SearchIndex {
         var args: StatementArguments = [query.fts5(within: q)]
         args += SQLiteStore.arguments(list.values)
         return try Row.fetchAll(db, sql: sqliteCandidatesSQL(list), arguments: args).map { Candidate(id: $0["id"], row: $0["r"], score: $0["score"]) }
+    }
+
+    /// Whether more passages match than a search looks at (so a short list of results may not be all there is).
+    static func sqliteBeyondHorizon(_ db: Database, query: SearchText.Query, within q: ComplaintQuery) throws -> Bool {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM search_text WHERE search_text MATCH ? LIMIT \(horizon + 1))",
+            arguments: [query.fts5(within: q)]) ?? 0 > horizon
     }
 
     /// The newest matches first, at most `horizon` of them read: a filter that leaves few (a queue that holds none of
@@ -261,7 +268,8 @@ extension SQLiteStore {
         if list.matchesNothing { return ComplaintPage(items: [], total: 0) }
         return try await pool.read { db in
             let candidates = try SearchIndex.sqliteCandidates(db, query: search, within: q, list: list)
-            let (ids, more) = SearchIndex.rank(candidates)
+            var (ids, more) = SearchIndex.rank(candidates)
+            if !more { more = try SearchIndex.sqliteBeyondHorizon(db, query: search, within: q) }
             let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
             var bodies: [String: String] = [:]
             if !page.isEmpty {
@@ -290,7 +298,15 @@ extension PostgresStore {
     func search(_ search: SearchText.Query, _ q: ComplaintQuery) async throws -> ComplaintPage {
         if q.queues?.isEmpty ?? false { return ComplaintPage(items: [], total: 0) }
         let candidates = try await SearchIndex.postgresCandidates(self, query: search, within: q)
-        let (ids, more) = SearchIndex.rank(candidates)
+        var (ids, more) = SearchIndex.rank(candidates)
+        if !more {
+            more =
+                try await rows(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT COUNT(*) FROM (SELECT 1 FROM search_text WHERE doc @@ $1::tsquery LIMIT \(SearchIndex.horizon + 1)) AS c",
+                        binds: PostgresStore.binds([.text(search.tsquery(within: q))]))
+                ).first?.decode(Int.self) ?? 0 > SearchIndex.horizon
+        }
         let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
         var bodies: [String: String] = [:]
         if !page.isEmpty {
