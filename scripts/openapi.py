@@ -465,7 +465,7 @@ paths = {
                   description="A staff queue (open cases of the caller's queues, no status filter) is read through the queue index in "
                               "its order and stops at the page; its total is counted up to 10,000 (totalIsLowerBound beyond). "
                               "Other lists count every match. With q, a search: the newest 4,000 matching passages are looked at, "
-                              "the first 1,000 the filters allow are ranked by case (totalIsLowerBound when more match), paged with offset; a staff search reads "
+                              "the first 500 the filters allow are ranked by case (totalIsLowerBound when more match), paged with offset; a staff search reads "
                               "closed cases too unless a status is given."),
     },
     "/api/v1/complaints/{id}": {"get": op("One complaint", {**ok(ref("Complaint")), **errors("401", "403", "404", "503")}, params=[ID], tags=["complaints"])},

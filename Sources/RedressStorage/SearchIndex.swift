@@ -14,7 +14,7 @@ import RedressDomain
 /// the old merchant from finding it.
 enum SearchIndex {
     /// How many matching pieces a search reads, newest first, before ranking them; past it the count is a lower bound.
-    static let window = 1_000
+    static let window = 500
     /// How many of the newest matches in the index a search looks at, at most, to find those `window` among the cases
     /// the list allows (the list's own filters are applied beside the index).
     static let horizon = 4_000
