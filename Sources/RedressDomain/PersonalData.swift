@@ -92,28 +92,34 @@ public enum PersonalData {
         let whole = NSRange(location: 0, length: ns.length)
         var all: [Finding] = []
         func digits(_ r: NSRange) -> String { ns.substring(with: r).filter(\.isNumber) }
+        // Each pattern needs something a text without personal data mostly lacks (a digit, an @, a keyword): the
+        // regular expressions run only where it is present.
+        let hasDigit = plain.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
+        let lowered = plain.lowercased()
+        let mayHoldWeChat = Pattern.weChatWords.contains { lowered.contains($0) }
+        let mayHoldName = Pattern.nameWords.contains { plain.contains($0) }
 
-        for m in Pattern.email.matches(in: plain, range: whole) {
+        for m in plain.contains("@") ? Pattern.email.matches(in: plain, range: whole) : [] {
             let s = ns.substring(with: m.range)
             guard let at = s.firstIndex(of: "@") else { continue }
             all.append(Finding(kind: .email, range: m.range, masked: "\(s.prefix(1))***\(s[at...])"))
         }
-        for m in Pattern.idNumber.matches(in: plain, range: whole) {
+        for m in hasDigit ? Pattern.idNumber.matches(in: plain, range: whole) : [] {
             let id = ns.substring(with: m.range).filter { $0 != " " }.uppercased()
             guard ResidentID.isValid(id) else { continue }
             all.append(Finding(kind: .idNumber, range: m.range, masked: String(id.prefix(6)) + "********" + String(id.suffix(4))))
         }
-        for m in Pattern.mobile.matches(in: plain, range: whole) {
+        for m in hasDigit ? Pattern.mobile.matches(in: plain, range: whole) : [] {
             let d = String(digits(m.range).suffix(11))
             all.append(Finding(kind: .mobile, range: m.range, masked: String(d.prefix(3)) + "****" + String(d.suffix(4))))
         }
-        for m in Pattern.landline.matches(in: plain, range: whole) {
+        for m in hasDigit ? Pattern.landline.matches(in: plain, range: whole) : [] {
             let area = ns.substring(with: m.range(at: 1)).filter(\.isNumber)
             let number = digits(m.range(at: 2))
             all.append(
                 Finding(kind: .landline, range: m.range, masked: "\(area)-" + String(repeating: "*", count: number.count - 2) + number.suffix(2)))
         }
-        for m in Pattern.digitRun.matches(in: plain, range: whole) {
+        for m in hasDigit ? Pattern.digitRun.matches(in: plain, range: whole) : [] {
             let d = digits(m.range)
             let before = ns.substring(with: NSRange(location: max(0, m.range.location - 8), length: min(8, m.range.location)))
             let cardWord = Pattern.cardWord.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
@@ -121,14 +127,14 @@ public enum PersonalData {
             guard !orderWord, (16...19).contains(d.count) && luhn(d) || cardWord && d.count >= 8 else { continue }
             all.append(Finding(kind: .bankCard, range: m.range, masked: String(repeating: "*", count: d.count - 4) + d.suffix(4)))
         }
-        for (pattern, kind) in [(Pattern.qq, Finding.Kind.qq), (Pattern.wechat, .wechat)] {
+        for (pattern, kind, may) in [(Pattern.qq, Finding.Kind.qq, hasDigit), (Pattern.wechat, .wechat, mayHoldWeChat)] where may {
             for m in pattern.matches(in: plain, range: whole) {
                 let id = ns.substring(with: m.range(at: 1))
                 all.append(
                     Finding(kind: kind, range: m.range(at: 1), masked: String(id.prefix(2)) + String(repeating: "*", count: max(3, id.count - 2))))
             }
         }
-        for m in Pattern.namedPerson.matches(in: plain, range: whole) {
+        for m in mayHoldName ? Pattern.namedPerson.matches(in: plain, range: whole) : [] {
             all.append(Finding(kind: .name, range: m.range(at: 1), masked: maskName(ns.substring(with: m.range(at: 1)))))
         }
         for name in known.names {
@@ -195,6 +201,9 @@ public enum PersonalData {
         static let wechat = make(
             "(?<![A-Za-z])(?:微信|威信|[Vv][Xx]|[Ww][Xx]|[Vv]信|[Ww]eixin|[Ww]e[Cc]hat)(?:号码|号|[Ii][Dd])?\\s*[:：]?\\s*(?:是|为)?\\s*([A-Za-z][-_A-Za-z0-9]{5,19}|1[3-9][0-9]{9})(?![-_A-Za-z0-9])"
         )
+        /// What the WeChat and name patterns start with (lower-cased for WeChat), to skip them where absent.
+        static let weChatWords = ["微信", "威信", "vx", "wx", "v信", "weixin", "wechat"]
+        static let nameWords = ["姓名", "联系人", "收款人", "户名", "持卡人", "我叫", "本人叫"]
         static let namedPerson = make("(?:真实姓名|姓名|联系人|收款人|户名|持卡人|我叫|本人叫)\\s*[:：]?\\s*(?:是|为)?\\s*([\\p{Han}·]{2,3})")
     }
 

@@ -244,9 +244,10 @@ public enum SearchText {
     public static let staffTag = "vstaff"
 
     /// A piece's tags: who may read it, whose case it is, who answers for it.
-    public static func tags(_ piece: Piece, of c: Complaint) -> [String] {
-        [piece.staffOnly ? staffTag : partiesTag, memberTag(c.memberId)] + (c.respondentMerchantId.map { [merchantTag($0)] } ?? [])
-    }
+    public static func tags(_ piece: Piece, of c: Complaint) -> [String] { [piece.staffOnly ? staffTag : partiesTag] + caseTags(of: c) }
+
+    /// Whose case it is and who answers for it: the tags every passage of the case carries.
+    public static func caseTags(of c: Complaint) -> [String] { [memberTag(c.memberId)] + (c.respondentMerchantId.map { [merchantTag($0)] } ?? []) }
 }
 
 extension SearchText {

@@ -77,14 +77,16 @@ extension SQLiteStore {
     }
 
     /// Adds a change's contribution to the maintained aggregates, in the change's transaction.
+    /// Built once: the statement cache is keyed by its text, which was rebuilt on every write.
+    static let addFiguresSQL = """
+        INSERT INTO case_figures(\((CaseFiguresSQL.keyColumns + CaseFiguresSQL.counterColumns).joined(separator: ", ")))
+        VALUES (\(Array(repeating: "?", count: 4 + CaseFiguresSQL.width).joined(separator: ", ")))
+        ON CONFLICT(respondent, day, dimension, tier) DO UPDATE SET \(CaseFiguresSQL.addExcluded(table: "case_figures"))
+        """
+
     static func addFigures(_ db: Database, _ delta: [CaseFigures.FigureKey: [Int64]]) throws {
         guard !delta.isEmpty else { return }
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO case_figures(\((CaseFiguresSQL.keyColumns + CaseFiguresSQL.counterColumns).joined(separator: ", ")))
-                VALUES (\(Array(repeating: "?", count: 4 + CaseFiguresSQL.width).joined(separator: ", ")))
-                ON CONFLICT(respondent, day, dimension, tier) DO UPDATE SET \(CaseFiguresSQL.addExcluded(table: "case_figures"))
-                """)
+        let statement = try db.cachedStatement(sql: Self.addFiguresSQL)
         for (key, counters) in CaseFiguresSQL.rows(delta) {
             let values: [(any DatabaseValueConvertible)?] = [key.respondent, key.day, key.dimension.rawValue, key.tier.rawValue] + counters
             try statement.execute(arguments: StatementArguments(values))

@@ -44,8 +44,12 @@ enum SearchIndex {
             n = db.lastInsertedRowID
         }
         let insert = try db.cachedStatement(sql: "INSERT INTO search_text(rowid, words, tags) VALUES (?, ?, ?)")
+        // The case's tags once; each passage adds who may read it.
+        let caseTags = SearchText.caseTags(of: c).joined(separator: " ")
         for p in pieces {
-            try insert.execute(arguments: [row(case: n, piece: p), p.text, SearchText.tags(p, of: c).joined(separator: " ")])
+            try insert.execute(arguments: [
+                row(case: n, piece: p), p.text, (p.staffOnly ? SearchText.staffTag : SearchText.partiesTag) + " " + caseTags,
+            ])
         }
     }
 
