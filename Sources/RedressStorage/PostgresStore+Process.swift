@@ -346,18 +346,22 @@ extension PostgresStore {
             try $0.decode((String, Int64, Int64).self)
         }
         let counted = try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: Self.binds(sql.countValues))).first?.decode(Int.self) ?? 0
-        var bodies: [String: String] = [:]
-        if !found.isEmpty {
-            var b = PostgresBindings()
-            b.append(found.map(\.0))
-            for row in try await rows(PostgresQuery(unsafeSQL: "SELECT id, body FROM complaints WHERE id = ANY($1)", binds: b)) {
-                let (id, body) = try row.decode((String, String).self)
-                bodies[id] = body
-            }
-        }
         let next = found.count == limit ? found.last.map { QueueCursor(due: $0.1, filedAtMs: $0.2, id: $0.0) } : nil
         return ComplaintPage(
-            items: try found.compactMap { bodies[$0.0] }.map(Complaint.fromStorage), total: min(counted, QueueCursor.countLimit),
+            items: try await complaints(ids: found.map(\.0)), total: min(counted, QueueCursor.countLimit),
             totalIsLowerBound: counted > QueueCursor.countLimit, next: next)
+    }
+
+    /// The cases with these ids, in the order given (a page's ids found through an index, then their bodies by key).
+    func complaints(ids: [String]) async throws -> [Complaint] {
+        guard !ids.isEmpty else { return [] }
+        var bodies: [String: String] = [:]
+        var b = PostgresBindings()
+        b.append(ids)
+        for row in try await rows(PostgresQuery(unsafeSQL: "SELECT id, body FROM complaints WHERE id = ANY($1)", binds: b)) {
+            let (id, body) = try row.decode((String, String).self)
+            bodies[id] = body
+        }
+        return try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage)
     }
 }

@@ -169,16 +169,22 @@ extension SQLiteStore {
             // every matching case's body through the sorter (a 10,000-case queue: tens of megabytes per page).
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM complaints \(whereClause) \(order) LIMIT \(limit) OFFSET \(offset)", arguments: arguments)
-            guard !ids.isEmpty else { return ComplaintPage(items: [], total: total, totalIsLowerBound: more) }
-            var bodies: [String: String] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(ids))
-            {
-                bodies[row["id"]] = row["body"]
-            }
-            return ComplaintPage(items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: total, totalIsLowerBound: more)
+            return ComplaintPage(items: try Self.complaints(db, ids: ids), total: total, totalIsLowerBound: more)
         }
+    }
+
+    /// The cases with these ids, in the order given (a page's ids are found sorted on what the indexes hold, then
+    /// their bodies read by key: sorting whole rows would move every matching case's body through the sorter).
+    static func complaints(_ db: Database, ids: [String]) throws -> [Complaint] {
+        guard !ids.isEmpty else { return [] }
+        var bodies: [String: String] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(ids))
+        {
+            bodies[row["id"]] = row["body"]
+        }
+        return try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage)
     }
 
     /// A list's bound values as GRDB takes them.
@@ -197,19 +203,10 @@ extension SQLiteStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: sql.pageSQL, arguments: Self.arguments(sql.values))
             let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: Self.arguments(sql.countValues)) ?? 0
-            let ids: [String] = rows.map { $0["id"] }
-            var bodies: [String: String] = [:]
-            if !ids.isEmpty {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT id, body FROM complaints WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                    arguments: StatementArguments(ids))
-                {
-                    bodies[row["id"]] = row["body"]
-                }
-            }
+            let items = try Self.complaints(db, ids: rows.map { $0["id"] })
             let next = rows.count == limit ? rows.last.map { QueueCursor(due: $0["due"], filedAtMs: $0["created_at_ms"], id: $0["id"]) } : nil
             return ComplaintPage(
-                items: try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: min(counted, QueueCursor.countLimit),
+                items: items, total: min(counted, QueueCursor.countLimit),
                 totalIsLowerBound: counted > QueueCursor.countLimit, next: next)
         }
     }

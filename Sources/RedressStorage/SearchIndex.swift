@@ -275,16 +275,7 @@ extension SQLiteStore {
             var (ids, more) = SearchIndex.rank(candidates)
             if !more { more = try SearchIndex.sqliteBeyondHorizon(db, query: search, within: q) }
             let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
-            var bodies: [String: String] = [:]
-            if !page.isEmpty {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT id, body FROM complaints WHERE id IN (\(page.map { _ in "?" }.joined(separator: ",")))",
-                    arguments: StatementArguments(page))
-                {
-                    bodies[row["id"]] = row["body"]
-                }
-            }
-            return ComplaintPage(items: try page.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: ids.count, totalIsLowerBound: more)
+            return ComplaintPage(items: try SQLiteStore.complaints(db, ids: page), total: ids.count, totalIsLowerBound: more)
         }
     }
 }
@@ -312,13 +303,6 @@ extension PostgresStore {
                 ).first?.decode(Int.self) ?? 0 > SearchIndex.horizon
         }
         let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
-        var bodies: [String: String] = [:]
-        if !page.isEmpty {
-            for row in try await rows("SELECT id, body FROM complaints WHERE id = ANY(\(page))") {
-                let (id, body) = try row.decode((String, String).self)
-                bodies[id] = body
-            }
-        }
-        return ComplaintPage(items: try page.compactMap { bodies[$0] }.map(Complaint.fromStorage), total: ids.count, totalIsLowerBound: more)
+        return ComplaintPage(items: try await complaints(ids: page), total: ids.count, totalIsLowerBound: more)
     }
 }
