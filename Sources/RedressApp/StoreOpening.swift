@@ -5,13 +5,14 @@ import RedressStorage
 /// Opens the store the configuration names: the PostgreSQL database of `databaseURL` when one is given, else the
 /// SQLite file in the data folder. A failure is a `StoreError` that says what is wrong in words.
 public func openStore(_ c: AppConfiguration, logger: Logger) async throws -> any RedressStore {
+    try DataFolder.prepare(c.dataDirectory)
+    let vault = try PersonalDataVault(keyringPath: PersonalDataVault.keyringPath(folder: c.dataDirectory))
     if let url = c.databaseURL {
         var l = logger
         l[metadataKey: "database"] = "\(c.storeDescription)"
-        return try await PostgresStore.open(try PostgresLocation(url: url), logger: l)
+        return try await PostgresStore.open(try PostgresLocation(url: url), vault: vault, logger: l)
     }
-    try DataFolder.prepare(c.dataDirectory)
-    return try SQLiteStore(path: c.databasePath, logger: logger)
+    return try SQLiteStore(path: c.databasePath, vault: vault, logger: logger)
 }
 
 /// The data folder holds the database, its keys and the evidence: readable by the server's own user only.

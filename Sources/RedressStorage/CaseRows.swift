@@ -35,15 +35,18 @@ struct NoticeRow: Sendable {
 }
 
 extension PreparedCase {
-    static func make(_ change: CaseChange) -> PreparedCase {
+    /// `vault` holds the member's live data key (`liveKeys`): the body and the events' payloads are sealed under it.
+    static func make(_ change: CaseChange, _ vault: PersonalDataVault) throws -> PreparedCase {
         var c = change.complaint
         let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
         let events = TimelineEvent.seal(change.events, complaintId: c.id, after: nil, payloadBytes: payloads)
         c.eventCount = events.count
         c.headHash = events.last?.hash ?? TimelineEvent.genesisHash
         return PreparedCase(
-            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
-            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, notices: Notice.plan(c, events: events).map(NoticeRow.init),
+            complaint: c, events: events, body: try vault.seal(Codec.string(c), owner: c.memberId),
+            leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
+            payloads: try payloads.map { try vault.seal(String(decoding: $0, as: UTF8.self), owner: c.memberId) },
+            notices: Notice.plan(c, events: events).map(NoticeRow.init),
             figures: CaseFigures.delta(before: nil, after: c), search: SearchText.pieces(c, events: events))
     }
 }
@@ -69,7 +72,7 @@ struct PreparedUpdate: Sendable {
 }
 
 extension PreparedUpdate {
-    static func make(_ change: CaseChange, to current: Complaint) -> PreparedUpdate {
+    static func make(_ change: CaseChange, to current: Complaint, _ vault: PersonalDataVault) throws -> PreparedUpdate {
         var c = change.complaint
         // Each payload is encoded once: hashed within its event and stored as it is.
         let payloads = change.events.map { CanonicalValue.object($0.payload).canonicalBytes }
@@ -78,9 +81,10 @@ extension PreparedUpdate {
         c.headHash = events.last?.hash ?? current.headHash
         let notices = Notice.plan(c, events: events).map(NoticeRow.init)
         return PreparedUpdate(
-            complaint: c, events: events, body: Codec.string(c), leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) },
-            notices: notices,
-            payloads: payloads.map { String(decoding: $0, as: UTF8.self) }, previous: IndexedColumns(current), expectedCount: current.eventCount,
+            complaint: c, events: events, body: try vault.seal(Codec.string(c), owner: c.memberId),
+            leafHashes: events.map { MerkleTree.leafHash(LedgerEntry.event($0)) }, notices: notices,
+            payloads: try payloads.map { try vault.seal(String(decoding: $0, as: UTF8.self), owner: c.memberId) }, previous: IndexedColumns(current),
+            expectedCount: current.eventCount,
             figures: CaseFigures.delta(before: current, after: c), search: SearchText.pieces(c, events: events),
             reindex: c.respondentMerchantId != current.respondentMerchantId)
     }

@@ -12,6 +12,14 @@ extension Complaint {
         d.dateDecodingStrategy = .millisecondsSince1970
         return try d.decode(Complaint.self, from: Data(text.utf8))
     }
+
+    /// Reads a stored body sealed under its member's data key (which the caller has loaded into `vault`).
+    static func fromStorage(_ stored: String, _ vault: PersonalDataVault) throws -> Complaint {
+        guard let text = try vault.open(stored) else {
+            throw StoreError.unavailable("a case's body is sealed under a destroyed key and was not kept under legal hold")
+        }
+        return try fromStorage(text)
+    }
 }
 
 extension Complaint {

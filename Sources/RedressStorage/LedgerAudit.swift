@@ -41,7 +41,8 @@ public enum LedgerAudit {
             subjects.append(
                 (
                     "case \(caseNumber): evidence file \(f.fileName) (\(f.sha256))",
-                    MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, f)), r
+                    // A name erased with its member's key: the entry is checked by its recorded hash (its inclusion below).
+                    f.isNameErased ? r.leafHash : MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, f)), r
                 ))
         }
         if let (s, r) = eventRecords.min(by: { $0.key < $1.key }) {

@@ -11,7 +11,7 @@ enum PostgresSchema {
         var name: String
         var statements: [String]
         /// Work in Swift after the statements, in the same transaction (counting what is already stored).
-        var then: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
+        var then: (@Sendable (PostgresConnection, Logger, PersonalDataVault) async throws -> Void)? = nil
     }
 
     static let migrations: [Migration] = [
@@ -256,17 +256,21 @@ enum PostgresSchema {
         Migration(version: 3, name: "create_login_failures", statements: [LoginFailures.createTable, LoginFailures.createIndex]),
         Migration(
             version: 4, name: "create_case_figures", statements: [CaseFiguresSQL.createTable(integer: "BIGINT")],
-            then: { c, logger in
+            then: { c, logger, vault in
                 // The maintained aggregates, counted once from the cases already stored (then kept by every write).
                 var after = ""
                 var total: [CaseFigures.FigureKey: [Int64]] = [:]
                 while true {
                     var last: String?
+                    var bodies: [String] = []
                     for try await (id, body) in try await c.query(
                         "SELECT id, body FROM complaints WHERE id > \(after) ORDER BY id LIMIT 1000", logger: logger
                     ).decode((String, String).self) {
-                        CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(body)), into: &total)
+                        bodies.append(body)
                         last = id
+                    }
+                    for complaint in try await PostgresStore.openComplaints(bodies, vault, { try await c.query($0, logger: logger).collect() }) {
+                        CaseFiguresSQL.add(CaseFigures.contribution(of: complaint), into: &total)
                     }
                     guard let last else { break }
                     after = last
@@ -289,7 +293,7 @@ enum PostgresSchema {
         Migration(version: 7, name: "index_open_cases_by_queue_and_due", statements: [ComplaintListSQL.openQueueIndex]),
         Migration(
             version: 8, name: "create_search_index", statements: SearchIndex.postgresSchema,
-            then: { c, logger in _ = try await SearchIndex.postgresBackfill(c, logger: logger) }),
+            then: { c, logger, vault in _ = try await SearchIndex.postgresBackfill(c, vault, logger: logger) }),
         Migration(
             version: 9, name: "index_merchant_and_reviewer_lists",
             statements: [
@@ -300,6 +304,7 @@ enum PostgresSchema {
                 """,
             ]),
         Migration(version: 10, name: "index_open_cases_by_category", statements: [ComplaintListSQL.openCategoryIndex]),
+        Migration(version: 11, name: "personal_data_keys_and_erasure_requests", statements: VaultSQL.schema(integer: "BIGINT")),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
@@ -307,6 +312,7 @@ enum PostgresSchema {
         "merchants", "users", "complaints", "events", "evidence_blobs", "complaint_evidence", "case_sequences", "idempotency_keys", "policies",
         "policy_history", "calendar_years", "ledger_leaves", "ledger_nodes", "ledger_heads", "ledger_keys", "notices", "webhooks", "deliveries",
         "delivery_attempts", "case_figures", "revoked_tokens", "session_floors", "evidence_scans", "complaint_reviewers",
+        "data_keys", "erasure_requests",
     ]
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.

@@ -12,8 +12,10 @@ extension PostgresStore {
         day: CivilDate, idempotency: IdempotencyClaim?, make: @escaping @Sendable (String) throws -> CaseChange
     ) async throws -> CreateOutcome {
         let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
-        let prepared = PreparedCase.make(try make(number))
-        return try await writer.submit(create: .init(prepared: prepared, claim: idempotency)) { w in
+        let change = try make(number)
+        try await liveKeys(owners: [change.complaint.memberId])
+        let prepared = try PreparedCase.make(change, vault)
+        return try await writer.submit(create: .init(prepared: prepared, claim: idempotency)) { [vault] w in
             if let claim = idempotency,
                 let row = try await w.rows(
                     "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = \(claim.memberId) AND key = \(claim.key)"
@@ -21,7 +23,7 @@ extension PostgresStore {
             {
                 let (hash, id) = try row.decode((String, String).self)
                 guard hash == claim.requestHash else { throw StoreError.idempotencyConflict }
-                guard let existing = try await Self.complaint(w, id: id) else { throw StoreError.notFound }
+                guard let existing = try await Self.complaint(w, vault, id: id) else { throw StoreError.notFound }
                 return .replayed(existing)
             }
             try await Self.insert(w, prepared, idempotency: idempotency)
@@ -282,12 +284,12 @@ extension PostgresStore {
 
     public func complaint(id: String) async throws -> Complaint? {
         guard let body = try await prepared(CaseBody(id: id)).first else { return nil }
-        return try Complaint.fromStorage(body)
+        return try await Self.openComplaints([body], vault, pooled).first
     }
 
-    static func complaint(_ w: PostgresBatch, id: String) async throws -> Complaint? {
+    static func complaint(_ w: PostgresBatch, _ vault: PersonalDataVault, id: String) async throws -> Complaint? {
         guard let row = try await w.rows("SELECT body FROM complaints WHERE id = \(id)").first else { return nil }
-        return try Complaint.fromStorage(try row.decode(String.self))
+        return try await openComplaints([try row.decode(String.self)], vault, w.rows).first
     }
 
     public func complaintId(caseNumber: String) async throws -> String? {
@@ -313,19 +315,21 @@ extension PostgresStore {
         let bodies = try await rows(
             PostgresQuery(unsafeSQL: "SELECT body FROM complaints \(whereClause) \(order) LIMIT \(q.limit) OFFSET \(q.offset)", binds: binds))
         return ComplaintPage(
-            items: try bodies.map { try Complaint.fromStorage(try $0.decode(String.self)) }, total: total,
+            items: try await Self.openComplaints(try bodies.map { try $0.decode(String.self) }, vault, pooled), total: total,
             totalIsLowerBound: counted > QueueCursor.countLimit)
     }
 
     public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
         Complaint, [TimelineEvent]
     ) {
-        try await writer.submit { w in
-            guard let current = try await Self.complaint(w, id: complaintId) else { throw StoreError.notFound }
-            guard let c = try change(current) else { return (current, [TimelineEvent]()) }
-            let p = PreparedUpdate.make(c, to: current)
-            guard try await Self.write(w, p) else { throw StoreError.unavailable("the case changed during the update") }
-            return (p.complaint, p.events)
+        try await retryingForKeys {
+            try await writer.submit { [vault] w in
+                guard let current = try await Self.complaint(w, vault, id: complaintId) else { throw StoreError.notFound }
+                guard let c = try change(current) else { return (current, [TimelineEvent]()) }
+                let p = try PreparedUpdate.make(c, to: current, vault)
+                guard try await Self.write(w, p, vault) else { throw StoreError.unavailable("the case changed during the update") }
+                return (p.complaint, p.events)
+            }
         }
     }
 
@@ -336,30 +340,33 @@ extension PostgresStore {
     )] {
         guard !complaintIds.isEmpty else { return [] }
         let bodies = try await rows("SELECT body FROM complaints WHERE id = ANY(\(complaintIds))")
+        let currents = try await Self.openComplaints(try bodies.map { try $0.decode(String.self) }, vault, pooled)
+        try await liveKeys(owners: currents.map(\.memberId))
         var prepared: [PreparedUpdate] = []
-        for row in bodies {
-            let current = try Complaint.fromStorage(try row.decode(String.self))
-            if let c = try change(current) { prepared.append(PreparedUpdate.make(c, to: current)) }
+        for current in currents {
+            if let c = try change(current) { prepared.append(try PreparedUpdate.make(c, to: current, vault)) }
         }
         let ready = prepared
-        return try await writer.submit { w in
-            var out: [(Complaint, [TimelineEvent])] = []
-            for p in ready {
-                if try await Self.write(w, p) {
-                    out.append((p.complaint, p.events))
-                } else if let current = try await Self.complaint(w, id: p.complaint.id), let c = try change(current) {
-                    let again = PreparedUpdate.make(c, to: current)
-                    guard try await Self.write(w, again) else { throw StoreError.unavailable("the case changed during the update") }
-                    out.append((again.complaint, again.events))
+        return try await retryingForKeys {
+            try await writer.submit { [vault] w in
+                var out: [(Complaint, [TimelineEvent])] = []
+                for p in ready {
+                    if try await Self.write(w, p, vault) {
+                        out.append((p.complaint, p.events))
+                    } else if let current = try await Self.complaint(w, vault, id: p.complaint.id), let c = try change(current) {
+                        let again = try PreparedUpdate.make(c, to: current, vault)
+                        guard try await Self.write(w, again, vault) else { throw StoreError.unavailable("the case changed during the update") }
+                        out.append((again.complaint, again.events))
+                    }
                 }
+                return out
             }
-            return out
         }
     }
 
     /// Writes a prepared change with its events, notices and log entries in one statement; false (nothing written)
     /// when the case has moved on since it was read.
-    static func write(_ w: PostgresBatch, _ p: PreparedUpdate, extra: [LedgerAppend] = []) async throws -> Bool {
+    static func write(_ w: PostgresBatch, _ p: PreparedUpdate, _ vault: PersonalDataVault, extra: [LedgerAppend] = []) async throws -> Bool {
         let c = p.complaint
         let mark = w.frontier
         let ledger = w.reserve(p.events.enumerated().map { i, e in LedgerAppend(event: e, leafHash: p.leafHashes[i]) } + extra)
@@ -378,7 +385,7 @@ extension PostgresStore {
             [update] + eventClauses(&b, p.events, payloads: p.payloads, condition: written)
             + noticeClauses(&b, complaintId: c.id, p.notices, condition: written) + ledger.clauses(&b, condition: written)
         if let f = figuresClause(&b, p.figures, condition: written) { clauses.append(f) }
-        clauses += try await SearchIndex.postgresChange(w, &b, p, condition: written)
+        clauses += try await SearchIndex.postgresChange(w, &b, p, vault, condition: written)
         clauses += ReviewerRows.postgresClauses(&b, c, previous: p.previous.reviewerIds, condition: written)
         b.sql = "WITH " + clauses.joined(separator: ",\n") + "\nSELECT COUNT(*) FROM u"
         let updated = try await w.write(b.query).first?.decode(Int.self) ?? 0
@@ -391,7 +398,7 @@ extension PostgresStore {
     }
 
     public func timeline(complaintId: String) async throws -> [TimelineEvent] {
-        try await prepared(CaseEvents(complaintId: complaintId))
+        try await Self.openEvents(try await prepared(CaseEvents(complaintId: complaintId)), vault, pooled)
     }
 
     static func event(_ row: PostgresRow) throws -> TimelineEvent {
@@ -400,12 +407,10 @@ extension PostgresStore {
         guard let k = EventKind(rawValue: kind), let role = Role(rawValue: actorRole), let v = Visibility(rawValue: visibility) else {
             throw StoreError.unavailable("unreadable event row")
         }
-        guard case .object(let payload) = try Codec.decode(CanonicalValue.self, payloadText) else {
-            throw StoreError.unavailable("event payload is not an object")
-        }
+        // Opened by `openEvents` once the keys are read.
         return TimelineEvent(
             complaintId: complaintId, sequence: sequence, kind: k, actor: CaseActor(id: actorId, role: role), visibility: v, occurredAtMs: occurred,
-            payload: payload, previousHash: previous, hash: hash)
+            payload: [sealedPayloadKey: .string(payloadText)], previousHash: previous, hash: hash)
     }
 
     public func complaintIds(after: String?, limit: Int) async throws -> [String] {
@@ -420,77 +425,5 @@ extension PostgresStore {
 
     public func complaintCount() async throws -> Int {
         try await rows("SELECT COUNT(*) FROM complaints").first?.decode(Int.self) ?? 0
-    }
-
-    // MARK: Evidence
-
-    public func addEvidence(
-        complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
-    ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool) {
-        let blob = ByteBuffer(bytes: bytes)
-        return try await writer.submit { w in
-            guard let current = try await Self.complaint(w, id: complaintId) else { throw StoreError.notFound }
-            if !(try await w.rows("SELECT 1 FROM complaint_evidence WHERE complaint_id = \(complaintId) AND sha256 = \(file.sha256)").isEmpty) {
-                return (current, [], true)
-            }
-            try await w.write(
-                """
-                INSERT INTO evidence_blobs(sha256, size_bytes, media_type, bytes, created_at_ms)
-                VALUES (\(file.sha256), \(file.sizeBytes), \(file.mediaType.rawValue), \(blob), \(Codec.ms(file.uploadedAt))) ON CONFLICT DO NOTHING
-                """)
-            let p = PreparedUpdate.make(try change(current), to: current)
-            try await w.write(
-                """
-                INSERT INTO complaint_evidence(complaint_id, sha256, file_name, uploaded_by_id, uploaded_by_role, uploaded_at_ms, event_sequence)
-                VALUES (\(complaintId), \(file.sha256), \(file.fileName), \(file.uploadedBy.id), \(file.uploadedBy.role.rawValue),
-                        \(Codec.ms(file.uploadedAt)), \(p.events.first?.sequence))
-                """)
-            let entry = LedgerAppend(
-                complaintId: complaintId, kind: "evidence_file", sequence: 0, sha256: file.sha256,
-                leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
-            guard try await Self.write(w, p, extra: [entry]) else { throw StoreError.unavailable("the case changed during the update") }
-            return (p.complaint, p.events, false)
-        }
-    }
-
-    static let evidenceColumns =
-        "e.sha256, b.size_bytes, b.media_type, e.file_name, e.uploaded_by_id, e.uploaded_by_role, e.uploaded_at_ms"
-
-    static func evidenceFile(_ row: PostgresRow) throws -> EvidenceFile {
-        let cells = row.makeRandomAccess()
-        let sha = try cells["sha256"].decode(String.self)
-        let size = try cells["size_bytes"].decode(Int.self)
-        let mediaType = try cells["media_type"].decode(String.self)
-        let name = try cells["file_name"].decode(String.self)
-        let byId = try cells["uploaded_by_id"].decode(String?.self)
-        let byRole = try cells["uploaded_by_role"].decode(String.self)
-        let at = try cells["uploaded_at_ms"].decode(Int64.self)
-        guard let type = EvidenceMediaType(rawValue: mediaType), let role = Role(rawValue: byRole) else {
-            throw StoreError.unavailable("unreadable evidence row")
-        }
-        return EvidenceFile(
-            sha256: sha, sizeBytes: size, mediaType: type, fileName: name, uploadedBy: CaseActor(id: byId, role: role), uploadedAt: Codec.date(at))
-    }
-
-    public func evidence(complaintId: String) async throws -> [EvidenceFile] {
-        try await rows(
-            """
-            SELECT \(unescaped: Self.evidenceColumns) FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
-            WHERE e.complaint_id = \(complaintId) ORDER BY e.uploaded_at_ms, e.sha256
-            """
-        ).map(Self.evidenceFile)
-    }
-
-    public func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])? {
-        guard
-            let row = try await rows(
-                """
-                SELECT \(unescaped: Self.evidenceColumns), b.bytes FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
-                WHERE e.complaint_id = \(complaintId) AND e.sha256 = \(sha256)
-                """
-            ).first
-        else { return nil }
-        let bytes = try row.makeRandomAccess()["bytes"].decode(ByteBuffer.self)
-        return (try Self.evidenceFile(row), Array(bytes.readableBytesView))
     }
 }

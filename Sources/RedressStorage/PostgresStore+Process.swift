@@ -362,6 +362,6 @@ extension PostgresStore {
             let (id, body) = try row.decode((String, String).self)
             bodies[id] = body
         }
-        return try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage)
+        return try await Self.openComplaints(ids.compactMap { bodies[$0] }, vault, pooled)
     }
 }

@@ -23,16 +23,21 @@ public final class PostgresStore: RedressStore {
     let caseNumbers = CaseNumberSequence()
     let feed = ChangeBroadcast()
     private let listener = Mutex<Task<Void, Never>?>(nil)
+    /// Personal data keys (`PersonalDataVault`).
+    public let vault: PersonalDataVault
 
     /// Connects, checks the credentials and the schema version, and migrates. Every failure is a
-    /// `StoreError` whose message says what is wrong in words (no stack trace, no password).
-    public static func open(_ location: PostgresLocation, logger: Logger = Logger(label: "redress.postgres"), connections: Int = 8) async throws
-        -> PostgresStore
-    {
+    /// `StoreError` whose message says what is wrong in words (no stack trace, no password). Personal data is sealed
+    /// under `vault`'s keys.
+    public static func open(
+        _ location: PostgresLocation, vault: PersonalDataVault, logger: Logger = Logger(label: "redress.postgres"), connections: Int = 8
+    ) async throws -> PostgresStore {
         try await probe(location, logger: logger)
-        let store = PostgresStore(location: location, configuration: try location.clientConfiguration(), logger: logger, connections: connections)
+        let store = PostgresStore(
+            location: location, configuration: try location.clientConfiguration(), vault: vault, logger: logger, connections: connections)
         do {
             try await store.migrate()
+            try await store.prepareVault()
         } catch {
             await store.close()
             throw error
@@ -41,7 +46,10 @@ public final class PostgresStore: RedressStore {
         return store
     }
 
-    private init(location: PostgresLocation, configuration: PostgresClient.Configuration, logger: Logger, connections: Int) {
+    private init(
+        location: PostgresLocation, configuration: PostgresClient.Configuration, vault: PersonalDataVault, logger: Logger, connections: Int
+    ) {
+        self.vault = vault
         var configuration = configuration
         configuration.options.maximumConnections = max(2, connections)
         configuration.options.connectTimeout = .seconds(5)
@@ -210,7 +218,7 @@ public final class PostgresStore: RedressStore {
                 try await c.query("BEGIN", logger: logger)
                 do {
                     for statement in m.statements { try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                    try await m.then?(c, logger)
+                    try await m.then?(c, logger, vault)
                     try await c.query(
                         "INSERT INTO redress_schema(version, name, applied_at_ms) VALUES (\(m.version), \(m.name), \(Codec.ms(Date())))",
                         logger: logger)
@@ -255,11 +263,14 @@ public final class PostgresStore: RedressStore {
 
     public func createUser(_ u: StoredUser) async throws {
         do {
+            let id = u.user.id
+            try await liveKeys(owners: [id])
             try await rawRows(
                 """
-                INSERT INTO users(id, role, login, display_name, phone, password_hash, created_at_ms, disabled, merchant_id, email)
-                VALUES (\(u.user.id), \(u.user.role.rawValue), \(u.user.login), \(u.user.displayName), \(u.user.phone), \(u.passwordHash),
-                        \(Codec.ms(u.user.createdAt)), \(u.user.disabled), \(u.user.merchantId), \(u.user.email))
+                INSERT INTO users(id, role, login, login_sealed, display_name, phone, password_hash, created_at_ms, disabled, merchant_id, email)
+                VALUES (\(id), \(u.user.role.rawValue), \(try vault.loginIndex(u.user.login)), \(try vault.seal(u.user.login, owner: id)),
+                        \(try vault.seal(u.user.displayName, owner: id)), \(try vault.seal(optional: u.user.phone, owner: id)), \(u.passwordHash),
+                        \(Codec.ms(u.user.createdAt)), \(u.user.disabled), \(u.user.merchantId), \(try vault.seal(optional: u.user.email, owner: id)))
                 """)
         } catch {
             switch Self.sqlState(error) {
@@ -270,26 +281,12 @@ public final class PostgresStore: RedressStore {
         }
     }
 
-    static let userColumns = "id, role, login, display_name, phone, password_hash, created_at_ms, disabled, merchant_id, email"
-
-    static func storedUser(_ row: PostgresRow) throws -> StoredUser {
-        let (id, role, login, name, phone, hash, created, disabled, merchant, email) = try row.decode(
-            (String, String, String, String, String?, String, Int64, Bool, String?, String?).self)
-        guard let r = Role(rawValue: role) else { throw StoreError.unavailable("unknown role in users table") }
-        return StoredUser(
-            user: User(
-                id: id, role: r, login: login, displayName: name, phone: phone, createdAt: Codec.date(created), disabled: disabled,
-                merchantId: merchant,
-                email: email),
-            passwordHash: hash)
-    }
-
     public func user(id: String) async throws -> StoredUser? {
-        try await rows("SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(id)").first.map(Self.storedUser)
+        try await storedUsers(try await rows("SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(id)")).first
     }
 
     public func user(login: String) async throws -> StoredUser? {
-        try await rows("SELECT \(unescaped: Self.userColumns) FROM users WHERE login = \(login)").first.map(Self.storedUser)
+        try await storedUsers(try await rows("SELECT \(unescaped: Self.userColumns) FROM users WHERE login = \(try vault.loginIndex(login))")).first
     }
 
     public func users(role: Role?) async throws -> [User] {
@@ -299,7 +296,7 @@ public final class PostgresStore: RedressStore {
             } else {
                 try await rows("SELECT \(unescaped: Self.userColumns) FROM users ORDER BY created_at_ms, id")
             }
-        return try result.map { try Self.storedUser($0).user }
+        return try await storedUsers(result).map(\.user)
     }
 
     public func setUserDisabled(id: String, disabled: Bool) async throws {
@@ -308,8 +305,14 @@ public final class PostgresStore: RedressStore {
 
     public func saveProfile(id: String, login: String, displayName: String, phone: String?, email: String?) async throws {
         do {
+            try await liveKeys(owners: [id])
             if try await rows(
-                "UPDATE users SET login = \(login), display_name = \(displayName), phone = \(phone), email = \(email) WHERE id = \(id) RETURNING 1"
+                """
+                UPDATE users SET login = \(try vault.loginIndex(login)), login_sealed = \(try vault.seal(login, owner: id)),
+                  display_name = \(try vault.seal(displayName, owner: id)), phone = \(try vault.seal(optional: phone, owner: id)),
+                  email = \(try vault.seal(optional: email, owner: id))
+                WHERE id = \(id) RETURNING 1
+                """
             ).isEmpty {
                 throw StoreError.notFound
             }

@@ -91,7 +91,7 @@ package final class SQLiteLedger: Sendable {
     /// the order the cases were created. Runs at start-up, before any other write, and only while the log is
     /// empty: once it has entries, nothing enters it but the writes that create what it records (a row slipped
     /// into the tables behind Redress's back is never legitimised).
-    func catchUp(_ db: Database) throws -> Int {
+    func catchUp(_ db: Database, _ vault: PersonalDataVault) throws -> Int {
         guard committed.size == 0 else { return 0 }
         let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
         guard events > 0 else { return 0 }
@@ -109,8 +109,9 @@ package final class SQLiteLedger: Sendable {
                     WHERE e.complaint_id = ? ORDER BY e.event_sequence, e.uploaded_at_ms, e.sha256
                     """, arguments: [id])
             var filesAfter: [Int: [EvidenceFile]] = [:]
+            try SQLiteStore.loadKeys(db, vault, for: fileRows.map { $0["file_name"] as String })
             for row in fileRows {
-                filesAfter[row["event_sequence"] ?? 0, default: []].append(try SQLiteStore.evidenceFile(row))
+                filesAfter[row["event_sequence"] ?? 0, default: []].append(try SQLiteStore.evidenceFile(row, vault))
             }
             func appendFiles(after sequence: Int) throws {
                 for f in filesAfter[sequence] ?? [] where !present.contains("evidence_file/0/\(f.sha256)") {

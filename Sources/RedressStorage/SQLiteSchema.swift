@@ -3,7 +3,7 @@ import RedressDomain
 
 /// The SQLite schema. Migrations are append-only: a shipped migration never changes.
 enum SQLiteSchema {
-    static var migrator: DatabaseMigrator {
+    static func migrator(_ vault: PersonalDataVault) -> DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1_create_core_tables") { db in
             try db.execute(
@@ -263,7 +263,8 @@ enum SQLiteSchema {
                 let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM complaints WHERE id > ? ORDER BY id LIMIT 1000", arguments: [after])
                 guard let last = rows.last else { break }
                 after = last["id"]
-                for row in rows { CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(row["body"])), into: &total) }
+                try SQLiteStore.loadKeys(db, vault, for: rows.map { $0["body"] as String })
+                for row in rows { CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(row["body"], vault)), into: &total) }
             }
             try SQLiteStore.addFigures(db, total)
         }
@@ -286,7 +287,7 @@ enum SQLiteSchema {
         m.registerMigration("v10_create_search_index") { db in
             // Chinese full-text search (`SearchIndex`), with the cases already stored indexed once.
             for sql in SearchIndex.sqliteSchema { try db.execute(sql: sql) }
-            _ = try SearchIndex.backfill(db)
+            _ = try SearchIndex.backfill(db, vault)
         }
         m.registerMigration("v11_index_merchant_and_reviewer_lists") { db in
             // A merchant's open cases are read through it in deadline order, as a staff queue is.
@@ -303,6 +304,11 @@ enum SQLiteSchema {
         m.registerMigration("v12_index_open_cases_by_category") { db in
             // A queue's cases of one kind of problem, in deadline order.
             try db.execute(sql: ComplaintListSQL.openCategoryIndex)
+        }
+        m.registerMigration("v13_personal_data_keys_and_erasure_requests") { db in
+            // Personal data sealed under a data key per person (`PersonalDataVault`); the accounts already stored are
+            // sealed when the store opens, which has the master key.
+            for sql in VaultSQL.schema(integer: "INTEGER") { try db.execute(sql: sql) }
         }
         return m
     }

@@ -12,15 +12,17 @@ extension SQLiteStore {
         // Everything but the inserts happens before the write: the domain change, sealing and encoding
         // run on the caller's task, in parallel with other requests, and the single writer only inserts.
         let number = CaseNumber.make(date: day, sequence: try await nextCaseSequence(day))
-        let prepared = PreparedCase.make(try make(number))
-        let outcome: CreateOutcome = try await write { [ledger] db in
+        let change = try make(number)
+        try await liveKeys(owners: [change.complaint.memberId])
+        let prepared = try PreparedCase.make(change, vault)
+        let outcome: CreateOutcome = try await write { [ledger, vault] db in
             if let claim = idempotency,
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT request_hash, complaint_id FROM idempotency_keys WHERE member_id = ? AND key = ?"),
                     arguments: [claim.memberId, claim.key])
             {
                 guard row["request_hash"] == claim.requestHash as String else { throw StoreError.idempotencyConflict }
-                guard let existing = try Self.complaint(db, id: row["complaint_id"]) else { throw StoreError.notFound }
+                guard let existing = try Self.complaint(db, vault, id: row["complaint_id"]) else { throw StoreError.notFound }
                 return .replayed(existing)
             }
             try Self.insert(db, prepared)
@@ -119,7 +121,7 @@ extension SQLiteStore {
 
     public func complaint(id: String) async throws -> Complaint? {
         if let c = recent.get(id) { return c }
-        let c = try await pool.read { db in try Self.complaint(db, id: id) }
+        let c = try await pool.read { [vault] db in try Self.complaint(db, vault, id: id) }
         if let c { recent.put(c) }
         return c
     }
@@ -149,9 +151,10 @@ extension SQLiteStore {
         }
     }
 
-    static func complaint(_ db: Database, id: String) throws -> Complaint? {
+    static func complaint(_ db: Database, _ vault: PersonalDataVault, id: String) throws -> Complaint? {
         guard let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]) else { return nil }
-        return try Complaint.fromStorage(body)
+        try loadKeys(db, vault, for: [body])
+        return try Complaint.fromStorage(body, vault)
     }
 
     public func complaints(_ q: ComplaintQuery) async throws -> ComplaintPage {
@@ -162,20 +165,20 @@ extension SQLiteStore {
         let (whereClause, order) = (sql.whereClause, sql.orderBy)
         let arguments = Self.arguments(sql.values)
         let limit = q.limit, offset = q.offset
-        return try await pool.read { db in
+        return try await pool.read { [vault] db in
             let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: arguments) ?? 0
             let total = min(counted, QueueCursor.countLimit), more = counted > QueueCursor.countLimit
             // The page's ids first, sorted on what the indexes hold, then their bodies: sorting whole rows would move
             // every matching case's body through the sorter (a 10,000-case queue: tens of megabytes per page).
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM complaints \(whereClause) \(order) LIMIT \(limit) OFFSET \(offset)", arguments: arguments)
-            return ComplaintPage(items: try Self.complaints(db, ids: ids), total: total, totalIsLowerBound: more)
+            return ComplaintPage(items: try Self.complaints(db, vault, ids: ids), total: total, totalIsLowerBound: more)
         }
     }
 
     /// The cases with these ids, in the order given (a page's ids are found sorted on what the indexes hold, then
     /// their bodies read by key: sorting whole rows would move every matching case's body through the sorter).
-    static func complaints(_ db: Database, ids: [String]) throws -> [Complaint] {
+    static func complaints(_ db: Database, _ vault: PersonalDataVault, ids: [String]) throws -> [Complaint] {
         guard !ids.isEmpty else { return [] }
         var bodies: [String: String] = [:]
         for row in try Row.fetchAll(
@@ -184,7 +187,8 @@ extension SQLiteStore {
         {
             bodies[row["id"]] = row["body"]
         }
-        return try ids.compactMap { bodies[$0] }.map(Complaint.fromStorage)
+        try loadKeys(db, vault, for: bodies.values)
+        return try ids.compactMap { bodies[$0] }.map { try Complaint.fromStorage($0, vault) }
     }
 
     /// A list's bound values as GRDB takes them.
@@ -200,10 +204,10 @@ extension SQLiteStore {
 
     /// A staff queue's page through the queue index, its bodies read by id, and its bounded count.
     func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
-        try await pool.read { db in
+        try await pool.read { [vault] db in
             let rows = try Row.fetchAll(db, sql: sql.pageSQL, arguments: Self.arguments(sql.values))
             let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: Self.arguments(sql.countValues)) ?? 0
-            let items = try Self.complaints(db, ids: rows.map { $0["id"] })
+            let items = try Self.complaints(db, vault, ids: rows.map { $0["id"] })
             let next = rows.count == limit ? rows.last.map { QueueCursor(due: $0["due"], filedAtMs: $0["created_at_ms"], id: $0["id"]) } : nil
             return ComplaintPage(
                 items: items, total: min(counted, QueueCursor.countLimit),
@@ -214,10 +218,12 @@ extension SQLiteStore {
     public func update(complaintId: String, _ change: @escaping @Sendable (Complaint) throws -> CaseChange?) async throws -> (
         Complaint, [TimelineEvent]
     ) {
-        let result = try await write { [ledger] db in
-            guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
-            guard let c = try change(current) else { return (current, [TimelineEvent]()) }
-            return try Self.change(db, c, to: current, ledger: ledger)
+        let result = try await retryingForKeys {
+            try await write { [ledger, vault] db in
+                guard let current = try Self.complaint(db, vault, id: complaintId) else { throw StoreError.notFound }
+                guard let c = try change(current) else { return (current, [TimelineEvent]()) }
+                return try Self.change(db, c, to: current, ledger: ledger, vault)
+            }
         }
         recent.put(result.0)
         if !result.1.isEmpty { feed.publish([CaseSignal(result.0)]) }
@@ -231,27 +237,25 @@ extension SQLiteStore {
         Complaint, [TimelineEvent]
     )] {
         guard !complaintIds.isEmpty else { return [] }
-        let bodies = try await pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT body FROM complaints WHERE id IN (\(complaintIds.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(complaintIds))
-        }
+        let currents = try await pool.read { [vault] db in try Self.complaints(db, vault, ids: complaintIds) }
+        try await liveKeys(owners: currents.map(\.memberId))
         var prepared: [PreparedUpdate] = []
-        for body in bodies {
-            let current = try Complaint.fromStorage(body)
-            if let c = try change(current) { prepared.append(PreparedUpdate.make(c, to: current)) }
+        for current in currents {
+            if let c = try change(current) { prepared.append(try PreparedUpdate.make(c, to: current, vault)) }
         }
         let ready = prepared
-        let results = try await write { [ledger] db in
-            var out: [(Complaint, [TimelineEvent])] = []
-            for p in ready {
-                if try Self.write(db, p, ledger: ledger) {
-                    out.append((p.complaint, p.events))
-                } else if let current = try Self.complaint(db, id: p.complaint.id), let c = try change(current) {
-                    out.append(try Self.change(db, c, to: current, ledger: ledger))
+        let results = try await retryingForKeys {
+            try await write { [ledger, vault] db in
+                var out: [(Complaint, [TimelineEvent])] = []
+                for p in ready {
+                    if try Self.write(db, p, ledger: ledger, vault) {
+                        out.append((p.complaint, p.events))
+                    } else if let current = try Self.complaint(db, vault, id: p.complaint.id), let c = try change(current) {
+                        out.append(try Self.change(db, c, to: current, ledger: ledger, vault))
+                    }
                 }
+                return out
             }
-            return out
         }
         for (c, _) in results { recent.put(c) }
         feed.publish(results.map { CaseSignal($0.0) })
@@ -259,9 +263,12 @@ extension SQLiteStore {
     }
 
     /// A change to the case as it is in this transaction: the one way a case is written (`write`).
-    static func change(_ db: Database, _ change: CaseChange, to current: Complaint, ledger: SQLiteLedger) throws -> (Complaint, [TimelineEvent]) {
-        let p = PreparedUpdate.make(change, to: current)
-        guard try write(db, p, ledger: ledger) else { throw StoreError.unavailable("the case changed during the update") }
+    static func change(
+        _ db: Database, _ change: CaseChange, to current: Complaint, ledger: SQLiteLedger, _ vault: PersonalDataVault
+    ) throws -> (Complaint, [TimelineEvent]) {
+        try liveKeys(db, vault, owners: [current.memberId], mint: false)
+        let p = try PreparedUpdate.make(change, to: current, vault)
+        guard try write(db, p, ledger: ledger, vault) else { throw StoreError.unavailable("the case changed during the update") }
         return (p.complaint, p.events)
     }
 
@@ -269,7 +276,7 @@ extension SQLiteStore {
     /// when the case has moved on since it was read. Only the indexed columns that changed are set, so that SQLite
     /// leaves the other indexes alone (a reminder touches only the timer's index). The notices are written in the
     /// change's transaction: the outbox never misses a committed change and never announces one rolled back.
-    static func write(_ db: Database, _ p: PreparedUpdate, ledger: SQLiteLedger) throws -> Bool {
+    static func write(_ db: Database, _ p: PreparedUpdate, ledger: SQLiteLedger, _ vault: PersonalDataVault) throws -> Bool {
         let c = p.complaint
         let o = p.previous
         var columns = ["sweep_due_at_ms = ?", "updated_at_ms = ?", "event_count = ?", "head_hash = ?", "body = ?"]
@@ -294,7 +301,7 @@ extension SQLiteStore {
         try insertEvents(db, p.events, payloads: p.payloads)
         try insertNoticeRows(db, complaintId: c.id, p.notices)
         try addFigures(db, p.figures)
-        try SearchIndex.add(db, p)
+        try SearchIndex.add(db, p, vault)
         if c.reviewerIds != o.reviewerIds {
             try db.cachedStatement(sql: "DELETE FROM complaint_reviewers WHERE complaint_id = ?").execute(arguments: [c.id])
             for r in c.reviewerIds {
@@ -310,21 +317,29 @@ extension SQLiteStore {
     }
 
     public func timeline(complaintId: String) async throws -> [TimelineEvent] {
-        try await pool.read { db in try Self.timeline(db, complaintId: complaintId) }
+        try await pool.read { [vault] db in try Self.timeline(db, vault, complaintId: complaintId) }
     }
 
-    static func timeline(_ db: Database, complaintId: String) throws -> [TimelineEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY sequence"), arguments: [complaintId]).map(
-            Self.event)
+    static func timeline(_ db: Database, _ vault: PersonalDataVault, complaintId: String) throws -> [TimelineEvent] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM events WHERE complaint_id = ? ORDER BY sequence"), arguments: [complaintId])
+        try loadKeys(db, vault, for: rows.map { $0["payload"] as String })
+        return try rows.map { try Self.event($0, vault) }
     }
 
-    static func event(_ row: Row) throws -> TimelineEvent {
+    /// An event row, its payload opened (`vault` holds its key); an erased one shows `TimelineEvent.erasedPayload`.
+    static func event(_ row: Row, _ vault: PersonalDataVault) throws -> TimelineEvent {
         guard let kind = EventKind(rawValue: row["kind"]), let role = Role(rawValue: row["actor_role"]),
             let visibility = Visibility(rawValue: row["visibility"])
         else { throw StoreError.unavailable("unreadable event row") }
-        let payloadText: String = row["payload"]
-        guard case .object(let payload) = try Codec.decode(CanonicalValue.self, payloadText) else {
-            throw StoreError.unavailable("event payload is not an object")
+        let payload: [String: CanonicalValue]
+        if let payloadText = try vault.open(row["payload"] as String) {
+            guard case .object(let p) = try Codec.decode(CanonicalValue.self, payloadText) else {
+                throw StoreError.unavailable("event payload is not an object")
+            }
+            payload = p
+        } else {
+            payload = TimelineEvent.erasedPayload
         }
         return TimelineEvent(
             complaintId: row["complaint_id"], sequence: row["sequence"], kind: kind, actor: CaseActor(id: row["actor_id"], role: role),
@@ -353,30 +368,34 @@ extension SQLiteStore {
     public func addEvidence(
         complaintId: String, file: EvidenceFile, bytes: [UInt8], change: @escaping @Sendable (Complaint) throws -> CaseChange
     ) async throws -> (Complaint, [TimelineEvent], alreadyPresent: Bool) {
-        let result: (Complaint, [TimelineEvent], alreadyPresent: Bool) = try await write { [ledger] db in
-            guard let current = try Self.complaint(db, id: complaintId) else { throw StoreError.notFound }
-            if try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM complaint_evidence WHERE complaint_id = ? AND sha256 = ?", arguments: [complaintId, file.sha256]) == true
-            {
-                return (current, [], true)
+        let result: (Complaint, [TimelineEvent], alreadyPresent: Bool) = try await retryingForKeys {
+            try await write { [ledger, vault] db in
+                guard let current = try Self.complaint(db, vault, id: complaintId) else { throw StoreError.notFound }
+                if try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM complaint_evidence WHERE complaint_id = ? AND sha256 = ?", arguments: [complaintId, file.sha256]) == true
+                {
+                    return (current, [], true)
+                }
+                try db.execute(
+                    sql:
+                        "INSERT INTO evidence_blobs(sha256, size_bytes, media_type, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [file.sha256, file.sizeBytes, file.mediaType.rawValue, Data(bytes), Codec.ms(file.uploadedAt)])
+                let (c, events) = try Self.change(db, try change(current), to: current, ledger: ledger, vault)
+                try db.execute(
+                    sql: """
+                        INSERT INTO complaint_evidence(complaint_id, sha256, file_name, uploaded_by_id, uploaded_by_role, uploaded_at_ms, event_sequence)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        complaintId, file.sha256, try vault.seal(file.fileName, owner: current.memberId), file.uploadedBy.id,
+                        file.uploadedBy.role.rawValue, Codec.ms(file.uploadedAt),
+                        events.first?.sequence,
+                    ])
+                try ledger.append(
+                    db, complaintId: complaintId, entry: .evidenceFile(sha256: file.sha256),
+                    leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
+                return (c, events, false)
             }
-            try db.execute(
-                sql: "INSERT INTO evidence_blobs(sha256, size_bytes, media_type, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                arguments: [file.sha256, file.sizeBytes, file.mediaType.rawValue, Data(bytes), Codec.ms(file.uploadedAt)])
-            let (c, events) = try Self.change(db, try change(current), to: current, ledger: ledger)
-            try db.execute(
-                sql: """
-                    INSERT INTO complaint_evidence(complaint_id, sha256, file_name, uploaded_by_id, uploaded_by_role, uploaded_at_ms, event_sequence)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    complaintId, file.sha256, file.fileName, file.uploadedBy.id, file.uploadedBy.role.rawValue, Codec.ms(file.uploadedAt),
-                    events.first?.sequence,
-                ])
-            try ledger.append(
-                db, complaintId: complaintId, entry: .evidenceFile(sha256: file.sha256),
-                leafHash: MerkleTree.leafHash(LedgerEntry.evidenceFile(complaintId: complaintId, file)))
-            return (c, events, false)
         }
         recent.put(result.0)
         if !result.alreadyPresent { feed.publish([CaseSignal(result.0)]) }
@@ -384,21 +403,22 @@ extension SQLiteStore {
     }
 
     public func evidence(complaintId: String) async throws -> [EvidenceFile] {
-        try await pool.read { db in try Self.evidence(db, complaintId: complaintId) }
+        try await pool.read { [vault] db in try Self.evidence(db, vault, complaintId: complaintId) }
     }
 
-    static func evidence(_ db: Database, complaintId: String) throws -> [EvidenceFile] {
-        try Row.fetchAll(
+    static func evidence(_ db: Database, _ vault: PersonalDataVault, complaintId: String) throws -> [EvidenceFile] {
+        let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT e.*, b.size_bytes, b.media_type FROM complaint_evidence e JOIN evidence_blobs b ON b.sha256 = e.sha256
                     WHERE e.complaint_id = ? ORDER BY e.uploaded_at_ms, e.sha256
-                    """), arguments: [complaintId]
-        ).map(Self.evidenceFile)
+                    """), arguments: [complaintId])
+        try loadKeys(db, vault, for: rows.map { $0["file_name"] as String })
+        return try rows.map { try Self.evidenceFile($0, vault) }
     }
 
     public func evidenceContent(complaintId: String, sha256: String) async throws -> (EvidenceFile, [UInt8])? {
-        try await pool.read { db in
+        try await pool.read { [vault] db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -408,16 +428,19 @@ extension SQLiteStore {
                         """, arguments: [complaintId, sha256])
             else { return nil }
             let data: Data = row["bytes"]
-            return (try Self.evidenceFile(row), [UInt8](data))
+            try Self.loadKeys(db, vault, for: [row["file_name"] as String])
+            return (try Self.evidenceFile(row, vault), [UInt8](data))
         }
     }
 
-    static func evidenceFile(_ row: Row) throws -> EvidenceFile {
+    /// An evidence row, its name opened (`vault` holds its key); an erased name is empty.
+    static func evidenceFile(_ row: Row, _ vault: PersonalDataVault) throws -> EvidenceFile {
         guard let type = EvidenceMediaType(rawValue: row["media_type"]), let role = Role(rawValue: row["uploaded_by_role"]) else {
             throw StoreError.unavailable("unreadable evidence row")
         }
         return EvidenceFile(
-            sha256: row["sha256"], sizeBytes: row["size_bytes"], mediaType: type, fileName: row["file_name"],
+            sha256: row["sha256"], sizeBytes: row["size_bytes"], mediaType: type, fileName: try vault.open(row["file_name"] as String) ?? "",
+
             uploadedBy: CaseActor(id: row["uploaded_by_id"], role: role), uploadedAt: Codec.date(row["uploaded_at_ms"]))
     }
 }

@@ -80,9 +80,9 @@ extension SQLiteStore {
 
     /// A case's events, files and log entries in one read (what a verification needs; one hand-off instead of three).
     public func caseRecords(complaintId: String) async throws -> (events: [TimelineEvent], files: [EvidenceFile], records: [LedgerRecord]) {
-        try await pool.read { db in
+        try await pool.read { [vault] db in
             (
-                try Self.timeline(db, complaintId: complaintId), try Self.evidence(db, complaintId: complaintId),
+                try Self.timeline(db, vault, complaintId: complaintId), try Self.evidence(db, vault, complaintId: complaintId),
                 try Self.ledgerRecords(db, complaintId: complaintId)
             )
         }

@@ -23,9 +23,13 @@ public final class SQLiteStore: RedressStore {
     package let ledger: SQLiteLedger
     /// Changes committed by this process (the only writer of its file).
     let feed = ChangeBroadcast()
+    /// Personal data keys (`PersonalDataVault`).
+    public let vault: PersonalDataVault
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    public init(path: String, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
+    /// Opens (creating if needed) and migrates the database at `path`; personal data is sealed under `vault`'s keys
+    /// (by default the keyring `PersonalDataVault.keyringPath(folder:)` names for the database's folder).
+    public init(path: String, vault: PersonalDataVault? = nil, logger: Logger = Logger(label: "redress.sqlite"), readers: Int = 4) throws {
+        self.vault = try vault ?? PersonalDataVault(keyringPath: PersonalDataVault.keyringPath(folder: (path as NSString).deletingLastPathComponent))
         var config = Configuration()
         config.maximumReaderCount = readers
         config.busyMode = .timeout(10)
@@ -33,6 +37,8 @@ public final class SQLiteStore: RedressStore {
             db.add(tokenizer: SearchTokenizer.self)
             SearchRank.register(db)
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Freed pages are zeroed: a destroyed data key or an erased passage leaves no copy in the file.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA cache_size = -4096")  // 4 MiB of pages per reader
             // Checkpoints run on their own connection (below), not inside a committing request.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
@@ -49,10 +55,11 @@ public final class SQLiteStore: RedressStore {
         // The writer keeps more index pages hot: every insert walks the same right-hand edges.
         try? pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -16384") }
         self.logger = logger
-        try Self.migrate(pool)
+        try Self.migrate(pool, self.vault)
+        try pool.write { [vault = self.vault] db in try Self.prepareVault(db, vault) }
         do {
             ledger = try pool.read { try SQLiteLedger($0) }
-            let appended = try pool.write { [ledger] db in try ledger.catchUp(db) }
+            let appended = try pool.write { [ledger, vault = self.vault] db in try ledger.catchUp(db, vault) }
             if appended > 0 {
                 ledger.commitBatch()
                 logger.notice("entries added to the evidence log for records that had none", metadata: ["entries": "\(appended)"])
@@ -83,8 +90,8 @@ public final class SQLiteStore: RedressStore {
     deinit { checkpoints.cancel() }
 
     /// Applies pending migrations; refuses a database written by a newer Redress.
-    static func migrate(_ pool: DatabasePool) throws {
-        let migrator = SQLiteSchema.migrator
+    static func migrate(_ pool: DatabasePool, _ vault: PersonalDataVault) throws {
+        let migrator = SQLiteSchema.migrator(vault)
         try pool.read { db in
             if try migrator.hasBeenSuperseded(db) {
                 throw StoreError.schemaTooNew("the database has migrations this version of Redress does not know; upgrade Redress")

@@ -55,10 +55,10 @@ enum SearchIndex {
 
     /// A change's pieces on SQLite, in its transaction (after its events are written): the new events' words, or the
     /// whole case again when its respondent changed.
-    static func add(_ db: Database, _ p: PreparedUpdate) throws {
+    static func add(_ db: Database, _ p: PreparedUpdate, _ vault: PersonalDataVault) throws {
         if p.reindex {
             try add(
-                db, p.complaint, pieces: SearchText.pieces(p.complaint, events: try SQLiteStore.timeline(db, complaintId: p.complaint.id)),
+                db, p.complaint, pieces: SearchText.pieces(p.complaint, events: try SQLiteStore.timeline(db, vault, complaintId: p.complaint.id)),
                 newNumber: true)
         } else {
             try add(db, p.complaint, pieces: p.search, newNumber: false)
@@ -67,7 +67,7 @@ enum SearchIndex {
 
     /// Indexes every case not yet in the index, in filing order (ids rise with time): once, when a store made before
     /// search is opened. Returns how many cases were indexed.
-    static func backfill(_ db: Database) throws -> Int {
+    static func backfill(_ db: Database, _ vault: PersonalDataVault) throws -> Int {
         var after = "", indexed = 0
         while true {
             let rows = try Row.fetchAll(
@@ -79,8 +79,9 @@ enum SearchIndex {
             guard let last = rows.last else { return indexed }
             after = last["id"]
             for r in rows {
-                let c = try Complaint.fromStorage(r["body"])
-                let events = try SQLiteStore.timeline(db, complaintId: c.id)
+                try SQLiteStore.loadKeys(db, vault, for: [r["body"] as String])
+                let c = try Complaint.fromStorage(r["body"], vault)
+                let events = try SQLiteStore.timeline(db, vault, complaintId: c.id)
                 try add(db, c, pieces: SearchText.pieces(c, events: events), newNumber: true)
                 indexed += 1
             }
@@ -178,7 +179,9 @@ extension SearchIndex {
 
     /// The clauses that index a change's pieces, written only if `condition` holds: the new events' words under the
     /// case's latest number, or the whole case again (read here, in the transaction) when its respondent changed.
-    static func postgresChange(_ w: PostgresBatch, _ b: inout SQLBuilder, _ p: PreparedUpdate, condition: String) async throws -> [String] {
+    static func postgresChange(
+        _ w: PostgresBatch, _ b: inout SQLBuilder, _ p: PreparedUpdate, _ vault: PersonalDataVault, condition: String
+    ) async throws -> [String] {
         let c = p.complaint
         if p.reindex {
             var events: [TimelineEvent] = []
@@ -187,6 +190,7 @@ extension SearchIndex {
             {
                 events.append(try PostgresStore.event(row))
             }
+            events = try await PostgresStore.openEvents(events, vault, w.rows)
             return postgresNewCases(&b, [(c, SearchText.pieces(c, events: events + p.events))], condition: condition)
         }
         guard !p.search.isEmpty else { return [] }
@@ -202,10 +206,12 @@ extension SearchIndex {
     }
 
     /// `backfill` on PostgreSQL, with the connection of the migration's transaction.
-    static func postgresBackfill(_ c: PostgresConnection, logger: Logger) async throws -> Int {
+    static func postgresBackfill(_ c: PostgresConnection, _ vault: PersonalDataVault, logger: Logger) async throws -> Int {
+        let run: (PostgresQuery) async throws -> [PostgresRow] = { try await c.query($0, logger: logger).collect() }
         var after = "", indexed = 0
         while true {
             var batch: [(complaint: Complaint, pieces: [SearchText.Piece])] = []
+            var bodies: [String] = []
             var last: String?
             for try await (id, body) in try await c.query(
                 """
@@ -213,9 +219,10 @@ extension SearchIndex {
                 WHERE c.id > \(after) AND NOT EXISTS (SELECT 1 FROM search_cases s WHERE s.complaint_id = c.id) ORDER BY c.id LIMIT 500
                 """, logger: logger
             ).decode((String, String).self) {
-                batch.append((try Complaint.fromStorage(body), []))
+                bodies.append(body)
                 last = id
             }
+            for complaint in try await PostgresStore.openComplaints(bodies, vault, run) { batch.append((complaint, [])) }
             guard let last else { return indexed }
             after = last
             for i in batch.indices {
@@ -227,6 +234,7 @@ extension SearchIndex {
                 {
                     events.append(try PostgresStore.event(row))
                 }
+                events = try await PostgresStore.openEvents(events, vault, run)
                 batch[i].pieces = SearchText.pieces(batch[i].complaint, events: events)
             }
             var b = SQLBuilder()
@@ -261,7 +269,7 @@ extension SQLiteStore {
         try await pool.write { db in
             try db.execute(sql: "DROP TABLE search_text; DROP TABLE search_cases")
             for sql in SearchIndex.sqliteSchema { try db.execute(sql: sql) }
-            return try SearchIndex.backfill(db)
+            return try SearchIndex.backfill(db, vault)
         }
     }
 
@@ -270,22 +278,22 @@ extension SQLiteStore {
     func search(_ search: SearchText.Query, _ q: ComplaintQuery) async throws -> ComplaintPage {
         let list = ComplaintListSQL(q, dialect: .sqlite)
         if list.matchesNothing { return ComplaintPage(items: [], total: 0) }
-        return try await pool.read { db in
+        return try await pool.read { [vault] db in
             let candidates = try SearchIndex.sqliteCandidates(db, query: search, within: q, list: list)
             var (ids, more) = SearchIndex.rank(candidates)
             if !more { more = try SearchIndex.sqliteBeyondHorizon(db, query: search, within: q) }
             let page = Array(ids.dropFirst(q.offset).prefix(q.limit))
-            return ComplaintPage(items: try SQLiteStore.complaints(db, ids: page), total: ids.count, totalIsLowerBound: more)
+            return ComplaintPage(items: try SQLiteStore.complaints(db, vault, ids: page), total: ids.count, totalIsLowerBound: more)
         }
     }
 }
 
 extension PostgresStore {
     public func rebuildSearchIndex() async throws -> Int {
-        let logger = self.logger
+        let (logger, vault) = (self.logger, self.vault)
         return try await transaction { c in
             try await c.query("TRUNCATE search_text, search_cases RESTART IDENTITY", logger: logger)
-            return try await SearchIndex.postgresBackfill(c, logger: logger)
+            return try await SearchIndex.postgresBackfill(c, vault, logger: logger)
         }
     }
 

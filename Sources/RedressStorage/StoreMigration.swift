@@ -99,7 +99,7 @@ public struct StoreMigration: Sendable {
                 logger: logger)
             report.logSize = frontier.size
             // The search index is rebuilt from the copied cases (SQLite's FTS5 index does not copy as rows).
-            progress("search_text", try await SearchIndex.postgresBackfill(c, logger: logger))
+            progress("search_text", try await SearchIndex.postgresBackfill(c, target.vault, logger: logger))
             return report
         }
     }

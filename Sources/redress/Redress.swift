@@ -378,7 +378,8 @@ struct MigrateData: AsyncParsableCommand {
         }
         do {
             location = try PostgresLocation(url: to)
-            target = try await PostgresStore.open(location, logger: logger)
+            // The copied rows stay sealed under the same data keys, so the target reads the source's keyring.
+            target = try await PostgresStore.open(location, vault: source.vault, logger: logger)
         } catch let e as StoreError {
             throw StartupError("--to: \(e)")
         }

@@ -271,7 +271,7 @@ struct LedgerAPITests {
             ),
             ("edited evidence bytes", "UPDATE evidence_blobs SET bytes = X'89504E470D0A1A0A0102'", "expected SHA-256", "its bytes hash to"),
             (
-                "edited event", "UPDATE events SET payload = replace(payload, '请尽快处理', '已解决') WHERE complaint_id = ? AND sequence = 3", "event 3",
+                "edited event", "UPDATE events SET payload = {event 3 with 请尽快处理 as 已解决} WHERE complaint_id = ? AND sequence = 3", "event 3",
                 "its content hashes to"
             ),
             (
@@ -303,6 +303,8 @@ struct LedgerAPITests {
                 _ = try await c.call(.post, "/api/v1/ledger/heads", token: admin)
                 let clean = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: m)
                 #expect(clean["valid"] as? Bool == true, "\(String(buffer: clean.body))")
+                let edited = try await t.plainPayload(id, sequence: 3, replacing: "请尽快处理", with: "已解决")
+                let sql = mutation.sql.replacingOccurrences(of: "{event 3 with 请尽快处理 as 已解决}", with: edited)
                 let db = try DatabaseQueue(path: t.directory + "/redress.sqlite")
                 try await db.write { db in
                     for trigger in [
@@ -311,7 +313,7 @@ struct LedgerAPITests {
                     ] {
                         try db.execute(sql: "DROP TRIGGER \(trigger)")
                     }
-                    for statement in mutation.sql.split(separator: ";") {
+                    for statement in sql.split(separator: ";") {
                         try db.execute(sql: String(statement), arguments: statement.contains("?") ? [id] : [])
                     }
                 }

@@ -77,19 +77,29 @@ struct TestApp {
             let name = "redress_api_" + name.filter { $0.isLetter || $0.isNumber }
             try await PostgresStore.createDatabase(name, on: server)
             database = server.database(name)
-            store = try await PostgresStore.open(server.database(name))
+            store = try await PostgresStore.open(server.database(name), vault: try PersonalDataVault(keyringPath: directory + "/master.keys"))
         }
         clock = TestClock(Self.start)
     }
 
     /// The same store opened again, as a restarted server (or another one sharing the database) would.
     func reopen() async throws -> any RedressStore {
-        if let database { return try await PostgresStore.open(database) }
+        if let database { return try await PostgresStore.open(database, vault: try PersonalDataVault(keyringPath: directory + "/master.keys")) }
         return try SQLiteStore(path: directory + "/redress.sqlite")
     }
 
     /// Changes stored rows behind Redress's back, as someone with access to the database could: `sqlite` on the
     /// SQLite file, `postgres` on the PostgreSQL database (each engine's own statements, triggers dropped first).
+    /// An event's payload as plain text with `old` replaced by `new`, as an SQL string literal: what someone holding the
+    /// master key and the database would write in its place (the stored payload is sealed).
+    func plainPayload(_ complaintId: String, sequence: Int, replacing old: String, with new: String) async throws -> String {
+        let events = try await store.timeline(complaintId: complaintId)
+        let e = try #require(events.first { $0.sequence == sequence })
+        let text = String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self)
+        #expect(text.contains(old))
+        return "'" + text.replacingOccurrences(of: old, with: new).replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
     func tamper(sqlite: [String], postgres: [String]) async throws {
         if let database {
             let c = try await PostgresConnection.connect(

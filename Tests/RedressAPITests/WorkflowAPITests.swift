@@ -127,14 +127,15 @@ struct WorkflowAPITests {
         try await t.test { c in
             let m = try await c.member("m@x.cn")
             let id = try await c.file(m)
+            let edited = try await t.plainPayload(id, sequence: 1, replacing: "9800", with: "980")
             try await t.tamper(
                 sqlite: [
                     "DROP TRIGGER events_no_update",
-                    "UPDATE events SET payload = replace(payload, '9800', '980') WHERE complaint_id = '\(id)' AND sequence = 1",
+                    "UPDATE events SET payload = \(edited) WHERE complaint_id = '\(id)' AND sequence = 1",
                 ],
                 postgres: [
                     "ALTER TABLE events DISABLE TRIGGER events_append_only",
-                    "UPDATE events SET payload = replace(payload, '9800', '980') WHERE complaint_id = '\(id)' AND sequence = 1",
+                    "UPDATE events SET payload = \(edited) WHERE complaint_id = '\(id)' AND sequence = 1",
                 ])
             let admin = try await c.login("admin@x.cn")
             let r = try await c.call(.get, "/api/v1/complaints/\(id)/verify", token: admin)

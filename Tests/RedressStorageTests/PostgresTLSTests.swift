@@ -50,27 +50,31 @@ struct PostgresTLSTests {
     @Test(.enabled(if: PostgresTestServer.location != nil && authority != nil))
     func aStoreVerifyingTheServersCertificateWorksEncryptedAndAnUntrustedOneIsRefused() async throws {
         let ca = try #require(Self.authority)
-        let verified = try await PostgresStore.open(try await Self.location("?sslmode=verify-full&sslrootcert=\(ca)"))
+        let verified = try await PostgresStore.open(try await Self.location("?sslmode=verify-full&sslrootcert=\(ca)"), vault: try Self.vault())
         #expect(try await Self.encrypted(verified))
         #expect(try await verified.users(role: nil).isEmpty)
         await verified.close()
 
-        let required = try await PostgresStore.open(try await Self.location("?sslmode=require"))
+        let required = try await PostgresStore.open(try await Self.location("?sslmode=require"), vault: try Self.vault())
         #expect(try await Self.encrypted(required))
         await required.close()
 
-        let plain = try await PostgresStore.open(try await Self.location(""))
+        let plain = try await PostgresStore.open(try await Self.location(""), vault: try Self.vault())
         #expect(try await !Self.encrypted(plain))
         await plain.close()
 
         // The self-signed certificate is not among the system's authorities: refused at start-up, in words.
         let untrusted = try await Self.location("?sslmode=verify-full")
         do {
-            _ = try await PostgresStore.open(untrusted)
+            _ = try await PostgresStore.open(untrusted, vault: try Self.vault())
             Issue.record("a server whose certificate no trusted authority signed was accepted")
         } catch let StoreError.unavailable(message) {
             #expect(message.hasPrefix("cannot connect to PostgreSQL at \(untrusted): "))
             #expect(message.contains("certificate"), "\(message)")
         }
+    }
+
+    static func vault() throws -> PersonalDataVault {
+        try PersonalDataVault(keyringPath: FileManager.default.temporaryDirectory.appendingPathComponent("redress-\(UUID().uuidString).keys").path)
     }
 }

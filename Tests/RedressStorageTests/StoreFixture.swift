@@ -19,7 +19,10 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func open(in directory: URL) async throws -> any RedressStore {
         switch self {
         case .sqlite: try SQLiteStore(path: directory.appendingPathComponent("redress.sqlite").path)
-        case .postgres: try await PostgresStore.open(try PostgresTestServer.database(for: directory))
+        case .postgres:
+            try await PostgresStore.open(
+                try PostgresTestServer.database(for: directory),
+                vault: try PersonalDataVault(keyringPath: directory.appendingPathComponent("master.keys").path))
         }
     }
 }
@@ -64,6 +67,26 @@ struct StoreFixture {
     }
     func reopenSQLite() throws -> SQLiteStore { try SQLiteStore(path: path) }
     func raw() throws -> DatabaseQueue { try DatabaseQueue(path: path) }
+
+    /// A case's sealed body, payloads and file names written back in plain text, as someone holding the master key
+    /// and the file would leave them before editing (the triggers must be gone): what the tampering tests start from.
+    func unseal(_ complaintId: String) async throws {
+        let c = try #require(try await store.complaint(id: complaintId))
+        let events = try await store.timeline(complaintId: complaintId)
+        let files = try await store.evidence(complaintId: complaintId)
+        try await raw().write { db in
+            try db.execute(sql: "UPDATE complaints SET body = ? WHERE id = ?", arguments: [String(decoding: c.storageBytes, as: UTF8.self), c.id])
+            for e in events {
+                try db.execute(
+                    sql: "UPDATE events SET payload = ? WHERE complaint_id = ? AND sequence = ?",
+                    arguments: [String(decoding: CanonicalValue.object(e.payload).canonicalBytes, as: UTF8.self), c.id, e.sequence])
+            }
+            for f in files {
+                try db.execute(
+                    sql: "UPDATE complaint_evidence SET file_name = ? WHERE complaint_id = ? AND sha256 = ?", arguments: [f.fileName, c.id, f.sha256])
+            }
+        }
+    }
 
     func workflow() async throws -> CaseWorkflow {
         CaseWorkflow(policy: try await store.policy(), calendar: .china(years: try await store.calendarYears()))
@@ -111,7 +134,8 @@ struct EnginesUnderTest {
             PostgresTestServer.location,
             "REDRESS_TEST_POSTGRES_URL names no PostgreSQL server, so every engine suite would run on SQLite only")
         #expect(StoreEngine.allCases == [.sqlite, .postgres])
-        let probe = try await PostgresStore.open(try await PostgresTestServer.database(for: URL(fileURLWithPath: "/probe-\(UUID().uuidString)")))
+        let probe = try await PostgresStore.open(
+            try await PostgresTestServer.database(for: URL(fileURLWithPath: "/probe-\(UUID().uuidString)")), vault: try PostgresTLSTests.vault())
         #expect(try await probe.complaintCount() == 0, "\(server)")
         await probe.close()
     }

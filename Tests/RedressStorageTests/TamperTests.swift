@@ -41,6 +41,7 @@ struct TamperTests {
                 try db.execute(sql: "DROP TRIGGER \(t)")
             }
         }
+        try await f.unseal(c.id)
         return (f, c)
     }
 
@@ -83,6 +84,25 @@ struct TamperTests {
         let (f, c) = try await prepared()
         try await f.raw().write { try $0.execute(sql: "DELETE FROM events WHERE complaint_id = ? AND sequence = 5", arguments: [c.id]) }
         #expect(try await failure(f).contains("head_mismatch"))
+    }
+
+    /// Without the master key a sealed payload cannot be edited: a changed byte makes it fail to open, which is named.
+    @Test func editedSealedPayload() async throws {
+        let f = try await StoreFixture()
+        let c = try await f.created(try await f.member())
+        try await f.raw().write { db in
+            try db.execute(sql: "DROP TRIGGER events_no_update")
+            let sealed = try #require(
+                try String.fetchOne(db, sql: "SELECT payload FROM events WHERE complaint_id = ? AND sequence = 1", arguments: [c.id]))
+            #expect(sealed.hasPrefix(PersonalDataVault.prefix))
+            var bytes = Array(sealed.utf8)
+            bytes[bytes.count - 6] = bytes[bytes.count - 6] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            try db.execute(
+                sql: "UPDATE events SET payload = ? WHERE complaint_id = ? AND sequence = 1",
+                arguments: [String(decoding: bytes, as: UTF8.self), c.id])
+        }
+        let msg = try await failure(f)
+        #expect(msg.contains(c.id) && msg.contains("does not open"), "\(msg)")
     }
 
     @Test func reorderedEvents() async throws {

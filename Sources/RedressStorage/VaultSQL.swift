@@ -1,0 +1,58 @@
+import Foundation
+import RedressDomain
+
+/// The tables of personal-data keys and erasure requests, for both engines.
+enum VaultSQL {
+    /// PostgreSQL's statements may be run again over a database that has them (`IF NOT EXISTS`); SQLite's migrations
+    /// run once by name.
+    static func schema(integer: String) -> [String] {
+        let again = integer == "BIGINT" ? "IF NOT EXISTS " : ""
+        return [
+            """
+            CREATE TABLE \(again)data_keys (
+              id TEXT PRIMARY KEY NOT NULL,
+              owner_id TEXT NOT NULL,
+              wrapped TEXT,
+              master_key_id TEXT NOT NULL,
+              created_at_ms \(integer) NOT NULL,
+              destroyed_at_ms \(integer)
+            )
+            """,
+            // One live key per person; destroyed keys stay as rows without key material.
+            "CREATE UNIQUE INDEX \(again)data_keys_live ON data_keys(owner_id) WHERE destroyed_at_ms IS NULL",
+            "CREATE INDEX \(again)data_keys_by_master ON data_keys(master_key_id) WHERE destroyed_at_ms IS NULL",
+            // The log-in itself, sealed; `login` then holds its blind index.
+            "ALTER TABLE users ADD COLUMN \(again)login_sealed TEXT",
+            """
+            CREATE TABLE \(again)erasure_requests (
+              id TEXT PRIMARY KEY NOT NULL,
+              user_id TEXT NOT NULL,
+              requested_at_ms \(integer) NOT NULL,
+              due_at_ms \(integer) NOT NULL,
+              account_erased_at_ms \(integer),
+              completed_at_ms \(integer),
+              completed_by TEXT,
+              cases_held \(integer) NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX \(again)erasure_requests_by_due ON erasure_requests(completed_at_ms, due_at_ms)",
+        ]
+    }
+
+    static let keyColumns = "id, owner_id, wrapped, master_key_id"
+    static let insertKey = "INSERT INTO data_keys(id, owner_id, wrapped, master_key_id, created_at_ms) VALUES ($1, $2, $3, $4, $5)"
+    static let insertRequest = """
+        INSERT INTO erasure_requests(id, user_id, requested_at_ms, due_at_ms, account_erased_at_ms) VALUES ($1, $2, $3, $4, $5)
+        """
+    static let requestColumns = "id, user_id, requested_at_ms, due_at_ms, account_erased_at_ms, completed_at_ms, completed_by, cases_held"
+    static func requests(pendingOnly: Bool) -> String {
+        pendingOnly
+            ? "SELECT \(requestColumns) FROM erasure_requests WHERE completed_at_ms IS NULL ORDER BY due_at_ms, id LIMIT $1"
+            : "SELECT \(requestColumns) FROM erasure_requests ORDER BY requested_at_ms DESC, id LIMIT $1"
+    }
+
+    /// The name and contact details an erased account keeps, in plain text (nothing of the person is left in them).
+    static func pseudonym(_ userId: String) -> (login: String, displayName: String) {
+        ("erased-\(userId)@erased.invalid", "已注销会员")
+    }
+}
