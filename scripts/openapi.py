@@ -71,6 +71,10 @@ schemas = {
     "PasswordChange": obj({"currentPassword": STR, "newPassword": {"type": "string", "minLength": 8, "maxLength": 72}}, ["currentPassword", "newPassword"], True),
     "ProfileChange": obj({"displayName": {"type": "string", "minLength": 1, "maxLength": 100}, "phone": STR, "email": STR}, [], True),
     "ErasureRequest": obj({"password": STR}, ["password"], True),
+    "ErasureRecord": obj({"id": STR, "userId": STR, "requestedAt": DT, "dueAt": {**DT, "description": "15 working days after the request"},
+                          "overdue": BOOL, "status": enum(["pending", "done"]), "accountErasedAt": DT, "completedAt": DT,
+                          "completedBy": STR, "casesHeld": {"type": "integer", "minimum": 0}},
+                         ["id", "userId", "requestedAt", "dueAt", "overdue", "status", "casesHeld"]),
     "PasswordReset": obj({"newPassword": {"type": "string", "minLength": 8, "maxLength": 72}}, ["newPassword"], True),
     "OrderReference": obj({"orderNumber": {**STR, "maxLength": 64}, "amountPaidFen": FEN,
                            "productKind": enum(["game_topup", "licence_key", "membership", "gift_card", "other"]),
@@ -425,7 +429,17 @@ paths = {
                                      **errors("401", "503")}, tags=["accounts"])},
     "/api/v1/me/erasure": {"post": op("Erase one's own account (members, giving the password): log-in, name, phone and e-mail replaced by a "
                                       "pseudonym at once, every session ended, the account disabled; the cases stay under legal hold (3 years)",
-                                      {"204": {"description": "Erased"}, **errors(*JSON_IN, "403")}, body(ref("ErasureRequest")), tags=["accounts"])},
+                                      {"204": {"description": "Erased; an erasure request queued for an admin (GET /api/v1/erasure-requests)"},
+                                       **errors(*JSON_IN, "403")}, body(ref("ErasureRequest")), tags=["accounts"])},
+    "/api/v1/erasure-requests": {"get": op(
+        "Members' erasure requests (admin): pending ones nearest deadline first (15 working days), or all newest first",
+        {**ok({"type": "array", "items": ref("ErasureRecord")}), **errors("400", "401", "403", "503")},
+        params=[query("status", "pending (default) or all", enum(["pending", "all"]))], tags=["accounts"])},
+    "/api/v1/erasure-requests/{requestId}/carry-out": {"post": op(
+        "Carry out an erasure request (admin): the member's data key is destroyed, so the words of their cases and file names "
+        "can no longer be read; the cases stay under legal hold and the evidence log still verifies",
+        {**ok(ref("ErasureRecord")), **errors("401", "403", "404", "409", "503")},
+        params=[path_param("requestId", "Erasure request id")], tags=["accounts"])},
     "/api/v1/users": {
         "get": op("List users (admin)", {**ok({"type": "array", "items": ref("User")}), **errors("400", "401", "403", "503")},
                   params=[query("role", "Only this role", enum(ROLES))], tags=["accounts"]),

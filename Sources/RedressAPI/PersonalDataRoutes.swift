@@ -20,6 +20,58 @@ struct PersonalDataRoutes {
         api.patch("me", use: correct)
         api.get("me/export", use: export)
         api.post("me/erasure", use: erase)
+        api.get("erasure-requests", use: erasureRequests)
+        api.post("erasure-requests/:requestId/carry-out", use: carryOut)
+    }
+
+    /// An erasure request as admins see it: the member's pseudonymous account id, the 15-working-day deadline and
+    /// what was done when.
+    struct ErasureRequestDTO: Encodable {
+        var id: String
+        var userId: String
+        var requestedAt: Date
+        var dueAt: Date
+        var overdue: Bool
+        var status: String
+        var accountErasedAt: Date?
+        var completedAt: Date?
+        var completedBy: String?
+        var casesHeld: Int
+        init(_ r: RedressDomain.ErasureRequest, now: Date) {
+            id = r.id
+            userId = r.userId
+            requestedAt = r.requestedAt
+            dueAt = r.dueAt
+            overdue = r.isOverdue(at: now)
+            status = r.isPending ? "pending" : "done"
+            accountErasedAt = r.accountErasedAt
+            completedAt = r.completedAt
+            completedBy = r.completedBy
+            casesHeld = r.casesHeld
+        }
+    }
+
+    /// Admins: `?status=pending` (the default, nearest deadline first) or `all` (newest first).
+    @Sendable func erasureRequests(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let pending: Bool
+        switch request.uri.queryParameters.get("status") {
+        case nil, "pending": pending = true
+        case "all": pending = false
+        case let v?:
+            throw AppError.badQuery("status", zh: "status 只能是 pending 或 all", en: "status must be pending or all, not \(v)")
+        }
+        let now = services.now()
+        let list = try await services.accounts.erasureRequests(pendingOnly: pending, by: identity)
+        return try JSONBody.response(list.map { ErasureRequestDTO($0, now: now) }, headers: [.cacheControl: "no-store"])
+    }
+
+    /// Admins: destroys the member's data key and keeps their cases under legal hold without their words.
+    @Sendable func carryOut(_ request: Request, context: RedressRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let id = try context.parameters.require("requestId")
+        let done = try await services.accounts.carryOutErasure(id, by: identity)
+        return try JSONBody.response(ErasureRequestDTO(done, now: services.now()), headers: [.cacheControl: "no-store"])
     }
 
     @Sendable func correct(_ request: Request, context: RedressRequestContext) async throws -> Response {

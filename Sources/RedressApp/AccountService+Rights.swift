@@ -77,7 +77,37 @@ extension AccountService {
         try await store.setUserDisabled(id: stored.user.id, disabled: true)
         app.disabledAccounts.update(stored.user.id, disabled: true)
         try await endSessions(of: stored.user.id, reason: "account erased by its holder")
-        app.logger.notice("account erased by its holder", metadata: ["userId": "\(stored.user.id)"])
+        // What is left (the words of the cases, file names) is destroyed when an admin carries the request out.
+        let now = app.now()
+        let due = try await app.policies.workflow().calendar.deadline(after: now, workingDays: ErasureRequest.workingDays).deadline
+        let request = ErasureRequest(
+            id: UUID().uuidString.lowercased(), userId: stored.user.id, requestedAt: now, dueAt: due, accountErasedAt: now)
+        try await store.createErasureRequest(request)
+        app.logger.notice(
+            "account erased by its holder; erasure request queued", metadata: ["userId": "\(stored.user.id)", "request": "\(request.id)"])
+    }
+
+    /// Erasure requests for admins: pending ones nearest deadline first, or all of them newest first.
+    package func erasureRequests(pendingOnly: Bool, by caller: Identity) async throws -> [ErasureRequest] {
+        guard caller.role == .admin else { throw AppError.forbidden }
+        return try await store.erasureRequests(pendingOnly: pendingOnly, limit: 500)
+    }
+
+    /// Carries out a member's erasure request (admins): the member's data key is destroyed, their cases kept under legal
+    /// hold without their words. Recorded in the log with who did it.
+    package func carryOutErasure(_ id: String, by caller: Identity) async throws -> ErasureRequest {
+        guard caller.role == .admin else { throw AppError.forbidden }
+        guard let r = try await store.erasureRequest(id: id) else {
+            throw AppError(.notFound, "erasure_request_not_found", zh: "找不到这个删除请求", en: "No such erasure request")
+        }
+        guard r.isPending else {
+            throw AppError(.conflict, "erasure_already_done", zh: "这个删除请求已经执行过了", en: "This erasure request has already been carried out")
+        }
+        let done = try await store.carryOutErasure(id: id, by: caller.userId, at: app.now())
+        app.logger.notice(
+            "erasure carried out: the member's data key destroyed, cases kept under legal hold",
+            metadata: ["request": "\(id)", "userId": "\(done.userId)", "by": "\(caller.userId)", "casesHeld": "\(done.casesHeld)"])
+        return done
     }
 
     /// The name an erased member's cases show.

@@ -32,9 +32,15 @@ public struct DossierManifest: Sendable, Codable, Equatable {
         public var visibility: Visibility
         /// An internal note left out of a member's dossier: its hashes are here so that the chain and its log entry still verify.
         public var withheld: Bool
+        /// Withheld because its words were erased with its member's data key (any visibility): its hashes remain.
+        public var erased: Bool?
         public var leafIndex: Int
         public var leafHash: String
-        public init(sequence: Int, hash: String, previousHash: String, visibility: Visibility, withheld: Bool, leafIndex: Int, leafHash: String) {
+        public init(
+            sequence: Int, hash: String, previousHash: String, visibility: Visibility, withheld: Bool, erased: Bool? = nil, leafIndex: Int,
+            leafHash: String
+        ) {
+            self.erased = erased
             self.sequence = sequence
             self.hash = hash
             self.previousHash = previousHash
@@ -54,6 +60,9 @@ public struct DossierManifest: Sendable, Codable, Equatable {
         public var uploadedBy: CaseActor
         /// Where the bytes are in the archive.
         public var path: String
+        /// The file's name was erased with its member's data key: its bytes are left out and its log entry is checked by
+        /// the recorded leaf hash.
+        public var erased: Bool?
         public var leafIndex: Int
         public var leafHash: String
         public init(_ f: EvidenceFile, path: String, leafIndex: Int, leafHash: String) {
@@ -66,6 +75,7 @@ public struct DossierManifest: Sendable, Codable, Equatable {
             self.path = path
             self.leafIndex = leafIndex
             self.leafHash = leafHash
+            if f.isNameErased { erased = true }
         }
 
         var evidenceFile: EvidenceFile {
@@ -117,6 +127,8 @@ public struct DossierReport: Sendable, Equatable {
     public var events: Int
     /// Internal events whose content is withheld (their hashes verified).
     public var withheld: Int
+    /// Events and files whose words or names were erased with their member's data key (their log entries verified).
+    public var erased: Int = 0
     public var files: Int
     public var entries: Int
     public var treeSize: Int
@@ -237,6 +249,7 @@ public enum DossierVerifier {
         var line = 0
         var previous = TimelineEvent.genesisHash
         var withheld = 0
+        var erased = 0, erasedFiles = 0
         for (i, e) in manifest.events.enumerated() {
             let what = "event \(i + 1)"
             guard e.sequence == i + 1 else {
@@ -245,7 +258,9 @@ public enum DossierVerifier {
             guard e.previousHash == previous else {
                 throw DossierFailure("\(what): it follows \(e.previousHash), but the event before it has hash \(previous) (the chain is broken)")
             }
-            if e.withheld {
+            if e.withheld && e.erased == true {
+                erased += 1
+            } else if e.withheld {
                 if manifest.internalNotesIncluded { throw DossierFailure("\(what) is withheld in a dossier that says it includes internal notes") }
                 guard e.visibility == .internal else {
                     throw DossierFailure("\(what) is public but withheld: a member's dossier withholds internal notes only")
@@ -288,6 +303,15 @@ public enum DossierVerifier {
         // Evidence files.
         for f in manifest.files {
             let what = "evidence file \(f.path) (\(f.fileName))"
+            if f.erased == true {
+                // Its name went with its member's key and its bytes are not in the archive: the log entry recorded for it
+                // is checked against the signed root.
+                guard let leaf = Hex.decode(f.leafHash), leaf.count == 32, let path = proofs[f.leafIndex],
+                    MerkleTree.verifyInclusion(leafHash: leaf, leafIndex: f.leafIndex, treeSize: head.treeSize, proof: path, root: root)
+                else { throw DossierFailure("evidence file \(f.sha256) (name erased): its recorded log entry is not in the signed tree") }
+                erasedFiles += 1
+                continue
+            }
             guard let bytes = files[f.path] else { throw DossierFailure("\(what) is missing from the dossier") }
             let actual = sha256Hex(bytes)
             guard actual == f.sha256 else {
@@ -298,7 +322,8 @@ public enum DossierVerifier {
                 LedgerEntry.evidenceFile(complaintId: c.id, f.evidenceFile), leafIndex: f.leafIndex, recordedLeafHash: f.leafHash, what: what)
         }
         return DossierReport(
-            caseNumber: c.caseNumber, events: manifest.events.count, withheld: withheld, files: manifest.files.count,
-            entries: manifest.events.count + manifest.files.count, treeSize: head.treeSize, keyId: keyId)
+            caseNumber: c.caseNumber, events: manifest.events.count, withheld: withheld,
+            erased: erased + erasedFiles, files: manifest.files.count, entries: manifest.events.count + manifest.files.count,
+            treeSize: head.treeSize, keyId: keyId)
     }
 }

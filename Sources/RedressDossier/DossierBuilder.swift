@@ -75,7 +75,7 @@ public struct DossierBuilder: Sendable {
             guard let r = eventLeaves[e.sequence] else {
                 throw DossierError.logIncomplete("event \(e.sequence) of case \(c.caseNumber) has no log entry")
             }
-            let withheld = audience == .member && e.visibility == .internal
+            let withheld = (audience == .member && e.visibility == .internal) || e.isContentErased
             if !withheld {
                 lines += e.canonicalBytes
                 lines.append(0x0A)
@@ -83,7 +83,7 @@ public struct DossierBuilder: Sendable {
             manifestEvents.append(
                 DossierManifest.Event(
                     sequence: e.sequence, hash: e.hash, previousHash: e.previousHash, visibility: e.visibility, withheld: withheld,
-                    leafIndex: r.leafIndex,
+                    erased: e.isContentErased ? true : nil, leafIndex: r.leafIndex,
                     leafHash: HexCoding.encode(r.leafHash)))
             try await proof(r)
         }
@@ -121,7 +121,7 @@ public struct DossierBuilder: Sendable {
             try archive.add(item)
         }
         // One evidence file in memory at a time.
-        for (f, entry) in zip(files, manifestFiles) {
+        for (f, entry) in zip(files, manifestFiles) where entry.erased != true {
             guard let (_, bytes) = try await store.evidenceContent(complaintId: c.id, sha256: f.sha256) else {
                 throw DossierError.logIncomplete("the bytes of evidence file \(f.sha256) are missing")
             }
@@ -338,6 +338,7 @@ enum Labels {
 
     /// What a timeline event says, from its payload.
     static func detail(_ payload: [String: CanonicalValue]) -> String {
+        if payload == TimelineEvent.erasedPayload { return "（内容已按会员的删除请求销毁，哈希保留）" }
         var parts: [String] = []
         if let b = payload["body"]?.stringValue { parts.append(b) }
         if let n = payload["note"]?.stringValue { parts.append(n) }

@@ -88,6 +88,21 @@ public protocol DirectoryStore: Sendable {
     /// Replaces an account's log-in, name and contact details (a correction, or an erasure that pseudonymises them).
     func saveProfile(id: String, login: String, displayName: String, phone: String?, email: String?) async throws
 
+    /// Erasure requests (个人信息保护法 Art. 47) and personal data keys.
+    func createErasureRequest(_ request: ErasureRequest) async throws
+    /// Pending requests nearest deadline first, or every request newest first.
+    func erasureRequests(pendingOnly: Bool, limit: Int) async throws -> [ErasureRequest]
+    func erasureRequest(id: String) async throws -> ErasureRequest?
+    /// Carries a pending request out in one transaction: each of the member's cases kept under legal hold without its
+    /// words (`Complaint.heldAfterErasure`), its search passages removed, the account left with its pseudonym in plain
+    /// text, the member's data keys destroyed (so the words of their events and files can no longer be opened) and the
+    /// request marked done. Throws `notFound` for an unknown or finished request.
+    func carryOutErasure(id: String, by: String, at: Date) async throws -> ErasureRequest
+    /// Wraps every live data key by the keyring's current master key, `batch` at a time; returns how many were read.
+    func rewrapDataKeys(batch: Int) async throws -> Int
+    /// How many live data keys each master key wraps.
+    func masterKeysInUse() async throws -> [String: Int]
+
     func createMerchant(_ merchant: Merchant) async throws
     func merchant(id: String) async throws -> Merchant?
     func merchants() async throws -> [Merchant]

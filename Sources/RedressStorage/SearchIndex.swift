@@ -53,6 +53,23 @@ enum SearchIndex {
         }
     }
 
+    /// Takes a case out of the index (its member's erasure): the passages of its latest number are deleted with the very
+    /// words and tags they were indexed with (a contentless FTS5 table forgets a row only so), recomputed from the case
+    /// and its events as they stand (a case indexed again after a change of respondent was indexed whole, under the
+    /// same tags, since); the case's numbers are dropped, so passages of earlier numbers are no longer found either.
+    static func sqliteRemove(_ db: Database, _ c: Complaint, events: [TimelineEvent]) throws {
+        if let n = try Int64.fetchOne(db, sql: "SELECT max(n) FROM search_cases WHERE complaint_id = ?", arguments: [c.id]) {
+            let delete = try db.cachedStatement(sql: "INSERT INTO search_text(search_text, rowid, words, tags) VALUES ('delete', ?, ?, ?)")
+            let caseTags = SearchText.caseTags(of: c).joined(separator: " ")
+            for p in SearchText.pieces(c, events: events) {
+                try delete.execute(arguments: [
+                    row(case: n, piece: p), p.text, (p.staffOnly ? SearchText.staffTag : SearchText.partiesTag) + " " + caseTags,
+                ])
+            }
+        }
+        try db.execute(sql: "DELETE FROM search_cases WHERE complaint_id = ?", arguments: [c.id])
+    }
+
     /// A change's pieces on SQLite, in its transaction (after its events are written): the new events' words, or the
     /// whole case again when its respondent changed.
     static func add(_ db: Database, _ p: PreparedUpdate, _ vault: PersonalDataVault) throws {

@@ -45,6 +45,8 @@ enum SiteURL {
     case deliveries(DeliveryStatus? = nil, offset: Int = 0)
     case delivery(Int64, replayed: Bool = false)
     case deliveryReplay(Int64)
+    case erasures(all: Bool = false, done: Bool = false)
+    case erasureCarryOut(String)
     case dossier(complaintId: String)
     case receipts(complaintId: String)
     case asset(String)
@@ -115,6 +117,8 @@ enum SiteURL {
             "/admin/deliveries" + Self.query(["status": status?.rawValue, "offset": offset > 0 ? String(offset) : nil])
         case .delivery(let id, let replayed): "/admin/deliveries/\(id)" + Self.query(["replayed": replayed ? "1" : nil])
         case .deliveryReplay(let id): "/admin/deliveries/\(id)/replay"
+        case .erasures(let all, let done): "/admin/erasures" + Self.query(["status": all ? "all" : nil, "done": done ? "1" : nil])
+        case .erasureCarryOut(let id): "/admin/erasures/\(id)"
         case .dossier(let id): "/api/v1/complaints/\(id)/dossier"
         case .receipts(let id): "/api/v1/complaints/\(id)/receipts"
         case .asset(let name): "/assets/\(name)"
@@ -137,6 +141,7 @@ enum SiteURL {
         "merchantWebhooks": SiteURL.webhooks(merchant: true).path, "reviewerCases": SiteURL.reviewerCases().path, "dashboard": SiteURL.dashboard.path,
         "policy": SiteURL.policy().path, "calendar": SiteURL.calendar.path, "merchants": SiteURL.merchants.path, "users": SiteURL.users().path,
         "adminWebhooks": SiteURL.webhooks(merchant: false).path, "deliveries": SiteURL.deliveries().path, "live": SiteURL.live().path,
+        "erasures": SiteURL.erasures().path,
         "css": SiteURL.asset("app.css").path, "js": SiteURL.asset("app.js").path,
     ]
 

@@ -168,6 +168,7 @@ enum WebFormat {
         if e.kind == .evidenceAdded, case .string(let name)? = e.payload["fileName"] { text = name }
         // The system's own escalation reads in the reader's language (its stored reason is in both).
         if e.kind == .escalated, case .bool(true)? = e.payload["automatic"] { text = WebText.word("autoEscalated", chinese: chinese) }
+        if e.isContentErased { text = WebText.word("contentErased", chinese: chinese) }
         return EventRow(
             kind: e.kind.rawValue, what: e.kind.label(chinese: chinese), who: who, at: instant(e.occurredAt), text: text,
             internal: e.visibility == .internal, sequence: e.sequence)

@@ -28,5 +28,6 @@ public struct WebPortals: Sendable {
         let admin = portal("admin", .admin)
         AdminPages(site: site).register(supervisor: portal("admin", .supervisor), admin: admin)
         IntegrationPages(site: site).register(admin: admin, merchant: merchant)
+        ErasurePages(site: site).register(admin: admin)
     }
 }
