@@ -85,7 +85,8 @@ struct OpenAPIContractTests {
     static let literals: [Set<String>] = [
         ["true", "false"], ["member", "court"], ["Bearer"], ["Ed25519"], ["redress-receipt"], ["event", "evidence_file"], ["ok"],
         ["open", "fulfilled", "defaulted", "withdrawn"], ["review", "merchant_default"],
-        ["pending", "done"], ["pending", "all"], ["zh-CN", "en"], ["sequence_gap", "previous_hash_mismatch", "hash_mismatch", "wrong_case", "head_mismatch"],
+        ["pending", "done"], ["pending", "all"], ["zh-CN", "en"],
+        ["sequence_gap", "previous_hash_mismatch", "hash_mismatch", "wrong_case", "head_mismatch"],
     ]
 
     static func documentedEnums(_ value: Any, at path: String, into out: inout [(path: String, cases: Set<String>)]) {
