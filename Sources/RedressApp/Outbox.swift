@@ -99,7 +99,7 @@ public struct Outbox: Service {
                         }
                     }
                 }
-                var drafts = Set(emails).sorted().map { DeliveryDraft(channel: .email, destination: $0) }
+                var drafts = Set(emails).sorted().map { DeliveryDraft(channel: .email, destination: $0, sealedFor: n.memberId) }
                 for h in hooks where h.wants(n.topic) && (h.merchantId == nil || h.merchantId == n.merchantId) {
                     drafts.append(DeliveryDraft(channel: .webhook, destination: h.id))
                 }

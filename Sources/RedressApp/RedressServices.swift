@@ -126,6 +126,12 @@ public final class RedressServices: Sendable {
                 _ = try await store.exclusively("tree-heads") { try await treeHeads.signIfBehind() }
             },
             PeriodicService(name: "refreshing disabled accounts", interval: .seconds(5), logger: logger) { [self] in try await refreshAccounts() },
+            // A master key added to the keyring (`redress keys add`) is taken up without a stop: the data keys are
+            // wrapped by it again a batch at a time, by one server.
+            PeriodicService(name: "wrapping data keys by the current master key", interval: .seconds(60), logger: logger) { [logger] in
+                let n = try await store.exclusively("rewrap-data-keys") { try await store.rewrapDataKeys(batch: 500) } ?? 0
+                if n > 0 { logger.notice("data keys wrapped by the current master key", metadata: ["keys": "\(n)"]) }
+            },
             Outbox(store: store, configuration: configuration, now: now, logger: logger),
         ]
     }

@@ -41,9 +41,13 @@ public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
 public struct DeliveryDraft: Sendable, Equatable {
     public var channel: DeliveryChannel
     public var destination: String
-    public init(channel: DeliveryChannel, destination: String) {
+    /// Whose data key seals the destination at rest (an e-mail address: the case's member, so that their erasure
+    /// takes the addresses their case was mailed to with it); nil: stored as it is (a webhook's id).
+    public var sealedFor: String?
+    public init(channel: DeliveryChannel, destination: String, sealedFor: String? = nil) {
         self.channel = channel
         self.destination = destination
+        self.sealedFor = sealedFor
     }
 }
 

@@ -132,6 +132,15 @@ public final class PersonalDataVault: Sendable {
         return Self.keyId(key)
     }
 
+    /// Reads the keyring file again (a key added by `redress keys add` while the server runs).
+    public func reloadKeyring() throws {
+        let reloaded = try Self.parse(String(decoding: FileManager.default.contents(atPath: keyringPath) ?? Data(), as: UTF8.self), path: keyringPath)
+        keyring.withLock { $0 = reloaded }
+    }
+
+    /// Every master key's id, the current one last.
+    public var masterKeyIds: [String] { keyring.withLock { $0.map(\.id) } }
+
     private func masterKey(_ id: String) throws -> SymmetricKey {
         if let k = keyring.withLock({ $0.first { $0.id == id }?.key }) { return k }
         // Another process may have rotated the keyring since it was read.
@@ -168,9 +177,10 @@ public final class PersonalDataVault: Sendable {
 
     func unwrap(_ row: StoredKey) throws -> SymmetricKey? {
         guard let wrapped = row.wrapped else { return nil }
+        let master = try masterKey(row.masterKeyId)
         guard let data = Data(base64Encoded: wrapped), let box = try? AES.GCM.SealedBox(combined: data),
-            let raw = try? AES.GCM.open(box, using: try masterKey(row.masterKeyId), authenticating: Data(row.id.utf8))
-        else { throw StoreError.unavailable("data key \(row.id) does not open under master key \(row.masterKeyId)") }
+            let raw = try? AES.GCM.open(box, using: master, authenticating: Data(row.id.utf8))
+        else { throw StoreError.unavailable("data key \(row.id) does not open under master key \(row.masterKeyId) of \(keyringPath)") }
         return SymmetricKey(data: raw)
     }
 

@@ -68,22 +68,27 @@ extension PostgresStore {
         var noticeIds: [Int64] = []
         var channels: [String] = []
         var destinations: [String] = []
+        var sealed: [String] = []  // '' for none (arrays bind without nulls)
+        try await liveKeys(owners: Array(Set(plans.flatMap { $0.deliveries.compactMap(\.sealedFor) })))
         for (id, deliveries) in plans {
             for d in deliveries {
                 noticeIds.append(id)
                 channels.append(d.channel.rawValue)
-                destinations.append(d.destination)
+                let (destination, s) = try VaultSQL.destination(d, vault)
+                destinations.append(destination)
+                sealed.append(s ?? "")
             }
         }
         let marked = plans.map(\.noticeId)
-        let (ids, chs, dests) = (noticeIds, channels, destinations)
+        let (ids, chs, dests, seals) = (noticeIds, channels, destinations, sealed)
         try await transaction { [logger] c in
             // The unique key keeps a notice fanned out twice (by two servers at once) from owing a destination twice.
             if !ids.isEmpty {
                 try await c.query(
                     """
-                    INSERT INTO deliveries(notice_id, channel, destination, status, attempts, next_attempt_at_ms, created_at_ms)
-                    SELECT n, ch, d, 'pending', 0, \(now), \(now) FROM unnest(\(ids), \(chs), \(dests)) AS t(n, ch, d) ON CONFLICT DO NOTHING
+                    INSERT INTO deliveries(notice_id, channel, destination, destination_sealed, status, attempts, next_attempt_at_ms, created_at_ms)
+                    SELECT n, ch, d, NULLIF(s, ''), 'pending', 0, \(now), \(now) FROM unnest(\(ids), \(chs), \(dests), \(seals)) AS t(n, ch, d, s)
+                    ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
             try await c.query("UPDATE notices SET fanned_out_at_ms = \(now) WHERE id = ANY(\(marked)) AND fanned_out_at_ms IS NULL", logger: logger)
@@ -95,7 +100,7 @@ extension PostgresStore {
     }
 
     static let deliveryColumns =
-        "id, notice_id, channel, destination, status, attempts, next_attempt_at_ms, last_error, delivered_at_ms, created_at_ms"
+        "id, notice_id, channel, destination, status, attempts, next_attempt_at_ms, last_error, delivered_at_ms, created_at_ms, destination_sealed"
 
     public func claimDeliveries(dueAt: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
         let claimed = try await rows(
@@ -173,14 +178,16 @@ extension PostgresStore {
 
     func deliveries(_ found: [PostgresRow]) async throws -> [Delivery] {
         guard !found.isEmpty else { return [] }
-        typealias Columns = (Int64, Int64, String, String, String, Int, Int64, String?, Int64?, Int64)
+        typealias Columns = (Int64, Int64, String, String, String, Int, Int64, String?, Int64?, Int64, String?)
         let decoded = try found.map { try $0.decode(Columns.self) }
+        try await loadKeys(for: decoded.compactMap(\.10))
         var notices: [Int64: Notice] = [:]
         for row in try await rows("SELECT id, body FROM notices WHERE id = ANY(\(Array(Set(decoded.map(\.1)))))") {
             let (id, body) = try row.decode((Int64, String).self)
             notices[id] = try Codec.decode(Notice.self, body)
         }
-        return try decoded.map { id, noticeId, channel, destination, status, attempts, next, lastError, delivered, created in
+        return try decoded.map { id, noticeId, channel, column, status, attempts, next, lastError, delivered, created, sealed in
+            let destination = try VaultSQL.destination(column, sealed: sealed, vault)
             guard let notice = notices[noticeId], let ch = DeliveryChannel(rawValue: channel), let st = DeliveryStatus(rawValue: status) else {
                 throw StoreError.unavailable("unreadable delivery row")
             }

@@ -85,12 +85,14 @@ extension PostgresStore {
     // MARK: Master key rotation
 
     public func rewrapDataKeys(batch: Int) async throws -> Int {
+        try vault.reloadKeyring()
+        let current = vault.currentMasterKeyId
         var total = 0
         while true {
             let rows = try await rows(
                 """
                 SELECT \(unescaped: VaultSQL.keyColumns) FROM data_keys
-                WHERE destroyed_at_ms IS NULL AND master_key_id <> \(vault.currentMasterKeyId) LIMIT \(batch)
+                WHERE destroyed_at_ms IS NULL AND (master_key_id < \(current) OR master_key_id > \(current)) LIMIT \(batch)
                 """)
             for row in rows {
                 guard let k = try vault.rewrap(try Self.storedKey(row)) else { continue }

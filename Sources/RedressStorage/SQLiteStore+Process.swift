@@ -80,16 +80,24 @@ extension SQLiteStore {
     }
 
     public func fanOut(_ plans: [(noticeId: Int64, deliveries: [DeliveryDraft])], at: Date) async throws {
-        try await write { db in
+        try await liveKeys(owners: Array(Set(plans.flatMap { $0.deliveries.compactMap(\.sealedFor) })))
+        try await retryingForKeys { try await fanOutRows(plans, at: at) }
+    }
+
+    private func fanOutRows(_ plans: [(noticeId: Int64, deliveries: [DeliveryDraft])], at: Date) async throws {
+        try await write { [vault] db in
             let now = Codec.ms(at)
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO deliveries(notice_id, channel, destination, status, attempts, next_attempt_at_ms, created_at_ms)
-                    VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING
+                    INSERT INTO deliveries(notice_id, channel, destination, destination_sealed, status, attempts, next_attempt_at_ms, created_at_ms)
+                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING
                     """)
             let mark = try db.cachedStatement(sql: "UPDATE notices SET fanned_out_at_ms = ? WHERE id = ? AND fanned_out_at_ms IS NULL")
             for (noticeId, deliveries) in plans {
-                for d in deliveries { try insert.execute(arguments: [noticeId, d.channel.rawValue, d.destination, now, now]) }
+                for d in deliveries {
+                    let (destination, sealed) = try VaultSQL.destination(d, vault)
+                    try insert.execute(arguments: [noticeId, d.channel.rawValue, destination, sealed, now, now])
+                }
                 try mark.execute(arguments: [now, noticeId])
             }
         }
@@ -103,7 +111,7 @@ extension SQLiteStore {
     }
 
     public func claimDeliveries(dueAt: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
-        try await write { db in
+        try await write { [vault] db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -111,7 +119,7 @@ extension SQLiteStore {
                     WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?)
                     RETURNING *
                     """, arguments: [Codec.ms(leaseUntil), Codec.ms(dueAt), limit])
-            return try Self.deliveries(db, rows)
+            return try Self.deliveries(db, vault, rows)
         }
     }
 
@@ -139,7 +147,7 @@ extension SQLiteStore {
     }
 
     public func deliveries(status: DeliveryStatus?, limit: Int, offset: Int) async throws -> [Delivery] {
-        try await pool.read { db in
+        try await pool.read { [vault] db in
             let rows =
                 if let status {
                     try Row.fetchAll(
@@ -148,14 +156,14 @@ extension SQLiteStore {
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM deliveries ORDER BY id DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
                 }
-            return try Self.deliveries(db, rows)
+            return try Self.deliveries(db, vault, rows)
         }
     }
 
     public func delivery(id: Int64) async throws -> (Delivery, [DeliveryAttempt])? {
-        try await pool.read { db in
+        try await pool.read { [vault] db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]),
-                let d = try Self.deliveries(db, [row]).first
+                let d = try Self.deliveries(db, vault, [row]).first
             else { return nil }
             let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt", arguments: [id]).map {
                 DeliveryAttempt(
@@ -167,17 +175,18 @@ extension SQLiteStore {
     }
 
     public func replayDelivery(id: Int64, at: Date) async throws -> Delivery {
-        try await write { db in
+        try await write { [vault] db in
             let rows = try Row.fetchAll(
                 db, sql: "UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ?, delivered_at_ms = NULL WHERE id = ? RETURNING *",
                 arguments: [Codec.ms(at), id])
-            guard let d = try Self.deliveries(db, rows).first else { throw StoreError.notFound }
+            guard let d = try Self.deliveries(db, vault, rows).first else { throw StoreError.notFound }
             return d
         }
     }
 
-    static func deliveries(_ db: Database, _ rows: [Row]) throws -> [Delivery] {
+    static func deliveries(_ db: Database, _ vault: PersonalDataVault, _ rows: [Row]) throws -> [Delivery] {
         guard !rows.isEmpty else { return [] }
+        try loadKeys(db, vault, for: rows.compactMap { $0["destination_sealed"] as String? })
         var notices: [Int64: Notice] = [:]
         for id in Set(rows.map { $0["notice_id"] as Int64 }) {
             if let body = try String.fetchOne(db, sql: "SELECT body FROM notices WHERE id = ?", arguments: [id]) {
@@ -191,7 +200,8 @@ extension SQLiteStore {
             else { throw StoreError.unavailable("unreadable delivery row") }
             let delivered: Int64? = row["delivered_at_ms"]
             return Delivery(
-                id: row["id"], noticeId: noticeId, notice: notice, channel: channel, destination: row["destination"], status: status,
+                id: row["id"], noticeId: noticeId, notice: notice, channel: channel,
+                destination: try VaultSQL.destination(row["destination"], sealed: row["destination_sealed"], vault), status: status,
                 attempts: row["attempts"], nextAttemptAt: Codec.date(row["next_attempt_at_ms"]), lastError: row["last_error"],
                 deliveredAt: delivered.map(Codec.date), createdAt: Codec.date(row["created_at_ms"]))
         }

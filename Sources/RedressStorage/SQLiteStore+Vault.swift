@@ -95,6 +95,7 @@ extension SQLiteStore {
     // MARK: Master key rotation
 
     public func rewrapDataKeys(batch: Int) async throws -> Int {
+        try vault.reloadKeyring()
         var total = 0
         while true {
             let done = try await write { [vault] db -> Int in
@@ -102,9 +103,9 @@ extension SQLiteStore {
                     db,
                     sql: """
                         SELECT \(VaultSQL.keyColumns) FROM data_keys
-                        WHERE destroyed_at_ms IS NULL AND master_key_id <> ? LIMIT ?
+                        WHERE destroyed_at_ms IS NULL AND (master_key_id < ? OR master_key_id > ?) LIMIT ?
                         """,
-                    arguments: [vault.currentMasterKeyId, batch])
+                    arguments: [vault.currentMasterKeyId, vault.currentMasterKeyId, batch])
                 for row in rows {
                     guard let k = try vault.rewrap(Self.storedKey(row)) else { continue }
                     try db.execute(

@@ -36,6 +36,8 @@ enum VaultSQL {
             )
             """,
             "CREATE INDEX \(again)erasure_requests_by_due ON erasure_requests(completed_at_ms, due_at_ms)",
+            // An e-mail delivery's address, sealed; `destination` then holds its blind index (one delivery per address).
+            "ALTER TABLE deliveries ADD COLUMN \(again)destination_sealed TEXT",
         ]
     }
 
@@ -49,6 +51,19 @@ enum VaultSQL {
         pendingOnly
             ? "SELECT \(requestColumns) FROM erasure_requests WHERE completed_at_ms IS NULL ORDER BY due_at_ms, id LIMIT $1"
             : "SELECT \(requestColumns) FROM erasure_requests ORDER BY requested_at_ms DESC, id LIMIT $1"
+    }
+
+    /// A delivery's columns: an address sealed for its owner with its blind index as `destination`, or a webhook's id
+    /// as it is.
+    static func destination(_ d: DeliveryDraft, _ vault: PersonalDataVault) throws -> (destination: String, sealed: String?) {
+        guard let owner = d.sealedFor else { return (d.destination, nil) }
+        return (try vault.loginIndex(d.destination), try vault.seal(d.destination, owner: owner))
+    }
+
+    /// A delivery's destination as read: the sealed address opened (empty once erased), or the column as it is.
+    static func destination(_ column: String, sealed: String?, _ vault: PersonalDataVault) throws -> String {
+        guard let sealed else { return column }
+        return try vault.open(sealed) ?? ""
     }
 
     /// The name and contact details an erased account keeps, in plain text (nothing of the person is left in them).

@@ -193,3 +193,58 @@ struct LedgerRotateKey: AsyncParsableCommand {
         }
     }
 }
+
+/// The master keyring of personal data (`PersonalDataVault`).
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "The master keys that wrap every person's data key: add one, see which wrap how many, wrap again.",
+        subcommands: [KeysAdd.self, KeysStatus.self, KeysRewrap.self])
+}
+
+struct KeysAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract:
+            "Add a new current master key to the keyring (REDRESS_MASTER_KEY_FILE, or master.keys in the data folder); running servers wrap every data key by it within minutes, no stop needed."
+    )
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let path = PersonalDataVault.keyringPath(folder: store.configuration().dataDirectory)
+        let vault = try PersonalDataVault(keyringPath: path)
+        let id = try vault.addMasterKey()
+        print("master key \(id) added to \(path) and made current.")
+        print(
+            "Servers sharing the database need the same keyring file; keep the older lines until `redress keys status` shows no data key under them.")
+    }
+}
+
+struct KeysStatus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the keyring's master keys and how many live data keys each wraps (SQLite: the server stopped).")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await store.writing { c, db in
+            let path = PersonalDataVault.keyringPath(folder: c.dataDirectory)
+            let ids = try PersonalDataVault(keyringPath: path).masterKeyIds
+            let inUse = try await db.masterKeysInUse()
+            print("keyring \(path)")
+            for id in ids { print("  \(id)\(id == ids.last ? " (current)" : "")  wraps \(inUse[id] ?? 0) data keys") }
+            for (id, n) in inUse where !ids.contains(id) { print("  \(id) (NOT IN THE KEYRING)  wraps \(n) data keys") }
+        }
+    }
+}
+
+struct KeysRewrap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rewrap", abstract: "Wrap every data key by the current master key now (what running servers do by themselves each minute).")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await store.writing { _, db in
+            let n = try await db.rewrapDataKeys(batch: 1_000)
+            print("\(n) data keys wrapped by the current master key")
+        }
+    }
+}

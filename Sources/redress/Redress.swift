@@ -16,7 +16,7 @@ struct Redress: AsyncParsableCommand {
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self,
-            MigrateData.self, Rescan.self, Fill.self, ReindexSearch.self,
+            MigrateData.self, Rescan.self, Fill.self, ReindexSearch.self, KeysCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }

@@ -92,9 +92,14 @@ struct ProcessStoreTests {
 
     @Test(arguments: StoreEngine.allCases) func theOutboxFansOutOnceLeasesRetriesLogsAndReplays(_ engine: StoreEngine) async throws {
         let f = try await StoreFixture(engine)
-        _ = try await f.created(try await f.member())
+        let member = try await f.member()
+        _ = try await f.created(member)
         let (noticeId, _) = try #require(try await f.store.pendingNotices(limit: 10).first)
-        let drafts = [DeliveryDraft(channel: .email, destination: "a@example.com"), DeliveryDraft(channel: .webhook, destination: "hook-1")]
+        // The address is sealed under the member's key and found again by its blind index (fanned out twice: one row).
+        let drafts = [
+            DeliveryDraft(channel: .email, destination: "a@example.com", sealedFor: member.id),
+            DeliveryDraft(channel: .webhook, destination: "hook-1"),
+        ]
         let t0 = StoreFixture.now
         try await f.store.fanOut([(noticeId, drafts)], at: t0)
         try await f.store.fanOut([(noticeId, drafts)], at: t0)
@@ -110,6 +115,7 @@ struct ProcessStoreTests {
             DeliveryAttempt(deliveryId: hook.id, attempt: 1, at: t0, ok: false, statusCode: 500, error: "HTTP 500", durationMs: 3),
             outcome: .retry(at: t0.addingTimeInterval(30)), error: "HTTP 500")
         let mail = try #require(claimed.first { $0.channel == .email })
+        #expect(mail.destination == "a@example.com")
         try await f.store.recordDeliveryAttempt(
             DeliveryAttempt(deliveryId: mail.id, attempt: 1, at: t0, ok: true, statusCode: nil, error: nil, durationMs: 5), outcome: .delivered,
             error: nil)
