@@ -233,9 +233,9 @@ public struct DossierBuilder: Sendable {
             "withheld": audience == .member ? events.count - shown.count : 0,
             "files": files.map { f -> [String: Any] in
                 [
-                    "fileName": f.fileName, "mediaType": f.mediaType.rawValue, "size": "\(f.sizeBytes) 字节",
+                    "fileName": f.isNameErased ? "（文件名已按会员的删除请求销毁，文件未附）" : f.fileName, "mediaType": f.mediaType.rawValue, "size": "\(f.sizeBytes) 字节",
                     "uploadedBy": Labels.role(f.uploadedBy.role),
-                    "uploadedAt": time(f.uploadedAt), "path": "evidence/\(f.sha256).\(f.mediaType.fileExtension)",
+                    "uploadedAt": time(f.uploadedAt), "path": f.isNameErased ? "" : "evidence/\(f.sha256).\(f.mediaType.fileExtension)",
                 ]
             },
             "treeSize": head.treeSize,
