@@ -170,6 +170,44 @@ struct EncryptionAtRestTests {
     }
 }
 
+/// The admins' page of erasure requests.
+@Suite("Erasure requests page")
+struct ErasurePageTests {
+    @Test func anAdminSeesTheRequestWithItsDeadlineAndCarriesItOut() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            let (m, id) = try await EncryptionAtRestTests.member(c)
+            #expect(try await c.call(.post, "/api/v1/me/erasure", token: m, json: #"{"password":"password-123"}"#).status == .noContent)
+            var agent = try await WebUser.login(c, "agent@x.cn")
+            #expect(try await agent.get(c, "/admin/erasures").status != .ok)
+            var admin = try await WebUser.login(c, "admin@x.cn")
+            let page = try await admin.get(c, "/admin/erasures")
+            #expect(page.status == .ok && page.html.contains("删除请求") && page.html.contains("办理期限") && page.html.contains("待执行"))
+            #expect(page.html.contains("执行删除") && !page.html.contains("contentErased"))
+            let requestId =
+                try #require(try await c.call(.get, "/api/v1/erasure-requests", token: try await c.login("admin@x.cn")).json as? [[String: Any]])
+                .first?["id"] as? String
+            let forged = try await admin.post(c, "/admin/erasures/\(requestId ?? "")", [:], csrf: false)
+            #expect(forged.status == .unprocessableContent)
+            let done = try await admin.post(c, "/admin/erasures/\(requestId ?? "")", [:])
+            #expect(done.status == .seeOther && done.headers[.location] == "/admin/erasures?done=1")
+            let after = try await admin.get(c, "/admin/erasures?done=1")
+            #expect(after.html.contains("已执行删除") && after.html.contains("没有删除请求"))
+            #expect(try await admin.get(c, "/admin/erasures?status=all").html.contains("已执行"))
+            // English, and the case's page shows the erased words as erased.
+            let english = try await admin.get(c, "/admin/erasures?status=all&lang=en")
+            #expect(english.status == .ok)
+            let casePage = try await admin.get(c, "/work/cases/\(id)")
+            #expect(
+                casePage.html.contains("Words erased at the member&#39;s request") || casePage.html.contains("Words erased at the member's request"),
+                "\(casePage.html)")
+            #expect(!casePage.html.contains(EncryptionAtRestTests.message))
+        }
+    }
+}
+
 /// `redress verify` over the whole store, as the command runs it.
 enum StoreVerifierRun {
     static func verify(_ t: TestApp) async throws -> String? {

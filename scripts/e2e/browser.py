@@ -388,7 +388,8 @@ try:
     merchant_page = "/admin/merchants/M-10086"
     pages_of(laptop, "staff", [("dashboard", "/admin"), ("policy", "/admin/policy"), ("users", "/admin/users"),
                                ("merchants", "/admin/merchants"), ("merchant", merchant_page), ("webhooks", "/admin/webhooks"),
-                               ("deliveries", "/admin/deliveries"), ("delivery", "/admin/deliveries/1"), ("admin-case", f"/work/cases/{case_id}")], False)
+                               ("deliveries", "/admin/deliveries"), ("delivery", "/admin/deliveries/1"), ("erasures", "/admin/erasures?status=all"),
+                               ("admin-case", f"/work/cases/{case_id}")], False)
     login(shop, "admin@demo.redress", "demo-admin-2026")
     pages_of(shop, "staff", [("dashboard-phone", "/admin")], True)
     # Logged out: log-in and registration on the phone.
