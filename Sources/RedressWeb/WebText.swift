@@ -412,8 +412,8 @@ enum WebText {
         "myDataDownload": ("下载我的数据（压缩包）", "Download my data (ZIP)"),
         "eraseAccount": ("注销账号", "Erase my account"),
         "eraseHint": (
-            "注销后，您的登录名、姓名、手机号和邮箱立即删除，无法再登录。您提交的投诉记录依《电子商务法》第三十一条保存三年，以“已注销会员”显示。",
-            "Your log-in, name, phone and e-mail are deleted at once and you can no longer log in. The complaints you filed are kept for three years (E-Commerce Law Art. 31), shown as an erased member."
+            "注销后，您的登录名、姓名、手机号和邮箱立即删除，无法再登录。平台在 15 个工作日内销毁您的数据密钥，此后您在投诉中写下的文字和上传文件的文件名无人能读；交易与处理记录依《电子商务法》第三十一条保存三年，以“已注销会员”显示。",
+            "Your log-in, name, phone and e-mail are deleted at once and you can no longer log in. Within 15 working days the platform destroys your data key: from then on nobody can read what you wrote in your complaints or your files' names. The record of the transactions and how they were handled is kept for three years (E-Commerce Law Art. 31), shown as an erased member."
         ),
         "erasePassword": ("输入密码以确认注销", "Your password, to confirm"),
         "accountErased": ("账号已注销。", "Your account was erased."),
