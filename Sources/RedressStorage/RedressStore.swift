@@ -102,6 +102,10 @@ public protocol DirectoryStore: Sendable {
     func rewrapDataKeys(batch: Int) async throws -> Int
     /// How many live data keys each master key wraps.
     func masterKeysInUse() async throws -> [String: Int]
+    /// Seals what a store from before encryption holds in plain text (case bodies, events' payloads, file names) for
+    /// the next `limit` cases after `after` in id order; returns how many values were sealed and the last case's id
+    /// (nil when there are no more cases).
+    func sealStoredBeforeEncryption(after: String?, limit: Int) async throws -> (sealed: Int, last: String?)
 
     func createMerchant(_ merchant: Merchant) async throws
     func merchant(id: String) async throws -> Merchant?

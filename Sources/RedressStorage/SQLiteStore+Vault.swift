@@ -130,3 +130,50 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// The append-only trigger, put back after the payloads of a batch are sealed in the same transaction.
+    static let eventsNoUpdate = "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+
+    public func sealStoredBeforeEncryption(after: String?, limit: Int) async throws -> (sealed: Int, last: String?) {
+        let batch = try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, member_id FROM complaints WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
+                .map { (id: $0["id"] as String, member: $0["member_id"] as String) }
+        }
+        guard let last = batch.last?.id else { return (0, nil) }
+        try await liveKeys(owners: Array(Set(batch.map(\.member))))
+        let sealed = try await retryingForKeys {
+            try await write { [vault] db -> Int in
+                func plain(_ v: String) -> Bool { !v.hasPrefix(PersonalDataVault.prefix) }
+                var n = 0
+                // Events are append-only: the trigger is lifted for this transaction only (DDL is transactional here).
+                try db.execute(sql: "DROP TRIGGER IF EXISTS events_no_update")
+                for (id, member) in batch {
+                    if let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]), plain(body) {
+                        try db.execute(sql: "UPDATE complaints SET body = ? WHERE id = ?", arguments: [try vault.seal(body, owner: member), id])
+                        n += 1
+                    }
+                    for row in try Row.fetchAll(db, sql: "SELECT sequence, payload FROM events WHERE complaint_id = ?", arguments: [id]) {
+                        let payload: String = row["payload"]
+                        guard plain(payload) else { continue }
+                        try db.execute(
+                            sql: "UPDATE events SET payload = ? WHERE complaint_id = ? AND sequence = ?",
+                            arguments: [try vault.seal(payload, owner: member), id, row["sequence"] as Int])
+                        n += 1
+                    }
+                    for row in try Row.fetchAll(db, sql: "SELECT sha256, file_name FROM complaint_evidence WHERE complaint_id = ?", arguments: [id]) {
+                        let name: String = row["file_name"]
+                        guard plain(name) else { continue }
+                        try db.execute(
+                            sql: "UPDATE complaint_evidence SET file_name = ? WHERE complaint_id = ? AND sha256 = ?",
+                            arguments: [try vault.seal(name, owner: member), id, row["sha256"] as String])
+                        n += 1
+                    }
+                }
+                try db.execute(sql: Self.eventsNoUpdate)
+                return n
+            }
+        }
+        return (sealed, last)
+    }
+}

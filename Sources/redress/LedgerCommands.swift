@@ -198,7 +198,7 @@ struct LedgerRotateKey: AsyncParsableCommand {
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "The master keys that wrap every person's data key: add one, see which wrap how many, wrap again.",
-        subcommands: [KeysAdd.self, KeysStatus.self, KeysRewrap.self])
+        subcommands: [KeysAdd.self, KeysStatus.self, KeysRewrap.self, KeysSealExisting.self])
 }
 
 struct KeysAdd: AsyncParsableCommand {
@@ -245,6 +245,32 @@ struct KeysRewrap: AsyncParsableCommand {
         try await store.writing { _, db in
             let n = try await db.rewrapDataKeys(batch: 1_000)
             print("\(n) data keys wrapped by the current master key")
+        }
+    }
+}
+
+struct KeysSealExisting: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seal-existing",
+        abstract:
+            "Seal what a store from before encryption holds in plain text (case bodies, events' words, file names), 200 cases per transaction (SQLite: the server stopped)."
+    )
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await store.writing { _, db in
+            var after: String?
+            var cases = 0
+            var sealed = 0
+            while true {
+                let (n, last) = try await db.sealStoredBeforeEncryption(after: after, limit: 200)
+                guard let last else { break }
+                sealed += n
+                cases += 200
+                after = last
+                if cases % 10_000 == 0 { print("… \(cases) cases, \(sealed) values sealed") }
+            }
+            print("\(sealed) values sealed")
         }
     }
 }

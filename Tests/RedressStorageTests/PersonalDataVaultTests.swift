@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import RedressDomain
@@ -65,6 +66,64 @@ struct PersonalDataVaultTests {
             Issue.record("a store opened with a keyring that holds none of its master keys")
         } catch let e as StoreError {
             #expect("\(e)".contains("master key") && "\(e)".contains(path), "\(e)")
+        }
+    }
+
+    /// A store from before encryption: what it holds in plain text is sealed by `redress keys seal-existing`, and reads
+    /// and verifies the same afterwards.
+    @Test(arguments: StoreEngine.allCases) func whatWasStoredBeforeEncryptionIsSealedInPlace(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        let m = try await f.member()
+        let c = try await f.created(m, StoreFixture.draft(narrative: "升级之前写下的投诉：电话13900001111"))
+        let events = try await f.store.timeline(complaintId: c.id)
+        // Written back in plain text, as a store from before encryption holds it.
+        let body = String(decoding: c.storageBytes, as: UTF8.self)
+        let payloads = events.map { (sequence: $0.sequence, text: String(decoding: CanonicalValue.object($0.payload).canonicalBytes, as: UTF8.self)) }
+        switch engine {
+        case .sqlite:
+            try await f.raw().write { try $0.execute(sql: "DROP TRIGGER events_no_update") }
+            try await f.unseal(c.id)
+            try await f.raw().write { try $0.execute(sql: SQLiteStore.eventsNoUpdate) }
+        case .postgres:
+            let p = try #require(f.store as? PostgresStore)
+            try await p.rows("ALTER TABLE events DISABLE TRIGGER events_append_only")
+            try await p.rows("UPDATE complaints SET body = \(body) WHERE id = \(c.id)")
+            for e in payloads { try await p.rows("UPDATE events SET payload = \(e.text) WHERE complaint_id = \(c.id) AND sequence = \(e.sequence)") }
+            try await p.rows("ALTER TABLE events ENABLE TRIGGER events_append_only")
+        }
+        func stored() async throws -> [String] {
+            switch engine {
+            case .sqlite:
+                return try await f.raw().read { db in
+                    try String.fetchAll(db, sql: "SELECT body FROM complaints UNION ALL SELECT payload FROM events")
+                }
+            case .postgres:
+                let p = try #require(f.store as? PostgresStore)
+                return try await p.rows("SELECT body FROM complaints UNION ALL SELECT payload FROM events").map { try $0.decode(String.self) }
+            }
+        }
+        #expect(try await stored().contains { $0.contains("13900001111") })
+        var after: String?
+        var sealed = 0
+        while true {
+            let (n, last) = try await f.store.sealStoredBeforeEncryption(after: after, limit: 1)
+            guard let last else { break }
+            sealed += n
+            after = last
+        }
+        #expect(sealed == 1 + events.count)
+        #expect(try await stored().allSatisfy { $0.hasPrefix(PersonalDataVault.prefix) })
+        // Twice is once.
+        #expect(try await f.store.sealStoredBeforeEncryption(after: nil, limit: 10).sealed == 0)
+        let reopened = try await f.reopen()
+        #expect(try await reopened.complaint(id: c.id)?.narrative == c.narrative)
+        #expect(try await reopened.timeline(complaintId: c.id) == events)
+        #expect(try await StoreVerifier(store: reopened).verifyAll().firstFailure == nil)
+        // Events are still append-only afterwards.
+        if engine == .sqlite {
+            await #expect(throws: (any Error).self) {
+                try await f.raw().write { db in try db.execute(sql: "UPDATE events SET kind = kind WHERE complaint_id = ?", arguments: [c.id]) }
+            }
         }
     }
 }
