@@ -22,7 +22,8 @@ enum PinnedHTTP {
     }
 
     static func post(
-        _ url: URL, to address: [UInt8], headers: [(String, String)], body: [UInt8], timeout: TimeAmount = .seconds(10)
+        _ url: URL, to address: [UInt8], headers: [(String, String)], body: [UInt8], timeout: TimeAmount = .seconds(10),
+        trustRoots: NIOSSLTrustRoots = .default
     ) async throws -> Int {
         guard let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
@@ -30,7 +31,9 @@ enum PinnedHTTP {
         let secure = scheme == "https"
         let port = url.port ?? (secure ? 443 : 80)
         let socket = try SocketAddress(ipAddress: WebhookAddress.text(address), port: port)
-        let tls = secure ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = trustRoots
+        let tls = secure ? try NIOSSLContext(configuration: configuration) : nil
         // SNI carries a name, never an address.
         let serverName: String? = WebhookAddress.literal(host) == nil ? host : nil
 
