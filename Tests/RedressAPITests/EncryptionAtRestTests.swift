@@ -99,6 +99,19 @@ struct EncryptionAtRestTests {
         }
     }
 
+    /// The demo platform (accounts of every role, cases in every state), copied: none of the demo members' log-ins,
+    /// phones or names is in it.
+    @Test(arguments: Engine.allCases) func theDemoPlatformCopiedHoldsNoneOfItsMembersDetails(_ engine: Engine) async throws {
+        let t = try await TestApp(engine)
+        #expect(try await DemoData.seed(into: t.store, now: TestApp.start, bcryptCost: 4))
+        // Read back through the store, they are there.
+        #expect(try await t.store.user(login: "13800138000")?.user.phone == "13800138000")
+        let copy = try Self.everything(t)
+        for secret in ["13800138000", "member2@demo.redress", "会员 张三", "会员 李四", "admin@demo.redress", "merchant@demo.redress"] {
+            #expect(!copy.contains(secret), "\(engine): the copied store holds \(secret): …\(Self.around(secret, in: copy))…")
+        }
+    }
+
     @Test(arguments: Engine.allCases) func anErasureCarriedOutLeavesNothingReadableAndEveryRecordVerifies(_ engine: Engine) async throws {
         let t = try await TestApp(engine)
         _ = try await t.staff(.admin, login: "admin@x.cn")
