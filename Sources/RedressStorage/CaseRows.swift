@@ -69,6 +69,8 @@ struct PreparedUpdate: Sendable {
     var search: [SearchText.Piece]
     /// The respondent changed: the case is indexed again under its new merchant tag.
     var reindex: Bool
+    /// The case as it was, when it is indexed again: its passages under the old tags are deleted first.
+    var before: Complaint?
 }
 
 extension PreparedUpdate {
@@ -86,7 +88,8 @@ extension PreparedUpdate {
             payloads: try payloads.map { try vault.seal(String(decoding: $0, as: UTF8.self), owner: c.memberId) }, previous: IndexedColumns(current),
             expectedCount: current.eventCount,
             figures: CaseFigures.delta(before: current, after: c), search: SearchText.pieces(c, events: events),
-            reindex: c.respondentMerchantId != current.respondentMerchantId)
+            reindex: c.respondentMerchantId != current.respondentMerchantId,
+            before: c.respondentMerchantId != current.respondentMerchantId ? current : nil)
     }
 }
 

@@ -56,8 +56,15 @@ enum SearchIndex {
     /// Takes a case out of the index (its member's erasure): the passages of its latest number are deleted with the very
     /// words and tags they were indexed with (a contentless FTS5 table forgets a row only so), recomputed from the case
     /// and its events as they stand (a case indexed again after a change of respondent was indexed whole, under the
-    /// same tags, since); the case's numbers are dropped, so passages of earlier numbers are no longer found either.
+    /// same tags, since, and its earlier passages deleted then); the case's numbers are dropped.
     static func sqliteRemove(_ db: Database, _ c: Complaint, events: [TimelineEvent]) throws {
+        try sqliteDeleteLatest(db, c, events: events)
+        try db.execute(sql: "DELETE FROM search_cases WHERE complaint_id = ?", arguments: [c.id])
+    }
+
+    /// Deletes the passages of a case's latest number, `c` and `events` being the case as it was indexed under it, and
+    /// the number itself.
+    static func sqliteDeleteLatest(_ db: Database, _ c: Complaint, events: [TimelineEvent]) throws {
         if let n = try Int64.fetchOne(db, sql: "SELECT max(n) FROM search_cases WHERE complaint_id = ?", arguments: [c.id]) {
             let delete = try db.cachedStatement(sql: "INSERT INTO search_text(search_text, rowid, words, tags) VALUES ('delete', ?, ?, ?)")
             let caseTags = SearchText.caseTags(of: c).joined(separator: " ")
@@ -66,17 +73,18 @@ enum SearchIndex {
                     row(case: n, piece: p), p.text, (p.staffOnly ? SearchText.staffTag : SearchText.partiesTag) + " " + caseTags,
                 ])
             }
+            try db.execute(sql: "DELETE FROM search_cases WHERE n = ?", arguments: [n])
         }
-        try db.execute(sql: "DELETE FROM search_cases WHERE complaint_id = ?", arguments: [c.id])
     }
 
     /// A change's pieces on SQLite, in its transaction (after its events are written): the new events' words, or the
     /// whole case again when its respondent changed.
     static func add(_ db: Database, _ p: PreparedUpdate, _ vault: PersonalDataVault) throws {
         if p.reindex {
-            try add(
-                db, p.complaint, pieces: SearchText.pieces(p.complaint, events: try SQLiteStore.timeline(db, vault, complaintId: p.complaint.id)),
-                newNumber: true)
+            let events = try SQLiteStore.timeline(db, vault, complaintId: p.complaint.id)
+            // The passages under the old merchant's tag go first: nothing of the case stays indexed for it.
+            if let before = p.before { try sqliteDeleteLatest(db, before, events: events.filter { $0.sequence <= before.eventCount }) }
+            try add(db, p.complaint, pieces: SearchText.pieces(p.complaint, events: events), newNumber: true)
         } else {
             try add(db, p.complaint, pieces: p.search, newNumber: false)
         }
@@ -208,7 +216,12 @@ extension SearchIndex {
                 events.append(try PostgresStore.event(row))
             }
             events = try await PostgresStore.openEvents(events, vault, w.rows)
-            return postgresNewCases(&b, [(c, SearchText.pieces(c, events: events + p.events))], condition: condition)
+            // The passages under the old merchant's tag go first (the statement's snapshot does not see the new number).
+            let old = [
+                "sd AS (DELETE FROM search_text WHERE (row >> 24) IN (SELECT n FROM search_cases WHERE complaint_id = \(b.bind(c.id))) AND \(condition))",
+                "scd AS (DELETE FROM search_cases WHERE complaint_id = \(b.bind(c.id)) AND \(condition))",
+            ]
+            return old + postgresNewCases(&b, [(c, SearchText.pieces(c, events: events + p.events))], condition: condition)
         }
         guard !p.search.isEmpty else { return [] }
         return [

@@ -122,6 +122,20 @@ struct SearchIndexTests {
         }
         #expect(try await found("shop-a").isEmpty)
         #expect(Set(try await found("shop-b")) == [moved.id, stays.id])
+        // The index itself holds nothing under the old merchant's tag any more (SQLite: the passages were deleted, not
+        // just left unreachable).
+        if let s = f.store as? SQLiteStore {
+            let left = try await s.pool.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM search_text WHERE search_text MATCH ?", arguments: ["tags : \(SearchText.merchantTag("shop-a"))"])
+            }
+            #expect(left == 0)
+            // Deleted with the very tokens they were indexed with: the index is consistent.
+            try await s.pool.write { try $0.execute(sql: "INSERT INTO search_text(search_text) VALUES ('integrity-check')") }
+            #expect(
+                try await s.pool.read { try String.fetchAll($0, sql: "SELECT complaint_id FROM search_cases") }.sorted()
+                    == [moved.id, stays.id].sorted())
+        }
         // Staff still find each case once.
         #expect(try await f.store.complaints(try Self.query("退款")).total == 2)
     }
