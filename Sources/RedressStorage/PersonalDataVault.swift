@@ -161,7 +161,8 @@ public final class PersonalDataVault: Sendable {
         let row = try wrap(key, id: id, owner: owner)
         cache.withLock {
             $0.byId[id] = .key(key, loadedAt: Date())
-            if owner == Self.loginIndexOwner { $0.loginIndex = key } else { $0.current[owner] = (id, Date()) }
+            if owner == Self.loginIndexOwner { $0.loginIndex = key }
+            $0.current[owner] = (id, Date())
         }
         return row
     }
@@ -199,7 +200,8 @@ public final class PersonalDataVault: Sendable {
             for (row, entry) in entries {
                 c.byId[row.id] = entry
                 if case .key(let k, _) = entry {
-                    if row.owner == Self.loginIndexOwner { c.loginIndex = k } else { c.current[row.owner] = (row.id, now) }
+                    if row.owner == Self.loginIndexOwner { c.loginIndex = k }
+                    c.current[row.owner] = (row.id, now)
                 }
             }
         }

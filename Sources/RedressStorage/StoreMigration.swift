@@ -42,6 +42,9 @@ public struct StoreMigration: Sendable {
             }
             // Filled by the target's first start; the source's own calendars (with any edits) replace them.
             try await c.query("DELETE FROM calendar_years", logger: logger)
+            // Likewise the log-in index key the empty target made at its start: the copied log-ins are indexed under the
+            // source's (the data keys are copied as they are, wrapped by the same master keyring).
+            try await c.query("DELETE FROM data_keys", logger: logger)
             var report = Report()
             for table in PostgresSchema.tables {
                 var columns: [(name: String, type: String)] = []
