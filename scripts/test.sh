@@ -243,7 +243,7 @@ step "redress migrate-data: the server's SQLite data moved into PostgreSQL, and 
 psql "$PGURL" -qc "CREATE DATABASE redress_moved"
 "$BIN" migrate-data --from "sqlite:$DATA" --to "$PGBASE/redress_moved" | tee "$DATA/moved.out"
 grep -q "^OK: " "$DATA/moved.out"
-[ "$("$BIN" verify --database "$PGBASE/redress_moved" | cut -d' ' -f2-)" = "$("$BIN" verify --data "$DATA" | cut -d' ' -f2-)" ]
+[ "$("$BIN" verify --data "$DATA" --database "$PGBASE/redress_moved" | cut -d' ' -f2-)" = "$("$BIN" verify --data "$DATA" | cut -d' ' -f2-)" ]
 if "$BIN" migrate-data --from "sqlite:$DATA" --to "$PGBASE/redress_moved" > "$DATA/again.out" 2>&1; then echo "migrate-data copied into a database that holds data"; exit 1; fi
 grep -q "already holds data" "$DATA/again.out"
 
