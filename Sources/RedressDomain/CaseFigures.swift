@@ -24,7 +24,27 @@ public enum CaseFigures {
         case rated, ratingSum
         /// Reopened by the member after it was finished (the problem came back): a repeat complaint.
         case reopened
+        /// The supervisor's dashboard: the platform's own deadlines (first response, escalation response, resolution)
+        /// that ended, and those met, by the tier that owed them.
+        case deadlinesEndedL1, deadlinesMetL1, deadlinesEndedL2, deadlinesMetL2, deadlinesEndedRiskControl, deadlinesMetRiskControl
+        /// Hours to the platform's first response met, and to the resolution met, in the answer buckets.
+        case respondedUnder1h, responded1to4h, responded4to12h, responded12to24h, responded24to48h, responded48to72h, respondedOver72h
+        case resolvedUnder1h, resolved1to4h, resolved4to12h, resolved12to24h, resolved24to48h, resolved48to72h, resolvedOver72h
+        /// A merchant's records requests that ended (fulfilled or defaulted), and those fulfilled in time.
+        case recordsEnded, recordsAnsweredInTime
+
+        /// The dashboard's deadline counters of a tier: (ended, met).
+        public static func deadlines(_ tier: Tier) -> (ended: Counter, met: Counter) {
+            switch tier {
+            case .l1: (.deadlinesEndedL1, .deadlinesMetL1)
+            case .l2: (.deadlinesEndedL2, .deadlinesMetL2)
+            case .riskControl: (.deadlinesEndedRiskControl, .deadlinesMetRiskControl)
+            }
+        }
     }
+
+    /// The bucket of `hours` among `answerEdges`.
+    public static func bucket(hours: Double) -> Int { answerEdges.firstIndex { hours < $0 } ?? answerEdges.count }
 
     /// The hour edges of the answer-time buckets.
     public static let answerEdges: [Double] = [1, 4, 12, 24, 48, 72]
@@ -59,8 +79,7 @@ public enum CaseFigures {
             let due = c.deadlines.filter { $0.kind == .firstResponse }.compactMap(\.dueAt).min()
             if let due, answered <= due { v[Counter.answeredOnTime.rawValue] = 1 }
             let hours = answered.timeIntervalSince(c.createdAt) / 3600
-            let bucket = answerEdges.firstIndex { hours < $0 } ?? answerEdges.count
-            v[Counter.answerUnder1h.rawValue + bucket] = 1
+            v[Counter.answerUnder1h.rawValue + bucket(hours: hours)] = 1
         }
         if c.status.isFinished {
             v[Counter.finished.rawValue] = 1
@@ -71,6 +90,22 @@ public enum CaseFigures {
             v[Counter.ratingSum.rawValue] = Int64(r.overall)
         }
         if c.reopenedAt != nil { v[Counter.reopened.rawValue] = 1 }
+        for dl in c.deadlines where Dashboard.platformKinds.contains(dl.kind) && dl.supersededAt == nil {
+            guard dl.metAt != nil || dl.breachedAt != nil else { continue }
+            let (ended, met) = Counter.deadlines(dl.tier)
+            v[ended.rawValue] += 1
+            if dl.breachedAt == nil { v[met.rawValue] += 1 }
+        }
+        if let met = c.deadlines.filter({ $0.kind == .firstResponse }).compactMap(\.metAt).min() {
+            v[Counter.respondedUnder1h.rawValue + bucket(hours: met.timeIntervalSince(c.createdAt) / 3600)] = 1
+        }
+        if let done = c.deadlines.filter({ $0.kind == .resolution }).compactMap(\.metAt).max() {
+            v[Counter.resolvedUnder1h.rawValue + bucket(hours: done.timeIntervalSince(c.createdAt) / 3600)] = 1
+        }
+        for req in c.recordsRequests where req.withdrawnAt == nil {
+            if req.fulfilledAt != nil || req.defaultedAt != nil { v[Counter.recordsEnded.rawValue] += 1 }
+            if let f = req.fulfilledAt, f <= req.dueAt { v[Counter.recordsAnsweredInTime.rawValue] += 1 }
+        }
         let key = FigureKey(day: day(of: c.createdAt), dimension: c.dimension, tier: c.tier, respondent: c.respondentMerchantId ?? "")
         var everyone = key
         everyone.respondent = FigureKey.everyone

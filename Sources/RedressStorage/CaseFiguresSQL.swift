@@ -9,7 +9,10 @@ enum CaseFiguresSQL {
     static let counterColumns = (0..<width).map { "c\($0)" }
     static let keyColumns = ["respondent", "day", "dimension", "tier"]
 
-    /// The table, with `integer` the engine's 64-bit integer type.
+    /// The counters the table was made with (`v6`/`4`); the dashboard's were added by a later migration.
+    static let firstWidth = 15
+
+    /// The table as first made, with `integer` the engine's 64-bit integer type.
     static func createTable(integer: String) -> String {
         """
         CREATE TABLE case_figures (
@@ -17,11 +20,24 @@ enum CaseFiguresSQL {
           day \(integer) NOT NULL,
           dimension TEXT NOT NULL,
           tier TEXT NOT NULL,
-          \(counterColumns.map { "\($0) \(integer) NOT NULL DEFAULT 0" }.joined(separator: ",\n  ")),
+          \(counterColumns.prefix(firstWidth).map { "\($0) \(integer) NOT NULL DEFAULT 0" }.joined(separator: ",\n  ")),
           PRIMARY KEY (respondent, day, dimension, tier)
         )
         """
     }
+
+    /// The dashboard's counters added to the table, an index by day (the dashboard reads the last 30 days of every
+    /// respondent), and the rows emptied to be counted again from the cases.
+    /// PostgreSQL's may be run again over a database that has them (`IF NOT EXISTS`).
+    static func dashboardColumns(integer: String) -> [String] {
+        let again = integer == "BIGINT" ? "IF NOT EXISTS " : ""
+        return counterColumns.dropFirst(firstWidth).map { "ALTER TABLE case_figures ADD COLUMN \(again)\($0) \(integer) NOT NULL DEFAULT 0" } + [
+            "CREATE INDEX \(again)case_figures_by_day ON case_figures(day)", "DELETE FROM case_figures",
+        ]
+    }
+
+    static let selectRows =
+        "SELECT respondent, day, dimension, tier, \(counterColumns.joined(separator: ", ")) FROM case_figures WHERE day >= $1 AND respondent <> '*'"
 
     /// `c0 = <table>.c0 + excluded.c0, …`: what an upsert adds to a row that exists.
     static func addExcluded(table: String) -> String {

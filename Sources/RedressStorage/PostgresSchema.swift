@@ -255,37 +255,7 @@ enum PostgresSchema {
             statements: ["CREATE INDEX complaints_by_created ON complaints(created_at_ms)"]),
         Migration(version: 3, name: "create_login_failures", statements: [LoginFailures.createTable, LoginFailures.createIndex]),
         Migration(
-            version: 4, name: "create_case_figures", statements: [CaseFiguresSQL.createTable(integer: "BIGINT")],
-            then: { c, logger, vault in
-                // The maintained aggregates, counted once from the cases already stored (then kept by every write).
-                var after = ""
-                var total: [CaseFigures.FigureKey: [Int64]] = [:]
-                while true {
-                    var last: String?
-                    var bodies: [String] = []
-                    for try await (id, body) in try await c.query(
-                        "SELECT id, body FROM complaints WHERE id > \(after) ORDER BY id LIMIT 1000", logger: logger
-                    ).decode((String, String).self) {
-                        bodies.append(body)
-                        last = id
-                    }
-                    for complaint in try await PostgresStore.openComplaints(bodies, vault, { try await c.query($0, logger: logger).collect() }) {
-                        CaseFiguresSQL.add(CaseFigures.contribution(of: complaint), into: &total)
-                    }
-                    guard let last else { break }
-                    after = last
-                }
-                let rows = CaseFiguresSQL.rows(total)
-                for start in stride(from: 0, to: rows.count, by: 1000) {
-                    var b = SQLBuilder()
-                    guard
-                        let clause = PostgresStore.figuresClause(
-                            &b, Dictionary(uniqueKeysWithValues: rows[start..<min(rows.count, start + 1000)].map { ($0.key, $0.counters) }))
-                    else { continue }
-                    b.sql = "WITH " + clause + " SELECT 1"
-                    try await c.query(b.query, logger: logger)
-                }
-            }),
+            version: 4, name: "create_case_figures", statements: [CaseFiguresSQL.createTable(integer: "BIGINT")]),
         Migration(version: 5, name: "create_revoked_tokens", statements: [RevokedTokens.createTable]),
         Migration(
             version: 6, name: "create_session_floors",
@@ -305,6 +275,9 @@ enum PostgresSchema {
             ]),
         Migration(version: 10, name: "index_open_cases_by_category", statements: [ComplaintListSQL.openCategoryIndex]),
         Migration(version: 11, name: "personal_data_keys_and_erasure_requests", statements: VaultSQL.schema(integer: "BIGINT")),
+        Migration(
+            version: 12, name: "dashboard_figures", statements: CaseFiguresSQL.dashboardColumns(integer: "BIGINT"),
+            then: { c, logger, vault in try await PostgresStore.countFigures(c, vault, logger: logger) }),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
@@ -317,4 +290,38 @@ enum PostgresSchema {
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.
     static let identityTables = ["policy_history", "notices", "deliveries"]
+}
+
+extension PostgresStore {
+    /// The maintained aggregates counted once from the cases already stored (then kept by every write).
+    static func countFigures(_ c: PostgresConnection, _ vault: PersonalDataVault, logger: Logger) async throws {
+        // The maintained aggregates, counted once from the cases already stored (then kept by every write).
+        var after = ""
+        var total: [CaseFigures.FigureKey: [Int64]] = [:]
+        while true {
+            var last: String?
+            var bodies: [String] = []
+            for try await (id, body) in try await c.query(
+                "SELECT id, body FROM complaints WHERE id > \(after) ORDER BY id LIMIT 1000", logger: logger
+            ).decode((String, String).self) {
+                bodies.append(body)
+                last = id
+            }
+            for complaint in try await PostgresStore.openComplaints(bodies, vault, { try await c.query($0, logger: logger).collect() }) {
+                CaseFiguresSQL.add(CaseFigures.contribution(of: complaint), into: &total)
+            }
+            guard let last else { break }
+            after = last
+        }
+        let rows = CaseFiguresSQL.rows(total)
+        for start in stride(from: 0, to: rows.count, by: 1000) {
+            var b = SQLBuilder()
+            guard
+                let clause = PostgresStore.figuresClause(
+                    &b, Dictionary(uniqueKeysWithValues: rows[start..<min(rows.count, start + 1000)].map { ($0.key, $0.counters) }))
+            else { continue }
+            b.sql = "WITH " + clause + " SELECT 1"
+            try await c.query(b.query, logger: logger)
+        }
+    }
 }

@@ -222,3 +222,18 @@ extension PostgresStore {
         return (sealed, last)
     }
 }
+
+extension PostgresStore {
+    public func figureRows(fromDay: Int) async throws -> [(key: CaseFigures.FigureKey, counters: [Int64])] {
+        var b = PostgresBindings()
+        b.append(fromDay)
+        return try await rows(PostgresQuery(unsafeSQL: CaseFiguresSQL.selectRows, binds: b)).compactMap { row in
+            let cells = row.makeRandomAccess()
+            guard let dimension = Dimension(rawValue: try cells[2].decode(String.self)), let tier = Tier(rawValue: try cells[3].decode(String.self))
+            else { return nil }
+            let key = CaseFigures.FigureKey(
+                day: Int(try cells[1].decode(Int64.self)), dimension: dimension, tier: tier, respondent: try cells[0].decode(String.self))
+            return (key, try (0..<CaseFiguresSQL.width).map { try cells[4 + $0].decode(Int64.self) })
+        }
+    }
+}

@@ -146,6 +146,9 @@ public protocol CaseStore: Sendable {
     /// The maintained aggregates (`CaseFigures`) summed over the filing days from `fromDay` on, for a respondent (a
     /// merchant's id, "" for the platform, "*" for everyone): what the public figures read, never the cases.
     func figures(respondent: String, fromDay: Int) async throws -> FigureTotals
+    /// Every respondent's aggregate rows (not the platform-wide total) of the filing days from `fromDay` on: what the
+    /// supervisor's dashboard is read from.
+    func figureRows(fromDay: Int) async throws -> [(key: CaseFigures.FigureKey, counters: [Int64])]
     /// The id of the case with this case number (its unique index), nil when there is none.
     func complaintId(caseNumber: String) async throws -> String?
     func complaintHead(id: String) async throws -> ComplaintHead?

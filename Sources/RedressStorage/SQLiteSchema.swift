@@ -255,18 +255,8 @@ enum SQLiteSchema {
             try db.execute(sql: LoginFailures.createIndex)
         }
         m.registerMigration("v6_create_case_figures") { db in
-            // The maintained aggregates, counted once from the cases already stored (then kept by every write).
+            // The maintained aggregates (counted from the cases already stored by v14, with every counter).
             try db.execute(sql: CaseFiguresSQL.createTable(integer: "INTEGER"))
-            var after = ""
-            var total: [CaseFigures.FigureKey: [Int64]] = [:]
-            while true {
-                let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM complaints WHERE id > ? ORDER BY id LIMIT 1000", arguments: [after])
-                guard let last = rows.last else { break }
-                after = last["id"]
-                try SQLiteStore.loadKeys(db, vault, for: rows.map { $0["body"] as String })
-                for row in rows { CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(row["body"], vault)), into: &total) }
-            }
-            try SQLiteStore.addFigures(db, total)
         }
         m.registerMigration("v7_create_revoked_tokens") { db in
             // Tokens and sessions ended by a log-out before they expire.
@@ -309,6 +299,11 @@ enum SQLiteSchema {
             // Personal data sealed under a data key per person (`PersonalDataVault`); the accounts already stored are
             // sealed when the store opens, which has the master key.
             for sql in VaultSQL.schema(integer: "INTEGER") { try db.execute(sql: sql) }
+        }
+        m.registerMigration("v14_dashboard_figures") { db in
+            // The dashboard's counters, and every counter counted once from the cases already stored.
+            for sql in CaseFiguresSQL.dashboardColumns(integer: "INTEGER") { try db.execute(sql: sql) }
+            try SQLiteStore.countFigures(db, vault)
         }
         return m
     }

@@ -177,3 +177,31 @@ extension SQLiteStore {
         return (sealed, last)
     }
 }
+
+extension SQLiteStore {
+    /// The maintained aggregates counted once from the cases already stored (then kept by every write).
+    static func countFigures(_ db: Database, _ vault: PersonalDataVault) throws {
+        var after = ""
+        var total: [CaseFigures.FigureKey: [Int64]] = [:]
+        while true {
+            let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM complaints WHERE id > ? ORDER BY id LIMIT 1000", arguments: [after])
+            guard let last = rows.last else { break }
+            after = last["id"]
+            try loadKeys(db, vault, for: rows.map { $0["body"] as String })
+            for row in rows { CaseFiguresSQL.add(CaseFigures.contribution(of: try Complaint.fromStorage(row["body"], vault)), into: &total) }
+        }
+        try addFigures(db, total)
+    }
+
+    public func figureRows(fromDay: Int) async throws -> [(key: CaseFigures.FigureKey, counters: [Int64])] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: CaseFiguresSQL.selectRows, arguments: [fromDay]).compactMap { row in
+                guard let dimension = Dimension(rawValue: row["dimension"]), let tier = Tier(rawValue: row["tier"]) else { return nil }
+                return (
+                    CaseFigures.FigureKey(day: row["day"], dimension: dimension, tier: tier, respondent: row["respondent"]),
+                    (0..<CaseFiguresSQL.width).map { row[4 + $0] as Int64 }
+                )
+            }
+        }
+    }
+}

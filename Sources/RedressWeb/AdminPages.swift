@@ -71,8 +71,8 @@ struct AdminPages {
             cases: d.cases,
             scope: WebText.word("dashboardScope", chinese: zh).replacingOccurrences(of: "{days}", with: "\(Self.dashboardDays)"),
             perDay: Charts.stackedBars(d, chinese: zh), deadlines: Charts.deadlineShares(d, chinese: zh),
-            firstResponse: Charts.histogram(d.firstResponseHours, title: WebText.word("chartFirstResponse", chinese: zh), chinese: zh),
-            resolution: Charts.histogram(d.resolutionHours, title: WebText.word("chartResolution", chinese: zh), chinese: zh),
+            firstResponse: Charts.histogram(d.firstResponseBuckets, title: WebText.word("chartFirstResponse", chinese: zh), chinese: zh),
+            resolution: Charts.histogram(d.resolutionBuckets, title: WebText.word("chartResolution", chinese: zh), chinese: zh),
             merchants: d.merchants.prefix(10).map { m in
                 DashboardPage.MerchantFigures(
                     name: merchantNames[m.merchantId] ?? WebText.word("unregisteredMerchant", chinese: zh), cases: m.cases,
@@ -376,18 +376,18 @@ enum Charts {
     }
 
     /// A distribution of durations (hours) in buckets, with its median and 90th percentile.
-    static func histogram(_ hours: [Double], title: String, chinese zh: Bool) -> String {
-        let edges = CaseFigures.answerEdges
+    /// Cases by hours, in the buckets of `CaseFigures.answerEdges` (the maintained aggregates count them so), with the
+    /// buckets the median and the 90th percentile fall in.
+    static func histogram(_ counts: [Int], title: String, chinese zh: Bool) -> String {
         let labels = WebFormat.hourBuckets(chinese: zh)
-        let counts = Dashboard.histogram(hours, edges: edges)
+        let total = counts.reduce(0, +)
         let maxCount = max(1, counts.max() ?? 1)
         let w = 640.0, h = 180.0, slot = w / Double(counts.count)
-        let unit = zh ? " 小时" : " h"
-        let p50 = Dashboard.percentile(hours, 0.5).map { String(format: "%.1f", $0) + unit } ?? "—"
-        let p90 = Dashboard.percentile(hours, 0.9).map { String(format: "%.1f", $0) + unit } ?? "—"
+        let p50 = Dashboard.percentileBucket(counts, 0.5).map { labels[$0] } ?? "—"
+        let p90 = Dashboard.percentileBucket(counts, 0.9).map { labels[$0] } ?? "—"
         let summary =
             zh
-            ? "中位数 \(p50)，90% 在 \(p90) 以内，共 \(hours.count) 件" : "median \(p50), 90% within \(p90), \(hours.count) cases"
+            ? "中位数：\(p50)；90% 落在 \(p90) 及以内；共 \(total) 件" : "median: \(p50); 90% within \(p90) or sooner; \(total) cases"
         let id = "h\(abs(title.hashValue % 100_000))"
         var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 30))" role="img" aria-labelledby="\##(id)" class="chart"><title id="\##(id)">"##
         out += esc(title) + (zh ? "：" : ": ") + esc(summary) + "</title>"

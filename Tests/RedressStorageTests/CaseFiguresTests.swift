@@ -87,6 +87,21 @@ struct CaseFiguresTests {
         // A window counts only the cases filed in it.
         let lastDay = CaseFigures.day(of: now) + 1
         #expect(try await f.store.figures(respondent: "*", fromDay: lastDay).filed == 0)
+        // The supervisor's dashboard read from the aggregates is the one counted from the cases, over any window.
+        var cases: [Complaint] = []
+        for id in ids { if let c = try await f.store.complaint(id: id) { cases.append(c) } }
+        let span = CaseFigures.day(of: now) - CaseFigures.day(of: StoreFixture.now) + 1
+        #expect(try await !f.store.figureRows(fromDay: 0).isEmpty)
+        for days in [1, 3, span] {
+            let fromDay = CaseFigures.day(of: now) - days + 1
+            let read = Dashboard.compute(figures: try await f.store.figureRows(fromDay: fromDay), days: days, now: now)
+            let counted = Dashboard.compute(cases, days: days, now: now)
+            #expect(read == counted, "\(engine), \(days) days")
+            if days == span {
+                #expect(read.cases == 30 && read.merchants.count == 2 && read.platform.cases == 10)
+                #expect(read.firstResponseBuckets.reduce(0, +) > 0 && !read.deadlines.isEmpty, "the history met and missed deadlines")
+            }
+        }
     }
 }
 
@@ -108,7 +123,7 @@ struct CaseFiguresUpgradeTests {
         // As the store was before: no aggregates table, the migration not yet run.
         try await f.raw().write { db in
             try db.execute(sql: "DROP TABLE case_figures")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6_create_case_figures'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v6_create_case_figures', 'v14_dashboard_figures')")
         }
         let upgraded = try f.reopenSQLite()
         for respondent in ["", "M-UP", "*"] {
