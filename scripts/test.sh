@@ -268,7 +268,11 @@ python3 - "$DATA/redress.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("DROP TRIGGER events_no_update")
-db.execute("UPDATE events SET payload = replace(payload, '98', '99') WHERE sequence = 1 AND payload LIKE '%KM202611280012%'")
+# Payloads are sealed under each member's key: whoever edits one writes it in plain text (as someone holding the
+# master key would), and the event's hash no longer matches its content.
+db.execute("""UPDATE events SET payload = '{"amountClaimedFen":99}' WHERE sequence = 1
+              AND complaint_id = (SELECT id FROM complaints ORDER BY created_at_ms, id LIMIT 1)""")
+assert db.total_changes == 1
 db.commit()
 PY
 if out=$("$BIN" verify --data "$DATA"); then
