@@ -71,8 +71,8 @@ extension AccountService {
             throw AppError(.forbidden, "wrong_password", zh: "密码不正确", en: "The password is wrong", field: "password")
         }
         let random = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
-        try await store.saveProfile(
-            id: stored.user.id, login: "erased-\(stored.user.id)@erased.invalid", displayName: Self.erasedName, phone: nil, email: nil)
+        let pseudonym = ErasureRequest.pseudonym(of: stored.user.id)
+        try await store.saveProfile(id: stored.user.id, login: pseudonym.login, displayName: pseudonym.displayName, phone: nil, email: nil)
         try await store.setPasswordHash(id: stored.user.id, hash: try await app.hashPassword(random))
         try await store.setUserDisabled(id: stored.user.id, disabled: true)
         app.disabledAccounts.update(stored.user.id, disabled: true)
@@ -110,6 +110,4 @@ extension AccountService {
         return done
     }
 
-    /// The name an erased member's cases show.
-    package static let erasedName = "已注销会员"
 }

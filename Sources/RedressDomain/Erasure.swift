@@ -34,6 +34,14 @@ public struct ErasureRequest: Sendable, Codable, Equatable {
     }
 
     public var isPending: Bool { completedAt == nil }
+
+    /// The log-in and name an erased account keeps (nothing of the person is left in them).
+    public static func pseudonym(of userId: String) -> (login: String, displayName: String) {
+        ("erased-\(userId)@erased.invalid", erasedName)
+    }
+
+    /// The name an erased member's cases show.
+    public static let erasedName = "已注销会员"
     public func isOverdue(at now: Date) -> Bool { isPending && now > dueAt }
 
     /// The working days the law gives (PIPL Art. 50 asks for a timely answer; the platform's rule is 15 working days).

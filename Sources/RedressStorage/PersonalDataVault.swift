@@ -144,9 +144,8 @@ public final class PersonalDataVault: Sendable {
     private func masterKey(_ id: String) throws -> SymmetricKey {
         if let k = keyring.withLock({ $0.first { $0.id == id }?.key }) { return k }
         // Another process may have rotated the keyring since it was read.
-        let reloaded = try Self.parse(String(decoding: FileManager.default.contents(atPath: keyringPath) ?? Data(), as: UTF8.self), path: keyringPath)
-        keyring.withLock { $0 = reloaded }
-        guard let k = reloaded.first(where: { $0.id == id })?.key else {
+        try reloadKeyring()
+        guard let k = keyring.withLock({ $0.first { $0.id == id }?.key }) else {
             throw StoreError.unavailable("data keys are wrapped by master key \(id), which the keyring \(keyringPath) does not hold")
         }
         return k
@@ -246,8 +245,6 @@ public final class PersonalDataVault: Sendable {
             }.sorted()
         }
     }
-
-    public var needsLoginIndexKey: Bool { cache.withLock { $0.loginIndex == nil } }
 
     // MARK: - Values
 

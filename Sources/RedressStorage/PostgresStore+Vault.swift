@@ -186,33 +186,30 @@ extension PostgresStore {
         let sealed = try await retryingForKeys {
             try await transaction { c -> Int in
                 func plain(_ v: String) -> Bool { !v.hasPrefix(PersonalDataVault.prefix) }
+                func bind(_ values: String...) -> PostgresBindings {
+                    var b = PostgresBindings()
+                    for v in values { b.append(v) }
+                    return b
+                }
                 var n = 0
                 // Events are append-only: the trigger is lifted inside this transaction only.
                 try await c.query("ALTER TABLE events DISABLE TRIGGER events_append_only", logger: logger)
                 for (id, member) in batch {
-                    let bodies = try await c.query("SELECT body FROM complaints WHERE id = \(id) FOR UPDATE", logger: logger).collect()
-                    if let body = try bodies.first?.decode(String.self), plain(body) {
-                        try await c.query("UPDATE complaints SET body = \(try vault.seal(body, owner: member)) WHERE id = \(id)", logger: logger)
-                        n += 1
-                    }
-                    let events = try await c.query("SELECT sequence, payload FROM events WHERE complaint_id = \(id)", logger: logger).collect()
-                    for row in events {
-                        let (sequence, payload) = try row.decode((Int, String).self)
-                        guard plain(payload) else { continue }
-                        try await c.query(
-                            "UPDATE events SET payload = \(try vault.seal(payload, owner: member)) WHERE complaint_id = \(id) AND sequence = \(sequence)",
-                            logger: logger)
-                        n += 1
-                    }
-                    let files = try await c.query("SELECT sha256, file_name FROM complaint_evidence WHERE complaint_id = \(id)", logger: logger)
-                        .collect()
-                    for row in files {
-                        let (sha, name) = try row.decode((String, String).self)
-                        guard plain(name) else { continue }
-                        try await c.query(
-                            "UPDATE complaint_evidence SET file_name = \(try vault.seal(name, owner: member)) WHERE complaint_id = \(id) AND sha256 = \(sha)",
-                            logger: logger)
-                        n += 1
+                    for (table, column, caseColumn) in VaultSQL.caseColumns {
+                        let rows = try await c.query(
+                            PostgresQuery(
+                                unsafeSQL: "SELECT ctid::text, \(column) FROM \(table) WHERE \(caseColumn) = $1 FOR UPDATE", binds: bind(id)),
+                            logger: logger
+                        ).collect()
+                        for row in rows {
+                            let (ctid, value) = try row.decode((String, String).self)
+                            guard plain(value) else { continue }
+                            try await c.query(
+                                PostgresQuery(
+                                    unsafeSQL: "UPDATE \(table) SET \(column) = $1 WHERE ctid = $2::tid",
+                                    binds: bind(try vault.seal(value, owner: member), ctid)), logger: logger)
+                            n += 1
+                        }
                     }
                 }
                 try await c.query("ALTER TABLE events ENABLE TRIGGER events_append_only", logger: logger)

@@ -149,25 +149,15 @@ extension SQLiteStore {
                 // Events are append-only: the trigger is lifted for this transaction only (DDL is transactional here).
                 try db.execute(sql: "DROP TRIGGER IF EXISTS events_no_update")
                 for (id, member) in batch {
-                    if let body = try String.fetchOne(db, sql: "SELECT body FROM complaints WHERE id = ?", arguments: [id]), plain(body) {
-                        try db.execute(sql: "UPDATE complaints SET body = ? WHERE id = ?", arguments: [try vault.seal(body, owner: member), id])
-                        n += 1
-                    }
-                    for row in try Row.fetchAll(db, sql: "SELECT sequence, payload FROM events WHERE complaint_id = ?", arguments: [id]) {
-                        let payload: String = row["payload"]
-                        guard plain(payload) else { continue }
-                        try db.execute(
-                            sql: "UPDATE events SET payload = ? WHERE complaint_id = ? AND sequence = ?",
-                            arguments: [try vault.seal(payload, owner: member), id, row["sequence"] as Int])
-                        n += 1
-                    }
-                    for row in try Row.fetchAll(db, sql: "SELECT sha256, file_name FROM complaint_evidence WHERE complaint_id = ?", arguments: [id]) {
-                        let name: String = row["file_name"]
-                        guard plain(name) else { continue }
-                        try db.execute(
-                            sql: "UPDATE complaint_evidence SET file_name = ? WHERE complaint_id = ? AND sha256 = ?",
-                            arguments: [try vault.seal(name, owner: member), id, row["sha256"] as String])
-                        n += 1
+                    for (table, column, caseColumn) in VaultSQL.caseColumns {
+                        for row in try Row.fetchAll(db, sql: "SELECT rowid, \(column) FROM \(table) WHERE \(caseColumn) = ?", arguments: [id]) {
+                            let value: String = row[1]
+                            guard plain(value) else { continue }
+                            try db.execute(
+                                sql: "UPDATE \(table) SET \(column) = ? WHERE rowid = ?",
+                                arguments: [try vault.seal(value, owner: member), row[0] as Int64])
+                            n += 1
+                        }
                     }
                 }
                 try db.execute(sql: Self.eventsNoUpdate)

@@ -23,6 +23,8 @@ enum VaultSQL {
             "CREATE INDEX \(again)data_keys_by_master ON data_keys(master_key_id) WHERE destroyed_at_ms IS NULL",
             // The log-in itself, sealed; `login` then holds its blind index.
             "ALTER TABLE users ADD COLUMN \(again)login_sealed TEXT",
+            // The accounts still to be sealed, read at every start: found without reading every account.
+            "CREATE INDEX \(again)users_unsealed ON users(id) WHERE login_sealed IS NULL",
             """
             CREATE TABLE \(again)erasure_requests (
               id TEXT PRIMARY KEY NOT NULL,
@@ -42,6 +44,11 @@ enum VaultSQL {
     }
 
     static let keyColumns = "id, owner_id, wrapped, master_key_id"
+
+    /// The columns of a case sealed under its member's key: table, column, and the column that names the case.
+    static let caseColumns: [(table: String, column: String, caseColumn: String)] = [
+        ("complaints", "body", "id"), ("events", "payload", "complaint_id"), ("complaint_evidence", "file_name", "complaint_id"),
+    ]
     static let insertKey = "INSERT INTO data_keys(id, owner_id, wrapped, master_key_id, created_at_ms) VALUES ($1, $2, $3, $4, $5)"
     static let insertRequest = """
         INSERT INTO erasure_requests(id, user_id, requested_at_ms, due_at_ms, account_erased_at_ms) VALUES ($1, $2, $3, $4, $5)
@@ -67,7 +74,5 @@ enum VaultSQL {
     }
 
     /// The name and contact details an erased account keeps, in plain text (nothing of the person is left in them).
-    static func pseudonym(_ userId: String) -> (login: String, displayName: String) {
-        ("erased-\(userId)@erased.invalid", "已注销会员")
-    }
+    static func pseudonym(_ userId: String) -> (login: String, displayName: String) { ErasureRequest.pseudonym(of: userId) }
 }
