@@ -31,6 +31,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -262,7 +263,15 @@ try:
     # The agent's queue shows it without a reload.
     wait_text(agent, case_number, timeout=15, what="the agent's queue (live)")
     shot(agent, "agent-queue-live")
-    agent.find_element(By.LINK_TEXT, case_number).click()
+    # The live queue may redraw again (the image's event arrives after the filing's): a link found just before a
+    # redraw is gone by the click, so it is found again.
+    for attempt in range(10):
+        try:
+            agent.find_element(By.LINK_TEXT, case_number).click()
+            break
+        except StaleElementReferenceException:
+            if attempt == 9: raise
+            time.sleep(0.3)
     wait_text(agent, "✔", what="the chain check")
     if not agent.find_elements(By.CSS_SELECTOR, ".files img"): fail("the image is not shown inline to the agent")
     element(agent, "body").send_keys("您好，已核实订单，正在为您补发点券。")
