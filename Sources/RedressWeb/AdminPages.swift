@@ -387,7 +387,7 @@ enum Charts {
         let p90 = Dashboard.percentileBucket(counts, 0.9).map { labels[$0] } ?? "—"
         let summary =
             zh
-            ? "中位数：\(p50)；90% 落在 \(p90) 及以内；共 \(total) 件" : "median: \(p50); 90% within \(p90) or sooner; \(total) cases"
+            ? "中位数在「\(p50)」；90% 在「\(p90)」或更快；共 \(total) 件" : "median in \(p50); 90% in \(p90) or sooner; \(total) cases"
         let id = "h\(abs(title.hashValue % 100_000))"
         var out = ##"<svg viewBox="0 0 \##(Int(w)) \##(Int(h + 30))" role="img" aria-labelledby="\##(id)" class="chart"><title id="\##(id)">"##
         out += esc(title) + (zh ? "：" : ": ") + esc(summary) + "</title>"
