@@ -54,6 +54,8 @@ let package = Package(
             resources: [.copy("Resources/calendars")],
             swiftSettings: swiftSettings
         ),
+        // Mail read once: RFC 5322 headers, MIME parts, transfer encodings, RFC 2047/2231 and the Chinese charsets. Pure.
+        .target(name: "RedressMail", swiftSettings: swiftSettings),
         // Case dossiers: built from a case's record in the store, written as ZIP archives, read back for offline checks.
         .target(
             name: "RedressDossier",
@@ -74,6 +76,7 @@ let package = Package(
                 "RedressDomain",
                 "RedressStorage",
                 "RedressDossier",
+                "RedressMail",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,6 +173,7 @@ let package = Package(
         // What the test targets share: temporary folders removed at exit, whether PostgreSQL is required.
         .target(name: "RedressTestSupport", path: "Tests/RedressTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RedressDomainTests", dependencies: ["RedressDomain"], exclude: ["Corpus"], swiftSettings: swiftSettings),
+        .testTarget(name: "RedressMailTests", dependencies: ["RedressMail", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Corpus"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RedressStorageTests",
             dependencies: ["RedressStorage", "RedressDomain", "RedressTestSupport"],
