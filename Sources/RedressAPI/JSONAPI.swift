@@ -23,5 +23,6 @@ public struct JSONAPI: Sendable {
         AdminRoutes(services: services).register(on: api)
         LiveRoutes(services: services).register(on: api)
         PersonalDataRoutes(services: services).register(on: api)
+        MailRoutes(services: services).register(on: api)
     }
 }

@@ -36,6 +36,21 @@ public struct AppConfiguration: Sendable {
     /// ClamAV's clamd, where uploads are scanned before they are accepted: a Unix socket path or host:port
     /// (REDRESS_CLAMD). Unset, uploads are not scanned (the server says so at start).
     public var clamd: String? = nil
+    /// The bearer value `redress mailgate` presents when it hands a message over (REDRESS_MAILGATE_TOKEN, at least 16
+    /// characters); without it the gateway endpoint is closed.
+    public var mailgateToken: String? = nil
+    /// The address members and merchants reply to (REDRESS_MAIL_REPLY_ADDRESS, e.g. `complaints@example.com`): notices
+    /// then carry a per-case, per-recipient reply address (`complaints+r.<case>.<token>@example.com`) and say that a
+    /// reply is added to the case. Unset, notices say not to reply.
+    public var mailReplyAddress: String? = nil
+    /// The largest message the gateway takes (REDRESS_MAIL_MAX_BYTES, default 10 MiB); larger mail is bounced with
+    /// the reason.
+    public var maxMailBytes: Int = 10 * 1024 * 1024
+    /// Messages one sender may send in an hour before more are kept without an answer (REDRESS_MAIL_PER_HOUR).
+    public var mailPerSenderPerHour: Int = 20
+    /// The address people reach the site at, for links in mail (REDRESS_PUBLIC_URL); default http://host:port.
+    public var publicURL: String? = nil
+    public var siteURL: String { (publicURL ?? "http://\(host):\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data",

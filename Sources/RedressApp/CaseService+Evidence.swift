@@ -16,10 +16,14 @@ extension CaseService {
     package func evidenceLimit() async throws -> Int { try await workflow().policy.evidence.maxFileBytes }
 
     /// Adds a file to a case: its type sniffed from its bytes, its size checked, its SHA-256 recorded in the chain and the log.
-    package func addEvidence(to id: String, bytes: [UInt8], fileName: String?, by caller: Identity) async throws -> AddedEvidence {
+    /// A message kept whole from the mail gateway is `declared` as mail and limited by the gateway's size limit instead.
+    package func addEvidence(
+        to id: String, bytes: [UInt8], fileName: String?, by caller: Identity, declared: EvidenceMediaType? = nil
+    ) async throws -> AddedEvidence {
         let workflow = try await workflow()
         let now = app.now()
-        let file = try EvidenceFile.inspect(bytes: bytes, fileName: fileName, limit: workflow.policy.evidence.maxFileBytes, by: caller.actor, at: now)
+        let limit = declared == .message ? app.configuration.maxMailBytes : workflow.policy.evidence.maxFileBytes
+        let file = try EvidenceFile.inspect(bytes: bytes, fileName: fileName, limit: limit, by: caller.actor, at: now, declared: declared)
         try await checkQuota(id, adding: file, by: caller, policy: workflow.policy.evidence)
         let quarantined = try await scan(bytes, file: file, case: id, by: caller, policy: workflow.policy.evidence)
         let (c, events, existed): (Complaint, [TimelineEvent], Bool)

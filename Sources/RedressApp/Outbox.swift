@@ -235,64 +235,40 @@ public struct Outbox: Service {
     // MARK: E-mail
 
     func sendMail(_ d: Delivery) async throws {
-        guard let command = configuration.sendmailCommand, let executable = command.first else { throw OutboxError("no sendmail command configured") }
-        let message = Self.mailMessage(d, from: configuration.mailFrom, platform: configuration.platformName, date: now())
-        let arguments = Array(command.dropFirst())
-        try await NIOThreadPool.singleton.runIfActive {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = arguments
-            let input = Pipe()
-            let errors = Pipe()
-            p.standardInput = input
-            p.standardError = errors
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            input.fileHandleForWriting.write(Data(message.utf8))
-            try input.fileHandleForWriting.close()
-            p.waitUntilExit()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            guard p.terminationStatus == 0 else {
-                throw OutboxError("sendmail exited with status \(p.terminationStatus): \(stderr.prefix(300))")
-            }
-        }
+        guard let command = configuration.sendmailCommand else { throw OutboxError("no sendmail command configured") }
+        let threading = MailThreading(box: try secrets(), configuration: configuration)
+        try await Sendmail.send(
+            Self.mailMessage(d, from: configuration.mailFrom, platform: configuration.platformName, date: now(), threading: threading), command: command)
     }
 
-    /// An RFC 5322 message, UTF-8 subject encoded per RFC 2047, body in base64.
-    static func mailMessage(_ d: Delivery, from: String, platform: String, date: Date) -> String {
+    /// A notice by e-mail. Its Message-ID and reply address carry the case and a tag made for this recipient, so a
+    /// reply joins the case (when mail in is set up); `Auto-Submitted` keeps auto-responders from answering it.
+    static func mailMessage(_ d: Delivery, from: String, platform: String, date: Date, threading: MailThreading) -> String {
         let n = d.notice
-        let subject = "[\(platform) 维权台] \(n.summaryZh)"
+        let replyTo = threading.replyTo(caseId: n.complaintId, for: d.destination)
+        let replyZh = replyTo == nil ? "此邮件由系统自动发送，请勿直接回复。" : "直接回复此邮件，您的回复和附件会加入该投诉。"
+        let replyEn = replyTo == nil ? "This message was sent automatically; do not reply." : "Reply to this message to add your words and files to the case."
         let text = """
             \(n.summaryZh)
             案件编号：\(n.caseNumber)
             当前状态：\(n.status.labelZh)
 
-            请登录维权台查看详情并在期限内处理。此邮件由系统自动发送，请勿直接回复。
+            请登录维权台查看详情并在期限内处理。\(replyZh)
 
             \(n.summaryEn)
             Case number: \(n.caseNumber)
             Status: \(n.status.labelEn)
+            \(replyEn)
             """
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        let encodedBody = Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        return [
-            "From: \(from)",
-            "To: \(d.destination)",
-            "Subject: =?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?=",
-            "Date: \(formatter.string(from: date))",
-            "Message-ID: <delivery-\(d.id)-\(n.complaintId)@redress>",
-            "X-Redress-Delivery: \(d.id)",
-            "X-Redress-Topic: \(n.topic.rawValue)",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding: base64",
-            "",
-            encodedBody,
-            "",
-        ].joined(separator: "\r\n")
+        let thread = threading.threadId(caseId: n.complaintId)
+        var headers = [
+            ("From", from), ("To", d.destination),
+            ("Message-ID", "<\(threading.messageId(deliveryId: d.id, caseId: n.complaintId, to: d.destination))>"),
+            ("References", "<\(thread)>"), ("In-Reply-To", "<\(thread)>"), ("Auto-Submitted", "auto-generated"),
+            ("X-Redress-Delivery", String(d.id)), ("X-Redress-Topic", n.topic.rawValue),
+        ]
+        if let r = replyTo { headers.append(("Reply-To", r)) }
+        return Sendmail.message(headers: headers, subject: "[\(platform) 维权台] \(n.summaryZh)", text: text, date: date)
     }
 
     /// `zhang.san@example.com` → `z***@example.com` (addresses are personal data in the delivery log's views).

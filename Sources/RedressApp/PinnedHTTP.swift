@@ -25,6 +25,14 @@ enum PinnedHTTP {
         _ url: URL, to address: [UInt8], headers: [(String, String)], body: [UInt8], timeout: TimeAmount = .seconds(10),
         trustRoots: NIOSSLTrustRoots = .default
     ) async throws -> Int {
+        try await exchange(url, to: address, headers: headers, body: body, timeout: timeout, trustRoots: trustRoots, answerLimit: 0).status
+    }
+
+    /// As `post`, and the answer's body up to `answerLimit` bytes (0: the status alone, returned as soon as it arrives).
+    static func exchange(
+        _ url: URL, to address: [UInt8], headers: [(String, String)], body: [UInt8], timeout: TimeAmount = .seconds(10),
+        trustRoots: NIOSSLTrustRoots = .default, answerLimit: Int
+    ) async throws -> (status: Int, body: [UInt8]) {
         guard let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else { throw Failure(description: "not an http or https URL") }
@@ -46,7 +54,7 @@ enum PinnedHTTP {
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await withThrowingTaskGroup(of: Int.self) { group in
+        return try await withThrowingTaskGroup(of: (status: Int, body: [UInt8]).self) { group in
             group.addTask {
                 try await channel.executeThenClose { inbound, outbound in
                     var path = url.path.isEmpty ? "/" : url.path
@@ -59,9 +67,20 @@ enum PinnedHTTP {
                     try await outbound.write(.head(head))
                     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
                     try await outbound.write(.end(nil))
+                    var status: Int?
+                    var answer: [UInt8] = []
                     for try await part in inbound {
-                        if case .head(let response) = part { return Int(response.status.code) }
+                        switch part {
+                        case .head(let response):
+                            status = Int(response.status.code)
+                            if answerLimit == 0 { return (Int(response.status.code), []) }
+                        case .body(let chunk):
+                            if answer.count < answerLimit { answer += chunk.readableBytesView.prefix(answerLimit - answer.count) }
+                        case .end:
+                            if let status { return (status, answer) }
+                        }
                     }
+                    if let status { return (status, answer) }
                     throw Failure(description: "the connection closed without an answer")
                 }
             }
@@ -70,8 +89,8 @@ enum PinnedHTTP {
                 throw Failure(description: "no answer within \(timeout.nanoseconds / 1_000_000_000) s")
             }
             defer { group.cancelAll() }
-            guard let status = try await group.next() else { throw Failure(description: "no answer") }
-            return status
+            guard let answer = try await group.next() else { throw Failure(description: "no answer") }
+            return answer
         }
     }
 }

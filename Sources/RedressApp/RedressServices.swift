@@ -72,6 +72,8 @@ public final class RedressServices: Sendable {
     package var policy: PolicyService { PolicyService(app: self) }
     /// The evidence log: heads, keys and proofs.
     package var ledger: LedgerService { LedgerService(app: self) }
+    /// Mail in through the gateway.
+    package var mail: MailService { MailService(app: self) }
 
     /// Opens the store the configuration names (unless the dependencies bring one), loads or creates the signing keys
     /// and what must be in memory before the first request.
@@ -131,6 +133,11 @@ public final class RedressServices: Sendable {
             PeriodicService(name: "wrapping data keys by the current master key", interval: .seconds(60), logger: logger) { [logger] in
                 let n = try await store.exclusively("rewrap-data-keys") { try await store.rewrapDataKeys(batch: 500) } ?? 0
                 if n > 0 { logger.notice("data keys wrapped by the current master key", metadata: ["keys": "\(n)"]) }
+            },
+            // Mail held for its sender to confirm is dropped (status expired, raw bytes removed) at its expiry.
+            PeriodicService(name: "expiring held mail", interval: .seconds(600), logger: logger) { [now, logger] in
+                let n = try await store.expireHeldMail(at: now())
+                if n > 0 { logger.notice("held mail expired", metadata: ["messages": "\(n)"]) }
             },
             Outbox(store: store, configuration: configuration, now: now, logger: logger),
         ]

@@ -30,6 +30,13 @@ struct SecretBox: Sendable {
         return SecretBox(key: SymmetricKey(data: data))
     }
 
+    /// A keyed tag of `text` (HMAC-SHA-256 under a key derived from this one for `purpose`), 16 hex digits: unguessable
+    /// without the data folder's key, the same on every server that shares it.
+    func tag(_ text: String, purpose: String) -> String {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(purpose.utf8), outputByteCount: 32)
+        return HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: derived).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
     func isSealed(_ stored: String) -> Bool { stored.hasPrefix(Self.prefix) }
 
     func seal(_ secret: String) throws -> String {

@@ -7,6 +7,8 @@ public enum EvidenceMediaType: String, Sendable, Codable, CaseIterable {
     case webp = "image/webp"
     case pdf = "application/pdf"
     case text = "text/plain"
+    /// A message as it arrived by e-mail, kept whole (never sniffed from an upload: only the mail gateway adds one).
+    case message = "message/rfc822"
 
     /// Sniffs the type from the first bytes; nil when the file is none of the accepted types.
     public static func sniff(_ bytes: some Collection<UInt8>) -> EvidenceMediaType? {
@@ -33,6 +35,7 @@ public enum EvidenceMediaType: String, Sendable, Codable, CaseIterable {
         case .webp: "webp"
         case .pdf: "pdf"
         case .text: "txt"
+        case .message: "eml"
         }
     }
 }
@@ -56,10 +59,12 @@ public struct EvidenceFile: Sendable, Codable, Equatable {
     }
 
     /// Checks and describes uploaded bytes. The name is cleaned to a safe display name.
-    public static func inspect(bytes: [UInt8], fileName: String?, limit: Int, by actor: CaseActor, at now: Date) throws(DomainError) -> EvidenceFile {
+    public static func inspect(
+        bytes: [UInt8], fileName: String?, limit: Int, by actor: CaseActor, at now: Date, declared: EvidenceMediaType? = nil
+    ) throws(DomainError) -> EvidenceFile {
         guard !bytes.isEmpty else { throw .invalidField(field: "file", code: "empty_file", zh: "文件为空", en: "The file is empty") }
         guard bytes.count <= limit else { throw .evidenceTooLarge(limitBytes: limit) }
-        guard let type = EvidenceMediaType.sniff(bytes) else { throw .unsupportedEvidenceType }
+        guard let type = declared ?? EvidenceMediaType.sniff(bytes) else { throw .unsupportedEvidenceType }
         let hash = sha256Hex(bytes)
         let cleaned =
             (fileName ?? "")

@@ -25,7 +25,9 @@ package struct ErrorMiddleware: RouterMiddleware {
                     APIError(.badRequest, "malformed_request", zh: "Content-Length 无效", en: "The Content-Length is not a number"),
                     chinese: context.chinese)
             }
-            let multipart = (request.headers[.contentType] ?? "").lowercased().hasPrefix("multipart/")
+            let type = (request.headers[.contentType] ?? "").lowercased()
+            // Uploads, and whole messages from the mail gateway (refused by their own limit).
+            let multipart = type.hasPrefix("multipart/") || type.hasPrefix("message/rfc822")
             if length > (multipart ? Self.largestUpload : Int64(context.maxUploadSize)) {
                 return JSONBody.error(
                     APIError(.contentTooLarge, "payload_too_large", zh: "请求体过大", en: "The request body is too large"), chinese: context.chinese)

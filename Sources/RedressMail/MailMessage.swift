@@ -64,6 +64,15 @@ public struct MailMessage: Sendable {
         return m
     }
 
+    /// `parse` as a result.
+    public static func read(_ bytes: [UInt8]) -> Result<MailMessage, MailParseError> {
+        do {
+            return .success(try parse(bytes))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// `<a@b> <c@d>` → ["a@b", "c@d"]; a bare id without brackets is taken as it is.
     static func messageIds(_ s: String) -> [String] {
         var out: [String] = []

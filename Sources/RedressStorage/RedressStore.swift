@@ -72,7 +72,32 @@ public enum StoreError: Error, Sendable, Equatable {
 
 /// Everything Redress keeps: one conformance per engine, and every conformance passes the same test suite
 /// (`StoreConformanceTests`). The parts below are the rooms of the store; a use case asks for the part it needs.
-public typealias RedressStore = CaseStore & LedgerStore & DirectoryStore & PolicyStore & OutboxStore & ClusterCoordination
+public typealias RedressStore = CaseStore & LedgerStore & DirectoryStore & PolicyStore & OutboxStore & MailStore & ClusterCoordination
+
+/// Mail received through the gateway, kept once per message, and the addresses members confirmed. Addresses are kept
+/// as their blind index only; raw bytes and subjects are sealed.
+public protocol MailStore: Sendable {
+    /// Keeps a message unless one with its key is kept already; returns the kept row and whether it is new.
+    func keepInboundMail(_ mail: InboundMail, sender: String, raw: [UInt8], confirmDigest: String?) async throws -> (InboundMail, isNew: Bool)
+    /// Records what became of a message; without `keepRaw` its raw bytes and confirmation are dropped (they are
+    /// evidence on a case by then, or expired).
+    func settleInboundMail(id: String, status: InboundMailStatus, reason: String?, complaintId: String?, keepRaw: Bool) async throws
+    /// Holds a message for its sender to confirm with the secret whose digest is given, until `expiresAt`.
+    func holdInboundMail(id: String, confirmDigest: String, expiresAt: Date) async throws
+    func inboundMail(id: String) async throws -> (mail: InboundMail, raw: [UInt8]?)?
+    func inboundMail(messageKey: String) async throws -> InboundMail?
+    func inboundMail(confirmDigest: String) async throws -> (mail: InboundMail, raw: [UInt8]?)?
+    /// Newest first, of one status or all.
+    func inboundMails(status: InboundMailStatus?, limit: Int) async throws -> [InboundMail]
+    /// How many messages came from `sender` since `since` (the per-sender rate).
+    func inboundMailCount(sender: String, since: Date) async throws -> Int
+    /// Records that the member confirmed an address as theirs.
+    func confirmMailAddress(_ address: String, userId: String, at: Date) async throws
+    /// The member who confirmed an address.
+    func mailAddressOwner(_ address: String) async throws -> String?
+    /// Held mail past its expiry marked expired, its raw bytes dropped; returns how many.
+    func expireHeldMail(at: Date) async throws -> Int
+}
 
 /// Users and merchants, and the log-in throttle.
 public protocol DirectoryStore: Sendable {

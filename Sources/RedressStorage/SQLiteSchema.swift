@@ -305,6 +305,9 @@ enum SQLiteSchema {
             for sql in CaseFiguresSQL.dashboardColumns(integer: "INTEGER") { try db.execute(sql: sql) }
             try SQLiteStore.countFigures(db, vault)
         }
+        m.registerMigration("v15_inbound_mail") { db in
+            for sql in InboundMailSQL.schema(integer: "INTEGER") { try db.execute(sql: sql) }
+        }
         return m
     }
 }

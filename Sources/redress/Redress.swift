@@ -16,7 +16,7 @@ struct Redress: AsyncParsableCommand {
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, DemoDataCommand.self, Verify.self, VerifyDossier.self, LedgerCommand.self, Sweep.self,
-            MigrateData.self, Rescan.self, Fill.self, ReindexSearch.self, KeysCommand.self,
+            MigrateData.self, Rescan.self, Fill.self, ReindexSearch.self, KeysCommand.self, Mailgate.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -50,6 +50,11 @@ struct StoreOptions: ParsableArguments {
         // A sendmail-compatible command, split on spaces: e.g. "/usr/bin/msmtp -t" or "/usr/sbin/sendmail -t -i".
         if let m = env["REDRESS_SENDMAIL"], !m.isEmpty { c.sendmailCommand = m.split(separator: " ").map(String.init) }
         if let f = env["REDRESS_MAIL_FROM"], !f.isEmpty { c.mailFrom = f }
+        if let t = env["REDRESS_MAILGATE_TOKEN"], t.count >= 16 { c.mailgateToken = t }
+        if let a = env["REDRESS_MAIL_REPLY_ADDRESS"], a.contains("@") { c.mailReplyAddress = a.lowercased() }
+        if let n = env["REDRESS_MAIL_MAX_BYTES"].flatMap(Int.init), n > 0 { c.maxMailBytes = n }
+        if let n = env["REDRESS_MAIL_PER_HOUR"].flatMap(Int.init), n > 0 { c.mailPerSenderPerHour = n }
+        if let u = env["REDRESS_PUBLIC_URL"], !u.isEmpty { c.publicURL = u }
         if let s = env["REDRESS_OUTBOX_SECONDS"].flatMap(Double.init), s > 0 { c.outboxInterval = .milliseconds(Int(s * 1000)) }
         if let s = env["REDRESS_RETRY_SECONDS"].flatMap(Double.init), s > 0 { c.deliveryRetryBase = .milliseconds(Int(s * 1000)) }
         return c
