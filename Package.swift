@@ -190,6 +190,7 @@ let package = Package(
                 "RedressStorage",
                 "RedressDomain",
                 "RedressDossier",
+                "RedressMail",
                 "RedressTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -15,7 +15,8 @@ enum MailFiling {
         return ComplaintDraft(
             category: category, order: OrderReference(orderNumber: order, amountPaidFen: fen, productKind: .other, respondent: .platform),
             occurredAt: occurred < Date(timeIntervalSince1970: 946_684_800) ? now : occurred, narrative: narrative,
-            remedy: Remedy(kind: text.contains("退款") || text.lowercased().contains("refund") ? .refund : .other), amountClaimedFen: fen,
+            remedy: text.contains("退款") || text.lowercased().contains("refund") ? Remedy(kind: .refund) : Remedy(kind: .other, text: "见邮件正文"),
+            amountClaimedFen: fen,
             channel: .email)
     }
 

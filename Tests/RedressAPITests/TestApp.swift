@@ -62,6 +62,10 @@ struct TestApp {
     let database: PostgresLocation?
     /// Where the application asks clamd, when a test scans uploads.
     var clamd: String? = nil
+    /// Mail sent through a sendmail command that writes each message to `sent-*.eml` in the test's folder.
+    var captureMail = false
+    /// The mail gateway's allowance per sender and hour.
+    var mailPerHour = 20
 
     static let start = Date(timeIntervalSince1970: 1_795_939_200)  // 2026-11-29T08:00:00Z, 16:00 in Shanghai
 
@@ -124,7 +128,30 @@ struct TestApp {
         // Tests name their clients by X-Forwarded-For, as a reverse proxy would.
         c.trustForwardedFor = true
         c.clamd = clamd
+        c.mailgateToken = Self.mailgateToken
+        c.mailReplyAddress = "complaints@redress.test"
+        c.mailFrom = "redress@redress.test"
+        c.mailPerSenderPerHour = mailPerHour
+        if captureMail {
+            // Beside the data folder, not in it (the server keeps the files in its data folder private).
+            let script = directory + "-sendmail.sh"
+            if !FileManager.default.fileExists(atPath: script) {
+                let text = "#!/bin/sh\ncat > \"\(directory)/sent-$(date +%s%N)-$$.eml\"\n"
+                FileManager.default.createFile(atPath: script, contents: Data(text.utf8))
+            }
+            chmod(script, 0o755)
+            c.sendmailCommand = [script]
+        }
         return c
+    }
+
+    static let mailgateToken = "test-mailgate-token-0123456789"
+
+    /// The messages the application sent through the capturing sendmail command, oldest first.
+    func sentMail() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("sent-") }.sorted().map {
+            try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)
+        }
     }
 
     @discardableResult
