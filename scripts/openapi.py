@@ -46,6 +46,9 @@ CATEGORIES = ["transaction.topup_not_credited", "transaction.goods_not_as_descri
               "service.slow_support_response", "service.after_sales_not_honoured", "service.membership_not_activated",
               "security.account_stolen", "security.personal_info_leaked", "security.abnormal_transactions", "other.other"]
 
+MAIL_STATUSES = ["filed", "appended", "held", "ignored", "kept_aside", "expired"]
+MAIL_REASONS = ["bounce", "auto_reply", "bulk", "rate_limited", "unknown_sender", "not_a_party", "reply_not_verified", "case_closed", "unreadable", "no_text"]
+
 def enum(values):
     return {"type": "string", "enum": values}
 
@@ -157,9 +160,20 @@ schemas = {
                        "reason": {**enum(REJECTIONS), "description": "Required for reject"},
                        "assigneeId": {**STR, "description": "For assign; omit to unassign"}}, ["action"], True),
     "Confirmation": obj({"accept": BOOL, "note": {**STR, "maxLength": 10000}}, ["accept"], True),
-    "Evidence": obj({"sha256": HASH, "sizeBytes": INT, "mediaType": enum(["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"]),
+    "Evidence": obj({"sha256": HASH, "sizeBytes": INT, "mediaType": enum(["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain", "message/rfc822"]),
                      "fileName": STR, "uploadedBy": ref("Actor"), "uploadedAt": DT, "url": STR},
                     ["sha256", "sizeBytes", "mediaType", "fileName", "uploadedBy", "uploadedAt", "url"]),
+    "MailReceipt": obj({"id": STR, "status": enum(MAIL_STATUSES), "statusLabel": STR,
+                        "reason": {**STR, "description": "Why it was held, ignored or kept aside: one of " + ", ".join(MAIL_REASONS) + " (unreadable:<parse error>)"},
+                        "reasonLabel": STR, "caseNumber": STR, "duplicate": {**BOOL, "description": "Taken before: the mail system handed it over again"}},
+                       ["id", "status", "statusLabel", "duplicate"]),
+    "InboundMail": obj({"id": STR, "receivedAt": DT, "status": enum(MAIL_STATUSES), "statusLabel": STR, "reason": STR, "reasonLabel": STR,
+                        "complaintId": STR, "sizeBytes": INT, "sha256": HASH, "subject": STR, "expiresAt": DT},
+                       ["id", "receivedAt", "status", "statusLabel", "sizeBytes", "sha256", "subject"]),
+    "HeldMail": obj({"subject": STR, "text": {**STR, "description": "The first 2,000 characters of the message's text"},
+                     "attachments": {"type": "array", "items": STR}, "receivedAt": DT, "expiresAt": DT},
+                    ["subject", "text", "attachments", "receivedAt"]),
+    "MailConfirm": obj({"category": {**enum(CATEGORIES), "description": "The kind of problem (default other.other)"}}),
     "Upload": obj({"evidence": ref("Evidence"), "alreadyPresent": BOOL, "events": {"type": "array", "items": ref("Event")}},
                   ["evidence", "alreadyPresent", "events"]),
     "VerifyReport": obj({"complaintId": STR, "eventCount": INT, "valid": {**BOOL, "description": "The chain and the evidence log both verify"},
@@ -440,6 +454,30 @@ paths = {
         "can no longer be read; the cases stay under legal hold and the evidence log still verifies",
         {**ok(ref("ErasureRecord")), **errors("401", "403", "404", "409", "503")},
         params=[path_param("requestId", "Erasure request id")], tags=["accounts"])},
+    "/api/v1/mail/inbound": {
+        "post": {**op("Hand over one e-mail message (the mail gateway, `redress mailgate`; bearer: REDRESS_MAILGATE_TOKEN)",
+                      {**ok(ref("MailReceipt"), "201", "Filed as a complaint or added to its case"),
+                       **ok(ref("MailReceipt"), "202", "Kept: held for its sender to confirm, ignored (written by a machine, or over the sender's rate) or kept aside with the reason"),
+                       **ok(ref("MailReceipt"), "200", "Taken before (same Message-ID): answered as the first time"),
+                       **errors("401", "403", "413", "415", "422", "503")},
+                      {"required": True, "content": {"message/rfc822": {"schema": {"type": "string", "contentMediaType": "message/rfc822"}}}},
+                      params=[query("recipient", "The envelope recipient the mail system delivered to", STR)], tags=["mail"],
+                      description="A reply joins its case only with the tag a notice carried for the sender's address (in the reply address or the "
+                                  "Message-ID it answers); new mail from an address a member confirmed files a complaint (channel email); mail from "
+                                  "other addresses is held 14 days and its sender asked to confirm. Bounces, auto-replies and bulk mail are never "
+                                  "answered. 403 when the server has no gateway credential; 413 above REDRESS_MAIL_MAX_BYTES (10 MiB)."),
+                 "security": [{"mailgate": []}]},
+        "get": op("Mail received, newest first (admin)", {**ok({"type": "array", "items": ref("InboundMail")}), **errors("400", "401", "403", "503")},
+                  params=[query("status", "Only this status, or all (default)", enum(MAIL_STATUSES + ["all"]))], tags=["mail"]),
+    },
+    "/api/v1/mail/held/{token}": {"get": op("A message held for the signed-in member to confirm (the link in the answer it was sent)",
+                                            {**ok(ref("HeldMail")), **errors("401", "403", "404", "503")},
+                                            params=[path_param("token", "The secret of the confirmation link")], tags=["mail"])},
+    "/api/v1/mail/held/{token}/confirm": {"post": op("Confirm a held message as one's own (member): the address is confirmed for the account and the "
+                                                     "message filed as a complaint with its files as evidence",
+                                                     {**ok(ref("Complaint"), "201", "Filed", LOCATION), **errors(*JSON_IN, "403", "404")},
+                                                     body(ref("MailConfirm")), params=[path_param("token", "The secret of the confirmation link")],
+                                                     tags=["mail"])},
     "/api/v1/users": {
         "get": op("List users (admin)", {**ok({"type": "array", "items": ref("User")}), **errors("400", "401", "403", "503")},
                   params=[query("role", "Only this role", enum(ROLES))], tags=["accounts"]),
@@ -517,7 +555,7 @@ paths = {
                    params=[ID], tags=["evidence"]),
     },
     "/api/v1/complaints/{id}/evidence/{sha256}": {"get": op("Download an evidence file by its SHA-256",
-        {"200": {"description": "The file's bytes", "content": {t: {"schema": {"type": "string"}} for t in ["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"]}},
+        {"200": {"description": "The file's bytes", "content": {t: {"schema": {"type": "string"}} for t in ["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain", "message/rfc822"]}},
          **errors("400", "401", "403", "404", "409", "503")},
         params=[ID, path_param("sha256", "Lowercase hex SHA-256")], tags=["evidence"],
         description="409 file_quarantined: the file awaits its virus scan, or a rescan found it infected.")},
@@ -596,9 +634,10 @@ doc = {
                             "Errors are {\"error\": {\"code\", \"message\", \"field\"}}; messages are zh-CN unless Accept-Language prefers English."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "public", "policy", "notifications", "system"]],
+    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "public", "policy", "notifications", "mail", "system"]],
     "paths": paths,
-    "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"}}},
+    "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"},
+                                                       "mailgate": {"type": "http", "scheme": "bearer", "description": "The mail gateway's credential (REDRESS_MAILGATE_TOKEN)"}}},
 }
 
 text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"

@@ -4,7 +4,6 @@ import NIOCore
 import RedressApp
 import RedressDomain
 import RedressHTTP
-import RedressMail
 
 /// Mail in: the gateway's endpoint (`redress mailgate` posts each message here), the admins' list of received mail,
 /// and a member's confirmation of a message held for their address.
@@ -125,13 +124,13 @@ struct MailRoutes {
     @Sendable func held(_ request: Request, context: RedressRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         guard identity.role == .member else { throw AppError.forbidden }
-        guard let (mail, m) = try await services.mail.held(token: try context.parameters.require("token")) else {
+        guard let m = try await services.mail.held(token: try context.parameters.require("token")) else {
             throw AppError(.notFound, "mail_not_found", zh: "该确认链接无效或已过期", en: "This confirmation link is unknown or has expired")
         }
         return try JSONBody.response(
             HeldDTO(
-                subject: m.subject, text: String(m.text.prefix(2000)), attachments: m.attachments.map(\.fileName), receivedAt: mail.receivedAt.rfc3339,
-                expiresAt: mail.expiresAt?.rfc3339))
+                subject: m.subject, text: String(m.text.prefix(2000)), attachments: m.attachments, receivedAt: m.mail.receivedAt.rfc3339,
+                expiresAt: m.mail.expiresAt?.rfc3339))
     }
 
     struct ConfirmRequest: Decodable {

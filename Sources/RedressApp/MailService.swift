@@ -189,8 +189,21 @@ package struct MailService: Sendable {
         return Receipt(mail: held, caseNumber: nil, duplicate: false)
     }
 
+    /// A held message as its sender is shown it before confirming.
+    package struct HeldMessage: Sendable {
+        package var mail: InboundMail
+        package var subject: String
+        package var text: String
+        package var attachments: [String]
+    }
+
     /// A held message, for the page that confirms it: nil when the link is unknown, used or expired.
-    package func held(token: String) async throws -> (mail: InboundMail, message: MailMessage)? {
+    package func held(token: String) async throws -> HeldMessage? {
+        guard let (mail, m) = try await heldMessage(token: token) else { return nil }
+        return HeldMessage(mail: mail, subject: m.subject, text: m.text, attachments: m.attachments.map(\.fileName))
+    }
+
+    func heldMessage(token: String) async throws -> (mail: InboundMail, message: MailMessage)? {
         guard let (mail, raw) = try await store.inboundMail(confirmDigest: Self.sha256(Array(token.utf8))), mail.status == .held,
             (mail.expiresAt ?? .distantFuture) > app.now(), let raw, let m = try? MailMessage.parse(raw)
         else { return nil }
@@ -203,7 +216,7 @@ package struct MailService: Sendable {
         guard caller.role == .member else {
             throw AppError(.forbidden, "members_only", zh: "只有会员可以确认来信", en: "Only members can confirm a message")
         }
-        guard let (mail, m) = try await held(token: token), let raw = try await store.inboundMail(id: mail.id)?.raw else {
+        guard let (mail, m) = try await heldMessage(token: token), let raw = try await store.inboundMail(id: mail.id)?.raw else {
             throw AppError(.notFound, "mail_not_found", zh: "该确认链接无效或已过期", en: "This confirmation link is unknown or has expired")
         }
         let sender = m.from?.address ?? ""

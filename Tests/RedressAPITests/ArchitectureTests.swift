@@ -10,9 +10,10 @@ struct ArchitectureTests {
     /// Each target's Redress modules it may import.
     static let allowed: [String: Set<String>] = [
         "RedressDomain": [],
+        "RedressMail": [],
         "RedressStorage": ["RedressDomain"],
         "RedressDossier": ["RedressDomain", "RedressStorage"],
-        "RedressApp": ["RedressDomain", "RedressStorage", "RedressDossier"],
+        "RedressApp": ["RedressDomain", "RedressStorage", "RedressDossier", "RedressMail"],
         "RedressHTTP": ["RedressDomain", "RedressApp"],
         "RedressAPI": ["RedressDomain", "RedressApp", "RedressHTTP", "RedressDossier"],
         "RedressWeb": ["RedressDomain", "RedressApp", "RedressHTTP"],

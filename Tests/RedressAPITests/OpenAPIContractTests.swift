@@ -79,6 +79,8 @@ struct OpenAPIContractTests {
         ("DefaultRulingMode", Set(DefaultRulingMode.allCases.map(\.rawValue))),
         ("NoticeTopic", Set(NoticeTopic.allCases.map(\.rawValue))),
         ("NextStep.Code", Set(NextStep.Code.allCases.map(\.rawValue))),
+        ("InboundMailStatus", Set(InboundMailStatus.allCases.map(\.rawValue))),
+        ("InboundMailStatus (a filter)", Set(InboundMailStatus.allCases.map(\.rawValue) + ["all"])),
     ]
 
     /// Enums of the document that are fixed words of the API rather than a Swift enum's cases.
