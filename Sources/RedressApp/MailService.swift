@@ -30,7 +30,8 @@ package struct MailService: Sendable {
         guard raw.count <= limit else {
             throw AppError(
                 .contentTooLarge, "message_too_large", zh: "邮件超过 \(limit / 1_048_576) MiB，未被接收；请把附件分几封邮件发送或在网站上传",
-                en: "The message is larger than \(limit / 1_048_576) MiB and was not taken; send the files in several messages or upload them on the site",
+                en:
+                    "The message is larger than \(limit / 1_048_576) MiB and was not taken; send the files in several messages or upload them on the site",
                 field: "message")
         }
         guard !raw.isEmpty else { throw AppError.invalid("message", "empty_message", zh: "邮件为空", en: "The message is empty") }
@@ -43,7 +44,8 @@ package struct MailService: Sendable {
             // Kept with the reason, for an admin: the gateway never drops what it cannot read.
             let mail = InboundMail(
                 id: TimeOrderedID.make(at: now), messageKey: digest, receivedAt: now, status: .keptAside,
-                reason: "\(InboundMailReason.unreadable.rawValue):\(e.code)", sizeBytes: raw.count, sha256: digest, subject: "")
+                reason: "\(InboundMailReason.unreadable.rawValue):\(e.code)", sizeBytes: raw.count, sha256: digest,
+                subject: String((MailMessage.subject(of: raw) ?? "").prefix(500)))
             let (kept, isNew) = try await store.keepInboundMail(mail, sender: "", raw: raw, confirmDigest: nil)
             app.logger.warning("mail kept aside: unreadable", metadata: ["mail": "\(kept.id)", "reason": "\(e.code)"])
             return Receipt(mail: kept, caseNumber: nil, duplicate: !isNew)
@@ -51,7 +53,8 @@ package struct MailService: Sendable {
         let key = parsed.messageId.map { Self.sha256(Array("id:\($0)".utf8)) } ?? digest
         let sender = parsed.from?.address ?? ""
         let fresh = InboundMail(
-            id: TimeOrderedID.make(at: now), messageKey: key, receivedAt: now, status: .held, reason: "received", sizeBytes: raw.count, sha256: digest,
+            id: TimeOrderedID.make(at: now), messageKey: key, receivedAt: now, status: .held, reason: "received", sizeBytes: raw.count,
+            sha256: digest,
             subject: String(parsed.subject.prefix(500)))
         let (kept, isNew) = try await store.keepInboundMail(fresh, sender: sender, raw: raw, confirmDigest: nil)
         // Handed over again: answered as before, unless the first try stopped before it was settled.
@@ -77,7 +80,8 @@ package struct MailService: Sendable {
         if hour > app.configuration.mailPerSenderPerHour { return try await settle(.ignored, .rateLimited) }
 
         let threading = try threading()
-        let recipients = ([recipient].compactMap { $0 } + m.to.map(\.address) + m.cc.map(\.address))
+        let recipients =
+            ([recipient].compactMap { $0 } + m.to.map(\.address) + m.cc.map(\.address))
             + ["Delivered-To", "X-Original-To"].compactMap { m.headers.text($0).flatMap(MailAddress.one)?.address }
         let ids = m.inReplyTo + m.references
         if let caseId = threading.verifiedCase(recipients: recipients, messageIds: ids, sender: sender) {
@@ -182,7 +186,7 @@ package struct MailService: Sendable {
         let secret = Data(token).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         let expires = app.now().addingTimeInterval(Double(InboundMail.holdDays) * 86_400)
         try await store.holdInboundMail(id: mail.id, confirmDigest: Self.sha256(Array(secret.utf8)), expiresAt: expires)
-        let link = "\(app.configuration.siteURL)/mail/confirm/\(secret)"
+        let link = "\(app.configuration.siteURL)/my/mail/\(secret)"
         try await answer(m, to: sender, reason: .unknownSender, link: link)
         var held = mail
         (held.status, held.reason, held.expiresAt) = (.held, InboundMailReason.unknownSender.rawValue, expires)

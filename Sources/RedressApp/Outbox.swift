@@ -238,7 +238,8 @@ public struct Outbox: Service {
         guard let command = configuration.sendmailCommand else { throw OutboxError("no sendmail command configured") }
         let threading = MailThreading(box: try secrets(), configuration: configuration)
         try await Sendmail.send(
-            Self.mailMessage(d, from: configuration.mailFrom, platform: configuration.platformName, date: now(), threading: threading), command: command)
+            Self.mailMessage(d, from: configuration.mailFrom, platform: configuration.platformName, date: now(), threading: threading),
+            command: command)
     }
 
     /// A notice by e-mail. Its Message-ID and reply address carry the case and a tag made for this recipient, so a
@@ -247,7 +248,8 @@ public struct Outbox: Service {
         let n = d.notice
         let replyTo = threading.replyTo(caseId: n.complaintId, for: d.destination)
         let replyZh = replyTo == nil ? "此邮件由系统自动发送，请勿直接回复。" : "直接回复此邮件，您的回复和附件会加入该投诉。"
-        let replyEn = replyTo == nil ? "This message was sent automatically; do not reply." : "Reply to this message to add your words and files to the case."
+        let replyEn =
+            replyTo == nil ? "This message was sent automatically; do not reply." : "Reply to this message to add your words and files to the case."
         let text = """
             \(n.summaryZh)
             案件编号：\(n.caseNumber)

@@ -87,7 +87,8 @@ package struct AuthMiddleware: RouterMiddleware {
         }
         // `/metrics` and `/health` read their own bearer value (the metrics token), and the mail gateway's endpoint the
         // gateway's credential, not a user's token.
-        let monitoring = request.uri.path == "/metrics" || request.uri.path == "/health" 
+        let monitoring =
+            request.uri.path == "/metrics" || request.uri.path == "/health"
             || (request.method == .post && request.uri.path == "/api/v1/mail/inbound")
         if let header = request.headers[.authorization], !monitoring {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.invalidToken }

@@ -64,6 +64,12 @@ public struct MailMessage: Sendable {
         return m
     }
 
+    /// The subject of a message whose body cannot be read (for the list of mail kept aside); nil when the headers
+    /// cannot be read either.
+    public static func subject(of bytes: [UInt8]) -> String? {
+        (try? MailHeaders.parse(bytes[...]))?.0.text("Subject")
+    }
+
     /// `parse` as a result.
     public static func read(_ bytes: [UInt8]) -> Result<MailMessage, MailParseError> {
         do {

@@ -31,7 +31,8 @@ extension SQLiteStore {
                     sealedSubject, sealedRaw, confirmDigest, m.expiresAt.map(Codec.ms),
                 ])
             let isNew = db.changesCount > 0
-            let row = try Row.fetchOne(db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail WHERE message_key = ?", arguments: [m.messageKey])!
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail WHERE message_key = ?", arguments: [m.messageKey])!
             return (try Self.inboundMail(row, vault), isNew)
         }
     }
@@ -81,7 +82,8 @@ extension SQLiteStore {
                         arguments: [status.rawValue, limit])
                 } else {
                     try Row.fetchAll(
-                        db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail ORDER BY received_at_ms DESC, id DESC LIMIT ?", arguments: [limit])
+                        db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail ORDER BY received_at_ms DESC, id DESC LIMIT ?",
+                        arguments: [limit])
                 }
             return try rows.map { try Self.inboundMail($0, vault) }
         }

@@ -47,6 +47,10 @@ enum SiteURL {
     case deliveryReplay(Int64)
     case erasures(all: Bool = false, done: Bool = false)
     case erasureCarryOut(String)
+    /// A message held for the signed-in member to confirm (the link the gateway's answer carries).
+    case heldMail(String)
+    /// Admins' list of the mail received.
+    case receivedMail(status: InboundMailStatus? = nil)
     case dossier(complaintId: String)
     case receipts(complaintId: String)
     case asset(String)
@@ -119,6 +123,8 @@ enum SiteURL {
         case .deliveryReplay(let id): "/admin/deliveries/\(id)/replay"
         case .erasures(let all, let done): "/admin/erasures" + Self.query(["status": all ? "all" : nil, "done": done ? "1" : nil])
         case .erasureCarryOut(let id): "/admin/erasures/\(id)"
+        case .heldMail(let token): "/my/mail/\(token)"
+        case .receivedMail(let status): "/admin/mail" + Self.query(["status": status?.rawValue])
         case .dossier(let id): "/api/v1/complaints/\(id)/dossier"
         case .receipts(let id): "/api/v1/complaints/\(id)/receipts"
         case .asset(let name): "/assets/\(name)"
@@ -141,7 +147,7 @@ enum SiteURL {
         "merchantWebhooks": SiteURL.webhooks(merchant: true).path, "reviewerCases": SiteURL.reviewerCases().path, "dashboard": SiteURL.dashboard.path,
         "policy": SiteURL.policy().path, "calendar": SiteURL.calendar.path, "merchants": SiteURL.merchants.path, "users": SiteURL.users().path,
         "adminWebhooks": SiteURL.webhooks(merchant: false).path, "deliveries": SiteURL.deliveries().path, "live": SiteURL.live().path,
-        "erasures": SiteURL.erasures().path,
+        "erasures": SiteURL.erasures().path, "receivedMail": SiteURL.receivedMail().path,
         "css": SiteURL.asset("app.css").path, "js": SiteURL.asset("app.js").path,
     ]
 

@@ -20,7 +20,8 @@ public struct WebPortals: Sendable {
         AccountPages(site: site).register(on: router)
         GuidePages(site: site).register(on: router)
         PublicPages(site: site).register(on: router)
-        MemberPortal(site: site).register(on: portal("my", .member))
+        let my = portal("my", .member)
+        MemberPortal(site: site).register(on: my)
         StaffPortal(site: site).register(on: portal("work", .staff))
         let merchant = portal("merchant", .merchant)
         MerchantPortal(site: site).register(on: merchant)
@@ -29,5 +30,6 @@ public struct WebPortals: Sendable {
         AdminPages(site: site).register(supervisor: portal("admin", .supervisor), admin: admin)
         IntegrationPages(site: site).register(admin: admin, merchant: merchant)
         ErasurePages(site: site).register(admin: admin)
+        MailPages(site: site).register(member: my, admin: admin)
     }
 }

@@ -3,7 +3,10 @@ import Foundation
 /// The pages' words in both languages, one table: a template reads a word as `t.` and its name in double braces, Swift code
 /// as `WebText.word(name, chinese:)`.
 enum WebText {
-    static let table: [String: (zh: String, en: String)] = [
+    /// Every word, from the tables of each part of the site (a word is named once).
+    static let table: [String: (zh: String, en: String)] = core.merging(mailWords) { first, _ in first }
+
+    static let core: [String: (zh: String, en: String)] = [
         "product": ("维权台", "Redress"),
         "switchLanguage": ("English", "中文"),
         "logIn": ("登录", "Log in"),

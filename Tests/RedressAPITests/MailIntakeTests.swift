@@ -73,7 +73,7 @@ struct MailIntakeTests {
             #expect(answer.to.map(\.address) == [Self.member])
             #expect(answer.headers.text("Auto-Submitted") == "auto-replied")
             #expect(answer.inReplyTo == ["m2@mail.example.cn"])
-            let link = try #require(answer.text.split(separator: "\n").first { $0.contains("/mail/confirm/") })
+            let link = try #require(answer.text.split(separator: "\n").first { $0.contains("/my/mail/") })
             let token = String(link.split(separator: "/").last ?? "")
 
             // The member sees what is held, then confirms it with a category.
@@ -141,7 +141,8 @@ struct MailIntakeTests {
             func reply(from: String, inReplyTo: String?, id n: Int) -> [UInt8] {
                 let body = "补充：商家已读不回。\r\n\r\n-----原始邮件-----\r\n发件人: 维权台\r\n发送时间: 2026年12月7日\r\n\(notice.subject)"
                 var lines = [
-                    "From: \"张伟\" <\(from)>", "To: complaints@redress.test", "Subject: =?UTF-8?B?\(Data("回复: \(notice.subject)".utf8).base64EncodedString())?=",
+                    "From: \"张伟\" <\(from)>", "To: complaints@redress.test",
+                    "Subject: =?UTF-8?B?\(Data("回复: \(notice.subject)".utf8).base64EncodedString())?=",
                     "Message-ID: <reply-\(n)@mail.example.cn>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=GBK",
                     "Content-Transfer-Encoding: base64",
                 ]
@@ -193,8 +194,9 @@ struct MailIntakeTests {
             // Over the sender's hourly allowance: kept, not answered.
             for n in 1...4 {
                 var raw = try Self.corpus("01-utf8-plain-8bit.eml")
-                raw = Array(String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "<m1@", with: "<rate\(n)@")
-                    .replacingOccurrences(of: Self.member, with: "li.si@mail.example.cn").utf8)
+                raw = Array(
+                    String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "<m1@", with: "<rate\(n)@")
+                        .replacingOccurrences(of: Self.member, with: "li.si@mail.example.cn").utf8)
                 let r = try await Self.post(c, raw)
                 #expect(r["status"] as? String == (n <= 3 ? "held" : "ignored"), "message \(n)")
                 if n > 3 { #expect(r["reason"] as? String == "rate_limited") }
@@ -231,6 +233,54 @@ struct MailIntakeTests {
             #expect(refused.status == .contentTooLarge)
             #expect(refused.errorCode == "message_too_large")
             #expect((try await c.call(.get, "/api/v1/mail/inbound", token: admin).json as? [[String: Any]])?.count == 3)
+        }
+    }
+
+    /// The confirmation link on the pages: the member signs in, sees the message in Chinese, picks a category and
+    /// files it; admins see what came in.
+    @Test func aMemberConfirmsAHeldMessageOnThePageAndAdminsSeeTheMailReceived() async throws {
+        var setup = try await TestApp()
+        setup.captureMail = true
+        let t = setup
+        _ = try await t.staff(.admin, login: "admin@x.cn")
+        try await t.test { c in
+            _ = try await c.member(Self.member)
+            #expect(try await Self.post(c, try Self.corpus("05-big5-q-subject.eml"))["status"] as? String == "held")
+            #expect(try await Self.post(c, try Self.corpus("23-broken-boundary.eml"))["status"] as? String == "kept_aside")
+            // 05 is from chen@example.tw: an answer went there.
+            let answer = try MailMessage.parse(Array(try #require(try t.sentMail().first).utf8))
+            let link = try #require(answer.text.split(separator: "\n").first { $0.contains("/my/mail/") })
+            let path = "/my/mail/" + (link.split(separator: "/").last.map(String.init) ?? "")
+
+            // Not signed in: to the log-in page, and back here after it.
+            var visitor = WebUser()
+            let away = try await visitor.get(c, path)
+            #expect(away.status == .seeOther)
+            #expect(away.headers[.location]?.contains("/login") == true)
+
+            var u = try await WebUser.login(c, Self.member)
+            let page = try await u.get(c, path)
+            #expect(page.status == .ok)
+            #expect(page.html.contains("儲值卡無法使用"))
+            #expect(page.html.contains("确认来信"))
+            #expect(!page.html.contains("heldMail"))
+            let refused = try await u.post(c, path, ["category": "other.other"], csrf: false)
+            #expect(refused.status == .unprocessableContent)
+            let filed = try await u.post(c, path, ["category": "transaction.topup_not_credited"])
+            #expect(filed.status == .seeOther, "\(filed.html)")
+            #expect(filed.headers[.location]?.hasPrefix("/my/cases/") == true)
+            let gone = try await u.get(c, path)
+            #expect(gone.status == .notFound)
+            #expect(gone.html.contains("该确认链接无效、已使用或已过期"))
+
+            var admin = try await WebUser.login(c, "admin@x.cn")
+            let received = try await admin.get(c, "/admin/mail")
+            #expect(received.status == .ok)
+            #expect(received.html.contains("已立案"))
+            #expect(received.html.contains("邮件无法解析（broken_boundary）"))
+            let aside = try await admin.get(c, "/admin/mail?status=kept_aside")
+            #expect(aside.html.contains("<td>broken</td>"))
+            #expect(!aside.html.contains("儲值卡無法使用"))
         }
     }
 
