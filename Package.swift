@@ -173,7 +173,9 @@ let package = Package(
         // What the test targets share: temporary folders removed at exit, whether PostgreSQL is required.
         .target(name: "RedressTestSupport", path: "Tests/RedressTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RedressDomainTests", dependencies: ["RedressDomain"], exclude: ["Corpus"], swiftSettings: swiftSettings),
-        .testTarget(name: "RedressMailTests", dependencies: ["RedressMail", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Corpus"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RedressMailTests", dependencies: ["RedressMail", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Corpus"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "RedressStorageTests",
             dependencies: ["RedressStorage", "RedressDomain", "RedressTestSupport"],
