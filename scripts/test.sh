@@ -12,6 +12,9 @@
 #   6. `redress verify` passes on the data, then fails naming the event after a tamper;
 #   7. notifications: mail through msmtp to an aiosmtpd SMTP server, signed webhooks to an HTTP receiver,
 #      a refused first attempt retried, the delivery log, a replay.
+#   7b. mail in: Debian's Postfix (an instance of its own) pipes mail for redress.test to `redress mailgate`; swaks sends
+#      a GBK message with a GB18030-named JPEG, an Outlook-style reply, a bounce and an auto-reply, and mail while the
+#      server is stopped (queued by Postfix, delivered once, not filed twice);
 #   8. the web pages in a real Chromium (selenium): a member files with an image on a 390×844 viewport, an agent's
 #      queue and the member's page update live, an internal note stays internal; screenshots of every step;
 #   9. PostgreSQL (installed from Debian's packages when missing, a throw-away cluster on a loopback port, stopped
@@ -44,8 +47,13 @@ command -v clamd >/dev/null 2>&1 || need_apt+=(clamav-daemon)  # uploads are sca
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
+# Mail in through a real MTA: Postfix (installed without a configuration of its own; the test runs its own instance)
+# and swaks to send.
+command -v postfix >/dev/null 2>&1 || need_apt+=(postfix)
+command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null || true
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 if ! python3 -c "import aiosmtpd" 2>/dev/null; then
@@ -284,6 +292,9 @@ rm -rf "$DATA"
 
 step "notifications: e-mail through msmtp to a real SMTP server, signed webhooks to a real HTTP receiver"
 python3 scripts/e2e/notifications.py "$BIN" "$(mktemp -d)"
+
+step "mail in through Postfix's pipe to redress mailgate: GBK and GB18030, a threaded reply, bounces unanswered, no mail lost while the server is down"
+python3 scripts/e2e/mail.py "$BIN" "$(mktemp -d)"
 
 step "the web pages in Chromium: filing on a phone, a live queue and reply, escalation; every page of every role checked in both languages (screenshots in .build/artefacts/browser)"
 rm -rf "$ROOT/.build/artefacts/browser"

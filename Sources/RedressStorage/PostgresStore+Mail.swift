@@ -14,6 +14,19 @@ extension PostgresStore {
             complaintId: caseId, sizeBytes: Int(size), sha256: sha, subject: try vault.open(subject) ?? "", expiresAt: expires.map(Codec.date))
     }
 
+    /// The rows, with the data keys their sealed values need read first (a server that just started has none).
+    func mailRows(_ query: PostgresQuery, raw: Bool = false) async throws -> [PostgresRow] {
+        let found = try await rows(query)
+        var sealed: [String] = []
+        for row in found {
+            let r = try row.makeRandomAccess()
+            sealed.append(try r["subject"].decode(String.self))
+            if raw, let v = try r["raw"].decode(String?.self) { sealed.append(v) }
+        }
+        try await loadKeys(for: sealed)
+        return found
+    }
+
     func withRaw(_ row: PostgresRow) throws -> (mail: InboundMail, raw: [UInt8]?) {
         let raw = try row.decode(
             (String, String, Int64, String, String?, String?, Int64, String, String, Int64?, String?).self
@@ -63,27 +76,29 @@ extension PostgresStore {
     }
 
     public func inboundMail(id: String) async throws -> (mail: InboundMail, raw: [UInt8]?)? {
-        try await rows("SELECT \(unescaped: Self.rawColumns) FROM inbound_mail WHERE id = \(id)").first.map(withRaw)
+        try await mailRows("SELECT \(unescaped: Self.rawColumns) FROM inbound_mail WHERE id = \(id)", raw: true).first.map(withRaw)
     }
 
     public func inboundMail(messageKey: String) async throws -> InboundMail? {
-        try await rows("SELECT \(unescaped: InboundMailSQL.columns) FROM inbound_mail WHERE message_key = \(messageKey)").first.map(inboundMail)
+        try await mailRows("SELECT \(unescaped: InboundMailSQL.columns) FROM inbound_mail WHERE message_key = \(messageKey)").first.map(inboundMail)
     }
 
     public func inboundMail(confirmDigest: String) async throws -> (mail: InboundMail, raw: [UInt8]?)? {
-        try await rows("SELECT \(unescaped: Self.rawColumns) FROM inbound_mail WHERE confirm_digest = \(confirmDigest)").first.map(withRaw)
+        try await mailRows("SELECT \(unescaped: Self.rawColumns) FROM inbound_mail WHERE confirm_digest = \(confirmDigest)", raw: true).first.map(
+            withRaw)
     }
 
     public func inboundMails(status: InboundMailStatus?, limit: Int) async throws -> [InboundMail] {
         let found =
             if let status {
-                try await rows(
+                try await mailRows(
                     """
                     SELECT \(unescaped: InboundMailSQL.columns) FROM inbound_mail WHERE status = \(status.rawValue)
                     ORDER BY received_at_ms DESC, id DESC LIMIT \(limit)
                     """)
             } else {
-                try await rows("SELECT \(unescaped: InboundMailSQL.columns) FROM inbound_mail ORDER BY received_at_ms DESC, id DESC LIMIT \(limit)")
+                try await mailRows(
+                    "SELECT \(unescaped: InboundMailSQL.columns) FROM inbound_mail ORDER BY received_at_ms DESC, id DESC LIMIT \(limit)")
             }
         return try found.map(inboundMail)
     }

@@ -5,11 +5,16 @@ import RedressDomain
 /// Mail received through the gateway, on SQLite.
 extension SQLiteStore {
     static func inboundMail(_ row: Row, _ vault: PersonalDataVault) throws -> InboundMail {
-        InboundMail(
+        try InboundMail(
             id: row["id"], messageKey: row["message_key"], receivedAt: Codec.date(row["received_at_ms"]),
             status: InboundMailStatus(rawValue: row["status"]) ?? .keptAside, reason: row["reason"], complaintId: row["complaint_id"],
             sizeBytes: row["size_bytes"], sha256: row["sha256"], subject: try vault.open(row["subject"] as String) ?? "",
             expiresAt: (row["expires_at_ms"] as Int64?).map(Codec.date))
+    }
+
+    /// The data keys the rows' sealed values need, read before they are opened (a server that just started has none).
+    static func loadMailKeys(_ db: Database, _ vault: PersonalDataVault, _ rows: [Row]) throws {
+        try loadKeys(db, vault, for: rows.flatMap { [$0["subject"] as String?, $0["raw"] as String?].compactMap { $0 } })
     }
 
     static func rawMail(_ row: Row, _ vault: PersonalDataVault) throws -> [UInt8]? {
@@ -51,15 +56,19 @@ extension SQLiteStore {
         try await pool.read { [vault] db in
             guard let row = try Row.fetchOne(db, sql: "SELECT \(InboundMailSQL.columns), raw FROM inbound_mail WHERE id = ?", arguments: [id])
             else { return nil }
+            try Self.loadMailKeys(db, vault, [row])
             return (try Self.inboundMail(row, vault), try Self.rawMail(row, vault))
         }
     }
 
     public func inboundMail(messageKey: String) async throws -> InboundMail? {
         try await pool.read { [vault] db in
-            try Row.fetchOne(db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail WHERE message_key = ?", arguments: [messageKey]).map {
-                try Self.inboundMail($0, vault)
-            }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail WHERE message_key = ?", arguments: [messageKey])
+            else { return nil }
+            try Self.loadMailKeys(db, vault, [row])
+            return try Self.inboundMail(row, vault)
         }
     }
 
@@ -69,6 +78,7 @@ extension SQLiteStore {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT \(InboundMailSQL.columns), raw FROM inbound_mail WHERE confirm_digest = ?", arguments: [confirmDigest])
             else { return nil }
+            try Self.loadMailKeys(db, vault, [row])
             return (try Self.inboundMail(row, vault), try Self.rawMail(row, vault))
         }
     }
@@ -85,6 +95,7 @@ extension SQLiteStore {
                         db, sql: "SELECT \(InboundMailSQL.columns) FROM inbound_mail ORDER BY received_at_ms DESC, id DESC LIMIT ?",
                         arguments: [limit])
                 }
+            try Self.loadMailKeys(db, vault, rows)
             return try rows.map { try Self.inboundMail($0, vault) }
         }
     }

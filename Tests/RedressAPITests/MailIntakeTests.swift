@@ -234,6 +234,12 @@ struct MailIntakeTests {
             #expect(refused.errorCode == "message_too_large")
             #expect((try await c.call(.get, "/api/v1/mail/inbound", token: admin).json as? [[String: Any]])?.count == 3)
         }
+        // A restarted server reads the sealed subjects (their keys are read from the store first).
+        try await t.test(on: try await t.reopen()) { c in
+            let list = try await c.call(.get, "/api/v1/mail/inbound", token: try await c.login("admin@x.cn"))
+            #expect(list.status == .ok, "\(String(buffer: list.body))")
+            #expect(Set(((list.json as? [[String: Any]]) ?? []).compactMap { $0["subject"] as? String }) == ["broken", "bad", ""])
+        }
     }
 
     /// The confirmation link on the pages: the member signs in, sees the message in Chinese, picks a category and
