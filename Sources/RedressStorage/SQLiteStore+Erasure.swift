@@ -69,7 +69,17 @@ extension SQLiteStore {
         for c in held { recent.put(c) }
         // The pages that held the key and the words are copied out of the write-ahead log and the log emptied, so the
         // folder keeps no copy of them (freed pages are zeroed: `secure_delete`).
-        try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        // The erasure is committed by now: a reader that holds the log a moment (SQLITE_BUSY) only delays the truncation,
+        // which is tried again and, failing that, left to the next automatic checkpoint.
+        for attempt in 1...20 {
+            do {
+                try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+                break
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+                if attempt == 20 { logger.warning("the write-ahead log was not truncated after an erasure; the next checkpoint will") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
         return request
     }
 }
