@@ -34,6 +34,7 @@ EVENT_KINDS = ["submitted", "routed", "public_message", "internal_note", "status
                "respondent_changed", "records_requested", "records_submitted", "records_defaulted", "remedy_offered", "ruling_proposed", "ruled",
                "frozen", "freeze_released", "external_complaint_recorded", "external_complaint_updated", "rated", "reviewer_assigned", "deadline_approaching"]
 DEADLINE_KINDS = ["first_response", "escalation_response", "resolution", "merchant_evidence", "member_confirmation", "external_reply", "odr_negotiation"]
+COMPLAINT_CHANNELS = ["web", "api", "email", "chat"]
 CHANNELS = ["12315_odr", "12315_regulator", "black_cat", "consumer_association", "industry_association", "arbitration", "court"]
 EXTERNAL_STATUSES = ["filed", "accepted", "platform_replied", "mediating", "resolved", "rejected", "withdrawn"]
 OUTCOMES = ["for_member", "for_respondent", "partial"]
@@ -46,6 +47,7 @@ CATEGORIES = ["transaction.topup_not_credited", "transaction.goods_not_as_descri
               "service.slow_support_response", "service.after_sales_not_honoured", "service.membership_not_activated",
               "security.account_stolen", "security.personal_info_leaked", "security.abnormal_transactions", "other.other"]
 
+CHAT_STATUSES = ["waiting", "active", "proposed", "converted", "closed"]
 MAIL_STATUSES = ["filed", "appended", "held", "ignored", "kept_aside", "expired"]
 MAIL_REASONS = ["bounce", "auto_reply", "bulk", "rate_limited", "unknown_sender", "not_a_party", "reply_not_verified", "case_closed", "unreadable", "no_text"]
 
@@ -90,7 +92,7 @@ schemas = {
     "ComplaintDraft": obj({"category": enum(CATEGORIES), "order": ref("OrderReference"),
                            "occurredAt": {**DT, "description": "When it happened (not in the future)"},
                            "narrative": {**STR, "maxLength": 10000, "description": "What happened, up to 10,000 characters"},
-                           "remedy": ref("Remedy"), "amountClaimedFen": FEN, "channel": enum(["web", "api", "email"]),
+                           "remedy": ref("Remedy"), "amountClaimedFen": FEN, "channel": enum(COMPLAINT_CHANNELS),
                            "emergency": {**BOOL, "description": "Urgent (e.g. an account being drained): emergency queue, 1-hour target"}},
                           ["category", "order", "occurredAt", "narrative", "remedy", "amountClaimedFen"], True),
     "Deadline": obj({"kind": enum(DEADLINE_KINDS), "tier": enum(TIERS), "owner": enum(["platform", "merchant", "member"]),
@@ -111,7 +113,7 @@ schemas = {
     "Complaint": obj({"id": STR, "caseNumber": {**STR, "pattern": "^RD-[0-9]{8}-[0-9]{6,}$"}, "memberId": STR,
                       "status": enum(STATUSES), "statusLabel": STR,
                       "category": obj({"code": STR, "dimension": enum(["transaction", "service", "security", "other"]), "label": STR}, ["code", "dimension", "label"]),
-                      "tier": enum(TIERS), "queue": enum(QUEUES), "assigneeId": STR, "emergency": BOOL, "channel": enum(["web", "api", "email"]),
+                      "tier": enum(TIERS), "queue": enum(QUEUES), "assigneeId": STR, "emergency": BOOL, "channel": enum(COMPLAINT_CHANNELS),
                       "order": ref("OrderReference"), "occurredAt": DT, "narrative": STR, "remedy": ref("Remedy"), "amountClaimedFen": FEN,
                       "deadlines": {"type": "array", "items": ref("Deadline")}, "nextDueAt": DT, "overdue": BOOL,
                       "rejectionReason": enum(REJECTIONS), "firstRespondedAt": DT, "resolvedAt": DT, "closedAt": DT,
@@ -173,6 +175,20 @@ schemas = {
     "HeldMail": obj({"subject": STR, "text": {**STR, "description": "The first 2,000 characters of the message's text"},
                      "attachments": {"type": "array", "items": STR}, "receivedAt": DT, "expiresAt": DT},
                     ["subject", "text", "attachments", "receivedAt"]),
+    "ChatMessage": obj({"sequence": INT, "role": enum(ACTOR_ROLES), "roleLabel": STR, "body": STR, "at": DT},
+                       ["sequence", "role", "roleLabel", "body", "at"]),
+    "Chat": obj({"id": STR, "status": enum(CHAT_STATUSES), "statusLabel": STR, "complaintId": STR, "openedAt": DT,
+                 "waitingSeconds": {**INT, "description": "While waiting for an agent: how long so far"}, "taken": BOOL, "firstReplyAt": DT,
+                 "expectedReplyBy": {**DT, "description": "Opened with no agent on duty: when the member was told to expect an answer"},
+                 "proposal": obj({"category": STR, "categoryLabel": STR, "orderNumber": STR, "amountClaimedFen": FEN, "narrative": STR},
+                                 ["category", "categoryLabel", "orderNumber", "amountClaimedFen", "narrative"]),
+                 "messages": {"type": "array", "items": ref("ChatMessage")}},
+                ["id", "status", "statusLabel", "openedAt", "taken"]),
+    "ChatOpen": obj({"body": {**STR, "minLength": 1, "maxLength": 2000}, "complaintId": {**STR, "description": "One of the member's cases the chat is about"}}, ["body"]),
+    "ChatPost": obj({"body": {**STR, "minLength": 1, "maxLength": 2000}}, ["body"]),
+    "ChatProposal": obj({"category": enum(CATEGORIES), "orderNumber": TEXT(64), "narrative": TEXT(10000)}, ["category"]),
+    "Duty": obj({"onDuty": BOOL, "until": DT, "agentsOnDuty": INT}, ["onDuty", "agentsOnDuty"]),
+    "DutyChange": obj({"onDuty": BOOL}, ["onDuty"]),
     "MailConfirm": obj({"category": {**enum(CATEGORIES), "description": "The kind of problem (default other.other)"}}),
     "Upload": obj({"evidence": ref("Evidence"), "alreadyPresent": BOOL, "events": {"type": "array", "items": ref("Event")}},
                   ["evidence", "alreadyPresent", "events"]),
@@ -332,6 +348,7 @@ def query(name, description, schema, required=False):
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 ID = path_param("id", "Complaint id")
+CHAT = path_param("chatId", "Chat id")
 JSON_IN = ("400", "401", "413", "415", "422", "503")
 LOCATION = {"Location": {"schema": STR, "description": "The new complaint's URL"}}
 
@@ -478,6 +495,36 @@ paths = {
                                                      {**ok(ref("Complaint"), "201", "Filed", LOCATION), **errors(*JSON_IN, "403", "404")},
                                                      body(ref("MailConfirm")), params=[path_param("token", "The secret of the confirmation link")],
                                                      tags=["mail"])},
+    "/api/v1/chats": {
+        "post": op("Open an online support chat with one's first words (member); with no agent on duty it waits as a message and "
+                   "expectedReplyBy says when to expect an answer", {**ok(ref("Chat"), "201", "Opened"), **errors(*JSON_IN, "403", "404", "409")},
+                   body(ref("ChatOpen")), tags=["chat"]),
+        "get": op("A member's own chats, or the waiting and open chats for agents (longest waiting first)",
+                  {**ok({"type": "array", "items": ref("Chat")}), **errors("401", "403", "503")}, tags=["chat"]),
+    },
+    "/api/v1/chats/{chatId}": {"get": op("A chat and its messages after a sequence number", {**ok(ref("Chat")), **errors("400", "401", "404", "503")},
+                                         params=[CHAT, query("after", "Only messages after this sequence number", {**INT, "minimum": 0})], tags=["chat"])},
+    "/api/v1/chats/{chatId}/live": {"get": op("New messages (event: message) and changes of state (event: chat) as server-sent events",
+                                              {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": STR}}},
+                                               **errors("400", "401", "404", "429", "503")},
+                                              params=[CHAT, query("after", "Send messages after this sequence number", {**INT, "minimum": 0})], tags=["chat"])},
+    "/api/v1/chats/{chatId}/messages": {"post": op("Write in the chat (its member, or an agent: an agent's first message takes a waiting chat)",
+                                                   {**ok(ref("ChatMessage"), "201", "Sent"), **errors(*JSON_IN, "404", "409")},
+                                                   body(ref("ChatPost")), params=[CHAT], tags=["chat"])},
+    "/api/v1/chats/{chatId}/take": {"post": op("Take a waiting chat (agent); 409 when another agent has", {**ok(ref("Chat")), **errors("401", "403", "404", "409", "503")},
+                                               params=[CHAT], tags=["chat"])},
+    "/api/v1/chats/{chatId}/close": {"post": op("End the chat (its member or an agent); a chat about a case leaves its transcript on the case (staff only)",
+                                                {**ok(ref("Chat")), **errors("401", "404", "409", "503")}, params=[CHAT], tags=["chat"])},
+    "/api/v1/chats/{chatId}/proposal": {"post": op("Propose a complaint from the chat (agent): category, order number and narrative pre-filled from "
+                                                   "what the member said", {**ok(ref("Chat")), **errors(*JSON_IN, "403", "404", "409")},
+                                                   body(ref("ChatProposal")), params=[CHAT], tags=["chat"])},
+    "/api/v1/chats/{chatId}/confirm": {"post": op("Confirm the proposed complaint (the chat's member): filed with channel chat, the transcript sealed "
+                                                  "into the case's timeline as a staff-only note",
+                                                  {**ok(ref("Complaint"), "201", "Filed", LOCATION), **errors("401", "403", "404", "409", "422", "503")},
+                                                  params=[CHAT], tags=["chat"])},
+    "/api/v1/duty": {"get": op("Whether the caller is on duty for chats, and how many agents are", {**ok(ref("Duty")), **errors("401", "503")}, tags=["chat"]),
+                     "put": op("Go on duty for chats for 10 minutes (renewed while the agents' page is open), or off (agents)",
+                               {**ok(ref("Duty")), **errors(*JSON_IN, "403")}, body(ref("DutyChange")), tags=["chat"])},
     "/api/v1/users": {
         "get": op("List users (admin)", {**ok({"type": "array", "items": ref("User")}), **errors("400", "401", "403", "503")},
                   params=[query("role", "Only this role", enum(ROLES))], tags=["accounts"]),
@@ -634,7 +681,7 @@ doc = {
                             "Errors are {\"error\": {\"code\", \"message\", \"field\"}}; messages are zh-CN unless Accept-Language prefers English."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "public", "policy", "notifications", "mail", "system"]],
+    "tags": [{"name": n} for n in ["complaints", "process", "merchants", "evidence", "ledger", "accounts", "reference", "public", "policy", "notifications", "mail", "chat", "system"]],
     "paths": paths,
     "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"},
                                                        "mailgate": {"type": "http", "scheme": "bearer", "description": "The mail gateway's credential (REDRESS_MAILGATE_TOKEN)"}}},

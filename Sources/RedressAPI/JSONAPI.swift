@@ -24,5 +24,6 @@ public struct JSONAPI: Sendable {
         LiveRoutes(services: services).register(on: api)
         PersonalDataRoutes(services: services).register(on: api)
         MailRoutes(services: services).register(on: api)
+        ChatRoutes(services: services).register(on: api)
     }
 }

@@ -9,43 +9,16 @@ enum MailFiling {
     static func draft(_ m: MailMessage, category: String, now: Date) -> ComplaintDraft {
         let text = m.text.isEmpty ? "（邮件没有正文）" : m.text
         let narrative = String((m.subject.isEmpty ? text : "\(m.subject)\n\n\(text)").prefix(ComplaintDraft.maximumNarrative))
-        let order = orderNumber(in: m.subject + "\n" + text) ?? "邮件未注明订单号"
-        let fen = amountFen(in: text) ?? 0
+        let facts = TextFacts(m.subject + "\n" + text)
+        let order = facts.orderNumber ?? "邮件未注明订单号"
+        let fen = facts.amountFen ?? 0
         let occurred = min(m.date ?? now, now)
         return ComplaintDraft(
             category: category, order: OrderReference(orderNumber: order, amountPaidFen: fen, productKind: .other, respondent: .platform),
             occurredAt: occurred < Date(timeIntervalSince1970: 946_684_800) ? now : occurred, narrative: narrative,
-            remedy: text.contains("退款") || text.lowercased().contains("refund") ? Remedy(kind: .refund) : Remedy(kind: .other, text: "见邮件正文"),
+            remedy: facts.wantsRefund ? Remedy(kind: .refund) : Remedy(kind: .other, text: "见邮件正文"),
             amountClaimedFen: fen,
             channel: .email)
-    }
-
-    /// An order number the text names: after 订单号/订单/order, or a run of at least 8 letters and digits that starts with
-    /// letters and holds at least 6 digits.
-    static func orderNumber(in text: String) -> String? {
-        let patterns = [
-            #"(?:订单号|订单编号|订单|order\s*(?:no\.?|number|#|id)?)\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-_]{5,63})"#,
-            #"\b([A-Za-z]{1,6}[0-9]{6,40})\b"#,
-        ]
-        for p in patterns {
-            guard let re = try? NSRegularExpression(pattern: p, options: [.caseInsensitive]),
-                let match = re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(match.range(at: 1), in: text)
-            else { continue }
-            let candidate = String(text[r])
-            if candidate.filter(\.isNumber).count >= 4 { return candidate }
-        }
-        return nil
-    }
-
-    /// `100 元`, `¥100.50`, `100.5元` in fen; the first amount named.
-    static func amountFen(in text: String) -> Int64? {
-        guard let re = try? NSRegularExpression(pattern: #"(?:[¥￥]\s*([0-9]{1,9}(?:\.[0-9]{1,2})?)|([0-9]{1,9}(?:\.[0-9]{1,2})?)\s*元)"#),
-            let match = re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
-        else { return nil }
-        let r = Range(match.range(at: 1), in: text) ?? Range(match.range(at: 2), in: text)
-        guard let r, let value = Decimal(string: String(text[r])) else { return nil }
-        let fen = NSDecimalNumber(decimal: value * 100).int64Value
-        return fen > 0 && fen <= ComplaintDraft.maximumFen ? fen : nil
     }
 
     /// The subject and text of an answer to a message that was not placed, in Chinese first, then English.

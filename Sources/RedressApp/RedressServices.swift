@@ -74,6 +74,10 @@ public final class RedressServices: Sendable {
     package var ledger: LedgerService { LedgerService(app: self) }
     /// Mail in through the gateway.
     package var mail: MailService { MailService(app: self) }
+    /// Online support chats.
+    package var chat: ChatService { ChatService(app: self) }
+    /// Live streams' wake-up when a chat changes on this server.
+    package let chatSignals = ChatSignals()
 
     /// Opens the store the configuration names (unless the dependencies bring one), loads or creates the signing keys
     /// and what must be in memory before the first request.

@@ -184,7 +184,8 @@ public struct CaseWorkflow: Sendable {
         // An external reviewer reads and decides; they do not take part in the conversation.
         guard actor.role != .arbitrator else { throw .actionNotPermitted(action: "message", role: actor.role) }
         try ComplaintDraft.text(body, "body", max: Self.maximumMessage)
-        if visibility == .internal && !actor.role.isStaff {
+        // The system writes internal notes too (an online support transcript kept with the case).
+        if visibility == .internal && !actor.role.isStaff && actor.role != .system {
             throw .invalidField(field: "visibility", code: "internal_not_allowed", zh: "仅工作人员可以添加内部备注", en: "Only staff can add internal notes")
         }
         if visibility == .public && [.closed, .withdrawn, .rejected].contains(c.status) {

@@ -18,6 +18,8 @@ public enum ProductKind: String, Sendable, Codable, CaseIterable {
 /// How the complaint reached Redress.
 public enum Channel: String, Sendable, Codable, CaseIterable {
     case web, api, email
+    /// Turned into a complaint from an online support chat (在线客服).
+    case chat
 }
 
 /// Who answers for the problem: the platform itself or a third-party merchant.

@@ -279,6 +279,7 @@ enum PostgresSchema {
             version: 12, name: "dashboard_figures", statements: CaseFiguresSQL.dashboardColumns(integer: "BIGINT"),
             then: { c, logger, vault in try await PostgresStore.countFigures(c, vault, logger: logger) }),
         Migration(version: 13, name: "inbound_mail", statements: InboundMailSQL.schema(integer: "BIGINT")),
+        Migration(version: 14, name: "support_chats", statements: ChatSQL.schema(integer: "BIGINT")),
     ]
 
     /// The tables in an order that satisfies their references (for copying a whole store).
@@ -286,7 +287,7 @@ enum PostgresSchema {
         "merchants", "users", "complaints", "events", "evidence_blobs", "complaint_evidence", "case_sequences", "idempotency_keys", "policies",
         "policy_history", "calendar_years", "ledger_leaves", "ledger_nodes", "ledger_heads", "ledger_keys", "notices", "webhooks", "deliveries",
         "delivery_attempts", "case_figures", "revoked_tokens", "session_floors", "evidence_scans", "complaint_reviewers",
-        "data_keys", "erasure_requests", "inbound_mail", "mail_addresses",
+        "data_keys", "erasure_requests", "inbound_mail", "mail_addresses", "chats", "chat_messages", "chat_duty",
     ]
 
     /// Tables whose `id` comes from an identity sequence, to be moved past copied rows.

@@ -72,7 +72,7 @@ public enum StoreError: Error, Sendable, Equatable {
 
 /// Everything Redress keeps: one conformance per engine, and every conformance passes the same test suite
 /// (`StoreConformanceTests`). The parts below are the rooms of the store; a use case asks for the part it needs.
-public typealias RedressStore = CaseStore & LedgerStore & DirectoryStore & PolicyStore & OutboxStore & MailStore & ClusterCoordination
+public typealias RedressStore = CaseStore & LedgerStore & DirectoryStore & PolicyStore & OutboxStore & MailStore & ChatStore & ClusterCoordination
 
 /// Mail received through the gateway, kept once per message, and the addresses members confirmed. Addresses are kept
 /// as their blind index only; raw bytes and subjects are sealed.
@@ -97,6 +97,29 @@ public protocol MailStore: Sendable {
     func mailAddressOwner(_ address: String) async throws -> String?
     /// Held mail past its expiry marked expired, its raw bytes dropped; returns how many.
     func expireHeldMail(at: Date) async throws -> Int
+}
+
+/// Online support chats: each with its messages (sealed under the member's key), and the agents on duty.
+public protocol ChatStore: Sendable {
+    func createChat(_ chat: SupportChat, first: ChatMessage) async throws
+    func chat(id: String) async throws -> SupportChat?
+    /// Runs `change` on the chat's current state in one transaction and saves what it returns, with the messages it
+    /// adds numbered after the last; nil from `change`: nothing to save. Throws `notFound` for an unknown chat.
+    func updateChat(id: String, _ change: @escaping @Sendable (SupportChat) throws -> (SupportChat, [ChatMessage])?) async throws -> (
+        SupportChat, [ChatMessage]
+    )
+    /// The chat's messages after `after` (a sequence number), in order.
+    func chatMessages(chatId: String, after: Int) async throws -> [ChatMessage]
+    /// A member's chats, newest first.
+    func chats(memberId: String, limit: Int) async throws -> [SupportChat]
+    /// Chats of these statuses, longest open first.
+    func chats(statuses: [ChatStatus], limit: Int) async throws -> [SupportChat]
+    /// Chats opened since an instant, oldest first (the dashboard's time to first reply).
+    func chatsOpened(since: Date, limit: Int) async throws -> [SupportChat]
+    /// An agent on duty until an instant, or off duty (nil).
+    func setOnDuty(userId: String, until: Date?) async throws
+    /// The agents on duty at an instant.
+    func onDuty(at: Date) async throws -> [String]
 }
 
 /// Users and merchants, and the log-in throttle.

@@ -308,6 +308,9 @@ enum SQLiteSchema {
         m.registerMigration("v15_inbound_mail") { db in
             for sql in InboundMailSQL.schema(integer: "INTEGER") { try db.execute(sql: sql) }
         }
+        m.registerMigration("v16_support_chats") { db in
+            for sql in ChatSQL.schema(integer: "INTEGER") { try db.execute(sql: sql) }
+        }
         return m
     }
 }

@@ -79,6 +79,7 @@ struct OpenAPIContractTests {
         ("DefaultRulingMode", Set(DefaultRulingMode.allCases.map(\.rawValue))),
         ("NoticeTopic", Set(NoticeTopic.allCases.map(\.rawValue))),
         ("NextStep.Code", Set(NextStep.Code.allCases.map(\.rawValue))),
+        ("ChatStatus", Set(ChatStatus.allCases.map(\.rawValue))),
         ("InboundMailStatus", Set(InboundMailStatus.allCases.map(\.rawValue))),
         ("InboundMailStatus (a filter)", Set(InboundMailStatus.allCases.map(\.rawValue) + ["all"])),
     ]
