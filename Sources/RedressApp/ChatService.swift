@@ -13,6 +13,7 @@ package struct ChatService: Sendable {
 
     /// Who may answer chats.
     static func isAgent(_ role: Role) -> Bool { role == .agent || role == .specialist || role == .admin }
+    package static func isAgentRole(_ role: Role) -> Bool { isAgent(role) }
 
     static let notFound = AppError(.notFound, "chat_not_found", zh: "找不到该会话", en: "No such chat")
 

@@ -18,6 +18,8 @@ public struct Dashboard: Sendable, Equatable {
     public var platform: MerchantRecord = MerchantRecord(
         merchantId: "", cases: 0, recordsAnswered: 0, recordsEnded: 0, finished: 0, satisfactionSum: 0, rated: 0)
     public var cases: Int
+    /// Online support: time to the first reply over the chats opened in the window (read from the chats).
+    public var chats = ChatReplyFigures([])
 
     public struct MerchantRecord: Sendable, Equatable {
         public var merchantId: String

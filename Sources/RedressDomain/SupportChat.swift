@@ -113,3 +113,21 @@ public struct SupportChat: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+/// The time to a chat's first reply by an agent, over the chats opened in a window: the dashboard's figure.
+public struct ChatReplyFigures: Sendable, Equatable {
+    public var opened: Int
+    public var answered: Int
+    /// Median and 90th percentile of the seconds from opening to the first reply (nil: none answered).
+    public var medianSeconds: Int?
+    public var p90Seconds: Int?
+
+    public init(_ chats: [SupportChat]) {
+        opened = chats.count
+        let waits = chats.compactMap { c in c.firstReplyAt.map { max(0, Int($0.timeIntervalSince(c.openedAt))) } }.sorted()
+        answered = waits.count
+        func rank(_ q: Double) -> Int? { waits.isEmpty ? nil : waits[min(waits.count - 1, Int((Double(waits.count) * q).rounded(.up)) - 1)] }
+        medianSeconds = rank(0.5)
+        p90Seconds = rank(0.9)
+    }
+}

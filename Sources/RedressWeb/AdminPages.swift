@@ -54,6 +54,11 @@ struct AdminPages {
         /// The cases the platform answers for itself, with the same figures.
         var platform: MerchantFigures
         var isAdmin: Bool
+        /// Online support: chats opened, answered, and the time to the first reply.
+        var chatsOpened: Int
+        var chatsAnswered: Int
+        var chatMedian: String
+        var chatP90: String
         var derived: [String: Any] { ["hasMerchants": !merchants.isEmpty] }
     }
 
@@ -84,7 +89,9 @@ struct AdminPages {
                 name: WebText.word("platformOwnCases", chinese: zh), cases: d.platform.cases, response: "—",
                 completion: d.platform.cases == 0 ? "—" : String(format: "%.0f%%", d.platform.completionRate * 100),
                 satisfaction: d.platform.satisfaction.map { String(format: "%.1f", $0) } ?? "—"),
-            isAdmin: identity.role == .admin)
+            isAdmin: identity.role == .admin, chatsOpened: d.chats.opened, chatsAnswered: d.chats.answered,
+            chatMedian: d.chats.medianSeconds.map { WebFormat.waited(seconds: $0, chinese: zh) } ?? "—",
+            chatP90: d.chats.p90Seconds.map { WebFormat.waited(seconds: $0, chinese: zh) } ?? "—")
         return pages.page("dashboard", title: WebText.word("dashboard", chinese: zh), model: model, request: request, context: context)
     }
 

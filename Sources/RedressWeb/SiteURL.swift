@@ -147,7 +147,7 @@ enum SiteURL {
         "merchantWebhooks": SiteURL.webhooks(merchant: true).path, "reviewerCases": SiteURL.reviewerCases().path, "dashboard": SiteURL.dashboard.path,
         "policy": SiteURL.policy().path, "calendar": SiteURL.calendar.path, "merchants": SiteURL.merchants.path, "users": SiteURL.users().path,
         "adminWebhooks": SiteURL.webhooks(merchant: false).path, "deliveries": SiteURL.deliveries().path, "live": SiteURL.live().path,
-        "erasures": SiteURL.erasures().path, "receivedMail": SiteURL.receivedMail().path,
+        "erasures": SiteURL.erasures().path, "receivedMail": SiteURL.receivedMail().path, "chat": "/my/chat", "chatDesk": "/work/chats",
         "css": SiteURL.asset("app.css").path, "js": SiteURL.asset("app.js").path,
     ]
 

@@ -129,6 +129,13 @@ enum WebFormat {
         return out
     }
 
+    /// A span of waiting: "3 分 20 秒" / "3 min 20 s", "2 小时 5 分" / "2 h 5 min".
+    static func waited(seconds s: Int, chinese zh: Bool) -> String {
+        let h = s / 3600, m = (s % 3600) / 60, sec = s % 60
+        if zh { return h > 0 ? "\(h) 小时 \(m) 分" : m > 0 ? "\(m) 分 \(sec) 秒" : "\(sec) 秒" }
+        return h > 0 ? "\(h) h \(m) min" : m > 0 ? "\(m) min \(sec) s" : "\(sec) s"
+    }
+
     /// "剩余 2 天 3 小时" / "2 d 3 h left" until `due`, or nil when it has passed.
     static func remaining(_ due: Date, now: Date, chinese: Bool) -> String? {
         let s = Int(due.timeIntervalSince(now))

@@ -1,6 +1,42 @@
-/// The words of the mail pages, part of the one table of `WebText`.
+/// The words of the mail and online support pages, part of the one table of `WebText`.
 extension WebText {
     static let mailWords: [String: (zh: String, en: String)] = [
+        "onlineSupport": ("在线客服", "Online support"),
+        "chatAgentsOnline": ("客服在线，通常几分钟内回复。", "Agents are online and usually answer within minutes."),
+        "chatNobodyOnline": (
+            "现在没有客服在线：请留言，我们会尽快回复并告诉您预计时间。", "No agent is online now: leave a message and we will answer, telling you when to expect it."
+        ),
+        "chatAboutCase": ("本次咨询关于您的投诉。", "This chat is about your complaint."),
+        "chatFirstWords": ("您遇到了什么问题？", "What is the problem?"),
+        "chatStart": ("开始咨询", "Start a chat"),
+        "chatMine": ("我的咨询", "My chats"),
+        "chatLeftMessage": ("现在没有客服在线，您的留言已收到，预计回复时间：", "No agent is online; your message is kept. Expect an answer by"),
+        "chatSeeCase": ("查看相关投诉", "See the complaint"),
+        "chatProposal": ("客服为您整理的投诉", "The complaint prepared for you"),
+        "chatConfirm": ("确认并提交投诉", "Confirm and file the complaint"),
+        "chatSay": ("输入消息", "Type a message"),
+        "chatSend": ("发送", "Send"),
+        "chatMakeComplaint": ("转为投诉", "Turn into a complaint"),
+        "chatNarrative": ("问题经过", "What happened"),
+        "chatPropose": ("请会员确认", "Ask the member to confirm"),
+        "chatEnd": ("结束会话", "End the chat"),
+        "chatYou": ("我", "Me"),
+        "chatMember": ("会员", "Member"),
+        "chatAgent": ("客服", "Agent"),
+        "chatDesk": ("在线客服台", "Support desk"),
+        "chatNoneWaiting": ("没有等待中的会话。", "No chat is waiting."),
+        "chatWaited": ("已等待", "Waiting"),
+        "chatFirstWordsShort": ("会员留言", "Member's words"),
+        "chatTake": ("接入", "Take"),
+        "chatYouOnDuty": ("您正在值班，等待中的会话会显示在下面。", "You are on duty; waiting chats show below."),
+        "chatGoOnDuty": ("开始值班", "Go on duty"),
+        "chatGoOffDuty": ("结束值班", "Go off duty"),
+        "chatAgentsOnDutyCount": ("值班客服人数：", "Agents on duty:"),
+        "chatFirstReply": ("在线客服首次回复", "Online support: first reply"),
+        "chatsOpened": ("会话数", "Chats opened"),
+        "chatsAnswered": ("已回复", "Answered"),
+        "chatMedianReply": ("首次回复中位数", "Median time to first reply"),
+        "chatP90Reply": ("90% 在此时间内回复", "90th percentile"),
         "heldMail": ("确认来信", "Confirm your message"),
         "heldMailIntro": (
             "以下邮件发自一个尚未与您账号确认的邮箱地址。确认后，这封邮件会作为您的投诉提交，附件一并作为证据保存；以后从这个地址发来的邮件会直接立案。",

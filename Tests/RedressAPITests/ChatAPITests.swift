@@ -124,4 +124,48 @@ struct ChatAPITests {
             }
         }
     }
+
+    /// The pages without JavaScript: the member opens a chat from the support link, the agent goes on duty, takes it and
+    /// writes, proposes a complaint; the member confirms it and lands on the new case.
+    @Test func theChatPagesWorkWithoutJavaScript() async throws {
+        let t = try await TestApp()
+        _ = try await t.staff(.agent, login: "agent@x.cn")
+        try await t.test { c in
+            _ = try await c.member("13900005555")
+            var member = try await WebUser.login(c, "13900005555")
+            var agent = try await WebUser.login(c, "agent@x.cn")
+            let home = try await member.get(c, "/my")
+            #expect(home.html.contains(#"href="/my/chat""#))
+            let desk = try await agent.get(c, "/work/chats")
+            #expect(desk.html.contains("开始值班"))
+            #expect(try await agent.post(c, "/work/chats/duty", ["onDuty": "1"]).status == .seeOther)
+            #expect(try await member.get(c, "/my/chat").html.contains("客服在线"))
+            let opened = try await member.post(c, "/my/chat", ["body": "我的会员卡订单 KM20261207009 付了 30 元没开通"])
+            #expect(opened.status == .seeOther, "\(opened.html)")
+            let path = try #require(opened.headers[.location])
+            let id = String(path.split(separator: "/").last ?? "")
+            let list = try await agent.get(c, "/work/chats?fragment=1")
+            #expect(list.html.contains("KM20261207009"))
+            #expect(try await agent.post(c, "/work/chats/\(id)/take", [:]).status == .seeOther)
+            #expect(try await agent.post(c, "/work/chats/\(id)/messages", ["body": "收到，正在为您核实"]).status == .seeOther)
+            let page = try await member.get(c, path)
+            #expect(page.html.contains("收到，正在为您核实"))
+            #expect(page.html.contains(#"data-live="/api/v1/chats/\#(id)/live?after=3""#))
+            #expect(try await member.get(c, path + "?fragment=1").html.hasPrefix("<ol class=\"chat-lines\">"))
+            let agentPage = try await agent.get(c, "/work/chats/\(id)")
+            #expect(agentPage.html.contains(#"value="KM20261207009""#))
+            #expect(
+                try await agent.post(
+                    c, "/work/chats/\(id)/proposal",
+                    ["category": "service.membership_not_activated", "orderNumber": "KM20261207009", "narrative": "会员卡付款 30 元后未开通"]
+                ).status == .seeOther)
+            let proposed = try await member.get(c, path)
+            #expect(proposed.html.contains("确认并提交投诉"))
+            let filed = try await member.post(c, path + "/confirm", [:])
+            #expect(filed.status == .seeOther)
+            #expect(filed.headers[.location]?.hasPrefix("/my/cases/") == true)
+            // Without the form's token nothing is sent.
+            #expect(try await member.post(c, path + "/messages", ["body": "x"], csrf: false).status == .unprocessableContent)
+        }
+    }
 }

@@ -27,12 +27,16 @@
           if (html === null) return;
           if (typing(el)) { again = true; return; }
           el.innerHTML = html;
+          if (el.classList.contains("chat-box")) el.scrollTop = el.scrollHeight;
           var shown = el.querySelector("[data-event-count]");
           if (shown) el.setAttribute("data-count", shown.getAttribute("data-event-count"));
           countdowns(); uploads(el);
         })
         .finally(function () { busy = false; if (again) { again = false; setTimeout(refresh, 500); } });
     }
+    // A chat's stream: each new message (event: message) or change of state (event: chat) fetches the lines again.
+    source.addEventListener("message", function () { refresh(); });
+    source.addEventListener("chat", function () { location.reload(); });
     source.addEventListener("case", function (ev) {
       var shown = parseInt(el.getAttribute("data-count") || "-1", 10);
       try { if (shown >= 0 && JSON.parse(ev.data).eventCount <= shown) return; } catch (e) { /* refresh anyway */ }
@@ -97,8 +101,28 @@
     });
   }
 
+  // A list kept fresh without a stream (data-poll: every so many ms its fragment is fetched again).
+  function poll(el) {
+    setInterval(function () {
+      if (typing(el) || document.hidden) return;
+      fetch(el.getAttribute("data-fragment"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null && !typing(el)) el.innerHTML = html; });
+    }, parseInt(el.getAttribute("data-poll"), 10) || 5000);
+  }
+
+  // A form sent again now and then while the page is open (an agent's duty, renewed while the desk is open).
+  function keepalive(form) {
+    setInterval(function () {
+      fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) });
+    }, parseInt(form.getAttribute("data-keepalive"), 10) || 240000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-live][data-fragment]").forEach(live);
+    document.querySelectorAll("[data-poll][data-fragment]").forEach(poll);
+    document.querySelectorAll("form[data-keepalive]").forEach(keepalive);
+    document.querySelectorAll(".chat-box").forEach(function (box) { box.scrollTop = box.scrollHeight; });
     countdowns();
     setInterval(countdowns, 30000);
     uploads(document);
