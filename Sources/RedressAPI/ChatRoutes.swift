@@ -38,7 +38,7 @@ struct ChatRoutes {
             sequence = m.sequence
             role = m.author.role.rawValue
             roleLabel = m.author.role.label(chinese: chinese)
-            body = m.body
+            body = m.author.role == .system ? SupportChat.systemText(m.body, chinese: chinese) : m.body
             at = m.at.rfc3339
         }
     }

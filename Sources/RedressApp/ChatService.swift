@@ -106,7 +106,7 @@ package struct ChatService: Sendable {
             }
             var c = c
             (c.status, c.takenBy, c.takenAt) = (.active, actor.id, now)
-            return (c, [ChatMessage(sequence: 0, author: .system, body: "客服已接入 An agent has joined", at: now)])
+            return (c, [ChatMessage(sequence: 0, author: .system, body: "taken", at: now)])
         }.0
     }
 
@@ -116,7 +116,7 @@ package struct ChatService: Sendable {
             guard c.status.isOpen else { throw Self.ended }
             var c = c
             (c.status, c.closedAt) = (.closed, now)
-            return (c, [ChatMessage(sequence: 0, author: .system, body: "会话已结束 The chat has ended", at: now)])
+            return (c, [ChatMessage(sequence: 0, author: .system, body: "ended", at: now)])
         }
         if let caseId = c.complaintId { try await keepTranscript(c, on: caseId) }
         return c
@@ -138,17 +138,16 @@ package struct ChatService: Sendable {
                 orderNumber: orderNumber.flatMap { $0.isEmpty ? nil : $0 } ?? facts.orderNumber ?? "在线客服未注明订单号", amountPaidFen: facts.amountFen ?? 0,
                 productKind: .other, respondent: .platform),
             occurredAt: now, narrative: String((narrative.flatMap { $0.isEmpty ? nil : $0 } ?? said).prefix(ComplaintDraft.maximumNarrative)),
-            remedy: facts.wantsRefund ? Remedy(kind: .refund) : Remedy(kind: .other, text: "见在线客服记录"), amountClaimedFen: facts.amountFen ?? 0,
+            remedy: facts.wantsRefund ? Remedy(kind: .refund) : Remedy(kind: .other, text: "见在线客服对话"), amountClaimedFen: facts.amountFen ?? 0,
             channel: .chat)
         _ = try draft.validated(taxonomy: workflow.taxonomy, now: now)
-        let label = workflow.taxonomy.category(category)?.labelZh ?? category
         return try await change(id, by: caller) { c, now in
             guard c.status.isOpen else { throw Self.ended }
             var c = c
             (c.status, c.proposal) = (.proposed, draft)
             if c.firstReplyAt == nil { c.firstReplyAt = now }
             return (
-                c, [ChatMessage(sequence: 0, author: .system, body: "客服为您整理了投诉（\(label)），请确认后提交 A complaint is ready for you to confirm", at: now)]
+                c, [ChatMessage(sequence: 0, author: .system, body: "proposed", at: now)]
             )
         }.0
     }
@@ -167,7 +166,7 @@ package struct ChatService: Sendable {
             guard current.status == .proposed else { return nil }
             var s = current
             (s.status, s.complaintId, s.closedAt) = (.converted, c.id, now)
-            return (s, [ChatMessage(sequence: 0, author: .system, body: "已提交投诉 \(c.caseNumber) Filed as \(c.caseNumber)", at: now)])
+            return (s, [ChatMessage(sequence: 0, author: .system, body: "filed:\(c.caseNumber)", at: now)])
         }
         if done.status == .converted { try await keepTranscript(done, on: c.id) }
         return c

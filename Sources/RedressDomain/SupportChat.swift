@@ -99,6 +99,22 @@ public struct SupportChat: Sendable, Codable, Equatable {
         return text
     }
 
+    /// A system line is stored as what happened (`taken`, `ended`, `proposed`, `filed:<case number>`) and read in the
+    /// reader's language.
+    public static func systemText(_ body: String, chinese zh: Bool) -> String {
+        switch body {
+        case "taken": return zh ? "客服已接入" : "An agent has joined"
+        case "ended": return zh ? "会话已结束" : "The chat has ended"
+        case "proposed": return zh ? "客服为您整理了投诉，请确认后提交" : "A complaint is ready for you to confirm"
+        default:
+            if body.hasPrefix("filed:") {
+                let n = body.dropFirst(6)
+                return zh ? "已提交投诉 \(n)" : "Filed as complaint \(n)"
+            }
+            return body
+        }
+    }
+
     /// What the member said, in order: the narrative a proposal starts from.
     public static func memberWords(_ messages: [ChatMessage]) -> String {
         messages.filter { $0.author.role == .member }.map(\.body).joined(separator: "\n")
@@ -108,7 +124,8 @@ public struct SupportChat: Sendable, Codable, Equatable {
     public static func transcript(_ chat: SupportChat, _ messages: [ChatMessage]) -> String {
         var lines = ["在线客服记录 Online support transcript", "会话 Chat: \(chat.id)", "开始 Opened: \(chat.openedAt.rfc3339)", ""]
         for m in messages {
-            lines.append("[\(m.at.rfc3339)] \(m.author.role.labelZh) \(m.author.role.labelEn): \(m.body)")
+            let text = m.author.role == .system ? systemText(m.body, chinese: true) + " / " + systemText(m.body, chinese: false) : m.body
+            lines.append("[\(m.at.rfc3339)] \(m.author.role.labelZh) \(m.author.role.labelEn): \(text)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

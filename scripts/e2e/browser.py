@@ -12,7 +12,9 @@ written to ARTEFACTS (PNG):
   - the internal note never appears on the member's page;
   - the supervisor's dashboard shows its charts; the admin registers a merchant (a wrong licence number refused, what
     was typed kept), subscribes a webhook (its secret shown once) and finds its failed delivery in the delivery log;
-  - the member's page in English.
+  - the member's page in English;
+  - online support: the member on the phone and the agent on the laptop chat live, the agent turns the chat into a
+    complaint, the member confirms it, the case shows the transcript to staff only.
 
 Then every page of every role, on that role's device (member and merchant on a 390 × 844 phone; agent, reviewer and
 supervisor on a 1366 × 768 laptop; the supervisor's dashboard on the phone too), in zh-CN and in English, each page
@@ -355,6 +357,63 @@ try:
     print("OK: wizard with an image on a phone, live queue and reply, dispute and escalation; no internal note on the member's page; "
           "the dashboard, a merchant registered, a webhook and its delivery in the log")
 
+    # Online support: the member on the phone and the agent on the laptop chat live; the agent turns it into a
+    # complaint, the member confirms it, and the case carries the transcript for staff.
+    agent.get(BASE + "/work/chats")
+    agent.find_element(By.CSS_SELECTOR, "form[action='/work/chats/duty'] button[type=submit]").click()
+    wait_text(agent, "您正在值班", what="the agent on duty")
+    member.get(BASE + "/my?lang=zh")
+    member.find_element(By.CSS_SELECTOR, "a.chat-link").click()
+    wait_text(member, "客服在线", what="the member's support page")
+    element(member, "chat-body").send_keys("你好，我的月卡订单 KM20261207-CHAT 付了 30 元，会员一直没开通")
+    shot(member, "chat-member-opens")
+    member.find_element(By.CSS_SELECTOR, "form.chat-new button[type=submit]").click()
+    WebDriverWait(member, 10).until(EC.url_contains("/my/chat/"))
+    chat_path = member.current_url.replace(BASE, "").split("?")[0]
+    # The desk lists it within its refresh (3 s) with the waiting time; the agent takes it.
+    wait_text(agent, "KM20261207-CHAT", timeout=15, what="the agents' desk (refreshed)")
+    shot(agent, "chat-desk-waiting")
+    for attempt in range(10):
+        try:
+            agent.find_element(By.XPATH, "//tr[contains(., 'KM20261207-CHAT')]//button").click()
+            break
+        except StaleElementReferenceException:
+            if attempt == 9: raise
+            time.sleep(0.3)
+    WebDriverWait(agent, 10).until(EC.url_contains("/work/chats/"))
+    element(agent, "chat-say").send_keys("您好，我是客服小李，正在为您查询订单。")
+    agent.find_element(By.CSS_SELECTOR, "form.chat-send button[type=submit]").click()
+    wait_text(member, "正在为您查询订单", timeout=15, what="the member's chat (live)")
+    element(member, "chat-say").send_keys("好的，麻烦尽快")
+    member.find_element(By.CSS_SELECTOR, "form.chat-send button[type=submit]").click()
+    wait_text(agent, "麻烦尽快", timeout=15, what="the agent's chat (live)")
+    shot(member, "chat-member-live")
+    shot(agent, "chat-agent-live")
+    agent.find_element(By.CSS_SELECTOR, "details summary").click()
+    if agent.find_element(By.ID, "chat-order").get_attribute("value") != "KM20261207-CHAT": fail("the order number was not pre-filled from the chat")
+    from selenium.webdriver.support.ui import Select
+    Select(agent.find_element(By.ID, "chat-category")).select_by_value("service.membership_not_activated")
+    agent.find_element(By.CSS_SELECTOR, "form[action$='/proposal'] button[type=submit]").click()
+    wait_text(member, "确认并提交投诉", timeout=15, what="the proposal on the member's chat (live)")
+    shot(member, "chat-member-proposal")
+    # The page reloads once when the chat's state changes: the button is found again if that happened under the click.
+    for attempt in range(10):
+        try:
+            member.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] button[type=submit]").click()
+            WebDriverWait(member, 5).until(EC.url_contains("/my/cases/"))
+            break
+        except Exception:
+            if attempt == 9: fail("the member's confirmation did not file the complaint")
+            time.sleep(0.5)
+    wait_text(member, "提交成功", what="the case filed from the chat")
+    chat_case = member.current_url.replace(BASE, "").split("?")[0]
+    shot(member, "chat-member-case-filed")
+    agent.get(BASE + chat_case.replace("/my/cases/", "/work/cases/"))
+    wait_text(agent, "在线客服记录", what="the transcript on the case for staff")
+    member.get(BASE + chat_case)
+    if "在线客服记录" in member.page_source: fail("the transcript (a staff note) appears on the member's page")
+    print("OK: a chat on a phone and a laptop, live both ways, turned into a complaint the member confirmed; the transcript on the case for staff")
+
     # Every page of every role, on its device, in both languages.
     os.makedirs(os.path.join(ART, "pages"), exist_ok=True)
     WORDS.update(json.load(urllib.request.urlopen(BASE + "/assets/words.json")))
@@ -375,12 +434,13 @@ try:
     if widest > 160: fail(f"a status pill in the member's list is {widest:.0f} px wide")
     pages_of(member, "member", [("my", "/my"), ("my-search", "/my?q=%E5%85%85%E5%80%BC"), ("new", "/my/new"), ("case", f"/my/cases/{case_id}"),
                                 ("receipts", f"/my/cases/{case_id}/receipts"), ("privacy", "/privacy"), ("account", "/account"),
-                                ("password", "/account/password")], True)
+                                ("password", "/account/password"), ("chats", "/my/chat"), ("chat", chat_path)], True)
     # The agent, on a laptop.
     laptop = browser(1366, 768)
     login(laptop, "agent@demo.redress", "demo-agent-2026")
     first = laptop.find_element(By.CSS_SELECTOR, "table.queue td a").get_attribute("href").replace(BASE, "")
-    pages_of(laptop, "staff", [("queue", "/work"), ("queue-overdue", "/work?overdue=1"), ("queue-search", "/work?q=%E5%85%85%E5%80%BC"), ("case", first)], False)
+    pages_of(laptop, "staff", [("queue", "/work"), ("queue-overdue", "/work?overdue=1"), ("queue-search", "/work?q=%E5%85%85%E5%80%BC"), ("case", first),
+                               ("chat-desk", "/work/chats"), ("chat", chat_path.replace("/my/chat/", "/work/chats/"))], False)
     laptop.delete_all_cookies()
     # The merchant, on a phone.
     shop = browser(390, 844)
@@ -397,7 +457,7 @@ try:
     merchant_page = "/admin/merchants/M-10086"
     pages_of(laptop, "staff", [("dashboard", "/admin"), ("policy", "/admin/policy"), ("users", "/admin/users"),
                                ("merchants", "/admin/merchants"), ("merchant", merchant_page), ("webhooks", "/admin/webhooks"),
-                               ("deliveries", "/admin/deliveries"), ("delivery", "/admin/deliveries/1"), ("erasures", "/admin/erasures?status=all"),
+                               ("deliveries", "/admin/deliveries"), ("delivery", "/admin/deliveries/1"), ("erasures", "/admin/erasures?status=all"), ("received-mail", "/admin/mail"),
                                ("admin-case", f"/work/cases/{case_id}")], False)
     login(shop, "admin@demo.redress", "demo-admin-2026")
     pages_of(shop, "staff", [("dashboard-phone", "/admin")], True)

@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var zh = document.documentElement.lang !== "en";
+  var leaving = false;
+  document.addEventListener("submit", function () { leaving = true; }, true);
 
   // Live updates: a container with data-live (the event stream) and data-fragment (its fresh HTML). A case page
   // (data-count: the event count it shows) is fetched again only for a newer version; nothing is replaced while
@@ -36,7 +38,8 @@
     }
     // A chat's stream: each new message (event: message) or change of state (event: chat) fetches the lines again.
     source.addEventListener("message", function () { refresh(); });
-    source.addEventListener("chat", function () { location.reload(); });
+    // Not while a form of the page is on its way: the reload would cancel the navigation its answer starts.
+    source.addEventListener("chat", function () { if (!leaving) location.reload(); });
     source.addEventListener("case", function (ev) {
       var shown = parseInt(el.getAttribute("data-count") || "-1", 10);
       try { if (shown >= 0 && JSON.parse(ev.data).eventCount <= shown) return; } catch (e) { /* refresh anyway */ }
