@@ -87,7 +87,8 @@ package struct MailService: Sendable {
         if let caseId = threading.verifiedCase(recipients: recipients, messageIds: ids, sender: sender) {
             return try await append(mail, m, raw: raw, caseId: caseId, sender: sender, settle: settle)
         }
-        if threading.namedCase(messageIds: ids) != nil || recipients.contains(where: { $0.contains("+r.") }) {
+        let answersACase = try await namesACase(m)
+        if threading.namedCase(messageIds: ids) != nil || recipients.contains(where: { $0.contains("+r.") }) || answersACase {
             // It answers a case, but not with the tag made for this address: a forged From cannot post.
             try await answer(m, to: sender, reason: .replyNotVerified)
             return try await settle(.keptAside, .replyNotVerified)
@@ -99,6 +100,21 @@ package struct MailService: Sendable {
         }
         let c = try await file(m, raw: raw, messageKey: mail.messageKey, by: Identity(userId: member.id, role: .member), category: nil)
         return try await settle(.filed, nil, case: c.id)
+    }
+
+    /// Whether the message answers a case without the tag: its subject names a case number that exists, or it refers to
+    /// a message that was placed on a case. Such a message is never filed as a new complaint.
+    func namesACase(_ m: MailMessage) async throws -> Bool {
+        if let re = try? NSRegularExpression(pattern: #"RD-\d{8}-\d{6}"#),
+            let match = re.firstMatch(in: m.subject, range: NSRange(m.subject.startIndex..., in: m.subject)),
+            let r = Range(match.range, in: m.subject), try await store.complaintId(caseNumber: String(m.subject[r])) != nil
+        {
+            return true
+        }
+        for id in (m.inReplyTo + m.references).prefix(20) {
+            if try await store.inboundMail(messageKey: Self.sha256(Array("id:\(id)".utf8)))?.complaintId != nil { return true }
+        }
+        return false
     }
 
     /// A reply on its case: the new words (without the quoted mail) as a message by the party the sender is, the

@@ -162,6 +162,15 @@ struct MailIntakeTests {
             #expect(guessed["status"] as? String == "kept_aside")
             var timeline = String(buffer: try await c.call(.get, "/api/v1/complaints/\(id)/timeline", token: member).body)
             #expect(!timeline.contains("商家已读不回"))
+            // From a confirmed address, naming the case in the subject but carrying no tag: kept aside and answered, never
+            // filed as a new complaint.
+            try await t.store.confirmMailAddress(Self.member, userId: try #require(try await t.store.complaint(id: id)?.memberId), at: t.clock.now)
+            let answersBefore = try t.sentMail().count
+            let named = try await Self.post(c, reply(from: Self.member, inReplyTo: nil, id: 5))
+            #expect(named["status"] as? String == "kept_aside", "\(String(buffer: named.body))")
+            #expect(named["reason"] as? String == "reply_not_verified")
+            #expect(try t.sentMail().count == answersBefore + 1)
+            #expect(try await Self.caseIds(c, member).count == 1)
 
             // The member's Outlook-style reply: its new words only, as the member's message.
             let real = try await Self.post(c, reply(from: Self.member, inReplyTo: noticeId, id: 3))
