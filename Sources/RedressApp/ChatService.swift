@@ -11,8 +11,8 @@ package struct ChatService: Sendable {
     let app: RedressServices
     var store: any RedressStore { app.store }
 
-    /// Who may answer chats.
-    static func isAgent(_ role: Role) -> Bool { role == .agent || role == .specialist || role == .admin }
+    /// Who may answer chats: every member of staff (agents first; specialists, risk control and admins help when needed).
+    static func isAgent(_ role: Role) -> Bool { role.isStaff }
     package static func isAgentRole(_ role: Role) -> Bool { isAgent(role) }
 
     static let notFound = AppError(.notFound, "chat_not_found", zh: "找不到该会话", en: "No such chat")

@@ -267,7 +267,10 @@ package struct MailService: Sendable {
         do {
             try await Sendmail.send(Sendmail.message(headers: headers, subject: subject, text: text, date: app.now()), command: command)
         } catch {
-            app.logger.warning("answer to incoming mail not sent", metadata: ["reason": "\(reason.rawValue)", "error": "\(error)"])
+            // A mail server's refusal names the address: masked before it is logged.
+            app.logger.warning(
+                "answer to incoming mail not sent",
+                metadata: ["reason": "\(reason.rawValue)", "error": "\(PersonalData.maskContacts("\(error)").prefix(300))"])
         }
     }
 
