@@ -59,6 +59,8 @@ extension PostgresStore {
                   display_name = \(pseudonym.displayName), phone = NULL, email = NULL
                 WHERE id = \(member)
                 """)
+            // The addresses the member confirmed for mail in: no longer theirs to file from.
+            try await w.write("DELETE FROM mail_addresses WHERE user_id = \(member)")
             let keyIds = try await w.rows(
                 "UPDATE data_keys SET wrapped = NULL, destroyed_at_ms = \(Codec.ms(at)) WHERE owner_id = \(member) AND destroyed_at_ms IS NULL RETURNING id"
             ).map { try $0.decode(String.self) }

@@ -53,6 +53,8 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE users SET login = ?, login_sealed = ?, display_name = ?, phone = NULL, email = NULL WHERE id = ?",
                 arguments: [try vault.loginIndex(pseudonym.login), pseudonym.login, pseudonym.displayName, member])
+            // The addresses the member confirmed for mail in: no longer theirs to file from.
+            try db.execute(sql: "DELETE FROM mail_addresses WHERE user_id = ?", arguments: [member])
             let keyIds = try String.fetchAll(db, sql: "SELECT id FROM data_keys WHERE owner_id = ? AND destroyed_at_ms IS NULL", arguments: [member])
             try db.execute(
                 sql: "UPDATE data_keys SET wrapped = NULL, destroyed_at_ms = ? WHERE owner_id = ? AND destroyed_at_ms IS NULL",

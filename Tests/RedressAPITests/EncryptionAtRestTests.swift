@@ -124,6 +124,9 @@ struct EncryptionAtRestTests {
             _ = try await c.call(.post, "/api/v1/ledger/heads", token: admin)
             let before = try await LedgerAPITests().dossier(c, id, m)
 
+            // An address the member confirmed for mail in.
+            let memberId = try #require(try await t.store.complaint(id: id)?.memberId)
+            try await t.store.confirmMailAddress("zhang.wei@mail.example.cn", userId: memberId, at: t.clock.now)
             #expect(try await c.call(.post, "/api/v1/me/erasure", token: m, json: #"{"password":"password-123"}"#).status == .noContent)
             // Queued for an admin with its deadline; nobody else sees the queue.
             #expect(try await c.call(.get, "/api/v1/erasure-requests", token: agent).status == .forbidden)
@@ -140,6 +143,8 @@ struct EncryptionAtRestTests {
 
             let done = try await c.call(.post, "/api/v1/erasure-requests/\(requestId)/carry-out", token: admin)
             #expect(done.status == .ok && done["status"] as? String == "done" && done["casesHeld"] as? Int == 1, "\(done.html)")
+            // Mail from the confirmed address no longer files for the erased account.
+            #expect(try await t.store.mailAddressOwner("zhang.wei@mail.example.cn") == nil)
             let again = try await c.call(.post, "/api/v1/erasure-requests/\(requestId)/carry-out", token: admin)
             #expect(again.status == .conflict && again.errorCode == "erasure_already_done")
             #expect((try await c.call(.get, "/api/v1/erasure-requests", token: admin).json as? [Any])?.isEmpty == true)
