@@ -11,7 +11,8 @@ to an SMTP server (aiosmtpd) the test reads. Checked:
      Message-ID) is added to the case without the quoted notice;
   3. a bounce and an auto-reply open nothing and are answered by nothing;
   4. the server stopped: Postfix keeps the message queued (mailgate exits 75), delivers it once the server is back,
-     and the same message sent again is not filed twice.
+     and the same message sent again is not filed twice;
+  5. `redress mailgate` refuses a 50 MB message with exit 65 and the reason, and answers 75 to a wrong credential.
 Usage: mail.py PATH/TO/redress WORKDIR
 """
 import base64, email, email.header, json, os, shutil, socket, subprocess, sys, time, urllib.request
@@ -223,6 +224,18 @@ try:
     assert len(cases()) == 2, "the same message was filed twice"
     assert len([m for m in call("GET", "/mail/inbound", admin)[1] if m["subject"] == "又一笔充值未到账"]) == 1
     print("   delivered after the restart, filed once; the same message again was not filed twice")
+
+    # 5. redress mailgate as the mail system runs it: a 50 MB message is refused with the reason (65: bounce it); a
+    # wrong credential keeps the message queued (75), as a server that is away does.
+    huge = b"From: " + MEMBER.encode() + b"\r\nSubject: big\r\nMessage-ID: <e2e-huge@mail.example.cn>\r\n\r\n" + b"A" * (50 * 1024 * 1024)
+    gate_bin = os.path.join(gate, "redress")
+    out = subprocess.run([gate_bin, "mailgate", "--url", f"http://127.0.0.1:{port}", "--token-file", os.path.join(gate, "token")],
+                         input=huge, capture_output=True)
+    assert out.returncode == 65 and b"message_too_large" in out.stdout, (out.returncode, out.stdout, out.stderr)
+    wrong = subprocess.run([gate_bin, "mailgate", "--url", f"http://127.0.0.1:{port}"], input=later, capture_output=True,
+                           env=dict(os.environ, REDRESS_MAILGATE_TOKEN="not-the-credential-0000"))
+    assert wrong.returncode == 75, (wrong.returncode, wrong.stdout)
+    print("5. redress mailgate: 50 MB refused with exit 65 and the reason; a wrong credential answered 75 (kept queued)")
     print("OK: mail in through Postfix and redress mailgate")
 finally:
     server.terminate(); server.wait(15)
