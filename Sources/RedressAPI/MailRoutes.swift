@@ -73,11 +73,14 @@ struct MailRoutes {
                 .unsupportedMediaType, "unsupported_media_type", zh: "请以 message/rfc822 发送整封邮件", en: "Send the whole message as message/rfc822")
         }
         let limit = services.configuration.maxMailBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit + 1)
-        } catch is NIOTooManyBytesError {
-            buffer = ByteBuffer(repeating: 0, count: limit + 1)
+        // A message over the limit is read to its end (up to 64 MiB more, kept no further than the limit) before the
+        // refusal, so that the gateway, still sending, reads the reason instead of a reset connection.
+        var buffer = ByteBuffer()
+        var total = 0
+        for try await chunk in request.body {
+            total += chunk.readableBytes
+            if buffer.readableBytes <= limit { buffer.writeImmutableBuffer(chunk) }
+            if total > limit + 64 * 1_048_576 { break }
         }
         let recipient = request.uri.queryParameters.get("recipient").map { $0.lowercased() }
         let receipt = try await services.mail.receive(raw: Array(buffer.readableBytesView), recipient: recipient)

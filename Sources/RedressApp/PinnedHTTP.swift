@@ -64,9 +64,14 @@ enum PinnedHTTP {
                     for (name, value) in headers { head.headers.add(name: name, value: value) }
                     head.headers.add(name: "Content-Length", value: String(body.count))
                     head.headers.add(name: "Connection", value: "close")
-                    try await outbound.write(.head(head))
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-                    try await outbound.write(.end(nil))
+                    // The request is written beside the reading of the answer: a server may answer before it has read
+                    // the whole body (413 for a body over its limit) and close, and that answer is the one that counts.
+                    let writing = Task {
+                        try await outbound.write(.head(head))
+                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+                        try await outbound.write(.end(nil))
+                    }
+                    defer { writing.cancel() }
                     var status: Int?
                     var answer: [UInt8] = []
                     for try await part in inbound {
@@ -81,6 +86,8 @@ enum PinnedHTTP {
                         }
                     }
                     if let status { return (status, answer) }
+                    // No answer at all: the write's own failure says why, when it failed.
+                    if case .failure(let error) = await writing.result { throw error }
                     throw Failure(description: "the connection closed without an answer")
                 }
             }
