@@ -212,39 +212,31 @@ struct ChatRoutes {
                 poke.finish()
             }
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                defer {
-                    pump.cancel()
-                    ticker.cancel()
-                    open.release(user)
+        return LiveRoutes.eventStream(cleanup: {
+            pump.cancel()
+            ticker.cancel()
+            open.release(user)
+        }) { writer in
+            var status = chat.status
+            var beats = 0
+            var last = start
+            for await _ in wake {
+                let messages = try await services.chat.messages(chat, after: last)
+                for m in messages {
+                    let data = try JSONEncoder().encode(MessageDTO(m, chinese: zh))
+                    try await writer.write(
+                        ByteBuffer(string: "event: message\nid: \(m.sequence)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                    last = m.sequence
                 }
-                try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-                var status = chat.status
-                var beats = 0
-                var last = start
-                for await _ in wake {
-                    let messages = try await services.chat.messages(chat, after: last)
-                    for m in messages {
-                        let data = try JSONEncoder().encode(MessageDTO(m, chinese: zh))
-                        try await writer.write(
-                            ByteBuffer(string: "event: message\nid: \(m.sequence)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
-                        last = m.sequence
-                    }
-                    if !messages.isEmpty, let now = try? await services.chat.load(chat.id, for: identity), now.status != status {
-                        status = now.status
-                        try await writer.write(
-                            ByteBuffer(
-                                string: #"event: chat\#ndata: {"status":"\#(status.rawValue)","statusLabel":"\#(status.label(chinese: zh))"}\#n\#n"#))
-                    }
-                    beats += 1
-                    if beats % 15 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                if !messages.isEmpty, let now = try? await services.chat.load(chat.id, for: identity), now.status != status {
+                    status = now.status
+                    try await writer.write(
+                        ByteBuffer(
+                            string: #"event: chat\#ndata: {"status":"\#(status.rawValue)","statusLabel":"\#(status.label(chinese: zh))"}\#n\#n"#))
                 }
-                try await writer.finish(nil)
-            })
+                beats += 1
+                if beats % 15 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+            }
+        }
     }
 }

@@ -71,19 +71,28 @@ struct LiveRoutes {
             }
             sink.finish()
         }
+        return Self.eventStream(cleanup: {
+            pump.cancel()
+            beat.cancel()
+            open.release(user)
+        }) { writer in
+            for await frame in frames { try await writer.write(frame) }
+        }
+    }
+
+    /// A server-sent event stream: its headers, the reconnection delay (3 s), `cleanup` run however the stream ends.
+    static func eventStream(
+        cleanup: @escaping @Sendable () -> Void, _ body: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+    ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                defer {
-                    pump.cancel()
-                    beat.cancel()
-                    open.release(user)
-                }
+                defer { cleanup() }
                 try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-                for await frame in frames { try await writer.write(frame) }
+                try await body(&writer)
                 try await writer.finish(nil)
             })
     }

@@ -55,12 +55,7 @@ struct MailRoutes {
                 .forbidden, "mail_gateway_closed", zh: "服务器未设置邮件网关凭证（REDRESS_MAILGATE_TOKEN）",
                 en: "The server has no mail gateway credential (REDRESS_MAILGATE_TOKEN)")
         }
-        let header = request.headers[.authorization] ?? ""
-        let given: [UInt8] = header.hasPrefix("Bearer ") ? Array(header.utf8.dropFirst(7)) : []
-        let expected: [UInt8] = Array(token.utf8)
-        var difference: UInt8 = given.count == expected.count ? 0 : 1
-        for (a, b) in zip(given, expected) { difference |= a ^ b }
-        guard difference == 0 else {
+        guard BearerSecret.matches(request.headers[.authorization], token) else {
             throw AppError(.unauthorized, "bad_gateway_token", zh: "邮件网关凭证不正确", en: "The mail gateway credential is wrong")
         }
     }

@@ -19,11 +19,8 @@ struct SystemRoutes {
 
     /// Whether the request carries the metrics token (compared in constant time).
     func monitored(_ request: Request) -> Bool {
-        guard let token = services.configuration.metricsToken, let header = request.headers[.authorization], header.hasPrefix("Bearer ")
-        else { return false }
-        let given = Array(header.dropFirst(7).utf8), expected = Array(token.utf8)
-        guard given.count == expected.count else { return false }
-        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        guard let token = services.configuration.metricsToken else { return false }
+        return BearerSecret.matches(request.headers[.authorization], token)
     }
 
     /// Liveness and a store check for anyone; with the metrics token, the number of cases kept as well.

@@ -1,7 +1,6 @@
 import Foundation
 import RedressDomain
 import RedressStorage
-import Synchronization
 
 /// Online support (在线客服): a member opens a chat from any page; agents on duty see the waiting chats with their
 /// waiting time and take one; both write live; an agent proposes a complaint from what was said and the member
@@ -12,8 +11,7 @@ package struct ChatService: Sendable {
     var store: any RedressStore { app.store }
 
     /// Who may answer chats: every member of staff (agents first; specialists, risk control and admins help when needed).
-    static func isAgent(_ role: Role) -> Bool { role.isStaff }
-    package static func isAgentRole(_ role: Role) -> Bool { isAgent(role) }
+    package static func isAgent(_ role: Role) -> Bool { role.isStaff }
 
     static let notFound = AppError(.notFound, "chat_not_found", zh: "找不到该会话", en: "No such chat")
 
@@ -54,7 +52,7 @@ package struct ChatService: Sendable {
             id: TimeOrderedID.make(at: now), memberId: caller.userId, status: .waiting, complaintId: complaintId, openedAt: now,
             expectedReplyBy: expected)
         try await store.createChat(chat, first: ChatMessage(sequence: 0, author: caller.actor, body: text, at: now))
-        app.chatSignals.publish(chat.id)
+        app.chatSignals.publish([chat.id])
         app.logger.info("support chat opened", metadata: ["chat": "\(chat.id)", "onDuty": "\(onDuty.count)"])
         return chat
     }
@@ -71,7 +69,7 @@ package struct ChatService: Sendable {
         } catch StoreError.notFound {
             throw Self.notFound
         }
-        app.chatSignals.publish(id)
+        app.chatSignals.publish([id])
         return result
     }
 
@@ -198,7 +196,7 @@ package struct ChatService: Sendable {
         guard Self.isAgent(caller.role) else { throw AppError.forbidden }
         let until = on ? app.now().addingTimeInterval(Double(SupportChat.dutyMinutes) * 60) : nil
         try await store.setOnDuty(userId: caller.userId, until: until)
-        app.chatSignals.publish("")
+        app.chatSignals.publish([""])
         return until
     }
 
@@ -210,20 +208,4 @@ package struct ChatService: Sendable {
 
 /// Tells live streams that a chat changed (the empty id: the list of chats or who is on duty). Streams on other
 /// servers find the change by reading again every second.
-package final class ChatSignals: Sendable {
-    private let subscribers = Mutex<[UUID: AsyncStream<String>.Continuation]>([:])
-
-    package init() {}
-
-    package func subscribe() -> AsyncStream<String> {
-        let id = UUID()
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(64))
-        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
-        subscribers.withLock { $0[id] = continuation }
-        return stream
-    }
-
-    package func publish(_ chatId: String) {
-        for c in subscribers.withLock({ Array($0.values) }) { c.yield(chatId) }
-    }
-}
+package typealias ChatSignals = Broadcast<String>

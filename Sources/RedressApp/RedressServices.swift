@@ -77,7 +77,7 @@ public final class RedressServices: Sendable {
     /// Online support chats.
     package var chat: ChatService { ChatService(app: self) }
     /// Live streams' wake-up when a chat changes on this server.
-    package let chatSignals = ChatSignals()
+    package let chatSignals = ChatSignals(buffer: 64)
 
     /// Opens the store the configuration names (unless the dependencies bring one), loads or creates the signing keys
     /// and what must be in memory before the first request.

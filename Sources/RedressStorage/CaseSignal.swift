@@ -12,16 +12,17 @@ extension CaseSignal {
     }
 }
 
-/// Hands every published signal to every current subscriber. A slow subscriber loses the oldest of what it has not
-/// read (it only needs to know that a case changed, and fetches the case itself).
-public final class ChangeBroadcast: Sendable {
-    private let subscribers = Mutex<[UUID: AsyncStream<CaseSignal>.Continuation]>([:])
+/// Hands every published value to every current subscriber. A slow subscriber loses the oldest of what it has not
+/// read (a signal only says that something changed; the subscriber reads it itself).
+public final class Broadcast<Value: Sendable>: Sendable {
+    private let subscribers = Mutex<[UUID: AsyncStream<Value>.Continuation]>([:])
+    private let buffer: Int
 
-    public init() {}
+    public init(buffer: Int = 256) { self.buffer = buffer }
 
-    public func subscribe() -> AsyncStream<CaseSignal> {
+    public func subscribe() -> AsyncStream<Value> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<CaseSignal>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let (stream, continuation) = AsyncStream<Value>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
@@ -29,13 +30,16 @@ public final class ChangeBroadcast: Sendable {
         return stream
     }
 
-    public func publish(_ signals: [CaseSignal]) {
-        guard !signals.isEmpty else { return }
+    public func publish(_ values: [Value]) {
+        guard !values.isEmpty else { return }
         let targets = subscribers.withLock { Array($0.values) }
         for t in targets {
-            for s in signals { t.yield(s) }
+            for v in values { t.yield(v) }
         }
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 }
+
+/// The stores' feed of changed cases.
+public typealias ChangeBroadcast = Broadcast<CaseSignal>

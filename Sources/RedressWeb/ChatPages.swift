@@ -137,7 +137,7 @@ struct ChatPages {
                 who: m.author.role == .member
                     ? WebText.word(agent ? "chatMember" : "chatYou", chinese: zh)
                     : m.author.role == .system ? "" : WebText.word("chatAgent", chinese: zh),
-                mine: agent ? ChatService.isAgentRole(m.author.role) : m.author.role == .member, system: m.author.role == .system,
+                mine: agent ? ChatService.isAgent(m.author.role) : m.author.role == .member, system: m.author.role == .system,
                 body: m.author.role == .system ? SupportChat.systemText(m.body, chinese: zh) : m.body,
                 at: WebFormat.instant(m.at))
         }
