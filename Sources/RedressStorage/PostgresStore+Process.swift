@@ -352,7 +352,9 @@ extension PostgresStore {
         let found = try await rows(PostgresQuery(unsafeSQL: sql.pageSQL, binds: Self.binds(sql.values))).map {
             try $0.decode((String, Int64, Int64).self)
         }
-        let counted = try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: Self.binds(sql.countValues))).first?.decode(Int.self) ?? 0
+        let counted = try await largeCounts.count(sql: sql.countSQL, values: sql.countValues) {
+            try await rows(PostgresQuery(unsafeSQL: sql.countSQL, binds: Self.binds(sql.countValues))).first?.decode(Int.self) ?? 0
+        }
         let next = found.count == limit ? found.last.map { QueueCursor(due: $0.1, filedAtMs: $0.2, id: $0.0) } : nil
         return ComplaintPage(
             items: try await complaints(ids: found.map(\.0)), total: min(counted, QueueCursor.countLimit),

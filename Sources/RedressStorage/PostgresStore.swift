@@ -22,6 +22,8 @@ public final class PostgresStore: RedressStore {
     let writer: PostgresWriter
     let caseNumbers = CaseNumberSequence()
     let feed = ChangeBroadcast()
+    /// Queues lately found over the count bound (`LargeQueueCounts`).
+    let largeCounts = LargeQueueCounts()
     private let listener = Mutex<Task<Void, Never>?>(nil)
     /// Personal data keys (`PersonalDataVault`).
     public let vault: PersonalDataVault

@@ -204,9 +204,11 @@ extension SQLiteStore {
 
     /// A staff queue's page through the queue index, its bodies read by id, and its bounded count.
     func openQueue(_ sql: ComplaintListSQL.OpenQueue, limit: Int) async throws -> ComplaintPage {
-        try await pool.read { [vault] db in
+        try await pool.read { [vault, largeCounts] db in
             let rows = try Row.fetchAll(db, sql: sql.pageSQL, arguments: Self.arguments(sql.values))
-            let counted = try Int.fetchOne(db, sql: sql.countSQL, arguments: Self.arguments(sql.countValues)) ?? 0
+            let counted = try largeCounts.count(sql: sql.countSQL, values: sql.countValues) {
+                try Int.fetchOne(db, sql: sql.countSQL, arguments: Self.arguments(sql.countValues)) ?? 0
+            }
             let items = try Self.complaints(db, vault, ids: rows.map { $0["id"] })
             let next = rows.count == limit ? rows.last.map { QueueCursor(due: $0["due"], filedAtMs: $0["created_at_ms"], id: $0["id"]) } : nil
             return ComplaintPage(

@@ -19,6 +19,8 @@ public final class SQLiteStore: RedressStore {
     /// write puts the committed state here before it returns, so an entry is never older than what
     /// this process has acknowledged; a read skips the database (and its thread hand-offs).
     let recent = RecentComplaints()
+    /// Queues lately found over the count bound (`LargeQueueCounts`).
+    let largeCounts = LargeQueueCounts()
     /// The evidence log's frontier (see `SQLiteLedger`).
     package let ledger: SQLiteLedger
     /// Changes committed by this process (the only writer of its file).

@@ -139,4 +139,30 @@ struct QueuePagingTests {
         #expect(QueueCursor(encoded: "not-a-cursor") == nil)
         #expect(QueueCursor(encoded: Data("q1.1.2.a'b".utf8).base64EncodedString()) == nil)
     }
+
+    /// A count found over the bound is not read again for a while; a count under it always is.
+    @Test func largeQueueCountsAreRememberedOnlyOverTheBound() async throws {
+        let counts = LargeQueueCounts(lifetime: .milliseconds(300))
+        var reads = 0
+        let small = { () -> Int in
+            reads += 1
+            return 12
+        }
+        #expect(counts.count(sql: "q", values: [.text("l1")], small) == 12)
+        #expect(counts.count(sql: "q", values: [.text("l1")], small) == 12)
+        #expect(reads == 2)
+        let large = { () -> Int in
+            reads += 1
+            return QueueCursor.countLimit + 1
+        }
+        #expect(counts.count(sql: "q", values: [.text("l2")], large) == QueueCursor.countLimit + 1)
+        #expect(counts.count(sql: "q", values: [.text("l2")], large) == QueueCursor.countLimit + 1)
+        #expect(reads == 3)
+        // Another queue, or the same statement with other values, is counted.
+        #expect(counts.count(sql: "q", values: [.text("l1"), .integer(2)], small) == 12)
+        #expect(reads == 4)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(counts.count(sql: "q", values: [.text("l2")], small) == 12)
+        #expect(reads == 5)
+    }
 }

@@ -154,6 +154,12 @@ struct StoreConformanceTests {
         #expect(risk.items.map(\.id) == [risky.id])
         let overdue = try await f.store.complaints(ComplaintQuery(overdueAt: StoreFixture.now.addingTimeInterval(23.5 * 3600)))
         #expect(overdue.items.map(\.id) == [early.id])
+        // The same through a queue's index (the staff queue's overdue filter), counted the same way.
+        let overdueQueue = try await f.store.complaints(
+            ComplaintQuery(queues: [.l1, .riskControl], overdueAt: StoreFixture.now.addingTimeInterval(23.5 * 3600), openOnly: true))
+        #expect(overdueQueue.items.map(\.id) == [early.id] && overdueQueue.total == 1 && !overdueQueue.totalIsLowerBound)
+        let none = try await f.store.complaints(ComplaintQuery(queues: [.l1], overdueAt: StoreFixture.now, openOnly: true))
+        #expect(none.items.isEmpty && none.total == 0)
         let mine = try await f.store.complaints(ComplaintQuery(memberId: m.id, limit: 2, offset: 0))
         #expect(mine.total == 3 && mine.items.count == 2)
         // The first timer of each case is its reminder, a quarter of the 24 h first-response clock before it falls due.
