@@ -68,12 +68,15 @@ public enum CanonicalValue: Sendable, Hashable, Codable {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            let entries = o.sorted { CanonicalValue.keyPrecedes($0.key, $1.key) }
-            for (i, e) in entries.enumerated() {
+            // The entries' positions are sorted, not the pairs (moving a pair moved its value's references, and that
+            // sort was most of an answer's encoding).
+            var order = Array(o.indices)
+            order.sort { CanonicalValue.keyPrecedes(o.keys[$0], o.keys[$1]) }
+            for (i, index) in order.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalValue.writeString(e.key, into: &out)
+                CanonicalValue.writeString(o.keys[index], into: &out)
                 out.append(UInt8(ascii: ":"))
-                e.value.write(into: &out)
+                o.values[index].write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -110,19 +113,16 @@ public enum CanonicalValue: Sendable, Hashable, Codable {
     /// Key order by UTF-16 code units (RFC 8785). UTF-8 byte order is the same up to the first differing byte when
     /// both bytes are below 0xEE; only characters from U+E000 up can order differently, and then UTF-16 decides.
     static func keyPrecedes(_ a: String, _ b: String) -> Bool {
-        var x = a.utf8.makeIterator()
-        var y = b.utf8.makeIterator()
-        while true {
-            switch (x.next(), y.next()) {
-            case (nil, nil): return false
-            case (nil, _): return true
-            case (_, nil): return false
-            case (let p?, let q?):
-                if p == q { continue }
-                if p < 0xEE && q < 0xEE { return p < q }
-                return a.utf16.lexicographicallyPrecedes(b.utf16)
+        var (x, y) = (a, b)
+        let decided: Bool? = x.withUTF8 { p in
+            y.withUTF8 { q in
+                for i in 0..<min(p.count, q.count) where p[i] != q[i] {
+                    return p[i] < 0xEE && q[i] < 0xEE ? p[i] < q[i] : nil
+                }
+                return p.count < q.count
             }
         }
+        return decided ?? a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     package static func writeString(_ s: String, into out: inout [UInt8]) {

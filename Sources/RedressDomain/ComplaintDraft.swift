@@ -33,18 +33,18 @@ public struct ComplaintDraft: Sendable, Codable, Equatable {
     /// Checks every field; throws the first problem, naming the field.
     public func validated(taxonomy: Taxonomy, now: Date) throws(DomainError) -> (ComplaintDraft, ComplaintCategory) {
         var d = self
-        d.category = category.trimmingCharacters(in: .whitespaces)
+        d.category = category.trimmingSpaces()
         guard !d.category.isEmpty else { throw .required("category") }
         guard let cat = taxonomy.category(d.category) else {
             throw .invalidField(field: "category", code: "unknown_category", zh: "未知的投诉类别：\(d.category)", en: "Unknown category: \(d.category)")
         }
-        d.order.orderNumber = order.orderNumber.trimmingCharacters(in: .whitespacesAndNewlines)
+        d.order.orderNumber = order.orderNumber.trimmingWhitespace()
         try Self.text(d.order.orderNumber, "order.orderNumber", max: 64)
         try Self.amount(order.amountPaidFen, "order.amountPaidFen")
         try Self.amount(amountClaimedFen, "amountClaimedFen")
         if let r = order.paymentReference { try Self.text(r, "order.paymentReference", max: 128, required: false) }
         if d.order.respondent == .merchant {
-            let id = order.merchantId?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let id = order.merchantId?.trimmingWhitespace() ?? ""
             guard !id.isEmpty else {
                 throw .invalidField(
                     field: "order.merchantId", code: "required", zh: "被投诉方为商家时必须提供商家编号",
@@ -62,7 +62,7 @@ public struct ComplaintDraft: Sendable, Codable, Equatable {
         if let paid = order.paidAt, paid < earliest || paid > now.addingTimeInterval(skew) {
             throw .outOfRange("order.paidAt", "2000-01-01 至今", "between 2000-01-01 and now")
         }
-        d.narrative = narrative.trimmingCharacters(in: .whitespacesAndNewlines)
+        d.narrative = narrative.trimmingWhitespace()
         try Self.text(d.narrative, "narrative", max: Self.maximumNarrative)
         try remedy.validate(field: "remedy")
         return (d, cat)

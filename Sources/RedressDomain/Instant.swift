@@ -22,31 +22,30 @@ extension Date {
         rest %= 60_000
         let s = rest / 1000
         let f = rest % 1000
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ v: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var x = v
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(0x30 + x % 10)
-                x /= 10
+        // Written straight into the string's storage: this runs for every instant of every case an answer shows.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ v: Int, _ width: Int, at start: Int) {
+                var x = v
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    out[i] = UInt8(0x30 + x % 10)
+                    x /= 10
+                }
             }
-            out.append(contentsOf: digits)
+            put(d.year, 4, at: 0)
+            out[4] = 0x2D
+            put(d.month, 2, at: 5)
+            out[7] = 0x2D
+            put(d.day, 2, at: 8)
+            out[10] = 0x54
+            put(h, 2, at: 11)
+            out[13] = 0x3A
+            put(m, 2, at: 14)
+            out[16] = 0x3A
+            put(s, 2, at: 17)
+            out[19] = 0x2E
+            put(f, 3, at: 20)
+            out[23] = 0x5A
+            return 24
         }
-        put(d.year, 4)
-        out.append(0x2D)
-        put(d.month, 2)
-        out.append(0x2D)
-        put(d.day, 2)
-        out.append(0x54)
-        put(h, 2)
-        out.append(0x3A)
-        put(m, 2)
-        out.append(0x3A)
-        put(s, 2)
-        out.append(0x2E)
-        put(f, 3)
-        out.append(0x5A)
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -45,8 +45,8 @@ public enum PersonalData {
         public var contacts: [String]
 
         public init(names: [String] = [], contacts: [String] = []) {
-            self.names = names.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { $0.count >= 2 }
-            self.contacts = contacts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { $0.count >= 5 }
+            self.names = names.map { $0.trimmingWhitespace() }.filter { $0.count >= 2 }
+            self.contacts = contacts.map { $0.trimmingWhitespace() }.filter { $0.count >= 5 }
         }
 
         public static let none = KnownValues()

@@ -88,7 +88,7 @@ package enum JSONBody {
     package static func body(of request: Request, context: RedressRequestContext) async throws -> Data {
         // application/json itself, with parameters (charset) or none: not application/json-patch+json or the like.
         if let ct = request.headers[.contentType],
-            ct.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) != "application/json"
+            ct.split(separator: ";").first.map({ $0.trimmingSpaces().lowercased() }) != "application/json"
         {
             throw APIError(
                 .unsupportedMediaType, "unsupported_media_type", zh: "请求体必须是 application/json", en: "The request body must be application/json")

@@ -59,7 +59,7 @@ package struct ErrorMiddleware: RouterMiddleware {
     package static func prefersChinese(_ header: String?) -> Bool {
         guard let header, !header.isEmpty else { return true }
         // The first listed language wins; Redress speaks zh-CN first and English second.
-        let first = header.split(separator: ",").first.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let first = header.split(separator: ",").first.map { $0.split(separator: ";")[0].trimmingSpaces().lowercased() } ?? ""
         return !first.hasPrefix("en")
     }
 }
@@ -83,7 +83,7 @@ package struct AuthMiddleware: RouterMiddleware {
         var context = context
         var renewed: (token: String, expiresAt: Date)?
         if trustForwardedFor, let hop = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last {
-            context.clientAddress = hop.trimmingCharacters(in: .whitespaces)
+            context.clientAddress = hop.trimmingSpaces()
         }
         // `/metrics` and `/health` read their own bearer value (the metrics token), and the mail gateway's endpoint the
         // gateway's credential, not a user's token.
@@ -93,7 +93,7 @@ package struct AuthMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization], !monitoring {
             guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.invalidToken }
             let checked: TokenSigner.Verified
-            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            let token = header.dropFirst(7).trimmingSpaces()
             let t = now()
             if let known = verified.verified(for: token, at: t) {
                 checked = known
