@@ -44,6 +44,8 @@ public final class SQLiteStore: RedressStore {
             try db.execute(sql: "PRAGMA cache_size = -4096")  // 4 MiB of pages per reader
             // Checkpoints run on their own connection (below), not inside a committing request.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // A log that grew under a burst is cut back to 64 MiB when it next starts over, not kept at its largest.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         let checkpointer: DatabaseQueue
         do {
@@ -71,13 +73,17 @@ public final class SQLiteStore: RedressStore {
         } catch {
             throw StoreError.unavailable("cannot read the evidence log: \(error)")
         }
-        self.batcher = WriteBatcher(pool: pool, logger: logger, ledger: ledger)
+        let gate = CheckpointGate()
+        self.batcher = WriteBatcher(pool: pool, logger: logger, ledger: ledger, checkpointGate: gate)
         self.checkpoints = Task.detached { [logger] in
             // A passive checkpoint copies committed pages into the database file without blocking
             // readers or the writer, so commits pay for one WAL fsync and nothing more.
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
                 if Task.isCancelled { return }
+                // Not while the writer finishes a checkpoint of its own (two at once: one fails as busy).
+                guard gate.tryEnter() else { continue }
+                defer { gate.leave() }
                 do {
                     try await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
                 } catch is CancellationError {

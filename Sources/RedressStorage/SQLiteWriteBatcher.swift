@@ -17,11 +17,13 @@ final class WriteBatcher: Sendable {
     private let ledger: SQLiteLedger
     private let queue = GroupCommitQueue<Job>()
     private let lastCheckpoint = Mutex(ContinuousClock.now)
+    private let checkpointGate: CheckpointGate
 
-    init(pool: DatabasePool, logger: Logger, ledger: SQLiteLedger) {
+    init(pool: DatabasePool, logger: Logger, ledger: SQLiteLedger, checkpointGate: CheckpointGate) {
         self.pool = pool
         self.logger = logger
         self.ledger = ledger
+        self.checkpointGate = checkpointGate
     }
 
     func submit<T: Sendable>(_ op: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -76,12 +78,13 @@ final class WriteBatcher: Sendable {
         // finishes the checkpoint itself so the next transaction starts the log from the beginning.
         // (Often enough to bound the log to a few hundred MB under full load; rarely enough that the
         // pause touches well under 1 % of requests.)
-        let due = lastCheckpoint.withLock { last in
-            guard ContinuousClock.now - last > .seconds(4) else { return false }
-            last = ContinuousClock.now
-            return true
-        }
-        if due {
+        // While the background checkpointer is copying pages, the writer's checkpoint would fail as busy; it is then
+        // tried again after the next batch rather than 4 s later (a fill that met the checkpointer at every turn grew
+        // its log to gigabytes).
+        let due = lastCheckpoint.withLock { ContinuousClock.now - $0 > .seconds(4) }
+        if due, checkpointGate.tryEnter() {
+            defer { checkpointGate.leave() }
+            lastCheckpoint.withLock { $0 = ContinuousClock.now }
             do {
                 let r = try await pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
                 logger.debug("checkpoint", metadata: ["walFrames": "\(r.walFrameCount)", "checkpointed": "\(r.checkpointedFrameCount)"])
@@ -90,4 +93,20 @@ final class WriteBatcher: Sendable {
             }
         }
     }
+}
+
+/// One WAL checkpoint at a time among this process's connections: the writer's and the background checkpointer's.
+final class CheckpointGate: Sendable {
+    private let busy = Mutex(false)
+
+    /// Whether the caller may checkpoint now (then it must `leave()`).
+    func tryEnter() -> Bool {
+        busy.withLock { b in
+            if b { return false }
+            b = true
+            return true
+        }
+    }
+
+    func leave() { busy.withLock { $0 = false } }
 }
