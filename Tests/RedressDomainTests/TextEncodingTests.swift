@@ -1,6 +1,7 @@
 import Foundation
-import RedressDomain
 import Testing
+
+@testable import RedressDomain
 
 /// The hand-written text routines on hot paths give what Foundation gives.
 @Suite("Text routines against Foundation")
@@ -51,5 +52,19 @@ struct TextEncodingTests {
             positions.append((text.distance(from: text.startIndex, to: r.lowerBound), k))
         }
         #expect(positions.map(\.1) == positions.sorted { $0.0 < $1.0 }.map(\.1))
+    }
+
+    @Test("a byte test for a word finds it exactly where Foundation's search finds it")
+    func wordTest() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("姓名联系人我叫微信wxvX号码12 @：是")
+        for _ in 0..<5_000 {
+            let text = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            for word in PersonalData.Pattern.nameWords + PersonalData.Pattern.weChatWords + ["@", "系人我"] {
+                #expect(PersonalData.holds(text, word) == text.contains(word), "\(text) / \(word)")
+            }
+        }
+        #expect(PersonalData.holds("abc", ""))
+        #expect(!PersonalData.holds("", "a"))
     }
 }
