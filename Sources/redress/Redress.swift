@@ -11,6 +11,21 @@ import RedressStorage
 
 @main
 struct Redress: AsyncParsableCommand {
+    /// Every command logs through `LogLines`.
+    static func main() async {
+        LogLines.bootstrap()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "redress",
         abstract: "Redress 维权台: complaint handling and dispute resolution for virtual-goods platforms.",
