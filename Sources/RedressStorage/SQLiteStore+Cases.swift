@@ -88,6 +88,17 @@ extension SQLiteStore {
 
     static func addFigures(_ db: Database, _ delta: [CaseFigures.FigureKey: [Int64]]) throws {
         guard !delta.isEmpty else { return }
+        // In a group commit, the batch's additions are summed and written once at its end (`FigureStaging`).
+        if let staging = FigureStaging.current(db) {
+            staging.stage(delta)
+            return
+        }
+        try writeFigures(db, delta)
+    }
+
+    /// The aggregates' rows upserted with `delta` added to them.
+    static func writeFigures(_ db: Database, _ delta: [CaseFigures.FigureKey: [Int64]]) throws {
+        guard !delta.isEmpty else { return }
         let statement = try db.cachedStatement(sql: Self.addFiguresSQL)
         for (key, counters) in CaseFiguresSQL.rows(delta) {
             let values: [(any DatabaseValueConvertible)?] = [key.respondent, key.day, key.dimension.rawValue, key.tier.rawValue] + counters

@@ -39,11 +39,15 @@ final class WriteBatcher: Sendable {
                     } catch {
                         return { continuation.resume(throwing: error) }
                     }
+                    let figures = FigureStaging.current(db)
+                    figures?.beginJob()
                     do {
                         let value = try op(db)
                         try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+                        figures?.commitJob()
                         return { continuation.resume(returning: value) }
                     } catch {
+                        figures?.rollBackJob()
                         ledger.rollBackJob()
                         do {
                             try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
@@ -63,7 +67,16 @@ final class WriteBatcher: Sendable {
         do {
             let t0 = ContinuousClock.now
             ledger.beginBatch()
-            let completions = try await pool.write { db in batch.map { $0.execute(db) } }
+            let completions = try await pool.write { db in
+                // The aggregates' additions of the batch's jobs, summed, are written once before it commits (two rows a
+                // case, each an upsert of 26 values, were 4 % of a filing's CPU on the single writer).
+                let figures = FigureStaging()
+                FigureStaging.register(figures, for: db)
+                defer { FigureStaging.unregister(db) }
+                let completions = batch.map { $0.execute(db) }
+                try figures.flush(db)
+                return completions
+            }
             ledger.commitBatch()
             let t1 = ContinuousClock.now
             for complete in completions { complete() }
@@ -109,4 +122,31 @@ final class CheckpointGate: Sendable {
     }
 
     func leave() { busy.withLock { $0 = false } }
+}
+
+/// The aggregates' additions of one group commit (`SQLiteStore.addFigures` within a job), kept per job so that a job
+/// rolled back to its savepoint takes its own back, and written summed at the end of the batch, in its transaction.
+/// Used on the writer connection only, by one batch at a time.
+final class FigureStaging: @unchecked Sendable {
+    private var batch: [CaseFigures.FigureKey: [Int64]] = [:]
+    private var job: [CaseFigures.FigureKey: [Int64]] = [:]
+
+    func beginJob() { job.removeAll(keepingCapacity: true) }
+    func stage(_ delta: [CaseFigures.FigureKey: [Int64]]) { CaseFiguresSQL.add(delta, into: &job) }
+    func commitJob() {
+        CaseFiguresSQL.add(job, into: &batch)
+        job.removeAll(keepingCapacity: true)
+    }
+    func rollBackJob() { job.removeAll(keepingCapacity: true) }
+
+    func flush(_ db: Database) throws {
+        try SQLiteStore.writeFigures(db, CaseFiguresSQL.merge([batch]))
+        batch.removeAll()
+    }
+
+    /// The staging of the batch the connection `db` is writing, if any.
+    private static let active = Mutex<[ObjectIdentifier: FigureStaging]>([:])
+    static func current(_ db: Database) -> FigureStaging? { active.withLock { $0[ObjectIdentifier(db)] } }
+    static func register(_ staging: FigureStaging, for db: Database) { active.withLock { $0[ObjectIdentifier(db)] = staging } }
+    static func unregister(_ db: Database) { _ = active.withLock { $0.removeValue(forKey: ObjectIdentifier(db)) } }
 }

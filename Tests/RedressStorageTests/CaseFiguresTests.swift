@@ -103,6 +103,53 @@ struct CaseFiguresTests {
             }
         }
     }
+
+    /// Changes committed together (many filings and actions at once, so each group commit holds several, some of them
+    /// refused) leave the aggregates equal to the recomputation: a batch's additions are summed before they are written.
+    @Test(arguments: StoreEngine.allCases)
+    func theAggregatesStayEqualWhenManyChangesAreCommittedTogether(_ engine: StoreEngine) async throws {
+        let f = try await StoreFixture(engine)
+        let wf = try await f.workflow()
+        let member = try await f.member()
+        let store = f.store
+        let categories = wf.taxonomy.categories.map(\.code)
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<60 {
+                var draft = StoreFixture.draft(paid: Int64(100 + i * 1_500), category: categories[i % categories.count])
+                if i % 2 == 0 {
+                    draft.order.respondent = .merchant
+                    draft.order.merchantId = ["M-A", "M-B"][i % 4 / 2]
+                }
+                let at = StoreFixture.now.addingTimeInterval(Double(i) * 900)
+                group.addTask { try await f.created(member, draft, at: at).id }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        let agent = CaseActor(id: "agent", role: .agent)
+        let actions: [CaseAction] = CaseAction.allCases
+        await withTaskGroup(of: Void.self) { group in
+            for round in 0..<240 {
+                let id = ids[(round * 7) % ids.count]
+                let at = StoreFixture.now.addingTimeInterval(Double(60 * 900 + round * 1_200))
+                let action = actions[round % actions.count]
+                group.addTask {
+                    _ = try? await store.update(complaintId: id) { c in
+                        switch round % 4 {
+                        case 0: return try? wf.message(on: c, by: agent, body: "已受理", visibility: .public, now: at)
+                        case 1: return wf.sweep(c, now: at)
+                        // Refused as often as not: the job is rolled back inside its batch.
+                        default: return try wf.act(action, on: c, by: agent, input: ActionInput(note: "处理", rejectionReason: .duplicate), now: at)
+                        }
+                    }
+                }
+            }
+        }
+        let expected = try await Self.recompute(store)
+        #expect(expected["*"]?.filed == 60)
+        for respondent in ["", "M-A", "M-B", "*"] {
+            #expect(try await store.figures(respondent: respondent, fromDay: 0) == expected[respondent], "\(engine) \(respondent)")
+        }
+    }
 }
 
 @Suite("Maintained aggregates at upgrade")
