@@ -1,14 +1,20 @@
 /// Trimming without Foundation's `trimmingCharacters(in:)`, which goes through `NSString` on Linux (a filing's trims
 /// of its fields and of the bearer token were 3 % of its CPU).
-extension Substring {
-    /// `trimmingCharacters(in: .whitespacesAndNewlines)`: Unicode's White_Space characters and, as Foundation has it
-    /// on Linux, the zero-width space.
-    public func trimmingWhitespace() -> String { trimmed { $0.properties.isWhitespace || $0 == "\u{200B}" } }
+extension Unicode.Scalar {
+    /// In Foundation's `.whitespacesAndNewlines`: Unicode's White_Space characters and, as Foundation has it on Linux,
+    /// the zero-width space.
+    var isTrimmedWhitespace: Bool { properties.isWhitespace || self == "\u{200B}" }
 
-    /// `trimmingCharacters(in: .whitespaces)`: the space separators (Zs), the tab and the zero-width space.
-    public func trimmingSpaces() -> String {
-        trimmed { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
-    }
+    /// In Foundation's `.whitespaces`: the space separators (Zs), the tab and the zero-width space.
+    var isTrimmedSpace: Bool { self == "\t" || self == "\u{200B}" || properties.generalCategory == .spaceSeparator }
+}
+
+extension Substring {
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`.
+    public func trimmingWhitespace() -> String { trimmed(\.isTrimmedWhitespace) }
+
+    /// `trimmingCharacters(in: .whitespaces)`.
+    public func trimmingSpaces() -> String { trimmed(\.isTrimmedSpace) }
 
     private func trimmed(_ drop: (Unicode.Scalar) -> Bool) -> String {
         let scalars = unicodeScalars
@@ -18,13 +24,14 @@ extension Substring {
 }
 
 extension String {
-    /// `trimmingCharacters(in: .whitespacesAndNewlines)` (see `Substring.trimmingWhitespace()`).
-    public func trimmingWhitespace() -> String {
-        guard let a = unicodeScalars.first, let z = unicodeScalars.last else { return self }
-        if !a.properties.isWhitespace && !z.properties.isWhitespace && a != "\u{200B}" && z != "\u{200B}" { return self }
-        return self[...].trimmingWhitespace()
-    }
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`; the string itself when there is nothing to trim.
+    public func trimmingWhitespace() -> String { untrimmed(\.isTrimmedWhitespace) ? self : self[...].trimmingWhitespace() }
 
-    /// `trimmingCharacters(in: .whitespaces)` (see `Substring.trimmingSpaces()`).
-    public func trimmingSpaces() -> String { self[...].trimmingSpaces() }
+    /// `trimmingCharacters(in: .whitespaces)`; the string itself when there is nothing to trim.
+    public func trimmingSpaces() -> String { untrimmed(\.isTrimmedSpace) ? self : self[...].trimmingSpaces() }
+
+    private func untrimmed(_ drop: (Unicode.Scalar) -> Bool) -> Bool {
+        guard let a = unicodeScalars.first, let z = unicodeScalars.last else { return true }
+        return !drop(a) && !drop(z)
+    }
 }
